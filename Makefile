@@ -1,0 +1,137 @@
+# mcref - build, test, fuzz and benchmark.
+#
+#   make            the server and tools in build/release (gcc -O2)
+#   make run        build, then run the server on 127.0.0.1:11211 with -m 64
+#   make test       the whole suite (installs what it needs); see ci/test.sh
+#
+# PROFILE selects the flags: release (default), debug (slow checks on),
+# asan (clang, ASan+UBSan), cov (gcc --coverage). Each profile builds into
+# build/<profile>/, so they never mix.
+
+PROFILE ?= release
+B := build/$(PROFILE)
+
+ifeq ($(PROFILE),asan)
+CC := clang
+PROFILE_FLAGS := -O1 -g -fno-omit-frame-pointer -DMCREF_SLOW_CHECKS \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+PROFILE_LDFLAGS := -fsanitize=address,undefined
+else ifeq ($(PROFILE),cov)
+PROFILE_FLAGS := -O0 -g --coverage -DMCREF_SLOW_CHECKS
+PROFILE_LDFLAGS := --coverage
+else ifeq ($(PROFILE),debug)
+PROFILE_FLAGS := -O1 -g -DMCREF_SLOW_CHECKS
+else
+PROFILE_FLAGS := -O2 -g
+endif
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla \
+	-Wformat=2 -Wundef
+CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(PROFILE_FLAGS) $(EXTRA_CFLAGS)
+LDFLAGS := $(PROFILE_LDFLAGS) $(EXTRA_LDFLAGS)
+
+# ---- layers: each builds into its own archive (design.md) -----------------
+
+LAYERS := common store proto engine net app
+define layer_objs
+$(patsubst src/%.c,$(B)/obj/%.o,$(wildcard src/$(1)/*.c))
+endef
+$(foreach l,$(LAYERS),$(eval OBJS_$(l) := $(call layer_objs,$(l))))
+
+MODEL_OBJS := $(B)/obj/spec/model/model.o
+
+$(B)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/obj/spec/%.o: spec/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(EXTRA_INCLUDES) -MMD -MP -c $< -o $@
+
+$(B)/lib%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/libcommon.a: $(OBJS_common)
+$(B)/libstore.a: $(OBJS_store)
+$(B)/libproto.a: $(OBJS_proto)
+$(B)/libengine.a: $(OBJS_engine)
+$(B)/libnet.a: $(OBJS_net)
+$(B)/libmodel.a: $(MODEL_OBJS)
+
+# Tools (src/tools/<tool>/): everything but <tool>_main.c goes into an
+# archive that the tool's unit tests (tests/unit/test_<tool>_*.c) link.
+TOOLS := $(notdir $(wildcard src/tools/*))
+define tool_rules
+OBJS_tool_$(1) := $$(patsubst src/%.c,$$(B)/obj/%.o,$$(filter-out src/tools/$(1)/$(1)_main.c,$$(wildcard src/tools/$(1)/*.c)))
+$$(B)/lib$(1).a: $$(OBJS_tool_$(1))
+$$(B)/mcref-$(1): $$(B)/obj/tools/$(1)/$(1)_main.o $$(B)/lib$(1).a
+	$$(CC) $$(LDFLAGS) $$^ -lm -o $$@
+UNIT_$(1) := $$(B)/lib$(1).a
+$$(B)/obj/tests/unit/test_$(1)_%.o: EXTRA_INCLUDES := -Isrc/tools/$(1)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
+
+-include $(shell find build/$(PROFILE) -name '*.d' 2>/dev/null)
+
+.PHONY: all
+all: $(B)/mcref $(addprefix $(B)/mcref-,$(TOOLS))
+
+$(B)/mcref: $(OBJS_app) $(B)/libnet.a $(B)/libengine.a $(B)/libproto.a \
+		$(B)/libstore.a $(B)/libcommon.a
+	$(CC) $(LDFLAGS) $^ -o $@
+
+# ---- tests ----------------------------------------------------------------
+
+# Unit tests: one cmocka binary per module, linked with that module's layer
+# only (plus common and, for the store, nothing else).
+UNIT_store := $(B)/libstore.a $(B)/libcommon.a
+UNIT_common := $(B)/libcommon.a
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(addprefix $(B)/tests/unit/,$(UNIT_TESTS))
+
+# test_<layer>_<thing>.c links the archives of <layer>.
+unit_deps = $(UNIT_$(word 2,$(subst _, ,$(1))))
+
+$(B)/tests/unit/%: $(B)/obj/tests/unit/%.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $< $(call unit_deps,$*) -lcmocka -lm -o $@
+
+.SECONDEXPANSION:
+$(UNIT_BINS): $$(call unit_deps,$$(notdir $$@))
+
+PROP_BINS := $(B)/tests/prop/prop_store
+
+$(B)/tests/prop/prop_store: $(B)/obj/tests/prop/prop_store.o \
+		$(B)/libmodel.a $(B)/libstore.a $(B)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@
+
+.PHONY: unit prop check-purity test run
+unit: $(UNIT_BINS)
+	@ci/run-units.sh $(UNIT_BINS)
+
+prop: $(PROP_BINS)
+	@ci/run-prop.sh $(B)
+
+check-purity: $(B)/libstore.a $(B)/libproto.a $(B)/libcommon.a
+	@ci/check-purity.sh $(B)
+
+test:
+	@ci/test.sh
+
+run: all
+	$(B)/mcref -p 11211 -l 127.0.0.1 -m 64 -U 0 $(if $(filter 0,$(shell id -u)),-u root,)
+
+.PHONY: clean
+clean:
+	rm -rf build

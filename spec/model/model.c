@@ -1,0 +1,669 @@
+/*
+ * model.c - the store's semantics as an array of log records.
+ *
+ * Read this beside spec/protocol.md: each function names the clauses it
+ * implements. Positions are absolute byte counts, as in [mem.log].
+ */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/common/check.h"
+#include "../../src/common/decimal.h"
+
+#define KEY_MAX 250
+#define RELATIVE_MAX 2592000
+#define SECOND_CHANCES_MAX 16
+
+struct entry {
+    bool gap;
+    uint64_t pos;
+    uint64_t size;
+    bool live;
+    bool fetched;
+    bool active;
+    uint8_t key[KEY_MAX];
+    size_t key_len;
+    uint8_t *value;
+    size_t value_len;
+    uint32_t flags;
+    uint64_t cas;
+    bool has_deadline_field;
+    uint32_t deadline; /* 0 = never */
+};
+
+struct model {
+    struct store_config cfg;
+    uint64_t cap;
+    struct entry *log; /* records from tail (index 0) to head */
+    size_t count;
+    size_t room;
+    uint64_t tail;     /* position of log[0], or head when empty */
+    uint64_t head;     /* position after the last record */
+    uint64_t cas_last;
+    uint64_t flush_pos;
+    uint32_t flush_due;
+    uint32_t last_now;
+    struct store_stats st;
+};
+
+/* ---- [mem.item-size] --------------------------------------------------- */
+
+static uint64_t
+length_field_bytes(uint64_t n)
+{
+    if (n < (1u << 7)) {
+        return 1;
+    }
+    if (n < (1u << 14)) {
+        return 2;
+    }
+    if (n < (1u << 21)) {
+        return 3;
+    }
+    if (n < (1u << 28)) {
+        return 4;
+    }
+    return 5;
+}
+
+static uint64_t
+item_size(const struct model *m, size_t key_len, size_t value_len,
+          bool deadline_field, uint32_t flags)
+{
+    return 6 + (m->cfg.cas_enabled ? 8 : 0) + length_field_bytes(value_len) +
+           (deadline_field ? 4 : 0) + (flags != 0 ? 4 : 0) + key_len +
+           value_len;
+}
+
+/* ---- [expiry.*] -------------------------------------------------------- */
+
+static uint32_t
+deadline_for(int32_t exptime, uint32_t now)
+{
+    if (exptime == 0) {
+        return 0;
+    }
+    if (exptime < 0) {
+        return now;
+    }
+    if (exptime <= RELATIVE_MAX) {
+        uint64_t d = (uint64_t)now + (uint64_t)exptime;
+        return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+    }
+    return (uint32_t)exptime > now ? (uint32_t)exptime : now;
+}
+
+static bool
+expired(const struct entry *e, uint32_t now)
+{
+    return e->deadline != 0 && now >= e->deadline;
+}
+
+static bool
+flushed(const struct model *m, const struct entry *e)
+{
+    return e->pos < m->flush_pos;
+}
+
+/* ---- the log as an array ----------------------------------------------- */
+
+static struct entry *
+push_entry(struct model *m)
+{
+    if (m->count == m->room) {
+        m->room = m->room == 0 ? 64 : m->room * 2;
+        m->log = realloc(m->log, m->room * sizeof *m->log);
+        CHECK(m->log != NULL);
+    }
+    struct entry *e = &m->log[m->count++];
+    memset(e, 0, sizeof *e);
+    return e;
+}
+
+static void
+pop_front(struct model *m)
+{
+    CHECK(m->count > 0);
+    free(m->log[0].value);
+    memmove(&m->log[0], &m->log[1], (m->count - 1) * sizeof *m->log);
+    m->count--;
+    m->tail = m->count > 0 ? m->log[0].pos : m->head;
+}
+
+static uint64_t
+used(const struct model *m)
+{
+    return m->head - m->tail;
+}
+
+/* Where a record of n bytes would start, and whether it needs a gap first. */
+static bool
+fits(const struct model *m, uint64_t n)
+{
+    uint64_t to_end = m->cap - m->head % m->cap;
+    uint64_t free_bytes = m->cap - used(m);
+    return to_end >= n ? free_bytes >= n : free_bytes >= to_end + n;
+}
+
+/* Appends an entry of n bytes at the head, after a gap if the lap ends. */
+static struct entry *
+append(struct model *m, uint64_t n)
+{
+    CHECK(fits(m, n));
+    uint64_t to_end = m->cap - m->head % m->cap;
+    if (to_end < n) {
+        struct entry *g = push_entry(m);
+        g->gap = true;
+        g->pos = m->head;
+        g->size = to_end;
+        m->head += to_end;
+        if (m->count == 1) {
+            m->tail = g->pos;
+        }
+    }
+    struct entry *e = push_entry(m);
+    e->pos = m->head;
+    e->size = n;
+    m->head += n;
+    if (m->count == 1) {
+        m->tail = e->pos;
+    }
+    return e;
+}
+
+static struct entry *
+find_live(struct model *m, const uint8_t *key, size_t key_len)
+{
+    for (size_t i = 0; i < m->count; i++) {
+        struct entry *e = &m->log[i];
+        if (!e->gap && e->live && e->key_len == key_len &&
+            memcmp(e->key, key, key_len) == 0) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static void
+remove_item(struct model *m, struct entry *e)
+{
+    CHECK(e->live);
+    e->live = false;
+    m->st.curr_items--;
+    m->st.bytes -= e->size;
+}
+
+/* [expiry.lazy]: the visible item under key; a flushed or expired one is
+ * removed on the way. */
+static struct entry *
+lookup(struct model *m, uint32_t now, const uint8_t *key, size_t key_len)
+{
+    struct entry *e = find_live(m, key, key_len);
+    if (e == NULL) {
+        return NULL;
+    }
+    if (flushed(m, e)) {
+        remove_item(m, e);
+        m->st.get_flushed++;
+        return NULL;
+    }
+    if (expired(e, now)) {
+        remove_item(m, e);
+        m->st.get_expired++;
+        return NULL;
+    }
+    return e;
+}
+
+/* [mem.second-chance]: the record at the tail goes to the head, unchanged
+ * but for its accessed mark. Returns its index in the array. */
+static size_t
+move_front_to_head(struct model *m)
+{
+    struct entry moved = m->log[0];
+    m->log[0].value = NULL;
+    pop_front(m);
+    struct entry *e = append(m, moved.size);
+    uint64_t pos = e->pos;
+    *e = moved;
+    e->pos = pos;
+    e->active = false;
+    m->st.moves++;
+    return (size_t)(e - m->log);
+}
+
+/*
+ * [mem.make-room]: examine the tail until n bytes fit. *keep is the array
+ * index of a record the caller still needs (or SIZE_MAX): it is moved, not
+ * dropped, and *keep follows it.
+ */
+static bool
+make_room(struct model *m, uint32_t now, uint64_t n, size_t *keep)
+{
+    unsigned chances = 0;
+    bool kept_moved = false;
+    for (;;) {
+        if (m->count == 0 && m->head % m->cap != 0) {
+            m->head += m->cap - m->head % m->cap; /* [mem.log]: empty log */
+            m->tail = m->head;
+        }
+        if (fits(m, n)) {
+            return true;
+        }
+        struct entry *e = &m->log[0];
+        if (e->gap || !e->live) {
+            pop_front(m);
+            if (*keep != SIZE_MAX) {
+                (*keep)--;
+            }
+            continue;
+        }
+        if (*keep == 0) {
+            if (kept_moved) {
+                return false;
+            }
+            *keep = move_front_to_head(m);
+            kept_moved = true;
+            continue;
+        }
+        if (flushed(m, e) || expired(e, now)) {
+            m->st.reclaimed++;
+            if (!e->fetched) {
+                m->st.expired_unfetched++;
+            }
+        } else {
+            bool chance = m->cfg.evict ? e->active : true;
+            if (chance && chances < SECOND_CHANCES_MAX) {
+                size_t at = move_front_to_head(m);
+                (void)at;
+                if (*keep != SIZE_MAX) {
+                    (*keep)--;
+                }
+                chances++;
+                continue;
+            }
+            if (!m->cfg.evict) {
+                return false;
+            }
+            m->st.evictions++;
+            if (!e->fetched) {
+                m->st.evicted_unfetched++;
+            }
+        }
+        remove_item(m, e);
+        pop_front(m);
+        if (*keep != SIZE_MAX) {
+            (*keep)--;
+        }
+    }
+}
+
+/* Writes a new record for key and makes it the key's item. *keep as in
+ * make_room; value is the whole new value. NULL when there is no room. */
+static struct entry *
+write_item(struct model *m, uint32_t now, const uint8_t *key, size_t key_len,
+           const uint8_t *value, size_t value_len, uint32_t flags,
+           bool deadline_field, uint32_t deadline, uint64_t cas, size_t *keep)
+{
+    uint64_t n = item_size(m, key_len, value_len, deadline_field, flags);
+    /* The value may point into a record make_room could move: copy it. */
+    uint8_t *copy = malloc(value_len + 1);
+    CHECK(copy != NULL);
+    if (value_len > 0) {
+        memcpy(copy, value, value_len);
+    }
+    if (!make_room(m, now, n, keep)) {
+        free(copy);
+        return NULL;
+    }
+    struct entry *old = find_live(m, key, key_len);
+    if (old != NULL) {
+        remove_item(m, old);
+    }
+    struct entry *e = append(m, n);
+    e->live = true;
+    memcpy(e->key, key, key_len);
+    e->key_len = key_len;
+    e->value = copy;
+    e->value_len = value_len;
+    e->flags = flags;
+    e->cas = cas;
+    e->has_deadline_field = deadline_field;
+    e->deadline = deadline;
+    m->st.curr_items++;
+    m->st.bytes += n;
+    return e;
+}
+
+static void
+view(const struct entry *e, struct store_item *out)
+{
+    out->key = e->key;
+    out->key_len = e->key_len;
+    out->value = e->value;
+    out->value_len = e->value_len;
+    out->flags = e->flags;
+    out->cas = e->cas;
+    out->deadline_s = e->deadline;
+}
+
+static void
+begin(struct model *m, uint32_t now)
+{
+    CHECK(now >= 1 && now >= m->last_now);
+    m->last_now = now;
+    if (m->flush_due != 0 && now >= m->flush_due) {
+        m->flush_pos = m->head; /* [flush.delayed] */
+        m->flush_due = 0;
+    }
+}
+
+/* ---- the operations ---------------------------------------------------- */
+
+struct model *
+model_create(const struct store_config *cfg)
+{
+    if (cfg->mem_limit < 64 || cfg->mem_limit >= ((uint64_t)1 << 32) - 1) {
+        return NULL;
+    }
+    struct model *m = calloc(1, sizeof *m);
+    CHECK(m != NULL);
+    m->cfg = *cfg;
+    m->cap = cfg->mem_limit;
+    if (item_size(m, KEY_MAX, cfg->value_len_max, true, 1) > m->cap) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void
+model_destroy(struct model **m)
+{
+    if (m == NULL || *m == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < (*m)->count; i++) {
+        free((*m)->log[i].value);
+    }
+    free((*m)->log);
+    free(*m);
+    *m = NULL;
+}
+
+enum store_status
+model_get(struct model *m, uint32_t now, const uint8_t *key, size_t key_len,
+          struct store_item *out)
+{
+    begin(m, now);
+    struct entry *e = lookup(m, now, key, key_len);
+    if (e == NULL) {
+        m->st.get_misses++;
+        return STORE_MISS;
+    }
+    e->fetched = true;
+    e->active = true;
+    m->st.get_hits++;
+    view(e, out);
+    return STORE_OK;
+}
+
+enum store_status
+model_touch(struct model *m, uint32_t now, const uint8_t *key,
+            size_t key_len, int32_t exptime, struct store_item *out)
+{
+    begin(m, now);
+    struct entry *e = lookup(m, now, key, key_len);
+    if (e == NULL) {
+        m->st.touch_misses++;
+        return STORE_MISS;
+    }
+    uint32_t deadline = deadline_for(exptime, now);
+    if (deadline != 0 && now >= deadline) {
+        /* [touch.reply]: into the past: the item is returned, then gone. */
+        if (out != NULL) {
+            view(e, out);
+        }
+        remove_item(m, e);
+        m->st.touch_hits++;
+        return STORE_OK;
+    }
+    if (e->has_deadline_field) {
+        e->deadline = deadline;
+    } else if (deadline != 0) {
+        /* [mem.item-size]: the item grows a deadline field: rewritten. */
+        size_t keep = (size_t)(e - m->log);
+        struct entry *n =
+            write_item(m, now, key, key_len, e->value, e->value_len, e->flags,
+                       true, deadline, e->cas, &keep);
+        if (n == NULL) {
+            m->st.no_memory++;
+            return STORE_NO_MEMORY;
+        }
+        n->fetched = true;
+        e = n;
+    }
+    e->fetched = true;
+    e->active = true;
+    m->st.touch_hits++;
+    if (out != NULL) {
+        view(e, out);
+    }
+    return STORE_OK;
+}
+
+enum store_status
+model_put(struct model *m, uint32_t now, enum store_mode mode,
+          const uint8_t *key, size_t key_len, uint32_t flags, int32_t exptime,
+          const uint8_t *value, size_t value_len, uint64_t cas_unique,
+          uint64_t *cas_out)
+{
+    begin(m, now);
+    if (value_len > m->cfg.value_len_max) {
+        /* [store.too-large]; [store.failed-set] drops the old item. */
+        struct entry *old = find_live(m, key, key_len);
+        if (mode == STORE_SET && old != NULL) {
+            remove_item(m, old);
+        }
+        return STORE_TOO_LARGE;
+    }
+    struct entry *old = lookup(m, now, key, key_len);
+    switch (mode) {
+    case STORE_ADD:
+        if (old != NULL) {
+            old->fetched = true; /* [store.add]: counts as accessed */
+            old->active = true;
+            return STORE_NOT_STORED;
+        }
+        break;
+    case STORE_REPLACE:
+    case STORE_APPEND:
+    case STORE_PREPEND:
+        if (old == NULL) {
+            return STORE_NOT_STORED;
+        }
+        break;
+    case STORE_CAS:
+        if (old == NULL) {
+            m->st.cas_misses++;
+            return STORE_MISS;
+        }
+        if (!m->cfg.cas_enabled || cas_unique == 0 || cas_unique != old->cas) {
+            m->st.cas_badval++;
+            return STORE_EXISTS;
+        }
+        break;
+    case STORE_SET:
+        break;
+    }
+    uint64_t cas = m->cfg.cas_enabled ? m->cas_last + 1 : 0;
+    uint32_t deadline = deadline_for(exptime, now);
+    bool deadline_field = deadline != 0;
+    size_t keep = SIZE_MAX;
+    uint8_t *joined = NULL;
+    const uint8_t *new_value = value;
+    size_t new_len = value_len;
+    if (mode == STORE_APPEND || mode == STORE_PREPEND) {
+        if (old->value_len + value_len > m->cfg.value_len_max) {
+            return STORE_NOT_STORED; /* [store.append-too-large] */
+        }
+        new_len = old->value_len + value_len;
+        joined = malloc(new_len + 1);
+        CHECK(joined != NULL);
+        const uint8_t *first = mode == STORE_APPEND ? old->value : value;
+        size_t first_len = mode == STORE_APPEND ? old->value_len : value_len;
+        const uint8_t *second = mode == STORE_APPEND ? value : old->value;
+        size_t second_len = mode == STORE_APPEND ? value_len : old->value_len;
+        if (first_len > 0) {
+            memcpy(joined, first, first_len);
+        }
+        if (second_len > 0) {
+            memcpy(joined + first_len, second, second_len);
+        }
+        new_value = joined;
+        flags = old->flags;
+        deadline = old->deadline;
+        deadline_field = old->has_deadline_field;
+        keep = (size_t)(old - m->log);
+    }
+    struct entry *e = write_item(m, now, key, key_len, new_value, new_len,
+                                 flags, deadline_field, deadline, cas, &keep);
+    free(joined);
+    if (e == NULL) {
+        m->st.no_memory++;
+        struct entry *still = find_live(m, key, key_len);
+        if (mode == STORE_SET && still != NULL) {
+            remove_item(m, still);
+        }
+        return STORE_NO_MEMORY;
+    }
+    if (m->cfg.cas_enabled) {
+        m->cas_last++;
+    }
+    m->st.total_items++;
+    if (mode == STORE_CAS) {
+        m->st.cas_hits++;
+    }
+    if (cas_out != NULL) {
+        *cas_out = cas;
+    }
+    return STORE_OK;
+}
+
+enum store_status
+model_delete(struct model *m, uint32_t now, const uint8_t *key,
+             size_t key_len)
+{
+    begin(m, now);
+    struct entry *e = lookup(m, now, key, key_len);
+    if (e == NULL) {
+        m->st.delete_misses++;
+        return STORE_MISS;
+    }
+    remove_item(m, e);
+    m->st.delete_hits++;
+    return STORE_OK;
+}
+
+enum store_status
+model_arith(struct model *m, uint32_t now, const uint8_t *key,
+            size_t key_len, bool incr, uint64_t delta, uint64_t *result)
+{
+    begin(m, now);
+    struct entry *e = lookup(m, now, key, key_len);
+    if (e == NULL) {
+        if (incr) {
+            m->st.incr_misses++;
+        } else {
+            m->st.decr_misses++;
+        }
+        return STORE_MISS;
+    }
+    uint64_t value;
+    if (!decimal_parse_u64(e->value, e->value_len, &value)) {
+        return STORE_NON_NUMERIC;
+    }
+    value = incr ? value + delta : (delta > value ? 0 : value - delta);
+    uint8_t digits[20];
+    size_t len = decimal_format_u64(value, digits);
+    e->fetched = true;
+    e->active = true;
+    uint64_t cas = m->cfg.cas_enabled ? m->cas_last + 1 : 0;
+    if (len == e->value_len) {
+        memcpy(e->value, digits, len);
+        e->cas = cas;
+    } else {
+        size_t keep = (size_t)(e - m->log);
+        struct entry *n =
+            write_item(m, now, key, key_len, digits, len, e->flags,
+                       e->has_deadline_field, e->deadline, cas, &keep);
+        if (n == NULL) {
+            m->st.no_memory++;
+            return STORE_NO_MEMORY;
+        }
+        n->fetched = true;
+        n->active = true;
+    }
+    if (m->cfg.cas_enabled) {
+        m->cas_last++;
+    }
+    if (incr) {
+        m->st.incr_hits++;
+    } else {
+        m->st.decr_hits++;
+    }
+    *result = value;
+    return STORE_OK;
+}
+
+void
+model_flush(struct model *m, uint32_t now, int32_t delay)
+{
+    begin(m, now);
+    uint32_t due = delay > 0 ? deadline_for(delay, now) : now;
+    if (due <= now) {
+        m->flush_pos = m->head; /* [flush.immediate] */
+        m->flush_due = 0;
+    } else {
+        m->flush_due = due;
+    }
+}
+
+void
+model_stats(const struct model *m, struct store_stats *out)
+{
+    *out = m->st;
+}
+
+void
+model_stats_reset(struct model *m)
+{
+    struct store_stats kept = {.curr_items = m->st.curr_items,
+                               .bytes = m->st.bytes};
+    m->st = kept;
+}
+
+void
+model_walk(const struct model *m,
+           void (*visit)(void *ctx, const struct store_walk_entry *e),
+           void *ctx)
+{
+    for (size_t i = 0; i < m->count; i++) {
+        const struct entry *e = &m->log[i];
+        struct store_walk_entry w = {
+            .pos = e->pos,
+            .size = e->size,
+            .gap = e->gap,
+        };
+        if (!e->gap) {
+            w.live = e->live;
+            w.fetched = e->fetched;
+            w.active = e->active;
+            w.key = e->key;
+            w.key_len = e->key_len;
+        }
+        visit(ctx, &w);
+    }
+}

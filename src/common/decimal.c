@@ -1,0 +1,123 @@
+/* decimal.c - decimal parsing and formatting with memcached's acceptance rules. */
+#include "decimal.h"
+
+#include "check.h"
+#include "limits.h"
+
+static bool
+is_space_byte(uint8_t c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/*
+ * Scans [s, s+len) as strtoull would, returning the magnitude and whether a
+ * '-' was seen. *overflow is set when the digits exceed 64 bits. Returns false
+ * when there is no digit, or when the digits are followed by a byte other than
+ * whitespace or NUL.
+ */
+static bool
+scan_digits(const uint8_t *s, size_t len, uint64_t *magnitude, bool *negative,
+            bool *overflow)
+{
+    size_t i = 0;
+    while (i < len && is_space_byte(s[i])) {
+        i++;
+    }
+    *negative = false;
+    if (i < len && (s[i] == '+' || s[i] == '-')) {
+        *negative = s[i] == '-';
+        i++;
+    }
+    size_t first_digit = i;
+    uint64_t value = 0;
+    *overflow = false;
+    while (i < len && s[i] >= '0' && s[i] <= '9') {
+        uint64_t digit = (uint64_t)(s[i] - '0');
+        if (value > (UINT64_MAX - digit) / 10) {
+            *overflow = true;
+        } else {
+            value = value * 10 + digit;
+        }
+        i++;
+    }
+    if (i == first_digit) {
+        return false;
+    }
+    if (i < len && !is_space_byte(s[i]) && s[i] != '\0') {
+        return false;
+    }
+    *magnitude = value;
+    return true;
+}
+
+bool
+decimal_parse_u64(const uint8_t *s, size_t len, uint64_t *out)
+{
+    CHECK(s != NULL || len == 0);
+    CHECK(out != NULL);
+    uint64_t magnitude;
+    bool negative;
+    bool overflow;
+    if (!scan_digits(s, len, &magnitude, &negative, &overflow) || overflow) {
+        return false;
+    }
+    uint64_t value = negative ? (uint64_t)0 - magnitude : magnitude;
+    /* memcached refuses a '-' only when the result is negative as signed. */
+    if (negative && value > (uint64_t)INT64_MAX) {
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
+bool
+decimal_parse_i64(const uint8_t *s, size_t len, int64_t *out)
+{
+    CHECK(s != NULL || len == 0);
+    CHECK(out != NULL);
+    uint64_t magnitude;
+    bool negative;
+    bool overflow;
+    if (!scan_digits(s, len, &magnitude, &negative, &overflow) || overflow) {
+        return false;
+    }
+    if (negative) {
+        if (magnitude > (uint64_t)INT64_MAX + 1) {
+            return false;
+        }
+        *out = magnitude == (uint64_t)INT64_MAX + 1
+                   ? INT64_MIN
+                   : -(int64_t)magnitude;
+    } else {
+        if (magnitude > (uint64_t)INT64_MAX) {
+            return false;
+        }
+        *out = (int64_t)magnitude;
+    }
+    return true;
+}
+
+size_t
+decimal_len_u64(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 10) {
+        v /= 10;
+        n++;
+    }
+    return n;
+}
+
+size_t
+decimal_format_u64(uint64_t v, uint8_t *buf)
+{
+    CHECK(buf != NULL);
+    size_t n = decimal_len_u64(v);
+    CHECK(n <= LIMIT_U64_DIGITS);
+    for (size_t i = n; i > 0; i--) {
+        buf[i - 1] = (uint8_t)('0' + v % 10);
+        v /= 10;
+    }
+    return n;
+}

@@ -1,0 +1,52 @@
+/*
+ * limits.h - every bound mcref has, named once.
+ *
+ * Spec clauses that fix a value are cited beside it. Anything that loops,
+ * buffers or counts is bounded by one of these.
+ */
+#ifndef MCREF_LIMITS_H
+#define MCREF_LIMITS_H
+
+/* [key.length] */
+#define LIMIT_KEY_LEN 250u
+
+/* [frame.line-limit]: content bytes of a command line, terminator excluded. */
+#define LIMIT_LINE_LEN 2048u
+
+/* [frame.get-line-limit]: a get/gets line may be this long. */
+#define LIMIT_GET_LINE_LEN (4u << 20)
+
+/* [cmd.token-count]: tokens examined on one line (memcached's MAX_TOKENS - 1). */
+#define LIMIT_TOKENS 23u
+
+/* [item.value-max]: the -I range and default, in bytes. */
+#define LIMIT_VALUE_LEN_DEFAULT (1u << 20)
+#define LIMIT_VALUE_LEN_MIN 1024u
+#define LIMIT_VALUE_LEN_MAX (1u << 30)
+
+/* [store.bad-line]: the largest data length accepted on a storage line. */
+#define LIMIT_DATA_LEN_FIELD 2147483645u
+
+/* [expiry.relative-max]: exptimes up to this are relative seconds. */
+#define LIMIT_RELATIVE_EXPTIME 2592000
+
+/* [mem.make-room]: second chances given per write. */
+#define LIMIT_MOVES_PER_WRITE 16u
+
+/* [conn.output-bound]: stop reading a connection past this much pending output. */
+#define LIMIT_OUTPUT_PAUSE (256u << 10)
+
+/* [conn.output-bound]: slack in the hard bound beyond pause + 2 x -I. */
+#define LIMIT_OUTPUT_HARD_SLACK (4u << 20)
+
+/* Default -c and -m, as memcached. */
+#define LIMIT_CONNS_DEFAULT 1024u
+#define LIMIT_MEM_MB_DEFAULT 64u
+
+/* Bytes read from a socket at once, into the loop's shared buffer. */
+#define LIMIT_READ_CHUNK (64u << 10)
+
+/* Digits of the largest u64, 18446744073709551615. */
+#define LIMIT_U64_DIGITS 20u
+
+#endif

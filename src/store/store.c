@@ -1,0 +1,782 @@
+/*
+ * store.c - item operations over the log and the index.
+ *
+ * Every public operation begins with begin_op(): it checks the time, fires a
+ * delayed flush that is due, and moves a few buckets of a pending index
+ * resize. Writes go through make_room(), the only place records are dropped,
+ * reclaimed, moved or evicted ([mem.make-room]).
+ */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/check.h"
+#include "../common/decimal.h"
+#include "../common/limits.h"
+#include "exptime.h"
+#include "index.h"
+#include "log.h"
+#include "record.h"
+
+enum { INDEX_SIZE_LOG2_DEFAULT = 16 };
+
+struct store {
+    struct store_config cfg;
+    struct log log;
+    struct index index;
+    uint64_t cas_last;        /* the last CAS unique given ([cas.counter]) */
+    uint32_t last_now_s;
+    uint64_t flush_abs;       /* records written before this are flushed */
+    uint32_t flush_pending_s; /* a delayed flush's deadline, 0 = none */
+    struct store_stats st;
+};
+
+/* ---- records ----------------------------------------------------------- */
+
+static uint8_t *
+rec_at(const struct store *s, uint32_t ref)
+{
+    return log_ptr(&s->log, ref);
+}
+
+static void
+decode(const struct store *s, uint32_t ref, struct record *r)
+{
+    record_decode(rec_at(s, ref), s->cfg.cas_enabled, s->log.align, r);
+}
+
+static uint64_t
+rec_cas(const struct store *s, uint32_t ref)
+{
+    return s->cfg.cas_enabled ? rec_load64(rec_at(s, ref) + REC_OFF_CAS) : 0;
+}
+
+static uint64_t
+next_cas(struct store *s)
+{
+    return s->cfg.cas_enabled ? ++s->cas_last : 0;
+}
+
+static uint64_t
+hash_of(const struct store *s, const uint8_t *key, size_t key_len)
+{
+    return index_hash(&s->index, key, key_len);
+}
+
+static uint64_t
+hash_of_record(const struct store *s, uint32_t ref, const struct record *r)
+{
+    return hash_of(s, rec_at(s, ref) + r->key_off, r->key_len);
+}
+
+static bool
+is_flushed(const struct store *s, uint32_t ref)
+{
+    /* Fast path: nothing left in the log predates the last flush. */
+    if (s->flush_abs <= s->log.tail_abs) {
+        return false;
+    }
+    return log_abs_of(&s->log, ref) < s->flush_abs;
+}
+
+static void
+fill_view(const struct store *s, uint32_t ref, const struct record *r,
+          struct store_item *out)
+{
+    const uint8_t *p = rec_at(s, ref);
+    out->key = p + r->key_off;
+    out->key_len = r->key_len;
+    out->value = p + r->value_off;
+    out->value_len = r->value_len;
+    out->flags = r->flags;
+    out->cas = rec_cas(s, ref);
+    out->deadline_s = r->deadline_s;
+}
+
+/* ---- index membership -------------------------------------------------- */
+
+/* Removes a live record from the index; its bytes stay until the tail. */
+static void
+unlink_record(struct store *s, uint64_t hash, uint32_t ref,
+              const struct record *r)
+{
+    uint8_t *p = rec_at(s, ref);
+    CHECK(p[REC_OFF_BITS] & REC_LIVE);
+    index_remove(&s->index, hash, ref);
+    p[REC_OFF_BITS] &= (uint8_t)~REC_LIVE;
+    CHECK(s->st.curr_items > 0 && s->st.bytes >= r->size);
+    s->st.curr_items--;
+    s->st.bytes -= r->size;
+}
+
+/* Indexes a freshly written record, replacing any record under its key. */
+static void
+link_record(struct store *s, uint64_t hash, uint32_t ref)
+{
+    struct record r;
+    decode(s, ref, &r);
+    const uint8_t *key = rec_at(s, ref) + r.key_off;
+    uint32_t old = index_find(&s->index, hash, key, r.key_len);
+    if (old != 0) {
+        struct record old_r;
+        decode(s, old, &old_r);
+        unlink_record(s, hash, old, &old_r);
+    }
+    index_insert(&s->index, hash, ref);
+    s->st.curr_items++;
+    s->st.bytes += r.size;
+}
+
+/*
+ * The live record under key, or 0. An expired or flushed record found is
+ * removed here ([expiry.lazy]) and counted in get_expired / get_flushed.
+ */
+static uint32_t
+lookup_live(struct store *s, uint32_t now_s, uint64_t hash,
+            const uint8_t *key, size_t key_len, struct record *r)
+{
+    uint32_t ref = index_find(&s->index, hash, key, key_len);
+    if (ref == 0) {
+        return 0;
+    }
+    decode(s, ref, r);
+    if (is_flushed(s, ref)) {
+        unlink_record(s, hash, ref, r);
+        s->st.get_flushed++;
+        return 0;
+    }
+    if (!exptime_alive(r->deadline_s, now_s)) {
+        unlink_record(s, hash, ref, r);
+        s->st.get_expired++;
+        return 0;
+    }
+    return ref;
+}
+
+static void
+mark_accessed(struct store *s, uint32_t ref)
+{
+    rec_at(s, ref)[REC_OFF_BITS] |= REC_FETCHED | REC_ACTIVE;
+}
+
+/* ---- making room ------------------------------------------------------- */
+
+/* [mem.second-chance]: moves the tail record to the head, unchanged except
+ * for its accessed mark. Returns its new ref. */
+static uint32_t
+move_tail_record(struct store *s, uint32_t ref, const struct record *r)
+{
+    uint64_t hash = hash_of_record(s, ref, r);
+    const uint8_t *from = rec_at(s, ref);
+    log_pop(&s->log, r->size);
+    uint32_t to_ref = log_append(&s->log, r->size);
+    uint8_t *to = rec_at(s, to_ref);
+    /* Source and destination may overlap when the log is nearly full. */
+    memmove(to, from, (size_t)r->size);
+    to[REC_OFF_BITS] &= (uint8_t)~REC_ACTIVE;
+    index_relink(&s->index, hash, ref, to_ref);
+    s->st.moves++;
+    return to_ref;
+}
+
+/*
+ * [mem.make-room]: frees the tail until n bytes can be appended. *protect,
+ * when not 0, is a record the caller still reads: it is moved, never dropped,
+ * and *protect follows it. Returns false when room cannot be made ([mem.no-
+ * evict], or n plus the protected record exceed the log).
+ */
+static bool
+make_room(struct store *s, uint32_t now_s, uint64_t n, uint32_t *protect)
+{
+    CHECK(n <= s->log.cap);
+    unsigned moves = 0;
+    bool protect_moved = false;
+    for (;;) {
+        log_restart_if_empty(&s->log);
+        if (log_fits(&s->log, n)) {
+            return true;
+        }
+        if (log_tail_is_gap(&s->log)) {
+            log_pop_gap(&s->log);
+            continue;
+        }
+        uint32_t ref = log_tail_ref(&s->log);
+        struct record r;
+        decode(s, ref, &r);
+        if ((r.bits & REC_LIVE) == 0) {
+            log_pop(&s->log, r.size); /* removed or replaced earlier */
+            continue;
+        }
+        if (protect != NULL && *protect == ref) {
+            if (protect_moved) {
+                return false; /* a whole lap, and still no room */
+            }
+            *protect = move_tail_record(s, ref, &r);
+            protect_moved = true;
+            continue;
+        }
+        uint64_t hash = hash_of_record(s, ref, &r);
+        if (is_flushed(s, ref) || !exptime_alive(r.deadline_s, now_s)) {
+            unlink_record(s, hash, ref, &r);
+            s->st.reclaimed++;
+            if ((r.bits & REC_FETCHED) == 0) {
+                s->st.expired_unfetched++;
+            }
+            log_pop(&s->log, r.size);
+            continue;
+        }
+        bool chance = s->cfg.evict ? (r.bits & REC_ACTIVE) != 0 : true;
+        if (chance && moves < LIMIT_MOVES_PER_WRITE) {
+            move_tail_record(s, ref, &r);
+            moves++;
+            continue;
+        }
+        if (!s->cfg.evict) {
+            return false;
+        }
+        unlink_record(s, hash, ref, &r);
+        s->st.evictions++;
+        if ((r.bits & REC_FETCHED) == 0) {
+            s->st.evicted_unfetched++;
+        }
+        log_pop(&s->log, r.size);
+    }
+}
+
+/* ---- operations -------------------------------------------------------- */
+
+static void
+begin_op(struct store *s, uint32_t now_s)
+{
+    CHECK(now_s >= 1);
+    CHECK(now_s >= s->last_now_s);
+    s->last_now_s = now_s;
+    if (s->flush_pending_s != 0 && now_s >= s->flush_pending_s) {
+        s->flush_abs = s->log.head_abs; /* [flush.delayed] */
+        s->flush_pending_s = 0;
+    }
+    index_step(&s->index);
+}
+
+static void
+check_key(const uint8_t *key, size_t key_len)
+{
+    CHECK(key != NULL);
+    CHECK(key_len >= 1 && key_len <= LIMIT_KEY_LEN);
+}
+
+struct store *
+store_create(const struct store_config *cfg)
+{
+    CHECK(cfg != NULL);
+    struct store *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        return NULL;
+    }
+    s->cfg = *cfg;
+    if (s->cfg.index_size_log2 == 0) {
+        s->cfg.index_size_log2 = INDEX_SIZE_LOG2_DEFAULT;
+    }
+    if (!log_init(&s->log, cfg->mem_limit)) {
+        free(s);
+        return NULL;
+    }
+    uint64_t biggest = record_size(cfg->cas_enabled, s->log.align,
+                                   LIMIT_KEY_LEN, cfg->value_len_max, true,
+                                   true);
+    if (biggest > s->log.cap ||
+        !index_init(&s->index, &s->log, cfg->cas_enabled, cfg->hash_seed,
+                    s->cfg.index_size_log2)) {
+        log_deinit(&s->log);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void
+store_destroy(struct store **s)
+{
+    if (s == NULL || *s == NULL) {
+        return;
+    }
+    index_deinit(&(*s)->index);
+    log_deinit(&(*s)->log);
+    free(*s);
+    *s = NULL;
+}
+
+enum store_status
+store_get(struct store *s, uint32_t now_s, const uint8_t *key,
+          size_t key_len, struct store_item *out)
+{
+    CHECK(s != NULL && out != NULL);
+    check_key(key, key_len);
+    begin_op(s, now_s);
+    struct record r;
+    uint32_t ref = lookup_live(s, now_s, hash_of(s, key, key_len), key,
+                               key_len, &r);
+    if (ref == 0) {
+        s->st.get_misses++;
+        return STORE_MISS;
+    }
+    mark_accessed(s, ref);
+    s->st.get_hits++;
+    fill_view(s, ref, &r, out);
+    return STORE_OK;
+}
+
+/*
+ * Writes a copy of the record at *ref with new contents at the head and
+ * indexes it in place of the old one. The value is old_value with `insert`
+ * placed at byte `at` (append: at = old length; prepend: 0; none: len 0), or
+ * `replace` entirely when it is not NULL. Returns the new ref, or 0 when there
+ * is no room.
+ */
+struct rewrite {
+    uint64_t cas;
+    uint32_t deadline_s;
+    bool has_deadline;
+    uint32_t flags;
+    uint8_t keep_bits;        /* REC_FETCHED / REC_ACTIVE to carry over */
+    const uint8_t *insert;
+    size_t insert_len;
+    size_t insert_at;
+    const uint8_t *replace;   /* new value instead of old + insert */
+    size_t replace_len;
+};
+
+static uint32_t
+write_record(struct store *s, uint32_t now_s, uint64_t hash,
+             const uint8_t *key, size_t key_len, uint32_t *source,
+             const struct rewrite *w)
+{
+    struct record old;
+    size_t old_len = 0;
+    if (source != NULL && *source != 0) {
+        decode(s, *source, &old);
+        old_len = old.value_len;
+    }
+    uint64_t value_len = w->replace != NULL || source == NULL
+                             ? w->replace_len
+                             : old_len + w->insert_len;
+    bool has_flags = w->flags != 0;
+    uint64_t n = record_size(s->cfg.cas_enabled, s->log.align, key_len,
+                             value_len, w->has_deadline, has_flags);
+    if (!make_room(s, now_s, n, source)) {
+        return 0;
+    }
+    uint32_t ref = log_append(&s->log, n);
+    uint8_t *p = rec_at(s, ref);
+    uint8_t bits = (uint8_t)(REC_LIVE | w->keep_bits |
+                             (w->has_deadline ? REC_HAS_DEADLINE : 0) |
+                             (has_flags ? REC_HAS_FLAGS : 0));
+    uint32_t at = record_encode_header(p, s->cfg.cas_enabled, bits, key_len,
+                                       w->cas, value_len, w->deadline_s,
+                                       w->flags);
+    if (source != NULL && *source != 0) {
+        /* The source may have moved while room was made: decode it again.
+         * Its key is ours (same key), and it lies outside the new record. */
+        decode(s, *source, &old);
+        const uint8_t *src = rec_at(s, *source);
+        memcpy(p + at, src + old.key_off, key_len);
+        uint8_t *v = p + at + key_len;
+        if (w->replace != NULL) {
+            memcpy(v, w->replace, w->replace_len);
+        } else {
+            const uint8_t *ov = src + old.value_off;
+            memcpy(v, ov, w->insert_at);
+            if (w->insert_len > 0) {
+                memcpy(v + w->insert_at, w->insert, w->insert_len);
+            }
+            memcpy(v + w->insert_at + w->insert_len, ov + w->insert_at,
+                   old.value_len - w->insert_at);
+        }
+    } else {
+        memcpy(p + at, key, key_len);
+        if (w->replace_len > 0) {
+            memcpy(p + at + key_len, w->replace, w->replace_len);
+        }
+    }
+    link_record(s, hash, ref);
+    return ref;
+}
+
+enum store_status
+store_touch(struct store *s, uint32_t now_s, const uint8_t *key,
+            size_t key_len, int32_t exptime, struct store_item *out)
+{
+    CHECK(s != NULL);
+    check_key(key, key_len);
+    begin_op(s, now_s);
+    uint64_t hash = hash_of(s, key, key_len);
+    struct record r;
+    uint32_t ref = lookup_live(s, now_s, hash, key, key_len, &r);
+    if (ref == 0) {
+        s->st.touch_misses++;
+        return STORE_MISS;
+    }
+    uint32_t deadline = exptime_deadline(exptime, now_s);
+    if (!exptime_alive(deadline, now_s)) {
+        /* [touch.reply]: touched into the past, the item goes; the view
+         * stays readable until the next write. */
+        if (out != NULL) {
+            fill_view(s, ref, &r, out);
+        }
+        unlink_record(s, hash, ref, &r);
+        s->st.touch_hits++;
+        return STORE_OK;
+    }
+    if (r.bits & REC_HAS_DEADLINE) {
+        uint8_t *p = rec_at(s, ref);
+        rec_store32(p + record_deadline_off(p, s->cfg.cas_enabled), deadline);
+    } else if (deadline != 0) {
+        /* The item needs a deadline field: rewrite it with one. */
+        struct rewrite w = {
+            .cas = rec_cas(s, ref),
+            .deadline_s = deadline,
+            .has_deadline = true,
+            .flags = r.flags,
+            .keep_bits = REC_FETCHED | REC_ACTIVE,
+        };
+        ref = write_record(s, now_s, hash, key, key_len, &ref, &w);
+        if (ref == 0) {
+            s->st.no_memory++;
+            return STORE_NO_MEMORY;
+        }
+    }
+    mark_accessed(s, ref);
+    s->st.touch_hits++;
+    if (out != NULL) {
+        decode(s, ref, &r);
+        fill_view(s, ref, &r, out);
+    }
+    return STORE_OK;
+}
+
+static bool
+mode_needs_item(enum store_mode mode)
+{
+    return mode == STORE_REPLACE || mode == STORE_APPEND ||
+           mode == STORE_PREPEND;
+}
+
+/* Removes the live record under key, if any, without counting a delete. */
+static void
+drop_key(struct store *s, uint64_t hash, const uint8_t *key, size_t key_len)
+{
+    uint32_t ref = index_find(&s->index, hash, key, key_len);
+    if (ref != 0) {
+        struct record r;
+        decode(s, ref, &r);
+        unlink_record(s, hash, ref, &r);
+    }
+}
+
+enum store_status
+store_put(struct store *s, uint32_t now_s, enum store_mode mode,
+          const uint8_t *key, size_t key_len, uint32_t flags, int32_t exptime,
+          const uint8_t *value, size_t value_len, uint64_t cas_unique,
+          uint64_t *cas_out)
+{
+    CHECK(s != NULL);
+    check_key(key, key_len);
+    begin_op(s, now_s);
+    uint64_t hash = hash_of(s, key, key_len);
+    if (value_len > s->cfg.value_len_max) {
+        if (mode == STORE_SET) {
+            drop_key(s, hash, key, key_len); /* [store.failed-set] */
+        }
+        return STORE_TOO_LARGE;
+    }
+    CHECK(value != NULL || value_len == 0);
+    struct record old;
+    uint32_t old_ref = lookup_live(s, now_s, hash, key, key_len, &old);
+    if (mode == STORE_ADD && old_ref != 0) {
+        mark_accessed(s, old_ref); /* [store.add] */
+        return STORE_NOT_STORED;
+    }
+    if (mode_needs_item(mode) && old_ref == 0) {
+        return STORE_NOT_STORED;
+    }
+    if (mode == STORE_CAS) {
+        if (old_ref == 0) {
+            s->st.cas_misses++;
+            return STORE_MISS;
+        }
+        if (!s->cfg.cas_enabled || cas_unique == 0 ||
+            cas_unique != rec_cas(s, old_ref)) {
+            s->st.cas_badval++;
+            return STORE_EXISTS;
+        }
+    }
+    struct rewrite w = {
+        .deadline_s = exptime_deadline(exptime, now_s),
+        .flags = flags,
+        .replace = value,
+        .replace_len = value_len,
+    };
+    w.has_deadline = w.deadline_s != 0;
+    uint32_t *source = NULL;
+    if (mode == STORE_APPEND || mode == STORE_PREPEND) {
+        /* [store.append]: the item keeps its flags and deadline. */
+        if ((uint64_t)old.value_len + value_len > s->cfg.value_len_max) {
+            return STORE_NOT_STORED; /* [store.append-too-large] */
+        }
+        w.deadline_s = old.deadline_s;
+        w.has_deadline = (old.bits & REC_HAS_DEADLINE) != 0;
+        w.flags = old.flags;
+        w.replace = NULL;
+        w.replace_len = 0;
+        w.insert = value;
+        w.insert_len = value_len;
+        w.insert_at = mode == STORE_APPEND ? old.value_len : 0;
+        source = &old_ref;
+    }
+    w.cas = s->cfg.cas_enabled ? s->cas_last + 1 : 0;
+    uint32_t ref = write_record(s, now_s, hash, key, key_len, source, &w);
+    if (ref == 0) {
+        s->st.no_memory++;
+        if (mode == STORE_SET) {
+            drop_key(s, hash, key, key_len); /* [store.failed-set] */
+        }
+        return STORE_NO_MEMORY;
+    }
+    uint64_t cas = next_cas(s);
+    CHECK(cas == w.cas);
+    s->st.total_items++;
+    if (mode == STORE_CAS) {
+        s->st.cas_hits++;
+    }
+    if (cas_out != NULL) {
+        *cas_out = cas;
+    }
+    return STORE_OK;
+}
+
+enum store_status
+store_delete(struct store *s, uint32_t now_s, const uint8_t *key,
+             size_t key_len)
+{
+    CHECK(s != NULL);
+    check_key(key, key_len);
+    begin_op(s, now_s);
+    uint64_t hash = hash_of(s, key, key_len);
+    struct record r;
+    uint32_t ref = lookup_live(s, now_s, hash, key, key_len, &r);
+    if (ref == 0) {
+        s->st.delete_misses++;
+        return STORE_MISS;
+    }
+    unlink_record(s, hash, ref, &r);
+    s->st.delete_hits++;
+    return STORE_OK;
+}
+
+enum store_status
+store_arith(struct store *s, uint32_t now_s, const uint8_t *key,
+            size_t key_len, bool incr, uint64_t delta, uint64_t *result)
+{
+    CHECK(s != NULL && result != NULL);
+    check_key(key, key_len);
+    begin_op(s, now_s);
+    uint64_t hash = hash_of(s, key, key_len);
+    struct record r;
+    uint32_t ref = lookup_live(s, now_s, hash, key, key_len, &r);
+    if (ref == 0) {
+        if (incr) {
+            s->st.incr_misses++;
+        } else {
+            s->st.decr_misses++;
+        }
+        return STORE_MISS;
+    }
+    uint64_t value;
+    if (!decimal_parse_u64(rec_at(s, ref) + r.value_off, r.value_len,
+                           &value)) {
+        return STORE_NON_NUMERIC; /* [incr.value] */
+    }
+    if (incr) {
+        value += delta; /* [incr.wrap]: modulo 2^64 */
+    } else {
+        value = delta > value ? 0 : value - delta; /* [incr.decr-floor] */
+    }
+    uint8_t digits[LIMIT_U64_DIGITS];
+    size_t digits_len = decimal_format_u64(value, digits);
+    mark_accessed(s, ref);
+    if (digits_len == r.value_len) {
+        /* Same length: rewrite the digits and the unique in place. */
+        uint8_t *p = rec_at(s, ref);
+        memcpy(p + r.value_off, digits, digits_len);
+        if (s->cfg.cas_enabled) {
+            rec_store64(p + REC_OFF_CAS, next_cas(s));
+        }
+    } else {
+        /* [incr.no-padding]: a new record of exactly the digits. */
+        struct rewrite w = {
+            .cas = s->cfg.cas_enabled ? s->cas_last + 1 : 0,
+            .deadline_s = r.deadline_s,
+            .has_deadline = (r.bits & REC_HAS_DEADLINE) != 0,
+            .flags = r.flags,
+            .keep_bits = REC_FETCHED | REC_ACTIVE,
+            .replace = digits,
+            .replace_len = digits_len,
+        };
+        if (write_record(s, now_s, hash, key, key_len, &ref, &w) == 0) {
+            s->st.no_memory++;
+            return STORE_NO_MEMORY; /* [incr.no-memory] */
+        }
+        next_cas(s);
+    }
+    if (incr) {
+        s->st.incr_hits++;
+    } else {
+        s->st.decr_hits++;
+    }
+    *result = value;
+    return STORE_OK;
+}
+
+void
+store_flush(struct store *s, uint32_t now_s, int32_t delay)
+{
+    CHECK(s != NULL);
+    begin_op(s, now_s);
+    uint32_t deadline = delay > 0 ? exptime_deadline(delay, now_s) : now_s;
+    if (deadline <= now_s) {
+        s->flush_abs = s->log.head_abs; /* [flush.immediate] */
+        s->flush_pending_s = 0;
+    } else {
+        s->flush_pending_s = deadline; /* [flush.replace] */
+    }
+}
+
+void
+store_stats(const struct store *s, struct store_stats *out)
+{
+    CHECK(s != NULL && out != NULL);
+    *out = s->st;
+}
+
+void
+store_stats_reset(struct store *s)
+{
+    CHECK(s != NULL);
+    struct store_stats kept = {
+        .curr_items = s->st.curr_items,
+        .bytes = s->st.bytes,
+    };
+    s->st = kept;
+}
+
+void
+store_info(const struct store *s, struct store_info *out)
+{
+    CHECK(s != NULL && out != NULL);
+    out->mem_limit = s->log.cap;
+    out->log_used = log_used(&s->log);
+    out->index_buckets = s->index.size;
+    out->index_bytes = index_bytes(&s->index);
+    out->index_resizing = s->index.old != NULL;
+    out->value_len_max = s->cfg.value_len_max;
+    out->evict = s->cfg.evict;
+    out->cas_enabled = s->cfg.cas_enabled;
+}
+
+void
+store_walk(const struct store *s,
+           void (*visit)(void *ctx, const struct store_walk_entry *e),
+           void *ctx)
+{
+    CHECK(s != NULL && visit != NULL);
+    const struct log *l = &s->log;
+    uint64_t at = l->tail_abs;
+    while (at < l->head_abs) {
+        uint64_t phys = log_phys(l, at);
+        const uint8_t *p = l->base + phys;
+        struct store_walk_entry e = {.pos = at};
+        if (p[REC_OFF_BITS] & REC_GAP) {
+            e.gap = true;
+            e.size = l->cap - phys;
+        } else {
+            struct record r;
+            record_decode(p, s->cfg.cas_enabled, l->align, &r);
+            e.size = r.size;
+            e.live = (r.bits & REC_LIVE) != 0;
+            e.fetched = (r.bits & REC_FETCHED) != 0;
+            e.active = (r.bits & REC_ACTIVE) != 0;
+            e.key = p + r.key_off;
+            e.key_len = r.key_len;
+        }
+        visit(ctx, &e);
+        at += e.size;
+    }
+}
+
+/* ---- invariants -------------------------------------------------------- */
+
+struct check_walk {
+    const struct store *s;
+    uint64_t indexed;
+};
+
+static void
+check_indexed(void *ctx, uint32_t ref)
+{
+    struct check_walk *w = ctx;
+    const struct store *s = w->s;
+    struct record r;
+    decode(s, ref, &r);
+    CHECK(r.bits & REC_LIVE);
+    (void)log_abs_of(&s->log, ref); /* CHECKs that it lies in [tail, head) */
+    w->indexed++;
+}
+
+void
+store_check(const struct store *s)
+{
+    CHECK(s != NULL);
+    const struct log *l = &s->log;
+    CHECK(l->tail_abs <= l->head_abs);
+    CHECK(log_used(l) <= l->cap);
+    CHECK(s->flush_abs <= l->head_abs);
+    CHECK(s->cfg.cas_enabled || s->cas_last == 0);
+
+    uint64_t live = 0;
+    uint64_t live_bytes = 0;
+    uint64_t at = l->tail_abs;
+    while (at < l->head_abs) {
+        uint64_t phys = log_phys(l, at);
+        const uint8_t *p = l->base + phys;
+        if (p[REC_OFF_BITS] & REC_GAP) {
+            at += l->cap - phys;
+            continue;
+        }
+        CHECK(phys % l->align == 0);
+        struct record r;
+        record_decode(p, s->cfg.cas_enabled, l->align, &r);
+        CHECK(r.key_len >= 1 && r.key_len <= LIMIT_KEY_LEN);
+        CHECK(phys + r.size <= l->cap);
+        CHECK(r.value_len <= s->cfg.value_len_max);
+        CHECK(((r.bits & REC_HAS_FLAGS) != 0) == (r.flags != 0));
+        if (r.bits & REC_LIVE) {
+            uint32_t ref = log_ref(l, phys);
+            const uint8_t *key = p + r.key_off;
+            CHECK(index_find(&s->index, hash_of(s, key, r.key_len), key,
+                             r.key_len) == ref);
+            CHECK(rec_cas(s, ref) <= s->cas_last);
+            live++;
+            live_bytes += r.size;
+        }
+        at += r.size;
+    }
+    CHECK(at == l->head_abs);
+    CHECK(live == s->st.curr_items);
+    CHECK(live_bytes == s->st.bytes);
+    CHECK(live == s->index.count);
+
+    struct check_walk w = {.s = s, .indexed = 0};
+    index_visit(&s->index, check_indexed, &w);
+    CHECK(w.indexed == live);
+}

@@ -1,0 +1,185 @@
+/*
+ * store.h - the deterministic item store behind every command.
+ *
+ * Items live in a circular log of exactly the memory limit, found through a
+ * hash index (spec/protocol.md §14). Every operation takes `now_s`, the current
+ * unix time in whole seconds (>= 1, never decreasing between calls); the store
+ * reads no clock, does no I/O and uses no randomness, so the same calls with
+ * the same times give the same results, evictions and statistics ([det.store]).
+ * It allocates only at creation and when its index doubles.
+ *
+ * Views (struct store_item) point into the store's memory. They stay valid
+ * until the next call that writes an item (put, arith, touch, gat, or any call
+ * after which an eviction may have run); read-only calls (get, delete, flush)
+ * never move bytes. Copy what you need before the next write.
+ */
+#ifndef MCREF_STORE_H
+#define MCREF_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store_config {
+    uint64_t mem_limit;      /* -m, bytes of item memory */
+    uint32_t value_len_max;  /* -I: the largest value, bytes ([item.value-max]) */
+    bool evict;              /* false with -M ([mem.no-evict]) */
+    bool cas_enabled;        /* false with -C ([cas.disabled]) */
+    uint64_t hash_seed;
+    unsigned index_size_log2; /* initial buckets (0: default 16) */
+};
+
+enum store_status {
+    STORE_OK = 0,        /* stored, found, deleted, touched, counted */
+    STORE_MISS,          /* no live item: NOT_FOUND */
+    STORE_NOT_STORED,    /* add on a live key; replace/append/prepend on none */
+    STORE_EXISTS,        /* cas unique differs */
+    STORE_TOO_LARGE,     /* value above value_len_max */
+    STORE_NO_MEMORY,     /* no room and eviction not allowed */
+    STORE_NON_NUMERIC,   /* incr/decr on a value that is not a number */
+};
+
+enum store_mode {
+    STORE_SET,
+    STORE_ADD,
+    STORE_REPLACE,
+    STORE_APPEND,
+    STORE_PREPEND,
+    STORE_CAS,
+};
+
+/* A read-only view of one item; see the validity rule above. */
+struct store_item {
+    const uint8_t *key;
+    size_t key_len;
+    const uint8_t *value;
+    size_t value_len;
+    uint32_t flags;
+    uint64_t cas;
+    uint32_t deadline_s; /* 0 = never */
+};
+
+/* Counters, in the names memcached's stats use. curr_items and bytes are
+ * gauges; the rest count events since creation or the last reset. */
+#define STORE_STATS_FIELDS(X) \
+    X(curr_items)        \
+    X(bytes)             \
+    X(total_items)       \
+    X(get_hits)          \
+    X(get_misses)        \
+    X(get_expired)       \
+    X(get_flushed)       \
+    X(delete_hits)       \
+    X(delete_misses)     \
+    X(incr_hits)         \
+    X(incr_misses)       \
+    X(decr_hits)         \
+    X(decr_misses)       \
+    X(cas_hits)          \
+    X(cas_misses)        \
+    X(cas_badval)        \
+    X(touch_hits)        \
+    X(touch_misses)      \
+    X(evictions)         \
+    X(evicted_unfetched) \
+    X(reclaimed)         \
+    X(expired_unfetched) \
+    X(moves)             \
+    X(no_memory)
+
+struct store_stats {
+#define STORE_STAT_FIELD(name) uint64_t name;
+    STORE_STATS_FIELDS(STORE_STAT_FIELD)
+#undef STORE_STAT_FIELD
+};
+
+/* Sizes for `stats`: the log, the index and the limits. */
+struct store_info {
+    uint64_t mem_limit;       /* bytes of log */
+    uint64_t log_used;        /* bytes between tail and head, dead ones too */
+    uint64_t index_buckets;
+    uint64_t index_bytes;
+    bool index_resizing;
+    uint32_t value_len_max;
+    bool evict;
+    bool cas_enabled;
+};
+
+/* Creates a store, or returns NULL when the configuration is impossible
+ * (memory limit below 64 bytes, or a value limit that cannot fit twice in it,
+ * [mem.item-fits]) or memory cannot be allocated. */
+struct store *store_create(const struct store_config *cfg);
+
+/* Frees the store and sets *s to NULL; NULL is a no-op. */
+void store_destroy(struct store **s);
+
+/* [get.reply]: looks up a live item and marks it accessed. STORE_OK with *out
+ * filled, or STORE_MISS. Expired and flushed items found are removed. */
+enum store_status store_get(struct store *s, uint32_t now_s,
+                            const uint8_t *key, size_t key_len,
+                            struct store_item *out);
+
+/* [touch.reply], [get.gat]: sets a live item's expiry from exptime (wire
+ * value, §6). STORE_OK (with *out filled if out is not NULL, showing the item
+ * as it is after the touch), STORE_MISS, or STORE_NO_MEMORY when the item must
+ * grow a deadline field and there is no room under -M. */
+enum store_status store_touch(struct store *s, uint32_t now_s,
+                              const uint8_t *key, size_t key_len,
+                              int32_t exptime, struct store_item *out);
+
+/* [store.*]: stores value under key in the given mode. value may be NULL only
+ * when value_len exceeds the value limit (a request rejected before its data
+ * was read). cas_unique is used by STORE_CAS only. On STORE_OK, *cas_out (if
+ * not NULL) receives the new item's unique. A failed STORE_SET (too large, no
+ * memory) removes any item under the key ([store.failed-set]). */
+enum store_status store_put(struct store *s, uint32_t now_s,
+                            enum store_mode mode, const uint8_t *key,
+                            size_t key_len, uint32_t flags, int32_t exptime,
+                            const uint8_t *value, size_t value_len,
+                            uint64_t cas_unique, uint64_t *cas_out);
+
+/* [delete.reply]: STORE_OK if a live item was removed, else STORE_MISS. */
+enum store_status store_delete(struct store *s, uint32_t now_s,
+                               const uint8_t *key, size_t key_len);
+
+/* [incr.*]: adds delta (incr) or subtracts it down to 0 (decr). STORE_OK with
+ * *result set, STORE_MISS, STORE_NON_NUMERIC or STORE_NO_MEMORY. */
+enum store_status store_arith(struct store *s, uint32_t now_s,
+                              const uint8_t *key, size_t key_len, bool incr,
+                              uint64_t delta, uint64_t *result);
+
+/* [flush.*]: delay <= 0 flushes now; otherwise at the deadline the delay
+ * names (relative or absolute as an exptime). */
+void store_flush(struct store *s, uint32_t now_s, int32_t delay);
+
+void store_stats(const struct store *s, struct store_stats *out);
+
+/* [stats.reset]: zeroes the counters, keeping the gauges. */
+void store_stats_reset(struct store *s);
+
+void store_info(const struct store *s, struct store_info *out);
+
+/* One record of the log, as store_walk shows it (for tests and fuzzers). */
+struct store_walk_entry {
+    uint64_t pos;      /* absolute log position (bytes written before it) */
+    uint64_t size;     /* bytes it occupies */
+    bool gap;          /* the unused end of a lap; the rest is then unset */
+    bool live;         /* still an item (not removed or replaced) */
+    bool fetched;      /* read since stored */
+    bool active;       /* accessed since written or moved */
+    const uint8_t *key;
+    size_t key_len;
+};
+
+/* Calls visit for every record and gap from the log's tail to its head,
+ * without changing anything. O(n); for tests and fuzzers. */
+void store_walk(const struct store *s,
+                void (*visit)(void *ctx, const struct store_walk_entry *e),
+                void *ctx);
+
+/* Walks every structure and CHECKs every invariant: the log parses from tail
+ * to head; the index holds exactly the live records, each findable by its
+ * key; counters match. O(n); for tests and fuzzers. */
+void store_check(const struct store *s);
+
+#endif

@@ -1,0 +1,508 @@
+/*
+ * prop_store.c - the store against its oracle (spec/model/), on random
+ * operation sequences.
+ *
+ * Each run draws a configuration and a sequence of operations from one seed:
+ * small and large key spaces; values of 0, 1, typical and maximum size (and
+ * one byte over); time steps that cross expiry boundaries and the 30-day rule;
+ * delayed flushes; incr/decr near 0 and 2^64; memory pressure in tiny logs,
+ * with and without eviction and CAS. After every step it compares statuses,
+ * views, CAS uniques, statistics and the whole log layout (so every eviction),
+ * and runs store_check().
+ *
+ *   prop_store [--seed S] [--runs N] [--ops N] [--seconds T] [--verbose]
+ *
+ * Prints each failing seed with the command that replays it, then
+ * "N passed, N failed". With --seconds, runs fresh seeds until time is up.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../spec/model/model.h"
+#include "../../src/store/store.h"
+
+/* ---- randomness ---------------------------------------------------------- */
+
+static uint64_t
+next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static uint64_t
+below(uint64_t *state, uint64_t n)
+{
+    return n == 0 ? 0 : next_random(state) % n;
+}
+
+static bool
+chance(uint64_t *state, unsigned percent)
+{
+    return below(state, 100) < percent;
+}
+
+/* ---- one run ----------------------------------------------------------- */
+
+struct run {
+    uint64_t rng;
+    struct store_config cfg;
+    struct store *store;
+    struct model *model;
+    uint32_t now;
+    unsigned key_space;
+    unsigned long_keys; /* percent of 250-byte keys */
+    uint64_t step;
+    char op[256];       /* the current operation, for failure reports */
+    bool failed;
+    uint64_t last_cas[64];
+    struct store_stats total; /* counters summed across stats resets */
+};
+
+static void
+add_counters(struct store_stats *total, const struct store *s)
+{
+    struct store_stats now;
+    store_stats(s, &now);
+    total->evictions += now.evictions;
+    total->moves += now.moves;
+    total->reclaimed += now.reclaimed;
+    total->no_memory += now.no_memory;
+}
+
+#define FAIL(r, ...)                                                          \
+    do {                                                                      \
+        if (!(r)->failed) {                                                   \
+            fprintf(stderr, "  step %" PRIu64 " (%s): ", (r)->step, (r)->op); \
+            fprintf(stderr, __VA_ARGS__);                                     \
+            fputc('\n', stderr);                                              \
+        }                                                                     \
+        (r)->failed = true;                                                   \
+    } while (0)
+
+static void
+draw_config(struct run *r)
+{
+    static const uint64_t mems[] = {700, 1000, 1500, 3000, 8192, 65536,
+                                    1 << 20};
+    static const uint32_t value_maxes[] = {64, 100, 200, 1024, 4096};
+    for (;;) {
+        r->cfg.mem_limit = mems[below(&r->rng, 7)];
+        r->cfg.value_len_max = value_maxes[below(&r->rng, 5)];
+        /* The store needs room for the largest item ([mem.item-fits]). */
+        if (14 + 5 + 8 + 250 + (uint64_t)r->cfg.value_len_max <=
+            r->cfg.mem_limit) {
+            break;
+        }
+    }
+    r->cfg.evict = chance(&r->rng, 75);
+    r->cfg.cas_enabled = chance(&r->rng, 80);
+    r->cfg.hash_seed = next_random(&r->rng);
+    r->cfg.index_size_log2 = 1 + (unsigned)below(&r->rng, 8);
+    static const unsigned spaces[] = {1, 3, 8, 40, 500};
+    r->key_space = spaces[below(&r->rng, 5)];
+    r->long_keys = chance(&r->rng, 20) ? 10 : 0;
+    r->now = 1 + (uint32_t)below(&r->rng, 2000000000u);
+}
+
+static size_t
+draw_key(struct run *r, uint8_t *key, unsigned *slot)
+{
+    unsigned k = (unsigned)below(&r->rng, r->key_space);
+    *slot = k % 64;
+    if (chance(&r->rng, r->long_keys)) {
+        memset(key, 'L', 250);
+        int n = snprintf((char *)key, 250, "%u", k);
+        key[n] = 'L';
+        return 250;
+    }
+    return (size_t)snprintf((char *)key, 32, "key%u", k);
+}
+
+static size_t
+draw_value(struct run *r, uint8_t *value)
+{
+    uint32_t max = r->cfg.value_len_max;
+    size_t len;
+    switch (below(&r->rng, 10)) {
+    case 0:
+        len = 0;
+        break;
+    case 1:
+        len = 1;
+        break;
+    case 2:
+        len = max;
+        break;
+    case 3:
+        len = max + 1u; /* one over: too large */
+        break;
+    case 4: {
+        /* a number near 0 or near 2^64, for incr/decr */
+        static const char *const numbers[] = {
+            "0", "1", "9", "10", "99", "18446744073709551615",
+            "18446744073709551614", "  42", "42abc", "-1", "+7", "007"};
+        const char *n = numbers[below(&r->rng, 12)];
+        len = strlen(n);
+        memcpy(value, n, len);
+        return len;
+    }
+    default:
+        len = (size_t)below(&r->rng, max < 60 ? max : 60);
+        break;
+    }
+    for (size_t i = 0; i < len; i++) {
+        value[i] = (uint8_t)('a' + below(&r->rng, 26));
+    }
+    return len;
+}
+
+static int32_t
+draw_exptime(struct run *r)
+{
+    switch (below(&r->rng, 20)) {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+    case 10:
+    case 11:
+    case 12:
+    case 13:
+    case 14:
+    case 15:
+    case 16:
+    case 17:
+        return 0;
+    case 4:
+        return (int32_t)(1 + below(&r->rng, 5));
+    case 5:
+        return -1 - (int32_t)below(&r->rng, 3);
+    case 6:
+        return 2592000;
+    case 7:
+        return 2592001;
+    case 8:
+        return (int32_t)(r->now + below(&r->rng, 6)); /* absolute, near now */
+    case 9:
+        return (int32_t)(r->now - below(&r->rng, 3)); /* absolute, past */
+    default:
+        return (int32_t)(1 + below(&r->rng, 60));
+    }
+}
+
+static void
+advance_time(struct run *r)
+{
+    switch (below(&r->rng, 20)) {
+    case 0:
+    case 1:
+    case 2:
+        r->now += 1;
+        break;
+    case 3:
+        r->now += (uint32_t)below(&r->rng, 8);
+        break;
+    case 4:
+        if (chance(&r->rng, 10)) {
+            r->now += 2592000; /* crosses every relative expiry */
+        }
+        break;
+    default:
+        break; /* most steps happen in the same second */
+    }
+}
+
+/* ---- comparing ------------------------------------------------------------ */
+
+static void
+compare_views(struct run *r, const struct store_item *a,
+              const struct store_item *b)
+{
+    if (a->key_len != b->key_len || memcmp(a->key, b->key, a->key_len) != 0) {
+        FAIL(r, "view keys differ");
+    }
+    if (a->value_len != b->value_len ||
+        (a->value_len > 0 && memcmp(a->value, b->value, a->value_len) != 0)) {
+        FAIL(r, "values differ: store %zu bytes, model %zu bytes", a->value_len,
+             b->value_len);
+    }
+    if (a->flags != b->flags || a->cas != b->cas ||
+        a->deadline_s != b->deadline_s) {
+        FAIL(r,
+             "item fields differ: flags %u/%u cas %" PRIu64 "/%" PRIu64
+             " deadline %u/%u",
+             a->flags, b->flags, a->cas, b->cas, a->deadline_s, b->deadline_s);
+    }
+}
+
+#define WALK_MAX 4096
+
+struct walk {
+    struct store_walk_entry e[WALK_MAX];
+    uint8_t keys[WALK_MAX][8];
+    size_t count;
+};
+
+static void
+collect(void *ctx, const struct store_walk_entry *e)
+{
+    struct walk *w = ctx;
+    if (w->count < WALK_MAX) {
+        w->e[w->count] = *e;
+        /* Keep a prefix of the key: the pointer dies with the next call. */
+        memset(w->keys[w->count], 0, 8);
+        if (!e->gap) {
+            memcpy(w->keys[w->count], e->key, e->key_len < 8 ? e->key_len : 8);
+        }
+    }
+    w->count++;
+}
+
+static struct walk walk_store;
+static struct walk walk_model;
+
+static void
+compare_state(struct run *r)
+{
+    store_check(r->store);
+    struct store_stats a;
+    struct store_stats b;
+    store_stats(r->store, &a);
+    model_stats(r->model, &b);
+#define COMPARE_STAT(name)                                                    \
+    if (a.name != b.name) {                                                   \
+        FAIL(r, "stat %s: store %" PRIu64 ", model %" PRIu64, #name, a.name,   \
+             b.name);                                                         \
+    }
+    STORE_STATS_FIELDS(COMPARE_STAT)
+#undef COMPARE_STAT
+    walk_store.count = 0;
+    walk_model.count = 0;
+    store_walk(r->store, collect, &walk_store);
+    model_walk(r->model, collect, &walk_model);
+    if (walk_store.count != walk_model.count) {
+        FAIL(r, "log holds %zu records in the store, %zu in the model",
+             walk_store.count, walk_model.count);
+        return;
+    }
+    for (size_t i = 0; i < walk_store.count && i < WALK_MAX; i++) {
+        const struct store_walk_entry *x = &walk_store.e[i];
+        const struct store_walk_entry *y = &walk_model.e[i];
+        if (x->pos != y->pos || x->size != y->size || x->gap != y->gap ||
+            x->live != y->live || x->fetched != y->fetched ||
+            x->active != y->active || x->key_len != y->key_len ||
+            memcmp(walk_store.keys[i], walk_model.keys[i], 8) != 0) {
+            FAIL(r,
+                 "record %zu differs: store pos %" PRIu64 " size %" PRIu64
+                 " gap %d live %d fetched %d active %d; model pos %" PRIu64
+                 " size %" PRIu64 " gap %d live %d fetched %d active %d",
+                 i, x->pos, x->size, x->gap, x->live, x->fetched, x->active,
+                 y->pos, y->size, y->gap, y->live, y->fetched, y->active);
+            return;
+        }
+    }
+}
+
+/* ---- operations ---------------------------------------------------------- */
+
+static const char *const mode_names[] = {"set", "add", "replace",
+                                         "append", "prepend", "cas"};
+
+static void
+step(struct run *r)
+{
+    static uint8_t key[256];
+    static uint8_t value[8192];
+    unsigned slot;
+    size_t key_len = draw_key(r, key, &slot);
+    advance_time(r);
+    unsigned pick = (unsigned)below(&r->rng, 100);
+    enum store_status sa;
+    enum store_status sb;
+    if (pick < 30 || pick == 99) {
+        struct store_item a;
+        struct store_item b;
+        snprintf(r->op, sizeof r->op, "get key%u at %u", slot, r->now);
+        sa = store_get(r->store, r->now, key, key_len, &a);
+        sb = model_get(r->model, r->now, key, key_len, &b);
+        if (sa == sb && sa == STORE_OK) {
+            compare_views(r, &a, &b);
+            r->last_cas[slot] = a.cas;
+        }
+    } else if (pick < 65) {
+        enum store_mode mode = (enum store_mode)below(&r->rng, 6);
+        size_t value_len = draw_value(r, value);
+        uint32_t flags = chance(&r->rng, 70) ? 0 : (uint32_t)next_random(&r->rng);
+        int32_t exptime = draw_exptime(r);
+        uint64_t unique = chance(&r->rng, 60) ? r->last_cas[slot]
+                                              : below(&r->rng, 5);
+        const uint8_t *v = value_len > r->cfg.value_len_max &&
+                                   chance(&r->rng, 50)
+                               ? NULL
+                               : value;
+        snprintf(r->op, sizeof r->op,
+                 "%s key%u len %zu flags %u exptime %d cas %" PRIu64 " at %u",
+                 mode_names[mode], slot, value_len, flags, exptime, unique,
+                 r->now);
+        uint64_t ca = 0;
+        uint64_t cb = 0;
+        sa = store_put(r->store, r->now, mode, key, key_len, flags, exptime, v,
+                       value_len, unique, &ca);
+        sb = model_put(r->model, r->now, mode, key, key_len, flags, exptime, v,
+                       value_len, unique, &cb);
+        if (sa == sb && sa == STORE_OK && ca != cb) {
+            FAIL(r, "new cas differs: %" PRIu64 " / %" PRIu64, ca, cb);
+        }
+    } else if (pick < 72) {
+        int32_t exptime = draw_exptime(r);
+        struct store_item a;
+        struct store_item b;
+        bool want_view = chance(&r->rng, 50);
+        snprintf(r->op, sizeof r->op, "touch key%u %d at %u", slot, exptime,
+                 r->now);
+        sa = store_touch(r->store, r->now, key, key_len, exptime,
+                         want_view ? &a : NULL);
+        sb = model_touch(r->model, r->now, key, key_len, exptime,
+                         want_view ? &b : NULL);
+        if (sa == sb && sa == STORE_OK && want_view) {
+            compare_views(r, &a, &b);
+        }
+    } else if (pick < 79) {
+        snprintf(r->op, sizeof r->op, "delete key%u at %u", slot, r->now);
+        sa = store_delete(r->store, r->now, key, key_len);
+        sb = model_delete(r->model, r->now, key, key_len);
+    } else if (pick < 97) {
+        bool incr = chance(&r->rng, 50);
+        static const uint64_t deltas[] = {0, 1, 2, 9, 10, 100, UINT64_MAX,
+                                          UINT64_MAX - 1};
+        uint64_t delta = deltas[below(&r->rng, 8)];
+        snprintf(r->op, sizeof r->op, "%s key%u %" PRIu64 " at %u",
+                 incr ? "incr" : "decr", slot, delta, r->now);
+        uint64_t va = 0;
+        uint64_t vb = 0;
+        sa = store_arith(r->store, r->now, key, key_len, incr, delta, &va);
+        sb = model_arith(r->model, r->now, key, key_len, incr, delta, &vb);
+        if (sa == sb && sa == STORE_OK && va != vb) {
+            FAIL(r, "arith results differ: %" PRIu64 " / %" PRIu64, va, vb);
+        }
+    } else if (pick < 98) {
+        int32_t delay = chance(&r->rng, 40) ? 0 : draw_exptime(r);
+        snprintf(r->op, sizeof r->op, "flush_all %d at %u", delay, r->now);
+        store_flush(r->store, r->now, delay);
+        model_flush(r->model, r->now, delay);
+        sa = sb = STORE_OK;
+    } else {
+        snprintf(r->op, sizeof r->op, "stats reset");
+        add_counters(&r->total, r->store);
+        store_stats_reset(r->store);
+        model_stats_reset(r->model);
+        sa = sb = STORE_OK;
+    }
+    if (sa != sb) {
+        FAIL(r, "status: store %d, model %d", sa, sb);
+    }
+    compare_state(r);
+}
+
+static struct store_stats grand_total;
+
+static bool
+run_seed(uint64_t seed, uint64_t ops, bool verbose)
+{
+    struct run r = {.rng = seed};
+    draw_config(&r);
+    r.store = store_create(&r.cfg);
+    r.model = model_create(&r.cfg);
+    if (r.store == NULL || r.model == NULL) {
+        fprintf(stderr, "seed %" PRIu64 ": cannot create (mem %" PRIu64 ")\n",
+                seed, r.cfg.mem_limit);
+        return false;
+    }
+    for (r.step = 0; r.step < ops && !r.failed; r.step++) {
+        step(&r);
+    }
+    add_counters(&r.total, r.store);
+    const struct store_stats *st = &r.total;
+    grand_total.evictions += st->evictions;
+    grand_total.moves += st->moves;
+    grand_total.reclaimed += st->reclaimed;
+    grand_total.no_memory += st->no_memory;
+    if (verbose || r.failed) {
+        fprintf(stderr,
+                "seed %" PRIu64 ": %s (mem %" PRIu64 " value max %u evict %d "
+                "cas %d keys %u) evictions %" PRIu64 " moves %" PRIu64
+                " reclaimed %" PRIu64 " no-memory %" PRIu64 "\n",
+                seed, r.failed ? "FAILED" : "ok", r.cfg.mem_limit,
+                r.cfg.value_len_max, r.cfg.evict, r.cfg.cas_enabled,
+                r.key_space, st->evictions, st->moves, st->reclaimed,
+                st->no_memory);
+    }
+    if (r.failed) {
+        fprintf(stderr, "  replay: prop_store --seed %" PRIu64 " --ops %" PRIu64
+                        "\n",
+                seed, ops);
+    }
+    store_destroy(&r.store);
+    model_destroy(&r.model);
+    return !r.failed;
+}
+
+int
+main(int argc, char **argv)
+{
+    uint64_t seed = (uint64_t)time(NULL);
+    uint64_t runs = 200;
+    uint64_t ops = 2000;
+    double seconds = 0;
+    bool verbose = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+            seed = strtoull(argv[++i], NULL, 10);
+            runs = 1;
+        } else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
+            runs = strtoull(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--ops") == 0 && i + 1 < argc) {
+            ops = strtoull(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
+            seconds = strtod(argv[++i], NULL);
+        } else if (strcmp(argv[i], "--verbose") == 0) {
+            verbose = true;
+        } else {
+            fprintf(stderr,
+                    "usage: prop_store [--seed S] [--runs N] [--ops N] "
+                    "[--seconds T] [--verbose]\n");
+            return 2;
+        }
+    }
+    printf("prop_store: first seed %" PRIu64 ", %" PRIu64 " ops per run\n",
+           seed, ops);
+    uint64_t passed = 0;
+    uint64_t failed = 0;
+    clock_t start = clock();
+    for (uint64_t i = 0;; i++) {
+        if (seconds > 0) {
+            if ((double)(clock() - start) / CLOCKS_PER_SEC >= seconds) {
+                break;
+            }
+        } else if (i >= runs) {
+            break;
+        }
+        if (run_seed(seed + i, ops, verbose)) {
+            passed++;
+        } else {
+            failed++;
+        }
+    }
+    printf("prop_store: %" PRIu64 " runs; evictions %" PRIu64 ", moves %" PRIu64
+           ", reclaimed %" PRIu64 ", no-memory %" PRIu64 "\n",
+           passed + failed, grand_total.evictions, grand_total.moves,
+           grand_total.reclaimed, grand_total.no_memory);
+    printf("%" PRIu64 " passed, %" PRIu64 " failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,969 @@
+/* test_store.c - the item store, clause by clause (spec/protocol.md §5-§14). */
+#include "clause.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/store/store.h"
+
+#define NOW 1700000000u
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static struct store *
+make(uint64_t mem, uint32_t value_max, bool evict, bool cas)
+{
+    struct store_config cfg = {
+        .mem_limit = mem,
+        .value_len_max = value_max,
+        .evict = evict,
+        .cas_enabled = cas,
+        .hash_seed = 42,
+    };
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    return s;
+}
+
+static struct store *
+make_default(void)
+{
+    return make(1u << 20, 4096, true, true);
+}
+
+static enum store_status
+put(struct store *s, uint32_t now, enum store_mode mode, const char *key,
+    const char *value, uint32_t flags, int32_t exptime)
+{
+    enum store_status st =
+        store_put(s, now, mode, (const uint8_t *)key, strlen(key), flags,
+                  exptime, (const uint8_t *)value, strlen(value), 0, NULL);
+    store_check(s);
+    return st;
+}
+
+static enum store_status
+set(struct store *s, const char *key, const char *value)
+{
+    return put(s, NOW, STORE_SET, key, value, 0, 0);
+}
+
+/* Gets key at now; on a hit its value must equal `want` (NULL: expect miss). */
+static void
+check_value(struct store *s, uint32_t now, const char *key, const char *want)
+{
+    struct store_item it;
+    enum store_status st =
+        store_get(s, now, (const uint8_t *)key, strlen(key), &it);
+    store_check(s);
+    if (want == NULL) {
+        assert_int_equal(st, STORE_MISS);
+        return;
+    }
+    assert_int_equal(st, STORE_OK);
+    assert_int_equal(it.value_len, strlen(want));
+    assert_memory_equal(it.value, want, it.value_len);
+}
+
+static struct store_item
+get_item(struct store *s, uint32_t now, const char *key)
+{
+    struct store_item it;
+    assert_int_equal(
+        store_get(s, now, (const uint8_t *)key, strlen(key), &it), STORE_OK);
+    return it;
+}
+
+static enum store_status
+arith(struct store *s, const char *key, bool incr, uint64_t delta,
+      uint64_t *result)
+{
+    enum store_status st = store_arith(s, NOW, (const uint8_t *)key,
+                                       strlen(key), incr, delta, result);
+    store_check(s);
+    return st;
+}
+
+static struct store_stats
+stats(const struct store *s)
+{
+    struct store_stats st;
+    store_stats(s, &st);
+    return st;
+}
+
+/* ---- items and storage modes --------------------------------------------- */
+
+static void
+test_set_get_flags_empty(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    assert_int_equal(put(s, NOW, STORE_SET, "foo", "bar", 4294967295u, 0),
+                     STORE_OK);
+    struct store_item it = get_item(s, NOW, "foo");
+    assert_int_equal(it.flags, 4294967295u);
+    assert_int_equal(it.cas, 1);
+    assert_int_equal(it.deadline_s, 0);
+    assert_int_equal(set(s, "e", ""), STORE_OK);
+    check_value(s, NOW, "e", "");
+    store_destroy(&s);
+    assert_null(s);
+}
+
+static void
+test_key_length_bounds(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    char key[251];
+    memset(key, 'k', 250);
+    key[250] = '\0';
+    assert_int_equal(set(s, key, "v"), STORE_OK);
+    check_value(s, NOW, key, "v");
+    key[249] = '\0';
+    check_value(s, NOW, key, NULL);
+    store_destroy(&s);
+}
+
+static void
+test_add(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    assert_int_equal(put(s, NOW, STORE_ADD, "k", "1", 0, 0), STORE_OK);
+    assert_int_equal(put(s, NOW, STORE_ADD, "k", "2", 0, 0), STORE_NOT_STORED);
+    struct store_item it = get_item(s, NOW, "k");
+    assert_memory_equal(it.value, "1", 1);
+    assert_int_equal(it.cas, 1); /* unchanged by the failed add */
+    store_destroy(&s);
+}
+
+static void
+test_replace(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    assert_int_equal(put(s, NOW, STORE_REPLACE, "k", "1", 0, 0),
+                     STORE_NOT_STORED);
+    check_value(s, NOW, "k", NULL);
+    set(s, "k", "1");
+    assert_int_equal(put(s, NOW, STORE_REPLACE, "k", "2", 9, 0), STORE_OK);
+    struct store_item it = get_item(s, NOW, "k");
+    assert_memory_equal(it.value, "2", 1);
+    assert_int_equal(it.flags, 9);
+    store_destroy(&s);
+}
+
+static void
+test_append_prepend_keep_flags_and_deadline(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    assert_int_equal(put(s, NOW, STORE_APPEND, "k", "x", 0, 0),
+                     STORE_NOT_STORED);
+    assert_int_equal(put(s, NOW, STORE_SET, "k", "bar", 7, 100), STORE_OK);
+    uint64_t before = get_item(s, NOW, "k").cas;
+    assert_int_equal(put(s, NOW, STORE_APPEND, "k", "APP", 99, 0), STORE_OK);
+    assert_int_equal(put(s, NOW, STORE_PREPEND, "k", "PRE", 99, 5), STORE_OK);
+    struct store_item it = get_item(s, NOW, "k");
+    assert_int_equal(it.value_len, 9);
+    assert_memory_equal(it.value, "PREbarAPP", 9);
+    assert_int_equal(it.flags, 7);
+    assert_int_equal(it.deadline_s, NOW + 100);
+    assert_true(it.cas > before);
+    store_destroy(&s);
+}
+
+static void
+test_append_too_large(void **state)
+{
+    (void)state;
+    struct store *s = make(1u << 20, 1024, true, true);
+    char big[1025];
+    memset(big, 'b', 1000);
+    big[1000] = '\0';
+    set(s, "k", big);
+    memset(big, 'c', 25);
+    big[25] = '\0';
+    assert_int_equal(put(s, NOW, STORE_APPEND, "k", big, 0, 0),
+                     STORE_NOT_STORED);
+    big[24] = '\0';
+    assert_int_equal(put(s, NOW, STORE_APPEND, "k", big, 0, 0), STORE_OK);
+    assert_int_equal(get_item(s, NOW, "k").value_len, 1024);
+    store_destroy(&s);
+}
+
+static enum store_status
+cas_put(struct store *s, const char *key, const char *value, uint64_t unique)
+{
+    enum store_status st =
+        store_put(s, NOW, STORE_CAS, (const uint8_t *)key, strlen(key), 0, 0,
+                  (const uint8_t *)value, strlen(value), unique, NULL);
+    store_check(s);
+    return st;
+}
+
+static void
+test_cas(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    assert_int_equal(cas_put(s, "k", "x", 1), STORE_MISS);
+    set(s, "k", "1");
+    uint64_t unique = get_item(s, NOW, "k").cas;
+    assert_int_equal(cas_put(s, "k", "2", unique + 1), STORE_EXISTS);
+    assert_int_equal(cas_put(s, "k", "2", unique), STORE_OK);
+    assert_int_equal(cas_put(s, "k", "3", unique), STORE_EXISTS);
+    check_value(s, NOW, "k", "2");
+    struct store_stats st = stats(s);
+    assert_int_equal(st.cas_misses, 1);
+    assert_int_equal(st.cas_badval, 2);
+    assert_int_equal(st.cas_hits, 1);
+    store_destroy(&s);
+}
+
+static void
+test_cas_zero(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    set(s, "k", "1");
+    assert_int_equal(cas_put(s, "k", "2", 0), STORE_EXISTS);
+    store_destroy(&s);
+}
+
+static void
+test_cas_counter(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    set(s, "a", "1");
+    assert_int_equal(get_item(s, NOW, "a").cas, 1);
+    /* Failed stores and touches use no number. */
+    assert_int_equal(put(s, NOW, STORE_ADD, "a", "x", 0, 0), STORE_NOT_STORED);
+    assert_int_equal(put(s, NOW, STORE_REPLACE, "b", "x", 0, 0),
+                     STORE_NOT_STORED);
+    assert_int_equal(store_touch(s, NOW, (const uint8_t *)"a", 1, 100, NULL),
+                     STORE_OK);
+    assert_int_equal(get_item(s, NOW, "a").cas, 1);
+    set(s, "b", "2");
+    assert_int_equal(get_item(s, NOW, "b").cas, 2);
+    uint64_t v;
+    assert_int_equal(arith(s, "a", true, 1, &v), STORE_OK);
+    assert_int_equal(get_item(s, NOW, "a").cas, 3);
+    assert_int_equal(arith(s, "a", true, 10, &v), STORE_OK); /* grows */
+    assert_int_equal(get_item(s, NOW, "a").cas, 4);
+    store_destroy(&s);
+}
+
+static void
+test_cas_disabled(void **state)
+{
+    (void)state;
+    struct store *s = make(1u << 20, 4096, true, false);
+    set(s, "k", "1");
+    assert_int_equal(get_item(s, NOW, "k").cas, 0);
+    assert_int_equal(cas_put(s, "k", "2", 0), STORE_EXISTS);
+    assert_int_equal(cas_put(s, "k", "2", 1), STORE_EXISTS);
+    assert_int_equal(cas_put(s, "nokey", "2", 1), STORE_MISS);
+    store_destroy(&s);
+}
+
+/* ---- too large and failed sets ------------------------------------------- */
+
+static void
+test_too_large_and_failed_set(void **state)
+{
+    (void)state;
+    struct store *s = make(1u << 20, 1024, true, true);
+    set(s, "k", "old");
+    set(s, "a", "old");
+    char big[1026];
+    memset(big, 'x', 1025);
+    big[1025] = '\0';
+    assert_int_equal(put(s, NOW, STORE_ADD, "a", big, 0, 0), STORE_TOO_LARGE);
+    check_value(s, NOW, "a", "old"); /* only set drops the old item */
+    assert_int_equal(put(s, NOW, STORE_SET, "k", big, 0, 0), STORE_TOO_LARGE);
+    check_value(s, NOW, "k", NULL);
+    /* A request rejected before its data was read passes no value. */
+    set(s, "k", "old");
+    assert_int_equal(store_put(s, NOW, STORE_SET, (const uint8_t *)"k", 1, 0,
+                               0, NULL, 2000000, 0, NULL),
+                     STORE_TOO_LARGE);
+    check_value(s, NOW, "k", NULL);
+    big[1024] = '\0';
+    assert_int_equal(put(s, NOW, STORE_SET, "k", big, 0, 0), STORE_OK);
+    store_destroy(&s);
+}
+
+/* ---- expiry -------------------------------------------------------------- */
+
+static void
+test_expiry_never(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    put(s, NOW, STORE_SET, "k", "v", 0, 0);
+    check_value(s, UINT32_MAX - 1, "k", "v");
+    store_destroy(&s);
+}
+
+static void
+test_expiry_relative(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    put(s, NOW, STORE_SET, "k", "v", 0, 10);
+    assert_int_equal(get_item(s, NOW, "k").deadline_s, NOW + 10);
+    check_value(s, NOW + 9, "k", "v");
+    check_value(s, NOW + 10, "k", NULL);
+    assert_int_equal(stats(s).get_expired, 1);
+    store_destroy(&s);
+}
+
+static void
+test_expiry_relative_max(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    put(s, NOW, STORE_SET, "rel", "v", 0, 2592000);
+    put(s, NOW, STORE_SET, "abs", "v", 0, 2592001);
+    assert_int_equal(get_item(s, NOW, "rel").deadline_s, NOW + 2592000);
+    check_value(s, NOW, "abs", NULL); /* 1970-01-31 is long past */
+    store_destroy(&s);
+}
+
+static void
+test_expiry_absolute(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    put(s, NOW, STORE_SET, "future", "v", 0, (int32_t)(NOW + 100));
+    put(s, NOW, STORE_SET, "now", "v", 0, (int32_t)NOW);
+    assert_int_equal(get_item(s, NOW, "future").deadline_s, NOW + 100);
+    check_value(s, NOW, "now", NULL);
+    check_value(s, NOW + 100, "future", NULL);
+    store_destroy(&s);
+}
+
+static void
+test_expiry_negative_and_expired_store(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    set(s, "k", "old");
+    assert_int_equal(put(s, NOW, STORE_SET, "k", "new", 0, -1), STORE_OK);
+    check_value(s, NOW, "k", NULL);
+    assert_int_equal(put(s, NOW, STORE_ADD, "k", "again", 0, 0), STORE_OK);
+    check_value(s, NOW, "k", "again");
+    store_destroy(&s);
+}
+
+static void
+test_expiry_lazy(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    put(s, NOW, STORE_SET, "k", "v", 0, 1);
+    assert_int_equal(stats(s).curr_items, 1);
+    /* Nothing touched the key: it still counts until looked up. */
+    set(s, "other", "v");
+    assert_int_equal(stats(s).curr_items, 2);
+    check_value(s, NOW + 1, "k", NULL);
+    assert_int_equal(stats(s).curr_items, 1);
+    store_destroy(&s);
+}
+
+/* ---- touch and gat --------------------------------------------------------- */
+
+static enum store_status
+touch(struct store *s, uint32_t now, const char *key, int32_t exptime,
+      struct store_item *out)
+{
+    enum store_status st =
+        store_touch(s, now, (const uint8_t *)key, strlen(key), exptime, out);
+    store_check(s);
+    return st;
+}
+
+static void
+test_touch(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    assert_int_equal(touch(s, NOW, "none", 10, NULL), STORE_MISS);
+    put(s, NOW, STORE_SET, "k", "v", 3, 0);
+    uint64_t cas = get_item(s, NOW, "k").cas;
+    /* No deadline field yet: the item is rewritten with one. */
+    assert_int_equal(touch(s, NOW, "k", 10, NULL), STORE_OK);
+    struct store_item it = get_item(s, NOW, "k");
+    assert_int_equal(it.deadline_s, NOW + 10);
+    assert_int_equal(it.cas, cas);
+    assert_int_equal(it.flags, 3);
+    /* With the field, touching is in place, 0 included. */
+    assert_int_equal(touch(s, NOW, "k", 0, NULL), STORE_OK);
+    check_value(s, NOW + 100, "k", "v");
+    assert_int_equal(touch(s, NOW + 100, "k", 5, NULL), STORE_OK);
+    check_value(s, NOW + 105, "k", NULL);
+    struct store_stats st = stats(s);
+    assert_int_equal(st.touch_hits, 3);
+    assert_int_equal(st.touch_misses, 1);
+    store_destroy(&s);
+}
+
+static void
+test_gat_negative_returns_once(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    set(s, "k", "value");
+    struct store_item it;
+    assert_int_equal(touch(s, NOW, "k", -1, &it), STORE_OK);
+    assert_int_equal(it.value_len, 5);
+    assert_memory_equal(it.value, "value", 5);
+    check_value(s, NOW, "k", NULL);
+    store_destroy(&s);
+}
+
+/* ---- delete ---------------------------------------------------------------- */
+
+static void
+test_delete(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    set(s, "k", "v");
+    assert_int_equal(store_delete(s, NOW, (const uint8_t *)"k", 1), STORE_OK);
+    assert_int_equal(store_delete(s, NOW, (const uint8_t *)"k", 1),
+                     STORE_MISS);
+    store_check(s);
+    check_value(s, NOW, "k", NULL);
+    struct store_stats st = stats(s);
+    assert_int_equal(st.delete_hits, 1);
+    assert_int_equal(st.delete_misses, 1);
+    assert_int_equal(st.curr_items, 0);
+    assert_int_equal(st.bytes, 0);
+    store_destroy(&s);
+}
+
+/* ---- incr and decr --------------------------------------------------------- */
+
+static void
+test_incr_reply_and_miss(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    uint64_t v = 99;
+    assert_int_equal(arith(s, "n", true, 1, &v), STORE_MISS);
+    check_value(s, NOW, "n", NULL); /* never created */
+    set(s, "n", "5");
+    assert_int_equal(arith(s, "n", true, 10, &v), STORE_OK);
+    assert_int_equal(v, 15);
+    check_value(s, NOW, "n", "15");
+    struct store_stats st = stats(s);
+    assert_int_equal(st.incr_misses, 1);
+    assert_int_equal(st.incr_hits, 1);
+    store_destroy(&s);
+}
+
+static void
+test_incr_value_acceptance(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    uint64_t v;
+    static const char *const bad[] = {"", "abc", "42ab", "0x1", "-42",
+                                      "18446744073709551616", "   "};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        set(s, "n", bad[i]);
+        assert_int_equal(arith(s, "n", true, 1, &v), STORE_NON_NUMERIC);
+    }
+    set(s, "n", "  42");
+    assert_int_equal(arith(s, "n", true, 1, &v), STORE_OK);
+    assert_int_equal(v, 43);
+    set(s, "n", "+42");
+    assert_int_equal(arith(s, "n", true, 1, &v), STORE_OK);
+    assert_int_equal(v, 43);
+    set(s, "n", "-0");
+    assert_int_equal(arith(s, "n", true, 1, &v), STORE_OK);
+    assert_int_equal(v, 1);
+    set(s, "n", "0000000000000000000000042");
+    assert_int_equal(arith(s, "n", false, 0, &v), STORE_OK);
+    assert_int_equal(v, 42);
+    set(s, "n", "1\r\n2");
+    assert_int_equal(arith(s, "n", true, 0, &v), STORE_OK);
+    assert_int_equal(v, 1);
+    store_destroy(&s);
+}
+
+static void
+test_incr_wrap(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    uint64_t v;
+    set(s, "n", "18446744073709551615");
+    assert_int_equal(arith(s, "n", true, 1, &v), STORE_OK);
+    assert_int_equal(v, 0);
+    check_value(s, NOW, "n", "0");
+    set(s, "n", "18446744073709551614");
+    assert_int_equal(arith(s, "n", true, UINT64_MAX, &v), STORE_OK);
+    assert_true(v == 18446744073709551613u);
+    store_destroy(&s);
+}
+
+static void
+test_decr_floor(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    uint64_t v;
+    set(s, "n", "15");
+    assert_int_equal(arith(s, "n", false, 100, &v), STORE_OK);
+    assert_int_equal(v, 0);
+    set(s, "n", "1");
+    assert_int_equal(arith(s, "n", false, 1, &v), STORE_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(arith(s, "n", false, 5, &v), STORE_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(stats(s).decr_hits, 3);
+    store_destroy(&s);
+}
+
+static void
+test_incr_no_padding(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    uint64_t v;
+    set(s, "n", "10");
+    assert_int_equal(arith(s, "n", false, 1, &v), STORE_OK);
+    check_value(s, NOW, "n", "9");
+    assert_int_equal(arith(s, "n", true, 91, &v), STORE_OK);
+    check_value(s, NOW, "n", "100");
+    store_destroy(&s);
+}
+
+static void
+test_incr_keeps_flags_and_deadline(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    uint64_t v;
+    put(s, NOW, STORE_SET, "n", "9", 77, 100);
+    assert_int_equal(arith(s, "n", true, 1, &v), STORE_OK); /* grows */
+    struct store_item it = get_item(s, NOW, "n");
+    assert_int_equal(it.flags, 77);
+    assert_int_equal(it.deadline_s, NOW + 100);
+    store_destroy(&s);
+}
+
+/* ---- flush_all ------------------------------------------------------------- */
+
+static void
+test_flush_immediate(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    set(s, "a", "1");
+    store_flush(s, NOW, 0);
+    store_check(s);
+    check_value(s, NOW, "a", NULL);
+    assert_int_equal(stats(s).get_flushed, 1);
+    set(s, "a", "2"); /* the same second: visible */
+    check_value(s, NOW, "a", "2");
+    store_flush(s, NOW, -5);
+    check_value(s, NOW, "a", NULL);
+    store_destroy(&s);
+}
+
+static void
+test_flush_delayed(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    put(s, NOW, STORE_SET, "a", "1", 0, 0);
+    store_flush(s, NOW, 10);
+    put(s, NOW + 5, STORE_SET, "b", "1", 0, 0);
+    check_value(s, NOW + 9, "a", "1");
+    check_value(s, NOW + 9, "b", "1");
+    put(s, NOW + 10, STORE_SET, "c", "1", 0, 0);
+    check_value(s, NOW + 10, "a", NULL);
+    check_value(s, NOW + 10, "b", NULL);
+    check_value(s, NOW + 10, "c", "1");
+    store_destroy(&s);
+}
+
+static void
+test_flush_delayed_absolute(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    set(s, "a", "1");
+    store_flush(s, NOW, (int32_t)(NOW + 3));
+    check_value(s, NOW + 2, "a", "1");
+    check_value(s, NOW + 3, "a", NULL);
+    store_destroy(&s);
+}
+
+static void
+test_flush_replace(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    store_flush(s, NOW, 10);
+    store_flush(s, NOW + 1, 0); /* replaces the pending one */
+    put(s, NOW + 2, STORE_SET, "a", "1", 0, 0);
+    check_value(s, NOW + 20, "a", "1");
+    store_flush(s, NOW + 20, 10);
+    store_flush(s, NOW + 20, 20); /* the later deadline wins */
+    check_value(s, NOW + 30, "a", "1");
+    check_value(s, NOW + 40, "a", NULL);
+    store_destroy(&s);
+}
+
+/* ---- memory ---------------------------------------------------------------- */
+
+static void
+test_item_size_accounting(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    /* 20-byte key, 100-byte value, no flags, no expiry: 135 bytes. */
+    char key[21];
+    char value[101];
+    memset(key, 'k', 20);
+    key[20] = '\0';
+    memset(value, 'v', 100);
+    value[100] = '\0';
+    set(s, key, value);
+    assert_int_equal(stats(s).bytes, 135);
+    put(s, NOW, STORE_SET, "f", "x", 1, 0);  /* 6+8+1+4+1+1 */
+    assert_int_equal(stats(s).bytes, 135 + 21);
+    put(s, NOW, STORE_SET, "d", "x", 0, 60); /* 6+8+1+4+1+1 */
+    assert_int_equal(stats(s).bytes, 135 + 21 + 21);
+    char long_value[201];
+    memset(long_value, 'v', 200);
+    long_value[200] = '\0';
+    set(s, "L", long_value); /* a 2-byte length field: 6+8+2+1+200 */
+    assert_int_equal(stats(s).bytes, 135 + 21 + 21 + 217);
+    store_destroy(&s);
+
+    s = make(1u << 20, 4096, true, false);
+    set(s, key, value);
+    assert_int_equal(stats(s).bytes, 127); /* -C: no CAS field */
+    struct store_info info;
+    store_info(s, &info);
+    assert_int_equal(info.mem_limit, 1u << 20);
+    store_destroy(&s);
+}
+
+/* 14 records of 68 bytes (key k00..k13, value of 50) fill a 1000-byte log. */
+static struct store *
+fill_small(bool evict)
+{
+    struct store *s = make(1000, 100, evict, true);
+    char value[51];
+    memset(value, 'v', 50);
+    value[50] = '\0';
+    for (int i = 0; i < 14; i++) {
+        char key[4];
+        snprintf(key, sizeof key, "k%02d", i);
+        assert_int_equal(set(s, key, value), STORE_OK);
+    }
+    assert_int_equal(stats(s).bytes, 14 * 68);
+    return s;
+}
+
+static void
+test_make_room_evicts_oldest(void **state)
+{
+    (void)state;
+    struct store *s = fill_small(true);
+    char value[51];
+    memset(value, 'w', 50);
+    value[50] = '\0';
+    assert_int_equal(set(s, "k14", value), STORE_OK);
+    check_value(s, NOW, "k00", NULL);
+    struct store_stats st = stats(s);
+    assert_int_equal(st.evictions, 1);
+    assert_int_equal(st.evicted_unfetched, 1);
+    assert_int_equal(st.curr_items, 14);
+    store_destroy(&s);
+}
+
+static void
+test_second_chance(void **state)
+{
+    (void)state;
+    struct store *s = fill_small(true);
+    char value[51];
+    memset(value, 'w', 50);
+    value[50] = '\0';
+    set(s, "k14", value);                      /* evicts k00 */
+    check_value(s, NOW, "k01", "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv");
+    set(s, "k15", value);                      /* k01 moves; k02 goes */
+    check_value(s, NOW, "k02", NULL);
+    struct store_stats st = stats(s);
+    assert_int_equal(st.moves, 1);
+    assert_int_equal(st.evictions, 2);
+    /* k01 was read, then moved: its second chance is spent. */
+    for (int i = 16; i < 30; i++) {
+        char key[4];
+        snprintf(key, sizeof key, "k%02d", i);
+        set(s, key, value);
+    }
+    check_value(s, NOW, "k01", NULL);
+    store_destroy(&s);
+}
+
+static void
+test_make_room_reclaims_expired_first(void **state)
+{
+    (void)state;
+    struct store *s = make(1000, 100, true, true);
+    char value[47];
+    memset(value, 'v', 46);
+    value[46] = '\0';
+    /* k00 (68 bytes with its deadline) expires; k01..k14 (64 each) do not:
+     * 964 bytes used, so k15 must take k00's place. */
+    put(s, NOW, STORE_SET, "k00", value, 0, 5);
+    for (int i = 1; i <= 14; i++) {
+        char key[4];
+        snprintf(key, sizeof key, "k%02d", i);
+        put(s, NOW, STORE_SET, key, value, 0, 0);
+    }
+    put(s, NOW + 10, STORE_SET, "k15", value, 0, 0);
+    struct store_stats st = stats(s);
+    assert_int_equal(st.reclaimed, 1);
+    assert_int_equal(st.expired_unfetched, 1);
+    assert_int_equal(st.evictions, 0);
+    check_value(s, NOW + 10, "k01", value);
+    store_destroy(&s);
+}
+
+/* 50 records of 20 bytes (a00..a49, 2-byte values) fill a 1000-byte log
+ * exactly, with no gap. */
+static struct store *
+fill_exact(bool evict)
+{
+    struct store *s = make(1000, 100, evict, true);
+    for (int i = 0; i < 50; i++) {
+        char key[4];
+        snprintf(key, sizeof key, "a%02d", i);
+        assert_int_equal(set(s, key, "99"), STORE_OK);
+    }
+    assert_int_equal(stats(s).bytes, 1000);
+    return s;
+}
+
+static void
+test_no_evict(void **state)
+{
+    (void)state;
+    struct store *s = fill_exact(false);
+    /* Full of live items: 16 moves, no room, nothing lost. */
+    assert_int_equal(set(s, "new", "xx"), STORE_NO_MEMORY);
+    for (int i = 0; i < 50; i++) {
+        char key[4];
+        snprintf(key, sizeof key, "a%02d", i);
+        check_value(s, NOW, key, "99");
+    }
+    assert_int_equal(stats(s).moves, 16);
+    /* a00..a15 moved to the head; a20's space is reached after 4 moves. */
+    assert_int_equal(store_delete(s, NOW, (const uint8_t *)"a20", 3),
+                     STORE_OK);
+    assert_int_equal(set(s, "new", "xx"), STORE_OK);
+    assert_int_equal(stats(s).moves, 20);
+    /* A failed set drops the old value ([store.failed-set]). */
+    assert_int_equal(set(s, "a00", "yy"), STORE_NO_MEMORY);
+    check_value(s, NOW, "a00", NULL);
+    struct store_stats st = stats(s);
+    assert_int_equal(st.evictions, 0);
+    assert_int_equal(st.no_memory, 2);
+    store_destroy(&s);
+}
+
+static void
+test_incr_no_memory(void **state)
+{
+    (void)state;
+    struct store *s = fill_exact(false);
+    uint64_t v;
+    assert_int_equal(arith(s, "a00", true, 1, &v), STORE_NO_MEMORY); /* 100 */
+    check_value(s, NOW, "a00", "99");
+    assert_int_equal(arith(s, "a01", false, 9, &v), STORE_OK); /* in place */
+    check_value(s, NOW, "a01", "90");
+    store_destroy(&s);
+}
+
+static void
+test_item_fits_requirement(void **state)
+{
+    (void)state;
+    struct store_config cfg = {
+        .mem_limit = 1000,
+        .value_len_max = 900,
+        .evict = true,
+        .cas_enabled = true,
+    };
+    assert_null(store_create(&cfg));
+    cfg.mem_limit = 32;
+    cfg.value_len_max = 1;
+    assert_null(store_create(&cfg));
+}
+
+/* ---- statistics, index growth, determinism -------------------------------- */
+
+static void
+test_stats_reset(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    set(s, "a", "1");
+    check_value(s, NOW, "a", "1");
+    check_value(s, NOW, "b", NULL);
+    store_stats_reset(s);
+    struct store_stats st = stats(s);
+    assert_int_equal(st.get_hits, 0);
+    assert_int_equal(st.get_misses, 0);
+    assert_int_equal(st.total_items, 0);
+    assert_int_equal(st.curr_items, 1);
+    assert_int_equal(st.bytes, 17);
+    store_destroy(&s);
+}
+
+static void
+test_index_grows_incrementally(void **state)
+{
+    (void)state;
+    struct store_config cfg = {
+        .mem_limit = 1u << 20,
+        .value_len_max = 1024,
+        .evict = true,
+        .cas_enabled = true,
+        .index_size_log2 = 2,
+    };
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    for (int i = 0; i < 3000; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "key%d", i);
+        set(s, key, "v");
+    }
+    struct store_info info;
+    store_info(s, &info);
+    assert_true(info.index_buckets >= 2048);
+    for (int i = 0; i < 3000; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "key%d", i);
+        check_value(s, NOW, key, "v");
+    }
+    store_destroy(&s);
+}
+
+struct layout {
+    uint64_t pos[64];
+    bool live[64];
+    size_t count;
+};
+
+static void
+record_layout(void *ctx, const struct store_walk_entry *e)
+{
+    struct layout *l = ctx;
+    if (l->count < 64) {
+        l->pos[l->count] = e->pos;
+        l->live[l->count] = e->live;
+    }
+    l->count++;
+}
+
+static void
+drive(struct store *s)
+{
+    char value[40];
+    for (int i = 0; i < 200; i++) {
+        char key[8];
+        snprintf(key, sizeof key, "k%d", i % 37);
+        snprintf(value, sizeof value, "%0*d", 10 + i % 23, i);
+        put(s, NOW + (uint32_t)i / 10, STORE_SET, key, value, (uint32_t)i % 3,
+            i % 5 == 0 ? 3 : 0);
+        if (i % 4 == 0) {
+            check_value(s, NOW + (uint32_t)i / 10, key, value);
+        }
+    }
+}
+
+static void
+test_deterministic(void **state)
+{
+    (void)state;
+    struct store *a = make(1500, 100, true, true);
+    struct store *b = make(1500, 100, true, true);
+    drive(a);
+    drive(b);
+    struct layout la = {0};
+    struct layout lb = {0};
+    store_walk(a, record_layout, &la);
+    store_walk(b, record_layout, &lb);
+    assert_int_equal(la.count, lb.count);
+    assert_memory_equal(la.pos, lb.pos, sizeof la.pos);
+    assert_memory_equal(la.live, lb.live, sizeof la.live);
+    struct store_stats sa = stats(a);
+    struct store_stats sb = stats(b);
+    assert_memory_equal(&sa, &sb, sizeof sa);
+    assert_true(sa.evictions > 0);
+    store_destroy(&a);
+    store_destroy(&b);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        CLAUSE_TEST("item.fields", test_set_get_flags_empty),
+        CLAUSE_TEST("key.length", test_key_length_bounds),
+        CLAUSE_TEST("store.add", test_add),
+        CLAUSE_TEST("store.replace", test_replace),
+        CLAUSE_TEST("store.append", test_append_prepend_keep_flags_and_deadline),
+        CLAUSE_TEST("store.append-too-large", test_append_too_large),
+        CLAUSE_TEST("store.cas", test_cas),
+        CLAUSE_TEST("cas.zero", test_cas_zero),
+        CLAUSE_TEST("cas.counter", test_cas_counter),
+        CLAUSE_TEST("cas.disabled", test_cas_disabled),
+        CLAUSE_TEST("store.failed-set", test_too_large_and_failed_set),
+        CLAUSE_TEST("expiry.never", test_expiry_never),
+        CLAUSE_TEST("expiry.relative", test_expiry_relative),
+        CLAUSE_TEST("expiry.relative-max", test_expiry_relative_max),
+        CLAUSE_TEST("expiry.absolute", test_expiry_absolute),
+        CLAUSE_TEST("expiry.expired-store", test_expiry_negative_and_expired_store),
+        CLAUSE_TEST("expiry.lazy", test_expiry_lazy),
+        CLAUSE_TEST("touch.reply", test_touch),
+        CLAUSE_TEST("get.gat", test_gat_negative_returns_once),
+        CLAUSE_TEST("delete.reply", test_delete),
+        CLAUSE_TEST("incr.reply", test_incr_reply_and_miss),
+        CLAUSE_TEST("incr.value", test_incr_value_acceptance),
+        CLAUSE_TEST("incr.wrap", test_incr_wrap),
+        CLAUSE_TEST("incr.decr-floor", test_decr_floor),
+        CLAUSE_TEST("incr.no-padding", test_incr_no_padding),
+        CLAUSE_TEST("incr.keeps", test_incr_keeps_flags_and_deadline),
+        CLAUSE_TEST("flush.immediate", test_flush_immediate),
+        CLAUSE_TEST("flush.delayed", test_flush_delayed),
+        CLAUSE_TEST("flush.delayed", test_flush_delayed_absolute),
+        CLAUSE_TEST("flush.replace", test_flush_replace),
+        CLAUSE_TEST("mem.item-size", test_item_size_accounting),
+        CLAUSE_TEST("mem.make-room", test_make_room_evicts_oldest),
+        CLAUSE_TEST("mem.second-chance", test_second_chance),
+        CLAUSE_TEST("mem.make-room", test_make_room_reclaims_expired_first),
+        CLAUSE_TEST("mem.no-evict", test_no_evict),
+        CLAUSE_TEST("incr.no-memory", test_incr_no_memory),
+        CLAUSE_TEST("mem.item-fits", test_item_fits_requirement),
+        CLAUSE_TEST("stats.reset", test_stats_reset),
+        CLAUSE_TEST("mem.accounting", test_index_grows_incrementally),
+        CLAUSE_TEST("det.store", test_deterministic),
+    };
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
