@@ -16,6 +16,14 @@ CC := clang
 PROFILE_FLAGS := -O1 -g -fno-omit-frame-pointer -DMCREF_SLOW_CHECKS \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 PROFILE_LDFLAGS := -fsanitize=address,undefined
+else ifeq ($(PROFILE),fuzz)
+CC := clang
+PROFILE_FLAGS := -O1 -g -fno-omit-frame-pointer -DMCREF_SLOW_CHECKS \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+PROFILE_LDFLAGS := -fsanitize=address,undefined
+else ifeq ($(PROFILE),afl)
+CC := afl-clang-fast
+PROFILE_FLAGS := -O2 -g -DMCREF_SLOW_CHECKS
 else ifeq ($(PROFILE),cov)
 PROFILE_FLAGS := -O0 -g --coverage -DMCREF_SLOW_CHECKS
 PROFILE_LDFLAGS := --coverage
@@ -48,6 +56,10 @@ $(B)/obj/%.o: src/%.c
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/obj/spec/%.o: spec/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/obj/fuzz/%.o: fuzz/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -95,6 +107,8 @@ $(B)/mcref: $(OBJS_app) $(B)/libnet.a $(B)/libengine.a $(B)/libproto.a \
 # only (plus common and, for the store, nothing else).
 UNIT_store := $(B)/libstore.a $(B)/libcommon.a
 UNIT_common := $(B)/libcommon.a
+UNIT_proto := $(B)/libproto.a $(B)/libcommon.a
+UNIT_engine := $(B)/libengine.a $(B)/libproto.a $(B)/libstore.a $(B)/libcommon.a
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(B)/tests/unit/,$(UNIT_TESTS))
@@ -109,10 +123,16 @@ $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o
 .SECONDEXPANSION:
 $(UNIT_BINS): $$(call unit_deps,$$(notdir $$@))
 
-PROP_BINS := $(B)/tests/prop/prop_store
+PROP_BINS := $(B)/tests/prop/prop_store $(B)/tests/prop/prop_session
 
 $(B)/tests/prop/prop_store: $(B)/obj/tests/prop/prop_store.o \
 		$(B)/libmodel.a $(B)/libstore.a $(B)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@
+
+$(B)/tests/prop/prop_session: $(B)/obj/tests/prop/prop_session.o \
+		$(B)/libmodel.a $(B)/libengine.a $(B)/libproto.a $(B)/libstore.a \
+		$(B)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 
@@ -131,6 +151,43 @@ test:
 
 run: all
 	$(B)/mcref -p 11211 -l 127.0.0.1 -m 64 -U 0 $(if $(filter 0,$(shell id -u)),-u root,)
+
+# ---- fuzzing (fuzz/README.md) -----------------------------------------------
+
+FUZZ_HARNESSES := $(patsubst fuzz/fuzz_%.c,fuzz_%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_SUPPORT := $(B)/obj/fuzz/output_check.o
+FUZZ_ARCHIVES := $(B)/libmodel.a $(B)/libengine.a $(B)/libproto.a \
+	$(B)/libstore.a $(B)/libcommon.a
+FUZZ_SECONDS ?= 20
+
+# libFuzzer binaries (PROFILE=fuzz), AFL++ binaries (PROFILE=afl), and plain
+# replay drivers (any other profile, normally asan).
+ifeq ($(PROFILE),fuzz)
+$(B)/fuzz/%: $(B)/obj/fuzz/%.o $(FUZZ_SUPPORT) $(FUZZ_ARCHIVES)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer $^ -o $@
+else ifeq ($(PROFILE),afl)
+$(B)/fuzz/%: $(B)/obj/fuzz/%.o $(FUZZ_SUPPORT) $(FUZZ_ARCHIVES)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ /usr/lib/afl/libAFLDriver.a -o $@
+else
+$(B)/fuzz/%-replay: $(B)/obj/fuzz/%.o $(B)/obj/fuzz/replay_main.o \
+		$(FUZZ_SUPPORT) $(FUZZ_ARCHIVES)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@
+endif
+
+.PHONY: fuzz fuzz-replay fuzz-smoke
+fuzz:
+	$(MAKE) PROFILE=fuzz $(addprefix build/fuzz/fuzz/,$(FUZZ_HARNESSES))
+	$(MAKE) PROFILE=afl $(addprefix build/afl/fuzz/,$(FUZZ_HARNESSES))
+
+fuzz-replay: $(addprefix $(B)/fuzz/,$(addsuffix -replay,$(FUZZ_HARNESSES)))
+	@ci/fuzz-replay.sh $(B) $(FUZZ_HARNESSES)
+
+fuzz-smoke:
+	$(MAKE) PROFILE=fuzz $(addprefix build/fuzz/fuzz/,$(FUZZ_HARNESSES))
+	@ci/fuzz-smoke.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 
 .PHONY: clean
 clean:

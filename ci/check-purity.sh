@@ -9,7 +9,7 @@ set -euo pipefail
 b=$1
 fail=0
 
-allowed_libc='^(memcpy|memmove|memset|memcmp|memchr|malloc|calloc|realloc|free|abort)$'
+allowed_libc='^(memcpy|memmove|memset|memcmp|memchr|strlen|malloc|calloc|realloc|free|abort)$'
 # Instrumentation added by sanitizer or coverage builds is not the code's own.
 instrumentation='^(__asan|__ubsan|__gcov|__sanitizer|__llvm|__msan|__tsan|__stack_chk_fail|_GLOBAL_OFFSET_TABLE_|__afl|__cmplog)'
 

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jobs=$(nproc 2>/dev/null || echo 2)
-stages=${TEST_STAGES:-"deps units prop purity asan release"}
+stages=${TEST_STAGES:-"deps units prop purity asan fuzz-smoke release"}
 started=$(date +%s)
 
 stage() {
@@ -30,9 +30,12 @@ stage deps ci/deps.sh test
 stage units make -s -j"$jobs" PROFILE=debug unit
 stage prop make -s -j"$jobs" PROFILE=debug prop
 stage purity make -s -j"$jobs" PROFILE=release check-purity
-# clang with AddressSanitizer and UndefinedBehaviorSanitizer.
-stage asan env PROP_SECONDS=5 make -s -j"$jobs" PROFILE=asan unit prop
+# clang with AddressSanitizer and UndefinedBehaviorSanitizer; the fuzz
+# corpora and regressions replayed without a fuzzer runtime.
+stage asan env PROP_SECONDS=5 make -s -j"$jobs" PROFILE=asan unit prop fuzz-replay
+# Each libFuzzer harness for a short, fixed time.
+stage fuzz-smoke make -s -j"$jobs" fuzz-smoke FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 # The shipped build compiles cleanly at -O2.
-stage release make -s -j"$jobs" PROFILE=release build/release/libstore.a
+stage release make -s -j"$jobs" PROFILE=release build/release/libengine.a
 
 echo "==== all stages passed in $(($(date +%s) - started)) s"

@@ -1,0 +1,295 @@
+#!/usr/bin/env bash
+# ci/bench.sh - side-by-side benchmark of mcref and memcached (make bench).
+#
+# Runs each workload against mcref, memcached -t 1 and memcached with its
+# default threads, in alternation (A B C A B C ...), each run on a freshly
+# started server so no run inherits another's state. Prints one markdown
+# table of medians over ROUNDS with a mcref / memcached -t 1 ratio column.
+#
+# env (relative paths are taken from the repository root):
+#      MCREF_BIN     (build/release/mcref)
+#      MEMCACHED_BIN (/usr/bin/memcached; apt-get installed if missing, as root)
+#      BENCH_BIN     (build/release/mcref-bench)
+#      ROUNDS (3), DURATION (5 s per load run)
+#      BENCH_PORT_LO/HI (21000-21999), BENCH_OUT (build/bench: raw JSON)
+# Kills only the servers it started. Exit status 1 if any run failed or
+# counted errors (the table is printed all the same, failed cells marked).
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+MCREF_BIN=${MCREF_BIN:-build/release/mcref}
+MEMCACHED_BIN=${MEMCACHED_BIN:-/usr/bin/memcached}
+BENCH_BIN=${BENCH_BIN:-build/release/mcref-bench}
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5}
+port_lo=${BENCH_PORT_LO:-21000}
+port_hi=${BENCH_PORT_HI:-21999}
+out_dir=${BENCH_OUT:-build/bench}
+
+mem_mb=64                 # -m for every server
+conns_max=2048            # -c for every server but the idle-conns one
+idle_conns=10000          # workload 6b
+idle_conns_max=11000      # its server's -c
+idle_nofile=16384         # its server's ulimit -n
+fill_limit_s=120          # bound of one --fill run
+start_attempts=10         # ports tried per server start
+ready_polls=100           # x 0.05 s waiting for a listener
+run_timeout=$((DURATION * 3 + 90)) # one bench run, warm-up and open included
+
+server_pid=
+port=
+failures=0
+
+say() { printf '%s\n' "$*" >&2; }
+
+stop_server() {
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null
+        wait "$server_pid" 2>/dev/null
+        server_pid=
+    fi
+}
+trap 'stop_server' EXIT
+trap 'stop_server; exit 130' INT TERM
+
+# --- servers -----------------------------------------------------------
+
+servers=(mcref mc1 mcN)
+declare -A server_label=(
+    [mcref]="mcref"
+    [mc1]="memcached -t 1"
+    [mcN]="memcached (default -t)"
+)
+
+user_flag=()
+[ "$(id -u)" = 0 ] && user_flag=(-u root)
+
+# server_cmd NAME CONNS_MAX: the command line of a server, one word a line.
+server_cmd() {
+    local bin=$MEMCACHED_BIN
+    [ "$1" = mcref ] && bin=$MCREF_BIN
+    printf '%s\n' "$bin" -p "$port" -U 0 -l 127.0.0.1 -m "$mem_mb" -c "$2" \
+        "${user_flag[@]}"
+    [ "$1" = mc1 ] && printf '%s\n' -t 1
+    return 0
+}
+
+# start_server NAME CONNS_MAX NOFILE: on a free port; sets server_pid/port.
+start_server() {
+    local attempt poll
+    for attempt in $(seq 1 "$start_attempts"); do
+        port=$((port_lo + RANDOM % (port_hi - port_lo + 1)))
+        ss -Htln "sport = :$port" 2>/dev/null | grep -q . && continue
+        local cmd
+        mapfile -t cmd < <(server_cmd "$1" "$2")
+        (ulimit -n "$3" && exec "${cmd[@]}") >/dev/null 2>&1 &
+        server_pid=$!
+        for poll in $(seq 1 "$ready_polls"); do
+            kill -0 "$server_pid" 2>/dev/null || break
+            if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+                return 0
+            fi
+            sleep 0.05
+        done
+        stop_server
+    done
+    say "cannot start ${server_label[$1]}: ${cmd[*]}"
+    return 1
+}
+
+# --- workloads ---------------------------------------------------------
+
+common="--keys 10000 --value-size 100"
+workloads=(get90 pipe16 mget10 set1k conns1000 fill idle)
+declare -A wl_label=(
+    [get90]="1. 90% get / 10% set, 100 B, 10k keys, 50 conns"
+    [pipe16]="2. the same, pipeline depth 16"
+    [mget10]="3. the same, gets of 10 keys (multi-get)"
+    [set1k]="4. 100% set, 1 KiB values, 50 conns"
+    [conns1000]="5. 1000 conns, 50 active (as 1)"
+    [fill]="6a. fill -m $mem_mb: 20 B keys, 100 B values"
+    [idle]="6b. $idle_conns idle conns"
+)
+declare -A wl_args=(
+    [get90]="-c 50 --ratio 90:10 $common --warmup -d $DURATION"
+    [pipe16]="-c 50 -P 16 --ratio 90:10 $common --warmup -d $DURATION"
+    [mget10]="-c 50 --mget 10 --ratio 90:10 $common --warmup -d $DURATION"
+    [set1k]="-c 50 --ratio 0:100 --keys 10000 --value-size 1024 -d $DURATION"
+    [conns1000]="-c 1000 --active 50 --ratio 90:10 $common --warmup -d $DURATION"
+    [fill]="--fill -P 32 --key-len 20 --value-size 100 -d $fill_limit_s"
+    [idle]="--idle-conns $idle_conns"
+)
+declare -A wl_metrics=(
+    [fill]="items rss_mib bytes_per_item"
+    [idle]="bytes_per_conn"
+)
+load_metrics="ops_per_s server_cpu_us_per_op p99_us"
+declare -A metric_label=(
+    [ops_per_s]="ops/s"
+    [server_cpu_us_per_op]="server CPU µs/op"
+    [p99_us]="p99 µs"
+    [items]="items before 1st eviction"
+    [rss_mib]="server RSS then, MiB"
+    [bytes_per_item]="RSS bytes/item"
+    [bytes_per_conn]="RSS bytes/idle conn"
+)
+
+# --- results -----------------------------------------------------------
+
+declare -A values   # "workload|server|metric" -> "v1 v2 ..."
+declare -A failed   # "workload|server" -> 1
+
+json_field() {
+    printf '%s\n' "$1" | grep -o "\"$2\":[^,}]*" | head -n1 | cut -d: -f2-
+}
+
+add_value() {
+    local key="$1|$2|$3"
+    values[$key]="${values[$key]:-} $4"
+}
+
+# record WORKLOAD SERVER JSON: keeps the figures of one run.
+record() {
+    local w=$1 s=$2 json=$3
+    case $w in
+    fill)
+        local items rss
+        items=$(json_field "$json" items_before_eviction)
+        rss=$(json_field "$json" rss_bytes)
+        add_value "$w" "$s" items "$items"
+        add_value "$w" "$s" rss_mib "$(awk -v r="$rss" 'BEGIN{printf "%.1f", r/1048576}')"
+        add_value "$w" "$s" bytes_per_item "$(json_field "$json" bytes_per_item)"
+        ;;
+    idle)
+        add_value "$w" "$s" bytes_per_conn "$(json_field "$json" bytes_per_conn)"
+        ;;
+    *)
+        local m
+        for m in $load_metrics; do
+            add_value "$w" "$s" "$m" "$(json_field "$json" "$m")"
+        done
+        ;;
+    esac
+}
+
+# run_one WORKLOAD SERVER ROUND: fresh server, one bench run, stop.
+run_one() {
+    local w=$1 s=$2 round=$3
+    local conns=$conns_max nofile=$((conns_max + 64))
+    if [ "$w" = idle ]; then
+        conns=$idle_conns_max
+        nofile=$idle_nofile
+    fi
+    if ! start_server "$s" "$conns" "$nofile"; then
+        failed["$w|$s"]=1
+        failures=$((failures + 1))
+        return
+    fi
+    local json rc
+    # shellcheck disable=SC2086 # the args are words on purpose
+    json=$(timeout "$run_timeout" "$BENCH_BIN" -s "127.0.0.1:$port" \
+           --server-pid "$server_pid" --seed "$round" --json ${wl_args[$w]} \
+           2>>"$out_dir/stderr.log")
+    rc=$?
+    stop_server
+    printf '{"workload":"%s","server":"%s","round":%s,"rc":%s,"result":%s}\n' \
+        "$w" "$s" "$round" "$rc" "${json:-null}" >>"$out_dir/raw.jsonl"
+    if [ "$rc" != 0 ] || [ -z "$json" ]; then
+        failed["$w|$s"]=1
+        failures=$((failures + 1))
+        say "  ${server_label[$s]}: FAILED (exit $rc; see $out_dir/stderr.log)"
+        [ -n "$json" ] || return
+    fi
+    record "$w" "$s" "$json"
+    say "  ${server_label[$s]} round $round: $(
+        case $w in
+        fill) echo "items $(json_field "$json" items_before_eviction)" ;;
+        idle) echo "$(json_field "$json" bytes_per_conn) B/conn" ;;
+        *) echo "$(json_field "$json" ops_per_s) ops/s, p99 $(json_field "$json" p99_us) us" ;;
+        esac)"
+}
+
+# --- table -------------------------------------------------------------
+
+median() {
+    tr ' ' '\n' <<<"$1" | grep -E '^[0-9.]+$' | sort -g | awk '
+        { v[NR] = $1 }
+        END {
+            if (NR == 0) { exit }
+            m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+            if (m >= 100) printf "%.0f", m; else printf "%.2f", m
+        }'
+}
+
+cell() {
+    local m
+    m=$(median "${values[$1|$2|$3]:-}")
+    [ -n "${failed[$1|$2]:-}" ] && m="${m:-–} !"
+    printf '%s' "${m:-–}"
+}
+
+ratio() {
+    local a b
+    a=$(median "${values[$1|mcref|$2]:-}")
+    b=$(median "${values[$1|mc1|$2]:-}")
+    awk -v a="$a" -v b="$b" 'BEGIN {
+        if (a == "" || b == "" || b + 0 == 0) print "–"; else printf "%.2f", a / b }'
+}
+
+print_table() {
+    local cpu
+    cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+    echo "mcref bench, $(date -u '+%Y-%m-%d %H:%M UTC'); machine: nproc $(nproc), ${cpu:-unknown CPU};" \
+         "command: MCREF_BIN=$MCREF_BIN MEMCACHED_BIN=$MEMCACHED_BIN ROUNDS=$ROUNDS DURATION=$DURATION ci/bench.sh;" \
+         "$("$MEMCACHED_BIN" -V 2>/dev/null | head -n1); medians of $ROUNDS rounds"
+    echo
+    echo "| workload | metric | ${server_label[mcref]} | ${server_label[mc1]} | ${server_label[mcN]} | mcref / memcached -t 1 |"
+    echo "|---|---|---:|---:|---:|---:|"
+    local w m first
+    for w in "${workloads[@]}"; do
+        first=1
+        for m in ${wl_metrics[$w]:-$load_metrics}; do
+            local label=""
+            [ $first = 1 ] && label=${wl_label[$w]}
+            first=0
+            echo "| $label | ${metric_label[$m]} | $(cell "$w" mcref "$m") | $(cell "$w" mc1 "$m") | $(cell "$w" mcN "$m") | $(ratio "$w" "$m") |"
+        done
+    done
+    if [ "$failures" -gt 0 ]; then
+        echo
+        echo "! $failures run(s) failed or counted errors; see $out_dir/raw.jsonl and $out_dir/stderr.log"
+    fi
+}
+
+# --- main --------------------------------------------------------------
+
+if [ ! -x "$MEMCACHED_BIN" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "installing memcached (apt-get)"
+        apt-get install -y memcached >&2 || exit 1
+        MEMCACHED_BIN=/usr/bin/memcached
+    fi
+fi
+for bin in "$MCREF_BIN" "$MEMCACHED_BIN" "$BENCH_BIN"; do
+    if [ ! -x "$bin" ]; then
+        say "not executable: $bin"
+        exit 1
+    fi
+done
+mkdir -p "$out_dir" || exit 1
+: >"$out_dir/raw.jsonl"
+: >"$out_dir/stderr.log"
+
+for w in "${workloads[@]}"; do
+    say "${wl_label[$w]}"
+    for round in $(seq 1 "$ROUNDS"); do
+        for s in "${servers[@]}"; do
+            run_one "$w" "$s" "$round"
+        done
+    done
+done
+
+print_table
+[ "$failures" = 0 ]

@@ -1,0 +1,52 @@
+/*
+ * commands.h - one request executed: its meaning over the store, and its
+ * reply composed into the connection's output queue.
+ *
+ * Counting rules are [stats.counting]; reply texts come from proto/text.h.
+ * A retrieval with many keys is answered key by key and may stop between
+ * keys when the queue is past LIMIT_OUTPUT_PAUSE ([get.many-keys]); the
+ * caller keeps the request's bytes and the cursor, and calls again.
+ */
+#ifndef MCREF_COMMANDS_H
+#define MCREF_COMMANDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../proto/request.h"
+#include "engine.h"
+#include "outq.h"
+
+/* Reply lines for -vv logs; fn is called with a line without its CRLF. */
+struct reply_trace {
+    void (*fn)(void *ctx, const uint8_t *line, size_t len);
+    void *ctx;
+};
+
+/* Where a paused retrieval stands; zero it before a new request. */
+struct get_cursor {
+    struct slice rest; /* keys not yet answered */
+    uint32_t done;     /* keys answered */
+    bool active;
+};
+
+enum command_result {
+    COMMAND_DONE,     /* answered, or silenced by noreply */
+    COMMAND_PAUSED,   /* stopped between keys; call again with the cursor */
+    COMMAND_QUIT,     /* close once queued replies are sent ([misc.quit]) */
+    COMMAND_SHUTDOWN, /* close, and stop the server ([misc.shutdown]) */
+    COMMAND_FAILED,   /* no memory for the reply: close the connection */
+};
+
+/*
+ * Executes req, whose slices are offsets from base, at real time real_s.
+ * trace may be NULL.
+ */
+enum command_result commands_execute(struct engine *e, struct outq *q,
+                                     const uint8_t *base,
+                                     const struct request *req,
+                                     uint32_t real_s, struct get_cursor *cur,
+                                     const struct reply_trace *trace);
+
+#endif

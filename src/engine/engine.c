@@ -1,0 +1,121 @@
+/* engine.c - shared state: store, settings, counters, and the item clock. */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/check.h"
+
+/* Free reply blocks kept for reuse: 4 MiB, shared by all connections. */
+enum { ENGINE_FREE_BLOCKS = 256 };
+
+struct engine *
+engine_create(const struct engine_config *cfg, const struct engine_host *host)
+{
+    CHECK(cfg != NULL && cfg->version != NULL);
+    struct engine *e = calloc(1, sizeof *e);
+    if (e == NULL) {
+        return NULL;
+    }
+    e->cfg = *cfg;
+    if (host != NULL) {
+        e->host = *host;
+    }
+    e->store = store_create(&cfg->store);
+    if (e->store == NULL) {
+        free(e);
+        return NULL;
+    }
+    outq_pool_init(&e->pool, ENGINE_FREE_BLOCKS);
+    e->verbosity = cfg->verbosity;
+    return e;
+}
+
+void
+engine_destroy(struct engine **e)
+{
+    if (e == NULL || *e == NULL) {
+        return;
+    }
+    store_destroy(&(*e)->store);
+    outq_pool_deinit(&(*e)->pool);
+    free(*e);
+    *e = NULL;
+}
+
+static uint32_t
+clamp_time(int64_t t)
+{
+    if (t < 1) {
+        return 1;
+    }
+    return t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+}
+
+uint32_t
+engine_now(struct engine *e, uint32_t real_s)
+{
+    CHECK(real_s >= 1);
+    uint32_t t = real_s;
+    if (e->cfg.test_clock) {
+        t = e->paused ? e->paused_s : clamp_time((int64_t)real_s + e->offset_s);
+    }
+    if (t < e->last_s) {
+        t = e->last_s; /* the clock never runs backwards */
+    }
+    e->last_s = t;
+    return t;
+}
+
+void
+engine_clock_step(struct engine *e, uint32_t real_s, int64_t step_s)
+{
+    if (e->paused) {
+        e->paused_s = clamp_time((int64_t)e->paused_s + step_s);
+    } else {
+        /* Keep the offset within what a 32-bit clock can show. */
+        int64_t offset = e->offset_s + step_s;
+        e->offset_s = offset > UINT32_MAX    ? UINT32_MAX
+                      : offset < -(int64_t)UINT32_MAX ? -(int64_t)UINT32_MAX
+                                                      : offset;
+    }
+    (void)engine_now(e, real_s);
+}
+
+void
+engine_clock_pause(struct engine *e, uint32_t real_s)
+{
+    if (!e->paused) {
+        e->paused_s = engine_now(e, real_s);
+        e->paused = true;
+    }
+}
+
+void
+engine_clock_resume(struct engine *e, uint32_t real_s)
+{
+    if (e->paused) {
+        /* Continue from where the clock stood, not from real time. */
+        e->offset_s = (int64_t)e->paused_s - (int64_t)real_s;
+        e->paused = false;
+    }
+}
+
+void
+engine_host_info(const struct engine *e, struct host_info *out)
+{
+    memset(out, 0, sizeof *out);
+    if (e->host.info != NULL) {
+        e->host.info(e->host.ctx, out);
+    }
+}
+
+void
+engine_stats_reset(struct engine *e)
+{
+    memset(&e->stats, 0, sizeof e->stats);
+    store_stats_reset(e->store);
+    if (e->host.stats_reset != NULL) {
+        e->host.stats_reset(e->host.ctx);
+    }
+}

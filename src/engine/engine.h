@@ -1,0 +1,137 @@
+/*
+ * engine.h - what every connection of a server shares: the store, the
+ * settings, the command counters and the clock used for items.
+ *
+ * No sockets and no clock reads here: the network layer passes the real time
+ * in, and answers questions about connections and the process through the
+ * host callbacks (which may be absent, as in tests and fuzzers). Commands are
+ * executed by commands.h; connections are sessions (session.h).
+ */
+#ifndef MCREF_ENGINE_H
+#define MCREF_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../store/store.h"
+#include "outq.h"
+
+/* What `stats settings` reports about the command line ([stats.settings]).
+ * Filled by the application; the engine only prints it. */
+struct engine_settings {
+    uint32_t maxconns;
+    uint32_t tcpport;
+    uint32_t udpport;
+    const char *inter;         /* listen addresses, NULL when all */
+    const char *domain_socket; /* NULL when none */
+    uint32_t umask;
+    uint32_t reqs_per_event;
+    uint32_t tcp_backlog;
+    uint32_t idle_timeout;
+    uint32_t hashpower_init;
+};
+
+struct engine_config {
+    struct store_config store;
+    bool flush_enabled;    /* false with -F ([flush.disabled]) */
+    bool shutdown_enabled; /* -A ([misc.shutdown]) */
+    bool test_clock;       /* -o test_clock ([misc.debugtime]) */
+    uint32_t verbosity;    /* -v count */
+    const char *version;   /* answered by `version` */
+    struct engine_settings settings;
+};
+
+/* Facts about the process and its connections, for `stats`. */
+struct host_info {
+    uint32_t pid;
+    uint32_t started_s;       /* unix time the process started */
+    uint64_t rusage_user_us;
+    uint64_t rusage_system_us;
+    uint64_t max_connections;
+    uint64_t curr_connections;
+    uint64_t total_connections;
+    uint64_t rejected_connections;
+    uint64_t connection_structures;
+    uint64_t idle_kicks;
+    uint64_t conn_yields;
+    uint64_t listen_disabled_num;
+    bool accepting_conns;
+    bool idle_timeout_on;     /* idle_kicks is shown only then */
+};
+
+/* One connection, for `stats conns`. Strings are the host's, valid during
+ * the callback. */
+struct host_conn {
+    int fd;
+    const char *addr;
+    const char *listen_addr;
+    const char *state;
+    uint32_t secs_since_last_cmd;
+};
+
+struct engine_host {
+    void *ctx;
+    void (*info)(void *ctx, struct host_info *out);
+    void (*each_conn)(void *ctx, uint32_t now_s,
+                      void (*emit)(void *arg, const struct host_conn *c),
+                      void *arg);
+    void (*stats_reset)(void *ctx);
+};
+
+/* Command counters kept by the engine (the store keeps item counters). */
+#define ENGINE_STATS_FIELDS(X) \
+    X(cmd_get)                 \
+    X(cmd_set)                 \
+    X(cmd_flush)               \
+    X(cmd_touch)               \
+    X(cmd_meta)                \
+    X(store_too_large)         \
+    X(store_no_memory)         \
+    X(auth_cmds)               \
+    X(auth_errors)             \
+    X(bytes_read)              \
+    X(bytes_written)
+
+struct engine_stats {
+#define ENGINE_STAT_FIELD(name) uint64_t name;
+    ENGINE_STATS_FIELDS(ENGINE_STAT_FIELD)
+#undef ENGINE_STAT_FIELD
+};
+
+struct engine {
+    struct engine_config cfg;
+    struct engine_host host;
+    struct store *store;
+    struct outq_pool pool;
+    struct engine_stats stats;
+    uint32_t verbosity;
+    /* [misc.debugtime]: the item clock is real time plus offset_s, or
+     * paused_s while paused, and never runs backwards (last_s). */
+    int64_t offset_s;
+    bool paused;
+    uint32_t paused_s;
+    uint32_t last_s;
+};
+
+/* Creates the engine and its store; NULL when the store cannot be created.
+ * host may be NULL. */
+struct engine *engine_create(const struct engine_config *cfg,
+                             const struct engine_host *host);
+void engine_destroy(struct engine **e);
+
+/* The item clock at real time real_s (>= 1): the test clock's offset or
+ * pause applied, never below an earlier answer. */
+uint32_t engine_now(struct engine *e, uint32_t real_s);
+
+/* [misc.debugtime]: moves or pauses the item clock, at real time real_s. */
+void engine_clock_step(struct engine *e, uint32_t real_s, int64_t step_s);
+void engine_clock_pause(struct engine *e, uint32_t real_s);
+void engine_clock_resume(struct engine *e, uint32_t real_s);
+
+/* The host's facts, or zeros when there is no host. */
+void engine_host_info(const struct engine *e, struct host_info *out);
+
+/* [stats.reset]: zeroes engine, store and host counters. */
+void engine_stats_reset(struct engine *e);
+
+#endif

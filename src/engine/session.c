@@ -1,0 +1,255 @@
+/* session.c - the parse/execute loop of one connection, its stash and bounds. */
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/check.h"
+#include "../common/limits.h"
+
+/* Stash growth granularity. */
+enum { STASH_ROUND = 4096 };
+
+void
+session_init(struct session *s, struct engine *e)
+{
+    CHECK(s != NULL && e != NULL);
+    memset(s, 0, sizeof *s);
+    s->engine = e;
+    proto_text_init(&s->parser, e->cfg.store.value_len_max);
+    outq_init(&s->out, &e->pool);
+    s->state = SESSION_OPEN;
+}
+
+void
+session_deinit(struct session *s)
+{
+    CHECK(s != NULL);
+    outq_deinit(&s->out);
+    free(s->stash);
+    s->stash = NULL;
+    s->stash_len = 0;
+    s->stash_cap = 0;
+}
+
+void
+session_set_trace(struct session *s, session_trace_fn fn, void *ctx)
+{
+    s->trace = fn;
+    s->trace_ctx = ctx;
+}
+
+bool
+session_idle(const struct session *s)
+{
+    return s->stash_len == 0 && s->out.pending == 0 && !s->paused &&
+           !s->get.active && proto_text_idle(&s->parser);
+}
+
+/* [conn.output-bound]: the most a session may ever hold, in or out. */
+static uint64_t
+hard_output_bound(const struct session *s)
+{
+    return (uint64_t)LIMIT_OUTPUT_PAUSE +
+           2 * (uint64_t)s->engine->cfg.store.value_len_max +
+           LIMIT_OUTPUT_HARD_SLACK;
+}
+
+static uint64_t
+stash_bound(const struct session *s)
+{
+    uint64_t request = (uint64_t)LIMIT_LINE_LEN + 2 +
+                       s->engine->cfg.store.value_len_max + 2;
+    uint64_t line = (uint64_t)LIMIT_GET_LINE_LEN + 2;
+    return (request > line ? request : line) + LIMIT_READ_CHUNK;
+}
+
+static void
+trace(const struct session *s, unsigned level, char direction,
+      const uint8_t *text, size_t len)
+{
+    if (s->trace != NULL && s->engine->verbosity >= level) {
+        s->trace(s->trace_ctx, direction, text, len);
+    }
+}
+
+static void
+trace_event(const struct session *s, const char *text)
+{
+    trace(s, 3, '-', (const uint8_t *)text, strlen(text));
+}
+
+static void
+trace_reply(void *ctx, const uint8_t *line, size_t len)
+{
+    trace(ctx, 2, '>', line, len);
+}
+
+/*
+ * Parses and executes requests from buf[0..n) until it runs out, pauses or
+ * closes. Returns the bytes used; the rest must be kept.
+ */
+static size_t
+process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
+{
+    struct reply_trace rt = {trace_reply, s};
+    const struct reply_trace *reply_trace =
+        s->trace != NULL && s->engine->verbosity >= 2 ? &rt : NULL;
+    size_t pos = 0;
+    while (s->state == SESSION_OPEN && !s->paused && pos < n) {
+        struct request req;
+        size_t consumed;
+        size_t needed;
+        enum proto_status st = proto_text_parse(&s->parser, buf + pos, n - pos,
+                                                &req, &consumed, &needed);
+        if (st == PROTO_CLOSE) {
+            trace_event(s, "closing: line too long, or an HTTP request");
+            s->state = SESSION_CLOSING; /* earlier replies still go out */
+            return n;
+        }
+        if (st == PROTO_INCOMPLETE) {
+            s->engine->stats.bytes_read += consumed; /* swallowed data */
+            pos += consumed;
+            if (consumed == 0) {
+                break;
+            }
+            continue;
+        }
+        if (!s->get.active) {
+            trace(s, 2, '<', buf + pos + req.line.off, req.line.len);
+        }
+        uint64_t queued = s->out.queued;
+        enum command_result res = commands_execute(
+            s->engine, &s->out, buf + pos, &req, real_s, &s->get, reply_trace);
+        /* Counted as produced, not as sent, so that stats do not depend on
+         * how the socket took the bytes ([frame.split]). */
+        s->engine->stats.bytes_written += s->out.queued - queued;
+        if (res != COMMAND_PAUSED) {
+            s->engine->stats.bytes_read += consumed; /* once, when done */
+        }
+        switch (res) {
+        case COMMAND_DONE:
+            pos += consumed;
+            break;
+        case COMMAND_PAUSED:
+            /* The request stays in the input; it is parsed again, and the
+             * cursor carries on, when the session resumes. */
+            s->paused = true;
+            trace_event(s, "paused in a retrieval: output over its bound");
+            return pos;
+        case COMMAND_QUIT:
+            s->state = SESSION_CLOSING;
+            return n;
+        case COMMAND_SHUTDOWN:
+            s->state = SESSION_SHUTDOWN;
+            return n;
+        case COMMAND_FAILED:
+            s->state = SESSION_ABORT;
+            return n;
+        }
+        if (s->out.pending > hard_output_bound(s)) {
+            s->state = SESSION_ABORT;
+            return n;
+        }
+        if (s->out.pending >= LIMIT_OUTPUT_PAUSE) {
+            s->paused = true;
+            trace_event(s, "paused: output over its bound");
+        }
+    }
+    return pos;
+}
+
+/* Makes room for `more` bytes after the stashed ones. */
+static bool
+stash_reserve(struct session *s, size_t more)
+{
+    uint64_t want = (uint64_t)s->stash_len + more;
+    if (want <= s->stash_cap) {
+        return true;
+    }
+    if (want > stash_bound(s)) {
+        return false;
+    }
+    uint64_t cap = (want + STASH_ROUND - 1) / STASH_ROUND * STASH_ROUND;
+    uint8_t *grown = realloc(s->stash, (size_t)cap);
+    if (grown == NULL) {
+        return false;
+    }
+    s->stash = grown;
+    s->stash_cap = (uint32_t)cap;
+    return true;
+}
+
+/* Keeps only stash[used..), and frees the stash when it empties. */
+static void
+stash_drop(struct session *s, size_t used)
+{
+    CHECK(used <= s->stash_len);
+    s->stash_len -= (uint32_t)used;
+    if (s->stash_len == 0) {
+        free(s->stash);
+        s->stash = NULL;
+        s->stash_cap = 0;
+    } else if (used > 0) {
+        memmove(s->stash, s->stash + used, s->stash_len);
+    }
+}
+
+static void
+run_stash(struct session *s, uint32_t real_s)
+{
+    size_t used = process(s, s->stash, s->stash_len, real_s);
+    if (s->state == SESSION_OPEN) {
+        stash_drop(s, used);
+    } else {
+        stash_drop(s, s->stash_len);
+    }
+}
+
+void
+session_input(struct session *s, const uint8_t *data, size_t len,
+              uint32_t real_s)
+{
+    CHECK(s != NULL && (data != NULL || len == 0));
+    if (s->state != SESSION_OPEN || len == 0) {
+        return; /* nothing after quit or close is read */
+    }
+    if (s->stash_len == 0 && !s->paused) {
+        /* The common case: parse straight from the caller's buffer, and
+         * stash only an incomplete tail. */
+        size_t used = process(s, data, len, real_s);
+        if (s->state != SESSION_OPEN || used == len) {
+            return;
+        }
+        data += used;
+        len -= used;
+    }
+    if (!stash_reserve(s, len)) {
+        trace_event(s, "aborting: input over its bound, or no memory");
+        s->state = SESSION_ABORT;
+        return;
+    }
+    memcpy(s->stash + s->stash_len, data, len);
+    s->stash_len += (uint32_t)len;
+    if (!s->paused) {
+        run_stash(s, real_s);
+    }
+}
+
+size_t
+session_output(const struct session *s, struct outq_segment *seg, size_t max)
+{
+    return outq_segments(&s->out, seg, max);
+}
+
+void
+session_sent(struct session *s, size_t n, uint32_t real_s)
+{
+    outq_consume(&s->out, n);
+    if (s->paused && s->state == SESSION_OPEN &&
+        s->out.pending < LIMIT_OUTPUT_PAUSE) {
+        s->paused = false;
+        trace_event(s, "resumed");
+        run_stash(s, real_s);
+    }
+}

@@ -1,0 +1,94 @@
+/*
+ * session.h - one connection without its socket: bytes in, bytes out.
+ *
+ * A session feeds what a client sent to the parser, executes each request,
+ * and queues the replies. It is what unit tests, property tests and fuzzers
+ * drive directly, and what the network layer wraps around a socket.
+ *
+ * Input: session_input() takes every byte it is given; what does not yet
+ * form a complete request is kept in the session's stash (allocated only
+ * while needed). Output: session_output() lists the queued reply bytes;
+ * session_sent() drops those the socket took. While more than
+ * LIMIT_OUTPUT_PAUSE bytes wait, the session stops executing requests, and
+ * session_wants_input() turns false ([conn.output-bound]); it resumes by
+ * itself once session_sent() brings the backlog under that bound.
+ *
+ * An idle session (nothing stashed, queued or in progress) holds no buffer.
+ */
+#ifndef MCREF_SESSION_H
+#define MCREF_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../proto/text.h"
+#include "commands.h"
+#include "engine.h"
+#include "outq.h"
+
+enum session_state {
+    SESSION_OPEN,
+    SESSION_CLOSING,  /* send what is queued, then close (quit, protocol) */
+    SESSION_SHUTDOWN, /* as CLOSING, and stop the server ([misc.shutdown]) */
+    SESSION_ABORT,    /* close now: out of memory, or the hard bound */
+};
+
+/* Log lines for -vv/-vvv: direction '<' a command line, '>' a reply line,
+ * '-' an internal event (text is ours). Called only at those levels. */
+typedef void (*session_trace_fn)(void *ctx, char direction,
+                                 const uint8_t *text, size_t len);
+
+struct session {
+    struct engine *engine;
+    struct proto_text_parser parser;
+    struct outq out;
+    uint8_t *stash;       /* input kept between calls, or NULL */
+    uint32_t stash_len;
+    uint32_t stash_cap;
+    struct get_cursor get; /* a retrieval paused between keys */
+    enum session_state state;
+    bool paused;           /* over the output bound: not executing */
+    session_trace_fn trace;
+    void *trace_ctx;
+};
+
+void session_init(struct session *s, struct engine *e);
+void session_deinit(struct session *s);
+
+void session_set_trace(struct session *s, session_trace_fn fn, void *ctx);
+
+/* Takes all of data[0..len) at real time real_s (>= 1). */
+void session_input(struct session *s, const uint8_t *data, size_t len,
+                   uint32_t real_s);
+
+/* Up to max runs of queued reply bytes; returns how many. */
+size_t session_output(const struct session *s, struct outq_segment *seg,
+                      size_t max);
+
+/* n queued bytes were sent; may resume executing stashed requests. */
+void session_sent(struct session *s, size_t n, uint32_t real_s);
+
+static inline uint64_t
+session_pending(const struct session *s)
+{
+    return s->out.pending;
+}
+
+static inline bool
+session_wants_input(const struct session *s)
+{
+    return s->state == SESSION_OPEN && !s->paused;
+}
+
+/* Nothing stashed, queued, paused or half-parsed. */
+bool session_idle(const struct session *s);
+
+/* Bytes of input held in the stash (for stats and tests). */
+static inline uint32_t
+session_stashed(const struct session *s)
+{
+    return s->stash_len;
+}
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * stats_out.h - the replies to `stats` and its subcommands ([stats.*]).
+ *
+ * Names and order follow memcached 1.6.18 for every statistic mcref has; the
+ * list, with what each means here, is spec/stats.md.
+ */
+#ifndef MCREF_STATS_OUT_H
+#define MCREF_STATS_OUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../proto/request.h"
+#include "engine.h"
+#include "outq.h"
+
+/* Answers `stats <arg>` (arg empty for plain `stats`; a slice of base) at
+ * item-clock time now_s. False when the reply could not be queued. */
+bool stats_out(struct engine *e, struct outq *q, const uint8_t *base,
+               struct slice arg, uint32_t now_s);
+
+#endif

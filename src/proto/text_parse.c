@@ -1,0 +1,620 @@
+/*
+ * text_parse.c - memcached's text protocol, bytes to requests.
+ *
+ * Dispatch, token counts and number rules follow memcached 1.6.18 (spec
+ * clauses cited inline). Pure: reads only data[0..len), allocates nothing.
+ */
+#include "text.h"
+
+#include <string.h>
+
+#include "../common/check.h"
+#include "../common/decimal.h"
+#include "../common/limits.h"
+
+/* The tokens of one command line: up to LIMIT_TOKENS of them, as memcached's
+ * tokenizer keeps ([cmd.token-count]); `count` never exceeds that. */
+struct tokens {
+    struct slice tok[LIMIT_TOKENS];
+    uint32_t count;
+};
+
+void
+proto_text_init(struct proto_text_parser *p, uint32_t value_len_max)
+{
+    CHECK(p != NULL);
+    p->value_len_max = value_len_max;
+    p->swallow_left = 0;
+    p->scanned = 0;
+}
+
+bool
+proto_text_idle(const struct proto_text_parser *p)
+{
+    return p->swallow_left == 0 && p->scanned == 0;
+}
+
+/* ---- tokens ------------------------------------------------------------ */
+
+static void
+tokenize(const uint8_t *data, struct slice content, struct tokens *t)
+{
+    t->count = 0;
+    uint32_t i = content.off;
+    uint32_t end = content.off + content.len;
+    while (t->count < LIMIT_TOKENS) {
+        while (i < end && data[i] == ' ') {
+            i++;
+        }
+        if (i == end) {
+            break;
+        }
+        uint32_t start = i;
+        while (i < end && data[i] != ' ') {
+            i++;
+        }
+        t->tok[t->count].off = start;
+        t->tok[t->count].len = i - start;
+        t->count++;
+    }
+}
+
+bool
+proto_text_next_key(const uint8_t *base, struct slice *rest, struct slice *key)
+{
+    uint32_t i = rest->off;
+    uint32_t end = rest->off + rest->len;
+    while (i < end && base[i] == ' ') {
+        i++;
+    }
+    if (i == end) {
+        rest->off = end;
+        rest->len = 0;
+        return false;
+    }
+    uint32_t start = i;
+    while (i < end && base[i] != ' ') {
+        i++;
+    }
+    key->off = start;
+    key->len = i - start;
+    rest->off = i;
+    rest->len = end - i;
+    return true;
+}
+
+static bool
+tok_is(const uint8_t *data, struct slice t, const char *word)
+{
+    size_t n = strlen(word);
+    return t.len == n && memcmp(data + t.off, word, n) == 0;
+}
+
+static bool
+tok_starts(const uint8_t *data, struct slice t, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return t.len >= n && memcmp(data + t.off, prefix, n) == 0;
+}
+
+/* [num.parse], [num.range]: memcached's safe_strtoul/strtoull. */
+static bool
+tok_u64(const uint8_t *data, struct slice t, uint64_t *out)
+{
+    return decimal_parse_u64(data + t.off, t.len, out);
+}
+
+/* [num.parse], [num.range]: memcached's safe_strtol/strtoll. */
+static bool
+tok_i64(const uint8_t *data, struct slice t, int64_t *out)
+{
+    return decimal_parse_i64(data + t.off, t.len, out);
+}
+
+/* [num.truncate32]: 64-bit results cut to 32 bits as memcached stores them. */
+static int32_t
+to_i32(int64_t v)
+{
+    return (int32_t)(uint32_t)(uint64_t)v;
+}
+
+/* [cmd.noreply]: only the last token, spelled exactly. */
+static bool
+last_is_noreply(const uint8_t *data, const struct tokens *t)
+{
+    return t->count > 0 && tok_is(data, t->tok[t->count - 1], "noreply");
+}
+
+/* memcached's ntokens: the tokens kept plus its terminal token. */
+static uint32_t
+ntokens(const struct tokens *t)
+{
+    return t->count + 1;
+}
+
+/* ---- one command per function ------------------------------------------- */
+
+struct line {
+    const uint8_t *data;
+    struct slice content; /* the line up to its terminator or first NUL */
+    uint32_t length;      /* bytes of the line, terminator included */
+};
+
+static void
+fail(struct request *req, enum request_error error)
+{
+    req->error = error;
+}
+
+/* [get.*]: get/gets/gat/gats/bget: validate every key up front, so the
+ * engine can answer key by key ([get.many-keys], [get.long-key]). */
+static void
+parse_retrieval(const struct line *l, const struct tokens *t,
+                struct request *req)
+{
+    uint32_t first_key = 1;
+    if (req->cmd == REQ_GAT || req->cmd == REQ_GATS) {
+        int64_t exptime;
+        if (!tok_i64(l->data, t->tok[1], &exptime)) {
+            fail(req, REQERR_EXPTIME); /* [get.gat-exptime] */
+            return;
+        }
+        req->exptime = to_i32(exptime);
+        first_key = 2;
+    }
+    uint32_t end = l->content.off + l->content.len;
+    uint32_t from = first_key < t->count ? t->tok[first_key].off : end;
+    req->keys.off = from;
+    req->keys.len = end - from;
+    struct slice rest = req->keys;
+    struct slice key;
+    req->key_count = 0;
+    req->bad_key_index = UINT32_MAX;
+    while (proto_text_next_key(l->data, &rest, &key)) {
+        if (key.len > LIMIT_KEY_LEN && req->bad_key_index == UINT32_MAX) {
+            req->bad_key_index = req->key_count;
+        }
+        req->key_count++;
+    }
+    if (req->bad_key_index == UINT32_MAX) {
+        req->bad_key_index = req->key_count;
+    }
+}
+
+/* [store.bad-line] and friends; returns the data length, or -1 after fail(). */
+static int64_t
+parse_storage_line(const struct line *l, const struct tokens *t,
+                   struct request *req)
+{
+    const uint8_t *d = l->data;
+    req->noreply = last_is_noreply(d, t);
+    req->key = t->tok[1];
+    if (req->key.len > LIMIT_KEY_LEN) {
+        fail(req, REQERR_FORMAT); /* [key.length] */
+        return -1;
+    }
+    uint64_t flags;
+    int64_t exptime;
+    int64_t length;
+    if (!tok_u64(d, t->tok[2], &flags) || !tok_i64(d, t->tok[3], &exptime) ||
+        !tok_i64(d, t->tok[4], &length)) {
+        fail(req, REQERR_FORMAT);
+        return -1;
+    }
+    if (req->cmd == REQ_CAS && !tok_u64(d, t->tok[5], &req->cas_unique)) {
+        fail(req, REQERR_FORMAT);
+        return -1;
+    }
+    req->flags = (uint32_t)flags;
+    req->exptime = to_i32(exptime);
+    int32_t length32 = to_i32(length);
+    if (length32 < 0 || (uint32_t)length32 > LIMIT_DATA_LEN_FIELD) {
+        fail(req, REQERR_FORMAT);
+        return -1;
+    }
+    req->value_len = (uint32_t)length32;
+    return length32;
+}
+
+/* [store.too-large], [store.bad-chunk], [store.wait-data]. */
+static enum proto_status
+parse_storage(struct proto_text_parser *p, const struct line *l, size_t len,
+              const struct tokens *t, struct request *req, size_t *consumed,
+              size_t *needed)
+{
+    int64_t length = parse_storage_line(l, t, req);
+    *consumed = l->length;
+    if (length < 0) {
+        return PROTO_REQUEST; /* the data block is parsed as the next line */
+    }
+    if ((uint64_t)length > p->value_len_max) {
+        fail(req, REQERR_TOO_LARGE);
+        p->swallow_left = (uint64_t)length + 2;
+        return PROTO_REQUEST;
+    }
+    size_t total = (size_t)l->length + (size_t)length + 2;
+    if (len < total) {
+        *consumed = 0;
+        *needed = total;
+        return PROTO_INCOMPLETE;
+    }
+    const uint8_t *end = l->data + l->length + length;
+    if (end[0] != '\r' || end[1] != '\n') {
+        fail(req, REQERR_BAD_CHUNK);
+    }
+    req->value.off = l->length;
+    req->value.len = (uint32_t)length;
+    *consumed = total;
+    return PROTO_REQUEST;
+}
+
+/* [delete.reply], [delete.hold]. */
+static void
+parse_delete(const struct line *l, const struct tokens *t, struct request *req)
+{
+    const uint8_t *d = l->data;
+    if (ntokens(t) > 3) {
+        bool hold_is_zero = tok_is(d, t->tok[2], "0");
+        req->noreply = last_is_noreply(d, t);
+        bool valid = (ntokens(t) == 4 && (hold_is_zero || req->noreply)) ||
+                     (ntokens(t) == 5 && hold_is_zero && req->noreply);
+        if (!valid) {
+            fail(req, REQERR_DELETE_USAGE);
+            return;
+        }
+    }
+    req->key = t->tok[1];
+    if (req->key.len > LIMIT_KEY_LEN) {
+        fail(req, REQERR_FORMAT);
+    }
+}
+
+/* [incr.reply], [incr.delta]. */
+static void
+parse_arith(const struct line *l, const struct tokens *t, struct request *req)
+{
+    req->noreply = last_is_noreply(l->data, t);
+    req->key = t->tok[1];
+    if (req->key.len > LIMIT_KEY_LEN) {
+        fail(req, REQERR_FORMAT);
+        return;
+    }
+    if (!tok_u64(l->data, t->tok[2], &req->delta)) {
+        fail(req, REQERR_DELTA);
+    }
+}
+
+/* [touch.reply], [touch.exptime]. */
+static void
+parse_touch(const struct line *l, const struct tokens *t, struct request *req)
+{
+    req->noreply = last_is_noreply(l->data, t);
+    req->key = t->tok[1];
+    if (req->key.len > LIMIT_KEY_LEN) {
+        fail(req, REQERR_FORMAT);
+        return;
+    }
+    int64_t exptime;
+    if (!tok_i64(l->data, t->tok[2], &exptime)) {
+        fail(req, REQERR_EXPTIME);
+        return;
+    }
+    req->exptime = to_i32(exptime);
+}
+
+/* [flush.reply]: `noreply` not last is read as the delay. */
+static void
+parse_flush_all(const struct line *l, const struct tokens *t,
+                struct request *req)
+{
+    req->noreply = last_is_noreply(l->data, t);
+    if (ntokens(t) != (req->noreply ? 3u : 2u)) {
+        int64_t delay;
+        if (!tok_i64(l->data, t->tok[1], &delay)) {
+            fail(req, REQERR_EXPTIME);
+            return;
+        }
+        req->exptime = to_i32(delay);
+    }
+}
+
+/* [misc.verbosity]. */
+static void
+parse_verbosity(const struct line *l, const struct tokens *t,
+                struct request *req)
+{
+    req->noreply = last_is_noreply(l->data, t);
+    uint64_t level;
+    if (!tok_u64(l->data, t->tok[1], &level)) {
+        fail(req, REQERR_FORMAT);
+        return;
+    }
+    req->level = (uint32_t)level;
+}
+
+/* [misc.debugtime]: a step, `p` or `r`; anything else answers ERROR. */
+static void
+parse_debugtime(const struct line *l, const struct tokens *t,
+                struct request *req)
+{
+    if (t->count < 2) {
+        fail(req, REQERR_UNKNOWN);
+    } else if (tok_is(l->data, t->tok[1], "p")) {
+        req->mode = DEBUGTIME_PAUSE;
+    } else if (tok_is(l->data, t->tok[1], "r")) {
+        req->mode = DEBUGTIME_RESUME;
+    } else if (tok_i64(l->data, t->tok[1], &req->time_step)) {
+        req->mode = DEBUGTIME_STEP;
+    } else {
+        fail(req, REQERR_UNKNOWN);
+    }
+}
+
+/* [misc.shutdown]: the engine decides whether shutdown is allowed. */
+static void
+parse_shutdown(const struct line *l, const struct tokens *t,
+               struct request *req)
+{
+    if (t->count == 1) {
+        req->mode = SHUTDOWN_NOW;
+    } else if (t->count == 2 && tok_is(l->data, t->tok[1], "graceful")) {
+        req->mode = SHUTDOWN_GRACEFUL;
+    } else {
+        req->mode = SHUTDOWN_BAD_MODE;
+    }
+}
+
+/* ---- dispatch ---------------------------------------------------------- */
+
+struct command {
+    const char *name;
+    enum request_cmd cmd;
+    uint32_t ntokens_min; /* memcached's ntokens bounds (terminal included) */
+    uint32_t ntokens_max; /* 0: no upper bound */
+    uint32_t ntokens_alt; /* another exact count allowed, or 0 */
+};
+
+/*
+ * Names memcached 1.6.18 knows, in the branches of its dispatch. Those with
+ * REQ_INVALID exist there but not in mcref ([misc.unsupported]): they answer
+ * ERROR and, being known, never trigger the HTTP guard.
+ */
+static const struct command commands[] = {
+    {"get", REQ_GET, 3, 0, 0},
+    {"gets", REQ_GETS, 3, 0, 0},
+    {"gat", REQ_GAT, 3, 0, 0},
+    {"gats", REQ_GATS, 3, 0, 0},
+    {"bget", REQ_GET, 3, 0, 0},
+    {"set", REQ_SET, 6, 6, 7},
+    {"add", REQ_ADD, 6, 6, 7},
+    {"append", REQ_APPEND, 6, 6, 7},
+    {"replace", REQ_REPLACE, 6, 6, 7},
+    {"prepend", REQ_PREPEND, 6, 6, 7},
+    {"cas", REQ_CAS, 7, 7, 8},
+    {"incr", REQ_INCR, 4, 4, 5},
+    {"decr", REQ_DECR, 4, 4, 5},
+    {"delete", REQ_DELETE, 3, 5, 0},
+    {"touch", REQ_TOUCH, 4, 4, 5},
+    {"debugtime", REQ_DEBUGTIME, 2, 0, 0},
+    {"stats", REQ_STATS, 2, 0, 0},
+    {"shutdown", REQ_SHUTDOWN, 2, 0, 0},
+    {"flush_all", REQ_FLUSH_ALL, 2, 4, 0},
+    {"version", REQ_VERSION, 2, 0, 0},
+    {"quit", REQ_QUIT, 2, 0, 0},
+    {"verbosity", REQ_VERBOSITY, 3, 3, 4},
+    {"slabs", REQ_INVALID, 0, 0, 0},
+    {"cache_memlimit", REQ_INVALID, 0, 0, 0},
+    {"lru_crawler", REQ_INVALID, 0, 0, 0},
+    {"watch", REQ_INVALID, 0, 0, 0},
+    {"lru", REQ_INVALID, 0, 0, 0},
+    {"extstore", REQ_INVALID, 0, 0, 0},
+    {"refresh_certs", REQ_INVALID, 0, 0, 0},
+};
+
+static const struct command *
+find_command(const uint8_t *data, struct slice name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (tok_is(data, name, commands[i].name)) {
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
+static bool
+count_ok(const struct command *c, uint32_t n)
+{
+    if (c->ntokens_alt != 0) {
+        return n == c->ntokens_min || n == c->ntokens_alt;
+    }
+    return n >= c->ntokens_min && (c->ntokens_max == 0 || n <= c->ntokens_max);
+}
+
+/*
+ * [frame.http]: memcached answers names beginning with these letters (and
+ * two-byte names beginning with 'm') inside its per-letter branches, so they
+ * never reach the HTTP guard.
+ */
+static bool
+in_letter_branch(const uint8_t *data, struct slice name)
+{
+    uint8_t c = data[name.off];
+    if (c == 'm' && name.len == 2) {
+        return true;
+    }
+    return c == 'g' || c == 's' || c == 'a' || c == 'c' || c == 'i' ||
+           c == 'd' || c == 't';
+}
+
+static bool
+is_storage(enum request_cmd cmd)
+{
+    return cmd == REQ_SET || cmd == REQ_ADD || cmd == REQ_REPLACE ||
+           cmd == REQ_APPEND || cmd == REQ_PREPEND || cmd == REQ_CAS;
+}
+
+static enum proto_status
+dispatch(struct proto_text_parser *p, const struct line *l, size_t len,
+         struct request *req, size_t *consumed, size_t *needed)
+{
+    struct tokens t;
+    tokenize(l->data, l->content, &t);
+    *consumed = l->length;
+    req->cmd = REQ_INVALID;
+    if (t.count == 0 || t.tok[0].len < 2) {
+        fail(req, REQERR_UNKNOWN); /* [frame.empty], [frame.short-command] */
+        return PROTO_REQUEST;
+    }
+    const struct command *c = find_command(l->data, t.tok[0]);
+    if (c == NULL) {
+        /* [frame.unknown], [frame.http] */
+        if (!in_letter_branch(l->data, t.tok[0]) &&
+            tok_starts(l->data, t.tok[t.count - 1], "HTTP/")) {
+            return PROTO_CLOSE;
+        }
+        fail(req, REQERR_UNKNOWN);
+        return PROTO_REQUEST;
+    }
+    if (c->cmd == REQ_INVALID || !count_ok(c, ntokens(&t))) {
+        fail(req, REQERR_UNKNOWN); /* [cmd.token-count], [misc.unsupported] */
+        return PROTO_REQUEST;
+    }
+    req->cmd = c->cmd;
+    switch (c->cmd) {
+    case REQ_GET:
+    case REQ_GETS:
+    case REQ_GAT:
+    case REQ_GATS:
+        parse_retrieval(l, &t, req);
+        break;
+    case REQ_SET:
+    case REQ_ADD:
+    case REQ_REPLACE:
+    case REQ_APPEND:
+    case REQ_PREPEND:
+    case REQ_CAS:
+        return parse_storage(p, l, len, &t, req, consumed, needed);
+    case REQ_DELETE:
+        parse_delete(l, &t, req);
+        break;
+    case REQ_INCR:
+    case REQ_DECR:
+        parse_arith(l, &t, req);
+        break;
+    case REQ_TOUCH:
+        parse_touch(l, &t, req);
+        break;
+    case REQ_FLUSH_ALL:
+        parse_flush_all(l, &t, req);
+        break;
+    case REQ_VERBOSITY:
+        parse_verbosity(l, &t, req);
+        break;
+    case REQ_DEBUGTIME:
+        parse_debugtime(l, &t, req);
+        break;
+    case REQ_SHUTDOWN:
+        parse_shutdown(l, &t, req);
+        break;
+    case REQ_STATS:
+        if (t.count >= 2) {
+            req->arg = t.tok[1];
+        }
+        break;
+    case REQ_VERSION:
+    case REQ_QUIT:
+    case REQ_INVALID:
+        break;
+    }
+    CHECK(!is_storage(req->cmd));
+    return PROTO_REQUEST;
+}
+
+/* ---- framing ----------------------------------------------------------- */
+
+/* [frame.get-line-limit]: whether the buffered start of a line is a get or
+ * gets command (leading spaces skipped), which may be longer. */
+static bool
+starts_as_get(const uint8_t *data, size_t len)
+{
+    size_t i = 0;
+    while (i < len && data[i] == ' ') {
+        i++;
+    }
+    return (len - i >= 4 && memcmp(data + i, "get ", 4) == 0) ||
+           (len - i >= 5 && memcmp(data + i, "gets ", 5) == 0);
+}
+
+static size_t
+line_limit(const uint8_t *data, size_t len)
+{
+    return starts_as_get(data, len) ? LIMIT_GET_LINE_LEN : LIMIT_LINE_LEN;
+}
+
+/*
+ * [frame.line-limit]: with n bytes buffered and no \n among them, the line's
+ * content is at least n - 1 bytes (the last may be the \r of its terminator).
+ */
+static bool
+too_long_without_newline(const uint8_t *data, size_t n, size_t limit)
+{
+    return n > limit + 1 || (n == limit + 1 && data[limit] != '\r');
+}
+
+static enum proto_status
+parse_line(struct proto_text_parser *p, const uint8_t *data, size_t len,
+           struct request *req, size_t *consumed, size_t *needed)
+{
+    size_t from = p->scanned < len ? p->scanned : len;
+    const uint8_t *nl = memchr(data + from, '\n', len - from);
+    if (nl == NULL) {
+        if (too_long_without_newline(data, len, line_limit(data, len))) {
+            return PROTO_CLOSE;
+        }
+        p->scanned = (uint32_t)len;
+        return PROTO_INCOMPLETE;
+    }
+    p->scanned = 0;
+    size_t newline = (size_t)(nl - data);
+    size_t content_len = newline;
+    if (content_len > 0 && data[content_len - 1] == '\r') {
+        content_len--; /* [frame.line] */
+    }
+    if (content_len > line_limit(data, content_len)) {
+        return PROTO_CLOSE;
+    }
+    /* [frame.nul]: the line's content ends at its first NUL. */
+    const uint8_t *nul = memchr(data, '\0', content_len);
+    struct line l = {
+        .data = data,
+        .content = {0, (uint32_t)(nul != NULL ? (size_t)(nul - data)
+                                              : content_len)},
+        .length = (uint32_t)(newline + 1),
+    };
+    req->line.off = 0;
+    req->line.len = (uint32_t)content_len;
+    return dispatch(p, &l, len, req, consumed, needed);
+}
+
+enum proto_status
+proto_text_parse(struct proto_text_parser *p, const uint8_t *data, size_t len,
+                 struct request *req, size_t *consumed, size_t *needed)
+{
+    CHECK(p != NULL && req != NULL && consumed != NULL && needed != NULL);
+    CHECK(data != NULL || len == 0);
+    *consumed = 0;
+    *needed = 0;
+    if (p->swallow_left > 0) {
+        /* [store.too-large]: drop a refused data block, whatever it holds. */
+        size_t n = len < p->swallow_left ? len : (size_t)p->swallow_left;
+        p->swallow_left -= n;
+        *consumed = n;
+        return PROTO_INCOMPLETE;
+    }
+    if (len == 0) {
+        return PROTO_INCOMPLETE;
+    }
+    memset(req, 0, sizeof *req);
+    return parse_line(p, data, len, req, consumed, needed);
+}

@@ -1,0 +1,262 @@
+/*
+ * bench_report.c - formats results as text or one JSON line; see
+ * bench_report.h.
+ */
+#include "bench_report.h"
+
+
+#define NS_PER_S 1e9
+#define NS_PER_US 1e3
+
+/* Writes s as a JSON string (quotes included). */
+static void
+put_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            fprintf(out, "\\%c", *p);
+        } else if (*p < 0x20) {
+            fprintf(out, "\\u%04x", *p);
+        } else {
+            fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}
+
+static const char *
+dist_name(const struct bench_opts *o)
+{
+    return o->dist == BENCH_DIST_ZIPF ? "zipf" : "uniform";
+}
+
+static double
+per_s(uint64_t count, uint64_t elapsed_ns)
+{
+    return elapsed_ns ? (double)count * NS_PER_S / (double)elapsed_ns : 0.0;
+}
+
+static double
+us(uint64_t ns)
+{
+    return (double)ns / NS_PER_US;
+}
+
+uint64_t
+bench_report_load_errors(const struct bench_load_result *r)
+{
+    const struct bench_counts *c = r->counts;
+    return c->server_errors + c->unexpected + c->broken + c->lost
+           + r->warmup_errors + r->conns_lost;
+}
+
+uint64_t
+bench_report_fill_errors(const struct bench_fill_result *r)
+{
+    const struct bench_counts *c = r->counts;
+    return c->server_errors + c->unexpected + c->broken + c->lost
+           + r->conns_lost;
+}
+
+static void
+load_json(FILE *out, const struct bench_opts *o,
+          const struct bench_load_result *r)
+{
+    const struct bench_counts *c = r->counts;
+    uint64_t ops = c->gets + c->sets;
+    fputs("{\"mode\":\"load\",\"server\":", out);
+    put_json_string(out, o->server);
+    fprintf(out,
+            ",\"seed\":%llu,\"conns\":%llu,\"active\":%llu,\"pipeline\":%llu"
+            ",\"ratio\":\"%llu:%llu\",\"keys\":%llu,\"key_dist\":\"%s\""
+            ",\"theta\":%.3f,\"key_len\":%llu,\"value_size\":%llu"
+            ",\"mget\":%llu,\"rate\":%llu,\"elapsed_s\":%.6f",
+            (unsigned long long)r->seed, (unsigned long long)o->conns,
+            (unsigned long long)o->active, (unsigned long long)o->pipeline,
+            (unsigned long long)o->get_part, (unsigned long long)o->set_part,
+            (unsigned long long)o->keys, dist_name(o), o->theta,
+            (unsigned long long)o->key_len, (unsigned long long)o->value_len,
+            (unsigned long long)o->mget, (unsigned long long)o->rate,
+            (double)r->elapsed_ns / NS_PER_S);
+    fprintf(out,
+            ",\"ops\":%llu,\"ops_per_s\":%.1f,\"gets_per_s\":%.1f"
+            ",\"sets_per_s\":%.1f,\"get_keys\":%llu,\"hits\":%llu",
+            (unsigned long long)ops, per_s(ops, r->elapsed_ns),
+            per_s(c->gets, r->elapsed_ns), per_s(c->sets, r->elapsed_ns),
+            (unsigned long long)c->get_keys, (unsigned long long)c->hits);
+    if (c->get_keys > 0) {
+        fprintf(out, ",\"hit_ratio\":%.6f",
+                (double)c->hits / (double)c->get_keys);
+    } else {
+        fputs(",\"hit_ratio\":null", out);
+    }
+    fprintf(out,
+            ",\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f"
+            ",\"max_us\":%.1f",
+            us(bench_hist_quantile(r->hist, 0.5)),
+            us(bench_hist_quantile(r->hist, 0.99)),
+            us(bench_hist_quantile(r->hist, 0.999)), us(r->hist->max));
+    fprintf(out,
+            ",\"errors\":%llu,\"server_errors\":%llu,\"unexpected\":%llu"
+            ",\"broken\":%llu,\"lost\":%llu,\"conns_lost\":%llu"
+            ",\"warmup_errors\":%llu",
+            (unsigned long long)bench_report_load_errors(r),
+            (unsigned long long)c->server_errors,
+            (unsigned long long)c->unexpected, (unsigned long long)c->broken,
+            (unsigned long long)c->lost, (unsigned long long)r->conns_lost,
+            (unsigned long long)r->warmup_errors);
+    if (r->have_cpu && ops > 0) {
+        fprintf(out, ",\"server_cpu_us\":%llu,\"server_cpu_us_per_op\":%.3f",
+                (unsigned long long)r->cpu_us,
+                (double)r->cpu_us / (double)ops);
+    } else {
+        fputs(",\"server_cpu_us\":null,\"server_cpu_us_per_op\":null", out);
+    }
+    fputs("}\n", out);
+}
+
+static void
+load_text(FILE *out, const struct bench_opts *o,
+          const struct bench_load_result *r)
+{
+    const struct bench_counts *c = r->counts;
+    uint64_t ops = c->gets + c->sets;
+    fprintf(out, "mcref-bench: server %s, seed %llu\n", o->server,
+            (unsigned long long)r->seed);
+    fprintf(out,
+            "workload    conns %llu (active %llu), pipeline %llu, ratio "
+            "%llu:%llu, keys %llu %s, key-len %llu, value-size %llu, "
+            "mget %llu, rate %llu/s\n",
+            (unsigned long long)o->conns, (unsigned long long)o->active,
+            (unsigned long long)o->pipeline, (unsigned long long)o->get_part,
+            (unsigned long long)o->set_part, (unsigned long long)o->keys,
+            dist_name(o), (unsigned long long)o->key_len,
+            (unsigned long long)o->value_len, (unsigned long long)o->mget,
+            (unsigned long long)o->rate);
+    fprintf(out, "ops/s       %.1f over %.3f s (%llu ops; gets/s %.1f, "
+                 "sets/s %.1f)\n",
+            per_s(ops, r->elapsed_ns), (double)r->elapsed_ns / NS_PER_S,
+            (unsigned long long)ops, per_s(c->gets, r->elapsed_ns),
+            per_s(c->sets, r->elapsed_ns));
+    if (c->get_keys > 0) {
+        fprintf(out, "hit ratio   %.4f (%llu hits of %llu keys)\n",
+                (double)c->hits / (double)c->get_keys,
+                (unsigned long long)c->hits,
+                (unsigned long long)c->get_keys);
+    }
+    fprintf(out, "latency us  p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
+            us(bench_hist_quantile(r->hist, 0.5)),
+            us(bench_hist_quantile(r->hist, 0.99)),
+            us(bench_hist_quantile(r->hist, 0.999)), us(r->hist->max));
+    fprintf(out,
+            "errors      %llu (server %llu, unexpected %llu, broken %llu, "
+            "lost %llu, conns lost %llu, warmup %llu)\n",
+            (unsigned long long)bench_report_load_errors(r),
+            (unsigned long long)c->server_errors,
+            (unsigned long long)c->unexpected, (unsigned long long)c->broken,
+            (unsigned long long)c->lost, (unsigned long long)r->conns_lost,
+            (unsigned long long)r->warmup_errors);
+    if (r->have_cpu && ops > 0) {
+        fprintf(out, "server cpu  %.3f us/op (%llu us, pid %ld)\n",
+                (double)r->cpu_us / (double)ops,
+                (unsigned long long)r->cpu_us, o->server_pid);
+    }
+}
+
+void
+bench_report_load(FILE *out, const struct bench_opts *o,
+                  const struct bench_load_result *r)
+{
+    if (o->json) {
+        load_json(out, o, r);
+    } else {
+        load_text(out, o, r);
+    }
+}
+
+void
+bench_report_fill(FILE *out, const struct bench_opts *o,
+                  const struct bench_fill_result *r)
+{
+    const struct bench_fill *f = r->fill;
+    double per_item = f->have_rss && f->items > 0
+                          ? (double)f->rss_bytes / (double)f->items
+                          : 0.0;
+    if (o->json) {
+        fputs("{\"mode\":\"fill\",\"server\":", out);
+        put_json_string(out, o->server);
+        fprintf(out,
+                ",\"seed\":%llu,\"key_len\":%llu,\"value_size\":%llu"
+                ",\"sets\":%llu,\"elapsed_s\":%.3f,\"evicted\":%s"
+                ",\"items_before_eviction\":%llu",
+                (unsigned long long)r->seed, (unsigned long long)o->key_len,
+                (unsigned long long)o->value_len,
+                (unsigned long long)r->counts->sets,
+                (double)r->elapsed_ns / NS_PER_S,
+                f->evicted ? "true" : "false", (unsigned long long)f->items);
+        if (f->have_rss) {
+            fprintf(out, ",\"rss_bytes\":%llu,\"bytes_per_item\":%.1f",
+                    (unsigned long long)f->rss_bytes, per_item);
+        } else {
+            fputs(",\"rss_bytes\":null,\"bytes_per_item\":null", out);
+        }
+        fprintf(out, ",\"errors\":%llu}\n",
+                (unsigned long long)bench_report_fill_errors(r));
+        return;
+    }
+    fprintf(out, "mcref-bench fill: server %s, key-len %llu, value-size "
+                 "%llu, %llu sets in %.3f s\n",
+            o->server, (unsigned long long)o->key_len,
+            (unsigned long long)o->value_len,
+            (unsigned long long)r->counts->sets,
+            (double)r->elapsed_ns / NS_PER_S);
+    fprintf(out, "items before first eviction  %llu%s\n",
+            (unsigned long long)f->items,
+            f->evicted ? "" : " (no eviction seen: figure is a lower bound)");
+    if (f->have_rss) {
+        fprintf(out, "server rss then              %llu bytes (%.1f bytes/"
+                     "item)\n",
+                (unsigned long long)f->rss_bytes, per_item);
+    }
+    fprintf(out, "errors                       %llu\n",
+            (unsigned long long)bench_report_fill_errors(r));
+}
+
+void
+bench_report_idle(FILE *out, const struct bench_opts *o,
+                  const struct bench_idle_result *r)
+{
+    double per_conn =
+        r->have_rss && r->conns > 0
+            ? ((double)r->rss_after - (double)r->rss_before) / (double)r->conns
+            : 0.0;
+    if (o->json) {
+        fputs("{\"mode\":\"idle\",\"server\":", out);
+        put_json_string(out, o->server);
+        fprintf(out, ",\"idle_conns\":%llu,\"open_s\":%.3f",
+                (unsigned long long)r->conns, (double)r->open_ns / NS_PER_S);
+        if (r->have_rss) {
+            fprintf(out,
+                    ",\"rss_before\":%llu,\"rss_after\":%llu"
+                    ",\"bytes_per_conn\":%.1f}\n",
+                    (unsigned long long)r->rss_before,
+                    (unsigned long long)r->rss_after, per_conn);
+        } else {
+            fputs(",\"rss_before\":null,\"rss_after\":null"
+                  ",\"bytes_per_conn\":null}\n",
+                  out);
+        }
+        return;
+    }
+    fprintf(out, "mcref-bench idle: server %s, %llu idle connections opened "
+                 "in %.3f s\n",
+            o->server, (unsigned long long)r->conns,
+            (double)r->open_ns / NS_PER_S);
+    if (r->have_rss) {
+        fprintf(out, "server rss  %llu -> %llu bytes (%.1f bytes per idle "
+                     "connection)\n",
+                (unsigned long long)r->rss_before,
+                (unsigned long long)r->rss_after, per_conn);
+    }
+}

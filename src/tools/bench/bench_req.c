@@ -1,0 +1,96 @@
+/*
+ * bench_req.c - composes memcached text requests into a caller's buffer;
+ * see bench_req.h. No I/O.
+ */
+#include "bench_req.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "bench_limits.h"
+
+size_t
+bench_req_get_len(size_t key_len, size_t key_count)
+{
+    return 3 + key_count * (1 + key_len) + 2;
+}
+
+size_t
+bench_req_set_len_max(size_t key_len, size_t value_len)
+{
+    return 4 + key_len + BENCH_REQ_TAIL_LEN + value_len + 2;
+}
+
+size_t
+bench_req_get(uint8_t *out, size_t cap, const uint8_t *keys, size_t key_len,
+              size_t key_count)
+{
+    assert(key_count > 0);
+    size_t len = bench_req_get_len(key_len, key_count);
+    if (len > cap) {
+        return 0;
+    }
+    uint8_t *p = out;
+    memcpy(p, "get", 3);
+    p += 3;
+    for (size_t i = 0; i < key_count; i++) {
+        *p++ = ' ';
+        memcpy(p, keys + i * key_len, key_len);
+        p += key_len;
+    }
+    memcpy(p, "\r\n", 2);
+    p += 2;
+    assert((size_t)(p - out) == len);
+    return len;
+}
+
+/* Writes v in decimal at p; returns the digit count. */
+static size_t
+put_decimal(uint8_t *p, size_t v)
+{
+    uint8_t tmp[BENCH_KEY_DIGITS_MAX];
+    size_t n = 0;
+    do {
+        tmp[n++] = (uint8_t)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    for (size_t i = 0; i < n; i++) {
+        p[i] = tmp[n - 1 - i];
+    }
+    return n;
+}
+
+size_t
+bench_req_set(uint8_t *out, size_t cap, const uint8_t *key, size_t key_len,
+              const uint8_t *value, size_t value_len)
+{
+    if (bench_req_set_len_max(key_len, value_len) > cap) {
+        return 0;
+    }
+    uint8_t *p = out;
+    memcpy(p, "set ", 4);
+    p += 4;
+    memcpy(p, key, key_len);
+    p += key_len;
+    memcpy(p, " 0 0 ", 5);
+    p += 5;
+    p += put_decimal(p, value_len);
+    memcpy(p, "\r\n", 2);
+    p += 2;
+    memcpy(p, value, value_len);
+    p += value_len;
+    memcpy(p, "\r\n", 2);
+    p += 2;
+    return (size_t)(p - out);
+}
+
+size_t
+bench_req_literal(uint8_t *out, size_t cap, const char *line)
+{
+    size_t len = strlen(line);
+    if (len > cap) {
+        return 0;
+    }
+    memcpy(out, line, len);
+    return len;
+}

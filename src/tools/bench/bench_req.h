@@ -1,0 +1,28 @@
+/*
+ * bench_req.h - composes the memcached text requests mcref-bench sends.
+ *
+ * Pure: writes into a caller's buffer and returns the length, or 0 when the
+ * buffer is too small (nothing useful written then). Keys are key_count
+ * fixed-width keys of key_len bytes, back to back.
+ */
+#ifndef BENCH_REQ_H
+#define BENCH_REQ_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define BENCH_REQ_VERSION "version\r\n"
+#define BENCH_REQ_STATS "stats\r\n"
+
+/* Exact length of `get k1 .. kN\r\n`. */
+size_t bench_req_get_len(size_t key_len, size_t key_count);
+/* Upper bound of `set <key> 0 0 <n>\r\n<data>\r\n`. */
+size_t bench_req_set_len_max(size_t key_len, size_t value_len);
+
+size_t bench_req_get(uint8_t *out, size_t cap, const uint8_t *keys,
+                     size_t key_len, size_t key_count);
+size_t bench_req_set(uint8_t *out, size_t cap, const uint8_t *key,
+                     size_t key_len, const uint8_t *value, size_t value_len);
+/* A fixed line such as BENCH_REQ_STATS. */
+size_t bench_req_literal(uint8_t *out, size_t cap, const char *line);
+
+#endif

@@ -1,0 +1,122 @@
+"""Connection robustness smoke: 1000+ concurrent connections, connect/close
+churn with exact connection accounting."""
+
+import os
+import selectors
+import socket
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mcharness import (Server, check, eq, raise_nofile, test, main,  # noqa: E402
+                       wait_until)
+
+P = "connections/"
+
+
+def _fd_count(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+@test(P + "concurrent_1050", timeout=60)
+def _():
+    NCONN = 1050
+    lim = raise_nofile(NCONN + 200)
+    check(lim >= NCONN + 100, "RLIMIT_NOFILE only %d" % lim)
+    with Server(["-c", "1200"]) as s:
+        with s.conn() as ctl:
+            base = int(ctl.stats()["curr_connections"])
+            socks = []
+            try:
+                for i in range(NCONN):
+                    x = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+                    x.setblocking(False)
+                    socks.append(x)
+                # every connection: one pipelined set + get round trip
+                sel = selectors.DefaultSelector()
+                want, got = {}, {}
+                for i, x in enumerate(socks):
+                    v = b"value-%d-" % i + b"x" * (i % 200)
+                    req = b"set ck%d 0 0 %d\r\n%s\r\nget ck%d\r\n" % (i, len(v), v, i)
+                    want[i] = b"STORED\r\nVALUE ck%d 0 %d\r\n%s\r\nEND\r\n" % (i, len(v), v)
+                    got[i] = b""
+                    x.send(req)  # small: fits the socket buffer
+                    sel.register(x, selectors.EVENT_READ, i)
+                done = 0
+                end = time.monotonic() + 30
+                while done < NCONN and time.monotonic() < end:
+                    for key, _ in sel.select(timeout=1):
+                        i = key.data
+                        try:
+                            d = key.fileobj.recv(65536)
+                        except BlockingIOError:
+                            continue
+                        if not d:
+                            raise AssertionError("connection %d closed by the server (got %r)"
+                                                 % (i, got[i][:60]))
+                        got[i] += d
+                        if len(got[i]) >= len(want[i]):
+                            eq(got[i], want[i], "round trip on connection %d" % i)
+                            sel.unregister(key.fileobj)
+                            done += 1
+                eq(done, NCONN, "connections that completed their round trip")
+                sel.close()
+                st = ctl.stats()
+                eq(int(st["curr_connections"]), base + NCONN, "curr_connections with all open")
+                eq(int(st.get("rejected_connections", 0)), 0, "rejected_connections")
+            finally:
+                for x in socks:
+                    x.close()
+            ok = wait_until(lambda: int(ctl.stats()["curr_connections"]) == base, 5)
+            check(ok, "curr_connections %s, baseline %d, after closing all"
+                  % (ctl.stats()["curr_connections"], base))
+            # the server is still healthy
+            eq(ctl.store("set", "after", "1"), "STORED", "set after the storm")
+            eq(ctl.get("after"), b"1", "get after the storm")
+
+
+@test(P + "churn_5000", timeout=60)
+def _():
+    with Server() as s:
+        with s.conn() as ctl:
+            st0 = ctl.stats()
+            curr0, total0 = int(st0["curr_connections"]), int(st0["total_connections"])
+            fds0 = _fd_count(s.pid)
+            n_version, n_bare, n_rst = 3000, 1000, 1000
+            linger0 = struct.pack("ii", 1, 0)
+            for i in range(n_version + n_bare + n_rst):
+                x = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+                try:
+                    if i < n_version or i >= n_version + n_bare:
+                        x.sendall(b"version\r\n")
+                        r = b""
+                        while not r.endswith(b"\r\n"):
+                            d = x.recv(100)
+                            if not d:
+                                raise AssertionError("cycle %d: closed before reply" % i)
+                            r += d
+                        check(r.startswith(b"VERSION "), "cycle %d: reply %r" % (i, r))
+                    if i >= n_version + n_bare:
+                        # abortive close: RST instead of FIN
+                        x.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger0)
+                finally:
+                    x.close()
+            cycles = n_version + n_bare + n_rst
+
+            def settled():
+                st = ctl.stats()
+                return (int(st["curr_connections"]) == curr0 and
+                        int(st["total_connections"]) - total0 >= cycles)
+            wait_until(settled, 5)
+            st = ctl.stats()
+            eq(int(st["curr_connections"]), curr0, "curr_connections back to baseline")
+            eq(int(st["total_connections"]) - total0, cycles, "total_connections growth")
+            eq(int(st.get("rejected_connections", 0)), 0, "rejected_connections")
+            ok = wait_until(lambda: _fd_count(s.pid) == fds0, 3)
+            check(ok, "server fd count %d, baseline %d (fd leak?)" % (_fd_count(s.pid), fds0))
+            eq(ctl.cmd("version")[:8], "VERSION ", "control connection survives the churn")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,665 @@
+/*
+ * test_engine_session.c - bytes in, bytes out: every command and error path
+ * through parser, engine and store, compared byte for byte.
+ */
+#include "clause.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/common/limits.h"
+#include "../../src/engine/session.h"
+
+#define NOW 1700000000u
+
+/* ---- harness -------------------------------------------------------------- */
+
+struct harness {
+    struct engine *e;
+    struct session s;
+    uint8_t *out;
+    size_t out_len;
+    size_t out_cap;
+};
+
+static struct engine_config
+config(void)
+{
+    struct engine_config cfg = {
+        .store = {.mem_limit = 4u << 20,
+                  .value_len_max = 1u << 20,
+                  .evict = true,
+                  .cas_enabled = true,
+                  .hash_seed = 7},
+        .flush_enabled = true,
+        .version = "1.6.18-mcref",
+        .settings = {.maxconns = 1024, .tcpport = 11211, .reqs_per_event = 20,
+                     .tcp_backlog = 1024, .umask = 0700},
+    };
+    return cfg;
+}
+
+static struct harness *
+open_with(const struct engine_config *cfg)
+{
+    struct harness *h = calloc(1, sizeof *h);
+    assert_non_null(h);
+    h->e = engine_create(cfg, NULL);
+    assert_non_null(h->e);
+    session_init(&h->s, h->e);
+    return h;
+}
+
+static struct harness *
+open_default(void)
+{
+    struct engine_config cfg = config();
+    return open_with(&cfg);
+}
+
+static void
+close_harness(struct harness *h)
+{
+    session_deinit(&h->s);
+    engine_destroy(&h->e);
+    free(h->out);
+    free(h);
+}
+
+/* Takes every queued reply byte, as a client that reads everything. */
+static void
+drain(struct harness *h, uint32_t now)
+{
+    for (;;) {
+        struct outq_segment seg[8];
+        size_t n = session_output(&h->s, seg, 8);
+        if (n == 0) {
+            return;
+        }
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (h->out_len + seg[i].len > h->out_cap) {
+                h->out_cap = (h->out_len + seg[i].len) * 2;
+                h->out = realloc(h->out, h->out_cap);
+                assert_non_null(h->out);
+            }
+            memcpy(h->out + h->out_len, seg[i].base, seg[i].len);
+            h->out_len += seg[i].len;
+            total += seg[i].len;
+        }
+        session_sent(&h->s, total, now);
+    }
+}
+
+static void
+feed_at(struct harness *h, const void *data, size_t len, uint32_t now)
+{
+    session_input(&h->s, data, len, now);
+    drain(h, now);
+}
+
+static void
+feed(struct harness *h, const char *input)
+{
+    feed_at(h, input, strlen(input), NOW);
+}
+
+/* Feeds input and checks that exactly `want` came back (then forgets it). */
+static void
+expect_reply(struct harness *h, const char *input, const char *want)
+{
+    h->out_len = 0;
+    feed(h, input);
+    if (h->out_len != strlen(want) ||
+        (h->out_len > 0 && memcmp(h->out, want, h->out_len) != 0)) {
+        fprintf(stderr, "input: %s\nwanted: %s\ngot:    %.*s\n", input, want,
+                (int)h->out_len, (const char *)h->out);
+        fail();
+    }
+    h->out_len = 0;
+}
+
+static void
+expect_prefix(struct harness *h, const char *input, const char *prefix)
+{
+    h->out_len = 0;
+    feed(h, input);
+    assert_true(h->out_len >= strlen(prefix));
+    assert_memory_equal(h->out, prefix, strlen(prefix));
+}
+
+static bool
+output_has(const struct harness *h, const char *text)
+{
+    size_t n = strlen(text);
+    for (size_t i = 0; i + n <= h->out_len; i++) {
+        if (memcmp(h->out + i, text, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- storage -------------------------------------------------------------- */
+
+static void
+test_set_get(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set foo 5 0 3\r\nbar\r\nget foo\r\n",
+                 "STORED\r\nVALUE foo 5 3\r\nbar\r\nEND\r\n");
+    expect_reply(h, "set e 0 0 0\r\n\r\nget e\r\n",
+                 "STORED\r\nVALUE e 0 0\r\n\r\nEND\r\n");
+    close_harness(h);
+}
+
+static void
+test_add_replace_append_prepend(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set foo 5 0 3\r\nbar\r\nadd foo 0 0 1\r\nx\r\n"
+                    "add newk 7 0 2\r\nyy\r\nreplace nokey 0 0 1\r\nx\r\n"
+                    "append foo 99 0 3\r\nAPP\r\nprepend foo 99 0 3\r\nPRE\r\n"
+                    "get foo\r\nappend nokey 0 0 1\r\nx\r\n",
+                 "STORED\r\nNOT_STORED\r\nSTORED\r\nNOT_STORED\r\nSTORED\r\n"
+                 "STORED\r\nVALUE foo 5 9\r\nPREbarAPP\r\nEND\r\nNOT_STORED\r\n");
+    close_harness(h);
+}
+
+static void
+test_cas_flow(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set foo 0 0 3\r\nbar\r\ngets foo\r\n",
+                 "STORED\r\nVALUE foo 0 3 1\r\nbar\r\nEND\r\n");
+    expect_reply(h, "cas foo 0 0 1 999\r\nz\r\ncas nokey 0 0 1 1\r\nz\r\n"
+                    "cas foo 0 0 1 0\r\nz\r\ncas foo 0 0 1 1\r\nz\r\n"
+                    "gets foo\r\n",
+                 "EXISTS\r\nNOT_FOUND\r\nEXISTS\r\nSTORED\r\n"
+                 "VALUE foo 0 1 2\r\nz\r\nEND\r\n");
+    close_harness(h);
+}
+
+static void
+test_bad_line_data_parsed(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set k abc 0 1\r\nx\r\n",
+                 "CLIENT_ERROR bad command line format\r\nERROR\r\n");
+    /* With noreply the error is silent; the data line still answers. */
+    expect_reply(h, "set k abc 0 1 noreply\r\nx\r\n", "ERROR\r\n");
+    /* A data line that is a command runs. */
+    expect_reply(h, "set k 0 0\r\nversion\r\n",
+                 "ERROR\r\nVERSION 1.6.18-mcref\r\n");
+    close_harness(h);
+}
+
+static void
+test_too_large_swallow_and_failed_set(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set k 0 0 1\r\nv\r\n", "STORED\r\n");
+    size_t n = 2000002;
+    char *big = malloc(n + 64);
+    assert_non_null(big);
+    int head = sprintf(big, "set k 0 0 2000000\r\n");
+    memset(big + head, 'g', n); /* whatever it holds, even "get" */
+    memcpy(big + head + n, "get k\r\n", 7);
+    h->out_len = 0;
+    feed_at(h, big, (size_t)head + n + 7, NOW);
+    const char *want = "SERVER_ERROR object too large for cache\r\nEND\r\n";
+    assert_int_equal(h->out_len, strlen(want));
+    assert_memory_equal(h->out, want, h->out_len);
+    /* add leaves the old value; only set removes it. */
+    expect_reply(h, "set a 0 0 1\r\nv\r\n", "STORED\r\n");
+    head = sprintf(big, "add a 0 0 1048577\r\n");
+    memset(big + head, 'x', 1048579);
+    h->out_len = 0;
+    feed_at(h, big, (size_t)head + 1048579, NOW);
+    expect_reply(h, "get a\r\n", "VALUE a 0 1\r\nv\r\nEND\r\n");
+    free(big);
+    close_harness(h);
+}
+
+static void
+test_bad_chunk(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set foo 0 0 3\r\nbar\r\n", "STORED\r\n");
+    expect_reply(h, "set foo 0 0 1\r\nold\r\n",
+                 "CLIENT_ERROR bad data chunk\r\nERROR\r\n");
+    expect_reply(h, "set foo 0 0 3\r\nabcXYget foo\r\n",
+                 "CLIENT_ERROR bad data chunk\r\nVALUE foo 0 3\r\nbar\r\nEND\r\n");
+    expect_reply(h, "set foo 0 0 1 noreply\r\nxyz\r\n", "ERROR\r\n");
+    close_harness(h);
+}
+
+static void
+test_wait_for_data(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set k 0 0 5\r\nab", "");
+    expect_reply(h, "cde\r", "");
+    expect_reply(h, "\nget k\r\n", "STORED\r\nVALUE k 0 5\r\nabcde\r\nEND\r\n");
+    assert_true(session_idle(&h->s));
+    close_harness(h);
+}
+
+static void
+test_no_memory(void **state)
+{
+    (void)state;
+    struct engine_config cfg = config();
+    cfg.store.mem_limit = 4096;
+    cfg.store.value_len_max = 1024;
+    cfg.store.evict = false;
+    struct harness *h = open_with(&cfg);
+    char cmd[1200];
+    int n = sprintf(cmd, "set k0 0 0 1000\r\n");
+    memset(cmd + n, 'v', 1000);
+    memcpy(cmd + n + 1000, "\r\n", 3);
+    /* Four records of 1017 bytes fill the 4096-byte log. */
+    for (int i = 0; i < 4; i++) {
+        cmd[5] = (char)('0' + i);
+        expect_reply(h, cmd, "STORED\r\n");
+    }
+    cmd[5] = '9';
+    expect_reply(h, cmd, "SERVER_ERROR out of memory storing object\r\n");
+    expect_prefix(h, "get k0\r\n", "VALUE k0 0 1000\r\n");
+    feed(h, "stats\r\n");
+    assert_true(output_has(h, "STAT store_no_memory 1\r\n"));
+    close_harness(h);
+}
+
+/* ---- retrieval ------------------------------------------------------------ */
+
+static void
+test_get_many_and_repeats(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set foo 5 0 3\r\nbar\r\nget foo foo nokey foo\r\n",
+                 "STORED\r\nVALUE foo 5 3\r\nbar\r\nVALUE foo 5 3\r\nbar\r\n"
+                 "VALUE foo 5 3\r\nbar\r\nEND\r\n");
+    expect_reply(h, "get\r\ngets\r\ngat\r\ngat 100\r\nbget foo\r\n",
+                 "ERROR\r\nERROR\r\nERROR\r\nEND\r\nVALUE foo 5 3\r\nbar\r\nEND\r\n");
+    expect_reply(h, "get noreply\r\n", "END\r\n");
+    close_harness(h);
+}
+
+static void
+test_get_long_key_voids(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    char in[400];
+    int n = sprintf(in, "set a 0 0 1\r\nz\r\nget a ");
+    memset(in + n, 'k', 251);
+    memcpy(in + n + 251, " a\r\n", 5);
+    expect_reply(h, in, "STORED\r\nCLIENT_ERROR bad command line format\r\n");
+    /* The key before the long one was looked up, as memcached does. */
+    feed(h, "stats\r\n");
+    assert_true(output_has(h, "STAT cmd_get 1\r\n"));
+    assert_true(output_has(h, "STAT get_hits 1\r\n"));
+    close_harness(h);
+}
+
+static void
+test_gat(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set newk 7 0 2\r\nyy\r\ngat 100 newk nokey\r\n"
+                    "gats 100 newk\r\n",
+                 "STORED\r\nVALUE newk 7 2\r\nyy\r\nEND\r\n"
+                 "VALUE newk 7 2 1\r\nyy\r\nEND\r\n");
+    expect_reply(h, "gat abc newk\r\ngat newk\r\n",
+                 "CLIENT_ERROR invalid exptime argument\r\n"
+                 "CLIENT_ERROR invalid exptime argument\r\n");
+    /* gat -1 returns the value once, then it is gone. */
+    expect_reply(h, "gat -1 newk\r\nget newk\r\n",
+                 "VALUE newk 7 2\r\nyy\r\nEND\r\nEND\r\n");
+    feed(h, "stats\r\n");
+    assert_true(output_has(h, "STAT cmd_touch 4\r\n"));
+    assert_true(output_has(h, "STAT touch_hits 3\r\n"));
+    assert_true(output_has(h, "STAT cmd_get 1\r\n"));
+    close_harness(h);
+}
+
+static void
+test_expiry_through_session(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    feed_at(h, "set k 0 2 1\r\nv\r\n", 16, NOW);
+    h->out_len = 0;
+    feed_at(h, "get k\r\n", 7, NOW + 1);
+    assert_int_equal(h->out_len, strlen("VALUE k 0 1\r\nv\r\nEND\r\n"));
+    h->out_len = 0;
+    feed_at(h, "get k\r\n", 7, NOW + 2);
+    assert_memory_equal(h->out, "END\r\n", 5);
+    close_harness(h);
+}
+
+/* ---- the other commands --------------------------------------------------- */
+
+static void
+test_delete(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set foo 0 0 1\r\nx\r\ndelete foo\r\ndelete foo\r\n"
+                    "delete foo 0\r\ndelete foo 1\r\ndelete foo 0 0\r\n"
+                    "delete foo noreply\r\ndelete foo 0 noreply\r\ndelete\r\n",
+                 "STORED\r\nDELETED\r\nNOT_FOUND\r\nNOT_FOUND\r\n"
+                 "CLIENT_ERROR bad command line format.  Usage: delete <key> "
+                 "[noreply]\r\n"
+                 "CLIENT_ERROR bad command line format.  Usage: delete <key> "
+                 "[noreply]\r\nERROR\r\n");
+    close_harness(h);
+}
+
+static void
+test_touch(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set t 0 0 1\r\nx\r\ntouch t 10\r\ntouch none 10\r\n"
+                    "touch t abc\r\ntouch t\r\ntouch t 10 xyz\r\n"
+                    "touch t -1\r\nget t\r\n",
+                 "STORED\r\nTOUCHED\r\nNOT_FOUND\r\n"
+                 "CLIENT_ERROR invalid exptime argument\r\nERROR\r\nTOUCHED\r\n"
+                 "TOUCHED\r\nEND\r\n");
+    close_harness(h);
+}
+
+static void
+test_incr_decr(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set n 0 0 2\r\n10\r\nincr n 5\r\ndecr n 100\r\n"
+                    "incr nokey 1\r\nincr n abc\r\nincr n -1\r\n"
+                    "set s 0 0 3\r\nabc\r\nincr s 1\r\nincr n\r\n",
+                 "STORED\r\n15\r\n0\r\nNOT_FOUND\r\n"
+                 "CLIENT_ERROR invalid numeric delta argument\r\n"
+                 "CLIENT_ERROR invalid numeric delta argument\r\nSTORED\r\n"
+                 "CLIENT_ERROR cannot increment or decrement non-numeric value\r\n"
+                 "ERROR\r\n");
+    expect_reply(h, "set n 0 0 20\r\n18446744073709551615\r\nincr n 1\r\n"
+                    "get n\r\n",
+                 "STORED\r\n0\r\nVALUE n 0 1\r\n0\r\nEND\r\n");
+    expect_reply(h, "set n 0 0 2\r\n10\r\ndecr n 1\r\nget n\r\n",
+                 "STORED\r\n9\r\nVALUE n 0 1\r\n9\r\nEND\r\n");
+    close_harness(h);
+}
+
+static void
+test_noreply_everywhere(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set k 0 0 1 noreply\r\n1\r\nadd k 0 0 1 noreply\r\nx\r\n"
+                    "replace k 0 0 1 noreply\r\n2\r\nappend k 0 0 1 noreply\r\n"
+                    "3\r\nprepend k 0 0 1 noreply\r\n4\r\n"
+                    "cas k 0 0 1 1 noreply\r\n5\r\nincr k 1 noreply\r\n"
+                    "decr k 1 noreply\r\nincr k abc noreply\r\n"
+                    "touch k 10 noreply\r\ndelete k noreply\r\n"
+                    "delete k noreply\r\nflush_all noreply\r\n"
+                    "verbosity 1 noreply\r\nverbosity x noreply\r\n"
+                    "flush_all noreply junk\r\n",
+                 "CLIENT_ERROR invalid exptime argument\r\n");
+    /* A wrong token count still answers ERROR, and the data line too. */
+    expect_reply(h, "set k 0 0 1 noreply extra\r\nx\r\n", "ERROR\r\nERROR\r\n");
+    close_harness(h);
+}
+
+static void
+test_flush_all(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set a 0 0 1\r\n1\r\nflush_all\r\nget a\r\nset a 0 0 1\r\nb\r\n"
+                    "get a\r\n",
+                 "STORED\r\nOK\r\nEND\r\nSTORED\r\nVALUE a 0 1\r\nb\r\nEND\r\n");
+    expect_reply(h, "flush_all 10 20\r\nflush_all 0 0 0\r\nflush_all abc\r\n",
+                 "OK\r\nERROR\r\nCLIENT_ERROR invalid exptime argument\r\n");
+    close_harness(h);
+    struct engine_config cfg = config();
+    cfg.flush_enabled = false;
+    h = open_with(&cfg);
+    expect_reply(h, "flush_all\r\nflush_all abc\r\nflush_all noreply\r\n",
+                 "CLIENT_ERROR flush_all not allowed\r\n"
+                 "CLIENT_ERROR flush_all not allowed\r\n");
+    feed(h, "stats\r\n");
+    assert_true(output_has(h, "STAT cmd_flush 3\r\n"));
+    close_harness(h);
+}
+
+static void
+test_version_verbosity_quit(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "version x y z\r\nverbosity 1\r\nverbosity abc\r\n"
+                    "verbosity\r\nverbosity 1 2 3\r\nverbosity 0 extra\r\n",
+                 "VERSION 1.6.18-mcref\r\nOK\r\n"
+                 "CLIENT_ERROR bad command line format\r\nERROR\r\nERROR\r\nOK\r\n");
+    expect_reply(h, "set foo 0 0 3\r\nabc\r\nget foo\r\nquit\r\nget foo\r\n",
+                 "STORED\r\nVALUE foo 0 3\r\nabc\r\nEND\r\n");
+    assert_int_equal(h->s.state, SESSION_CLOSING);
+    expect_reply(h, "version\r\n", ""); /* nothing after quit runs */
+    close_harness(h);
+}
+
+static void
+test_shutdown(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "shutdown\r\nshutdown noreply\r\nshutdown graceful\r\n",
+                 "ERROR: shutdown not enabled\r\nERROR: shutdown not enabled\r\n"
+                 "ERROR: shutdown not enabled\r\n");
+    close_harness(h);
+    struct engine_config cfg = config();
+    cfg.shutdown_enabled = true;
+    h = open_with(&cfg);
+    expect_reply(h, "shutdown foo\r\nshutdown graceful extra\r\n",
+                 "CLIENT_ERROR invalid shutdown mode\r\n"
+                 "CLIENT_ERROR invalid shutdown mode\r\n");
+    expect_reply(h, "shutdown graceful\r\nversion\r\n", "");
+    assert_int_equal(h->s.state, SESSION_SHUTDOWN);
+    close_harness(h);
+}
+
+static void
+test_debugtime(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "debugtime 5\r\n", "ERROR\r\n");
+    close_harness(h);
+    struct engine_config cfg = config();
+    cfg.test_clock = true;
+    h = open_with(&cfg);
+    expect_reply(h, "set k 0 10 1\r\nx\r\ndebugtime 9\r\nget k\r\n",
+                 "STORED\r\nOK\r\nVALUE k 0 1\r\nx\r\nEND\r\n");
+    expect_reply(h, "debugtime 1\r\nget k\r\n", "OK\r\nEND\r\n");
+    /* Paused, real time does not move the clock; steps still do. */
+    expect_reply(h, "debugtime p\r\nset p 0 2 1\r\nx\r\n", "OK\r\nSTORED\r\n");
+    h->out_len = 0;
+    feed_at(h, "get p\r\n", 7, NOW + 100);
+    assert_true(output_has(h, "VALUE p 0 1\r\n"));
+    expect_reply(h, "debugtime 2\r\nget p\r\n", "OK\r\nEND\r\n");
+    /* Resumed, it continues from where it stood. */
+    expect_reply(h, "debugtime r\r\nset r 0 3 1\r\nx\r\nget r\r\n",
+                 "OK\r\nSTORED\r\nVALUE r 0 1\r\nx\r\nEND\r\n");
+    expect_reply(h, "debugtime x\r\ndebugtime\r\ndebugtime -5\r\nget r\r\n",
+                 "ERROR\r\nERROR\r\nOK\r\nVALUE r 0 1\r\nx\r\nEND\r\n");
+    close_harness(h);
+}
+
+static void
+test_stats_shapes(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    feed(h, "set a 0 0 1\r\n1\r\nget a b\r\n");
+    h->out_len = 0;
+    feed(h, "stats\r\n");
+    assert_memory_equal(h->out, "STAT pid ", 9);
+    assert_true(output_has(h, "STAT curr_items 1\r\n"));
+    assert_true(output_has(h, "STAT total_items 1\r\n"));
+    assert_true(output_has(h, "STAT cmd_get 2\r\n"));
+    assert_true(output_has(h, "STAT get_hits 1\r\n"));
+    assert_true(output_has(h, "STAT get_misses 1\r\n"));
+    assert_true(output_has(h, "STAT cmd_set 1\r\n"));
+    assert_true(output_has(h, "STAT limit_maxbytes 4194304\r\n"));
+    assert_true(output_has(h, "STAT bytes 17\r\n"));
+    assert_memory_equal(h->out + h->out_len - 5, "END\r\n", 5);
+    h->out_len = 0;
+    feed(h, "stats settings\r\n");
+    assert_true(output_has(h, "STAT evictions on\r\n"));
+    assert_true(output_has(h, "STAT cas_enabled yes\r\n"));
+    assert_true(output_has(h, "STAT item_size_max 1048576\r\n"));
+    assert_true(output_has(h, "STAT inter NULL\r\n"));
+    expect_prefix(h, "stats items\r\n", "STAT items:1:number 1\r\n");
+    expect_reply(h, "stats sizes\r\n", "STAT sizes_status disabled\r\nEND\r\n");
+    expect_reply(h, "stats conns\r\n", "END\r\n");
+    expect_reply(h, "stats bogus\r\nstats detail dump\r\nstats cachedump 1 1\r\n",
+                 "ERROR\r\nERROR\r\nERROR\r\n");
+    expect_prefix(h, "stats slabs\r\n", "STAT active_slabs 1\r\n");
+    expect_reply(h, "stats reset noreply\r\n", "RESET\r\n");
+    feed(h, "stats\r\n");
+    assert_true(output_has(h, "STAT cmd_get 0\r\n"));
+    assert_true(output_has(h, "STAT curr_items 1\r\n"));
+    close_harness(h);
+}
+
+/* ---- framing, connection ---------------------------------------------------- */
+
+static void
+test_unknown_empty_http(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "xyzzy\r\n\r\n\n   \r\nGET foo\r\nm\r\nmn\r\n",
+                 "ERROR\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\n");
+    /* Earlier replies go out, then the connection closes. */
+    expect_reply(h, "version\r\nGET / HTTP/1.1\r\nversion\r\n",
+                 "VERSION 1.6.18-mcref\r\n");
+    assert_int_equal(h->s.state, SESSION_CLOSING);
+    close_harness(h);
+}
+
+static void
+test_line_too_long_closes(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    char in[3000];
+    memset(in, 'x', sizeof in);
+    feed_at(h, in, sizeof in, NOW);
+    assert_int_equal(h->s.state, SESSION_CLOSING);
+    assert_int_equal(h->out_len, 0);
+    close_harness(h);
+}
+
+static void
+test_split_byte_by_byte(void **state)
+{
+    (void)state;
+    const char *in = "set foo 5 0 3\r\nbar\r\nget foo nokey\r\nincr foo 1\r\n"
+                     "set n 0 0 1\r\n7\r\nincr n 3\r\nset x 0 0 2\r\nabcd\r\n"
+                     "delete foo\r\nbogus\r\ngets n\r\n";
+    struct harness *whole = open_default();
+    feed(whole, in);
+    struct harness *split = open_default();
+    for (size_t i = 0; in[i] != '\0'; i++) {
+        feed_at(split, in + i, 1, NOW);
+    }
+    assert_int_equal(whole->out_len, split->out_len);
+    assert_memory_equal(whole->out, split->out, whole->out_len);
+    assert_true(session_idle(&split->s));
+    close_harness(whole);
+    close_harness(split);
+}
+
+static void
+test_output_bound_pauses(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    /* Ten 100 KiB values: a get of all ten passes the 256 KiB bound. */
+    size_t vlen = 100 * 1024;
+    char *cmd = malloc(vlen + 64);
+    assert_non_null(cmd);
+    for (int i = 0; i < 10; i++) {
+        int n = sprintf(cmd, "set k%d 0 0 %zu\r\n", i, vlen);
+        memset(cmd + n, 'a' + i, vlen);
+        memcpy(cmd + n + vlen, "\r\n", 2);
+        feed_at(h, cmd, (size_t)n + vlen + 2, NOW);
+    }
+    free(cmd);
+    h->out_len = 0;
+    const char *get = "get k0 k1 k2 k3 k4 k5 k6 k7 k8 k9\r\nversion\r\n";
+    /* A client that does not read: the session stops, bounded. */
+    session_input(&h->s, (const uint8_t *)get, strlen(get), NOW);
+    assert_false(session_wants_input(&h->s));
+    uint64_t pending = session_pending(&h->s);
+    assert_true(pending >= LIMIT_OUTPUT_PAUSE);
+    assert_true(pending < LIMIT_OUTPUT_PAUSE + vlen + 512);
+    /* More input is only stashed. */
+    session_input(&h->s, (const uint8_t *)"version\r\n", 9, NOW);
+    assert_int_equal(session_pending(&h->s), pending);
+    /* Reading resumes it to the end. */
+    drain(h, NOW);
+    assert_true(session_wants_input(&h->s));
+    assert_true(session_idle(&h->s));
+    size_t want = 10 * (strlen("VALUE k0 0 102400\r\n") + vlen + 2) + 5 +
+                  2 * strlen("VERSION 1.6.18-mcref\r\n");
+    assert_int_equal(h->out_len, want);
+    assert_true(output_has(h, "END\r\nVERSION 1.6.18-mcref\r\nVERSION"));
+    close_harness(h);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        CLAUSE_TEST("store.set", test_set_get),
+        CLAUSE_TEST("store.append", test_add_replace_append_prepend),
+        CLAUSE_TEST("store.cas", test_cas_flow),
+        CLAUSE_TEST("store.bad-line", test_bad_line_data_parsed),
+        CLAUSE_TEST("store.too-large", test_too_large_swallow_and_failed_set),
+        CLAUSE_TEST("store.bad-chunk", test_bad_chunk),
+        CLAUSE_TEST("store.wait-data", test_wait_for_data),
+        CLAUSE_TEST("store.no-memory", test_no_memory),
+        CLAUSE_TEST("get.reply", test_get_many_and_repeats),
+        CLAUSE_TEST("get.long-key", test_get_long_key_voids),
+        CLAUSE_TEST("get.gat", test_gat),
+        CLAUSE_TEST("expiry.relative", test_expiry_through_session),
+        CLAUSE_TEST("delete.hold", test_delete),
+        CLAUSE_TEST("touch.reply", test_touch),
+        CLAUSE_TEST("incr.reply", test_incr_decr),
+        CLAUSE_TEST("cmd.noreply", test_noreply_everywhere),
+        CLAUSE_TEST("flush.disabled", test_flush_all),
+        CLAUSE_TEST("misc.quit", test_version_verbosity_quit),
+        CLAUSE_TEST("misc.shutdown", test_shutdown),
+        CLAUSE_TEST("misc.debugtime", test_debugtime),
+        CLAUSE_TEST("stats.general", test_stats_shapes),
+        CLAUSE_TEST("frame.http", test_unknown_empty_http),
+        CLAUSE_TEST("frame.line-limit", test_line_too_long_closes),
+        CLAUSE_TEST("frame.split", test_split_byte_by_byte),
+        CLAUSE_TEST("conn.output-bound", test_output_bound_pauses),
+    };
+    return cmocka_run_group_tests_name("engine_session", tests, NULL, NULL);
+}

@@ -1,0 +1,631 @@
+/* test_proto_text.c - the text protocol parser and composer, clause by clause. */
+#include "clause.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/proto/text.h"
+
+/* ---- driver -------------------------------------------------------------- */
+
+#define MAX_REQS 16
+
+struct parsed {
+    struct request req[MAX_REQS];
+    size_t start[MAX_REQS]; /* offset of each request in the input */
+    size_t count;
+    bool closed;
+    size_t left;            /* bytes left unconsumed at the end */
+    size_t needed;          /* the last *needed hint */
+};
+
+/*
+ * Parses all of input (len bytes, copied to an exact-size heap block so ASan
+ * sees any read past its end), as a connection would.
+ */
+static struct parsed
+parse_all(const void *input, size_t len, uint32_t value_max)
+{
+    uint8_t *data = malloc(len == 0 ? 1 : len);
+    assert_non_null(data);
+    memcpy(data, input, len);
+    struct proto_text_parser p;
+    proto_text_init(&p, value_max);
+    struct parsed out = {0};
+    size_t at = 0;
+    for (;;) {
+        size_t consumed;
+        size_t needed;
+        struct request req;
+        enum proto_status st =
+            proto_text_parse(&p, data + at, len - at, &req, &consumed, &needed);
+        assert_true(consumed <= len - at);
+        if (st == PROTO_CLOSE) {
+            out.closed = true;
+            break;
+        }
+        if (st == PROTO_INCOMPLETE) {
+            at += consumed;
+            out.needed = needed;
+            if (consumed == 0) {
+                break;
+            }
+            continue;
+        }
+        assert_true(consumed > 0);
+        assert_true(out.count < MAX_REQS);
+        out.start[out.count] = at;
+        out.req[out.count++] = req;
+        at += consumed;
+    }
+    out.left = len - at;
+    free(data);
+    return out;
+}
+
+static struct parsed
+parse_str(const char *s)
+{
+    return parse_all(s, strlen(s), 1024 * 1024);
+}
+
+static void
+assert_slice(const char *input, const struct parsed *p, size_t i,
+             struct slice s, const char *want)
+{
+    assert_int_equal(s.len, strlen(want));
+    assert_memory_equal(input + p->start[i] + s.off, want, s.len);
+}
+
+/* ---- framing -------------------------------------------------------------- */
+
+static void
+test_line_terminators(void **state)
+{
+    (void)state;
+    const char *in = "get foo\nget bar\r\nget baz\r\r\n";
+    struct parsed p = parse_str(in);
+    assert_int_equal(p.count, 3);
+    assert_int_equal(p.req[0].cmd, REQ_GET);
+    assert_slice(in, &p, 0, p.req[0].keys, "foo");
+    assert_slice(in, &p, 1, p.req[1].keys, "bar");
+    assert_slice(in, &p, 2, p.req[2].keys, "baz\r"); /* one \r removed */
+    assert_int_equal(p.left, 0);
+}
+
+static void
+test_tokens_spaces_only(void **state)
+{
+    (void)state;
+    const char *in = "   get    a\tb   c  \r\n";
+    struct parsed p = parse_str(in);
+    assert_int_equal(p.count, 1);
+    assert_int_equal(p.req[0].key_count, 2);
+    struct slice rest = p.req[0].keys;
+    struct slice key;
+    const uint8_t *base = (const uint8_t *)in + p.start[0];
+    assert_true(proto_text_next_key(base, &rest, &key));
+    assert_slice(in, &p, 0, key, "a\tb");
+    assert_true(proto_text_next_key(base, &rest, &key));
+    assert_slice(in, &p, 0, key, "c");
+    assert_false(proto_text_next_key(base, &rest, &key));
+}
+
+static void
+test_nul_ends_line(void **state)
+{
+    (void)state;
+    const char in[] = "get foo\0bar\r\nversion\r\n";
+    struct parsed p = parse_all(in, sizeof in - 1, 1024);
+    assert_int_equal(p.count, 2);
+    assert_int_equal(p.req[0].key_count, 1);
+    assert_slice(in, &p, 0, p.req[0].keys, "foo");
+    assert_int_equal(p.req[1].cmd, REQ_VERSION);
+}
+
+static void
+test_line_limit(void **state)
+{
+    (void)state;
+    char buf[4200];
+    /* 2048 bytes with no newline: wait. */
+    memset(buf, ' ', 2048);
+    struct parsed p = parse_all(buf, 2048, 1024);
+    assert_false(p.closed);
+    assert_int_equal(p.left, 2048);
+    /* ... and a \r after them may still be the terminator. */
+    buf[2048] = '\r';
+    p = parse_all(buf, 2049, 1024);
+    assert_false(p.closed);
+    /* 2048 bytes then \r\n: a line of spaces, answered ERROR. */
+    memcpy(buf + 2048, "\r\n", 2);
+    p = parse_all(buf, 2050, 1024);
+    assert_int_equal(p.count, 1);
+    assert_int_equal(p.req[0].error, REQERR_UNKNOWN);
+    /* 2049 bytes of content: closed, with or without the newline. */
+    memset(buf, 'a', 2049);
+    p = parse_all(buf, 2049, 1024);
+    assert_true(p.closed);
+    memcpy(buf + 2049, "\r\n", 2);
+    p = parse_all(buf, 2051, 1024);
+    assert_true(p.closed);
+    /* A set line of 3000 bytes is closed even when whole. */
+    memset(buf, ' ', 3000);
+    memcpy(buf, "set k 0 0 1", 11);
+    memcpy(buf + 3000, "\r\nx\r\n", 5);
+    p = parse_all(buf, 3005, 1024);
+    assert_true(p.closed);
+}
+
+static void
+test_get_line_limit(void **state)
+{
+    (void)state;
+    /* 20,000 keys, well past 2048 bytes, is one get. */
+    size_t cap = 4 + 20000 * 7 + 2;
+    char *in = malloc(cap);
+    assert_non_null(in);
+    size_t n = (size_t)sprintf(in, "get");
+    for (int i = 0; i < 20000; i++) {
+        n += (size_t)sprintf(in + n, " k%05d", i);
+    }
+    memcpy(in + n, "\r\n", 2);
+    n += 2;
+    struct parsed p = parse_all(in, n, 1024);
+    assert_int_equal(p.count, 1);
+    assert_int_equal(p.req[0].key_count, 20000);
+    /* Without its newline it waits rather than closing. */
+    p = parse_all(in, n - 2, 1024);
+    assert_false(p.closed);
+    assert_int_equal(p.count, 0);
+    free(in);
+    /* Over LIMIT_GET_LINE_LEN it is closed. */
+    size_t big = (4u << 20) + 10;
+    in = malloc(big);
+    assert_non_null(in);
+    memset(in, 'k', big);
+    memcpy(in, "get ", 4);
+    p = parse_all(in, big, 1024);
+    assert_true(p.closed);
+    free(in);
+}
+
+static void
+test_empty_lines(void **state)
+{
+    (void)state;
+    struct parsed p = parse_str("\r\n\n   \r\n");
+    assert_int_equal(p.count, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(p.req[i].cmd, REQ_INVALID);
+        assert_int_equal(p.req[i].error, REQERR_UNKNOWN);
+    }
+}
+
+static void
+test_unknown_and_case(void **state)
+{
+    (void)state;
+    struct parsed p = parse_str("GET foo\r\nxyzzy\r\nStats\r\nmz foo\r\n");
+    assert_int_equal(p.count, 4);
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(p.req[i].error, REQERR_UNKNOWN);
+    }
+}
+
+static void
+test_http_guard(void **state)
+{
+    (void)state;
+    assert_true(parse_str("GET / HTTP/1.1\r\nHost: x\r\n").closed);
+    assert_true(parse_str("PUT /x HTTP/1.0\r\n").closed);
+    assert_true(parse_str("foo bar HTTP/1.0\r\n").closed);
+    /* Letter branches and known names answer ERROR instead. */
+    struct parsed p = parse_str("gx / HTTP/1.1\r\nwatch HTTP/1.1\r\n"
+                                "mg HTTP/1.1\r\n");
+    assert_false(p.closed);
+    assert_int_equal(p.count, 3);
+    /* Only the last token counts. */
+    p = parse_str("foo HTTP/1.1 x\r\n");
+    assert_false(p.closed);
+    assert_int_equal(p.req[0].error, REQERR_UNKNOWN);
+}
+
+static void
+test_short_command(void **state)
+{
+    (void)state;
+    struct parsed p = parse_str("m\r\ng\r\n");
+    assert_int_equal(p.count, 2);
+    assert_int_equal(p.req[0].error, REQERR_UNKNOWN);
+}
+
+/* ---- command shape -------------------------------------------------------- */
+
+static void
+test_token_count_data_not_read(void **state)
+{
+    (void)state;
+    const char *in = "set k 0 0\r\nabc\r\nincr a 1 2 3\r\nget\r\n";
+    struct parsed p = parse_str(in);
+    assert_int_equal(p.count, 4);
+    assert_int_equal(p.req[0].error, REQERR_UNKNOWN);
+    assert_int_equal(p.req[1].error, REQERR_UNKNOWN); /* "abc" is a line */
+    assert_int_equal(p.req[2].error, REQERR_UNKNOWN);
+    assert_int_equal(p.req[3].error, REQERR_UNKNOWN);
+}
+
+static void
+test_noreply_last_token_only(void **state)
+{
+    (void)state;
+    struct parsed p = parse_str("set k 0 0 1 noreply\r\nx\r\n"
+                                "set k 0 0 1 NOREPLY\r\nx\r\n"
+                                "set k 0 0 1 norepl\r\nx\r\n"
+                                "get noreply\r\n");
+    assert_int_equal(p.count, 4);
+    assert_true(p.req[0].noreply);
+    assert_false(p.req[1].noreply);
+    assert_int_equal(p.req[1].error, REQERR_NONE);
+    assert_false(p.req[2].noreply); /* [cmd.extra-token]: ignored */
+    assert_int_equal(p.req[2].error, REQERR_NONE);
+    assert_false(p.req[3].noreply);
+    assert_int_equal(p.req[3].key_count, 1);
+}
+
+/* ---- numbers -------------------------------------------------------------- */
+
+static void
+test_truncate32(void **state)
+{
+    (void)state;
+    struct parsed p = parse_str("set k 4294967296 4294967295 4294967297\r\n"
+                                "x\r\n"
+                                "set k 4294967297 4294967296 +1\r\ny\r\n");
+    assert_int_equal(p.count, 2);
+    assert_int_equal(p.req[0].flags, 0);
+    assert_int_equal(p.req[0].exptime, -1);
+    assert_int_equal(p.req[0].value_len, 1);
+    assert_int_equal(p.req[1].flags, 1);
+    assert_int_equal(p.req[1].exptime, 0);
+}
+
+static void
+test_storage_bad_numbers(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        "set k abc 0 1\r\n",        "set k -1 0 1\r\n",
+        "set k 0 x 1\r\n",          "set k 0 0 -1\r\n",
+        "set k 0 0 4294967295\r\n", "set k 0 0 2147483646\r\n",
+        "set k 0 0 0x10\r\n",       "cas k 0 0 1 -1\r\n",
+        "cas k 0 0 1 abc\r\n",      "set k 18446744073709551616 0 1\r\n",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        struct parsed p = parse_str(lines[i]);
+        assert_int_equal(p.count, 1);
+        assert_int_equal(p.req[0].error, REQERR_FORMAT);
+        assert_int_equal(p.left, 0); /* no data block was read */
+    }
+}
+
+/* ---- keys ----------------------------------------------------------------- */
+
+static void
+test_key_length(void **state)
+{
+    (void)state;
+    char in[600];
+    memset(in, 'a', sizeof in);
+    memcpy(in, "get ", 4);
+    memcpy(in + 4 + 250, "\r\n", 2);
+    struct parsed p = parse_all(in, 4 + 250 + 2, 1024);
+    assert_int_equal(p.req[0].bad_key_index, 1); /* == key_count: fine */
+    memcpy(in, "get x ", 6);
+    memset(in + 6, 'a', 251);
+    memcpy(in + 6 + 251, " y\r\n", 4);
+    p = parse_all(in, 6 + 251 + 4, 1024);
+    assert_int_equal(p.req[0].key_count, 3);
+    assert_int_equal(p.req[0].bad_key_index, 1);
+    memcpy(in, "set ", 4);
+    memset(in + 4, 'a', 251);
+    memcpy(in + 4 + 251, " 0 0 1\r\nx\r\n", 11);
+    p = parse_all(in, 4 + 251 + 11, 1024);
+    assert_int_equal(p.count, 2); /* the data line is parsed as a command */
+    assert_int_equal(p.req[0].error, REQERR_FORMAT);
+    assert_int_equal(p.req[1].error, REQERR_UNKNOWN);
+}
+
+static void
+test_key_bytes(void **state)
+{
+    (void)state;
+    const char *in = "set a\x01\x7f\xff 0 0 1\r\nx\r\n";
+    struct parsed p = parse_str(in);
+    assert_int_equal(p.req[0].error, REQERR_NONE);
+    assert_slice(in, &p, 0, p.req[0].key, "a\x01\x7f\xff");
+}
+
+/* ---- storage -------------------------------------------------------------- */
+
+static void
+test_storage_commands(void **state)
+{
+    (void)state;
+    const char *in = "set a 1 2 3\r\nabc\r\nadd b 0 0 0\r\n\r\n"
+                     "replace c 0 0 1\r\nx\r\nappend d 0 0 1\r\nx\r\n"
+                     "prepend e 0 0 1\r\nx\r\ncas f 7 8 2 99 noreply\r\nhi\r\n";
+    struct parsed p = parse_str(in);
+    assert_int_equal(p.count, 6);
+    static const enum request_cmd cmds[] = {REQ_SET,    REQ_ADD,     REQ_REPLACE,
+                                            REQ_APPEND, REQ_PREPEND, REQ_CAS};
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(p.req[i].cmd, cmds[i]);
+        assert_int_equal(p.req[i].error, REQERR_NONE);
+    }
+    assert_slice(in, &p, 0, p.req[0].value, "abc");
+    assert_int_equal(p.req[0].flags, 1);
+    assert_int_equal(p.req[0].exptime, 2);
+    assert_int_equal(p.req[1].value.len, 0);
+    assert_int_equal(p.req[5].cas_unique, 99);
+    assert_true(p.req[5].noreply);
+    assert_slice(in, &p, 5, p.req[5].value, "hi");
+}
+
+static void
+test_wait_data(void **state)
+{
+    (void)state;
+    struct parsed p = parse_str("set k 0 0 10\r\n01234");
+    assert_int_equal(p.count, 0);
+    assert_int_equal(p.left, 19);
+    assert_int_equal(p.needed, 14 + 10 + 2);
+}
+
+static void
+test_bad_chunk_resync_by_length(void **state)
+{
+    (void)state;
+    struct parsed p = parse_str("set foo 0 0 1\r\nold\r\n");
+    assert_int_equal(p.count, 2);
+    assert_int_equal(p.req[0].cmd, REQ_SET);
+    assert_int_equal(p.req[0].error, REQERR_BAD_CHUNK);
+    assert_int_equal(p.req[1].error, REQERR_UNKNOWN); /* the leftover "\r\n" */
+    p = parse_str("set foo 0 0 3\r\nabcXYget foo\r\n");
+    assert_int_equal(p.count, 2);
+    assert_int_equal(p.req[0].error, REQERR_BAD_CHUNK);
+    assert_int_equal(p.req[1].cmd, REQ_GET);
+    p = parse_str("set foo 0 0 3\r\nabc\nget foo\r\n");
+    assert_int_equal(p.req[0].error, REQERR_BAD_CHUNK);
+    assert_int_equal(p.req[1].error, REQERR_UNKNOWN); /* "et foo" */
+}
+
+static void
+test_too_large_swallows(void **state)
+{
+    (void)state;
+    char in[200];
+    int n = sprintf(in, "set k 0 0 100\r\n");
+    memset(in + n, 'v', 102);
+    n += 102;
+    n += sprintf(in + n, "get k\r\n");
+    struct parsed p = parse_all(in, (size_t)n, 99);
+    assert_int_equal(p.count, 2);
+    assert_int_equal(p.req[0].cmd, REQ_SET);
+    assert_int_equal(p.req[0].error, REQERR_TOO_LARGE);
+    assert_int_equal(p.req[0].value_len, 100);
+    assert_int_equal(p.req[1].cmd, REQ_GET);
+    /* The swallowed bytes are dropped however they arrive. */
+    p = parse_all(in, 20, 99);
+    assert_int_equal(p.count, 1);
+    assert_int_equal(p.left, 0);
+}
+
+/* ---- retrieval -------------------------------------------------------------- */
+
+static void
+test_retrieval_shapes(void **state)
+{
+    (void)state;
+    const char *in = "get a b a\r\ngets x\r\ngat 100 k1 k2\r\ngats -1 k\r\n"
+                     "bget z\r\ngat 100\r\ngat newk\r\ngat\r\nget\r\n";
+    struct parsed p = parse_str(in);
+    assert_int_equal(p.count, 9);
+    assert_int_equal(p.req[0].key_count, 3);
+    assert_int_equal(p.req[1].cmd, REQ_GETS);
+    assert_int_equal(p.req[2].cmd, REQ_GAT);
+    assert_int_equal(p.req[2].exptime, 100);
+    assert_int_equal(p.req[2].key_count, 2);
+    assert_int_equal(p.req[3].cmd, REQ_GATS);
+    assert_int_equal(p.req[3].exptime, -1);
+    assert_int_equal(p.req[4].cmd, REQ_GET);
+    assert_int_equal(p.req[5].key_count, 0);             /* END */
+    assert_int_equal(p.req[5].error, REQERR_NONE);
+    assert_int_equal(p.req[6].error, REQERR_EXPTIME);    /* [get.gat-exptime] */
+    assert_int_equal(p.req[7].error, REQERR_UNKNOWN);    /* [get.no-key] */
+    assert_int_equal(p.req[8].error, REQERR_UNKNOWN);
+}
+
+static void
+test_many_keys_past_token_window(void **state)
+{
+    (void)state;
+    char in[400];
+    size_t n = (size_t)sprintf(in, "gat 5");
+    for (int i = 0; i < 40; i++) {
+        n += (size_t)sprintf(in + n, " k%d", i);
+    }
+    memcpy(in + n, "\r\n", 2);
+    struct parsed p = parse_all(in, n + 2, 1024);
+    assert_int_equal(p.req[0].key_count, 40);
+}
+
+/* ---- other commands ------------------------------------------------------- */
+
+static void
+test_delete_forms(void **state)
+{
+    (void)state;
+    struct parsed p = parse_str("delete k\r\ndelete k 0\r\ndelete k noreply\r\n"
+                                "delete k 0 noreply\r\ndelete k 1\r\n"
+                                "delete k 0 0\r\ndelete k 1 noreply\r\n"
+                                "delete\r\ndelete a b c d\r\n");
+    assert_int_equal(p.count, 9);
+    assert_int_equal(p.req[0].error, REQERR_NONE);
+    assert_int_equal(p.req[1].error, REQERR_NONE);
+    assert_true(p.req[2].noreply);
+    assert_true(p.req[3].noreply);
+    assert_int_equal(p.req[4].error, REQERR_DELETE_USAGE);
+    assert_int_equal(p.req[5].error, REQERR_DELETE_USAGE);
+    assert_int_equal(p.req[6].error, REQERR_DELETE_USAGE);
+    assert_true(p.req[6].noreply); /* so its error is silent */
+    assert_int_equal(p.req[7].error, REQERR_UNKNOWN);
+    assert_int_equal(p.req[8].error, REQERR_UNKNOWN);
+}
+
+static void
+test_arith_forms(void **state)
+{
+    (void)state;
+    struct parsed p = parse_str("incr k 5\r\ndecr k +3 noreply\r\nincr k -1\r\n"
+                                "incr k 18446744073709551616\r\nincr k 1 xyz\r\n"
+                                "incr k\r\n");
+    assert_int_equal(p.count, 6);
+    assert_int_equal(p.req[0].cmd, REQ_INCR);
+    assert_int_equal(p.req[0].delta, 5);
+    assert_int_equal(p.req[1].cmd, REQ_DECR);
+    assert_true(p.req[1].noreply);
+    assert_int_equal(p.req[2].error, REQERR_DELTA);
+    assert_int_equal(p.req[3].error, REQERR_DELTA);
+    assert_int_equal(p.req[4].error, REQERR_NONE);
+    assert_int_equal(p.req[5].error, REQERR_UNKNOWN);
+}
+
+static void
+test_touch_forms(void **state)
+{
+    (void)state;
+    struct parsed p = parse_str("touch k 10\r\ntouch k abc\r\ntouch k\r\n"
+                                "touch k 10 xyz\r\n");
+    assert_int_equal(p.req[0].exptime, 10);
+    assert_int_equal(p.req[1].error, REQERR_EXPTIME);
+    assert_int_equal(p.req[2].error, REQERR_UNKNOWN);
+    assert_int_equal(p.req[3].error, REQERR_NONE);
+}
+
+static void
+test_flush_all_forms(void **state)
+{
+    (void)state;
+    struct parsed p = parse_str("flush_all\r\nflush_all 10\r\nflush_all noreply\r\n"
+                                "flush_all 5 noreply\r\nflush_all noreply junk\r\n"
+                                "flush_all 10 20\r\nflush_all 0 0 0\r\n"
+                                "flush_all abc\r\n");
+    assert_int_equal(p.count, 8);
+    assert_int_equal(p.req[0].exptime, 0);
+    assert_int_equal(p.req[1].exptime, 10);
+    assert_true(p.req[2].noreply);
+    assert_int_equal(p.req[3].exptime, 5);
+    assert_int_equal(p.req[4].error, REQERR_EXPTIME);
+    assert_int_equal(p.req[5].exptime, 10);
+    assert_int_equal(p.req[6].error, REQERR_UNKNOWN);
+    assert_int_equal(p.req[7].error, REQERR_EXPTIME);
+}
+
+static void
+test_misc_commands(void **state)
+{
+    (void)state;
+    const char *in = "version x y\r\nverbosity 1\r\nverbosity abc\r\n"
+                     "verbosity 1 2 3\r\nquit now\r\nstats\r\nstats items x\r\n"
+                     "shutdown\r\nshutdown graceful\r\nshutdown foo\r\n"
+                     "debugtime 5\r\ndebugtime p\r\ndebugtime r\r\n"
+                     "debugtime x\r\ndebugtime\r\ncache_memlimit 10\r\n";
+    struct parsed p = parse_str(in);
+    assert_int_equal(p.count, 16);
+    assert_int_equal(p.req[0].cmd, REQ_VERSION);
+    assert_int_equal(p.req[1].level, 1);
+    assert_int_equal(p.req[2].error, REQERR_FORMAT);
+    assert_int_equal(p.req[3].error, REQERR_UNKNOWN);
+    assert_int_equal(p.req[4].cmd, REQ_QUIT);
+    assert_int_equal(p.req[5].arg.len, 0);
+    assert_slice(in, &p, 6, p.req[6].arg, "items");
+    assert_int_equal(p.req[7].mode, SHUTDOWN_NOW);
+    assert_int_equal(p.req[8].mode, SHUTDOWN_GRACEFUL);
+    assert_int_equal(p.req[9].mode, SHUTDOWN_BAD_MODE);
+    assert_int_equal(p.req[10].mode, DEBUGTIME_STEP);
+    assert_int_equal(p.req[10].time_step, 5);
+    assert_int_equal(p.req[11].mode, DEBUGTIME_PAUSE);
+    assert_int_equal(p.req[12].mode, DEBUGTIME_RESUME);
+    assert_int_equal(p.req[13].error, REQERR_UNKNOWN);
+    assert_int_equal(p.req[14].error, REQERR_UNKNOWN);
+    assert_int_equal(p.req[15].error, REQERR_UNKNOWN);
+}
+
+/* ---- composer ------------------------------------------------------------- */
+
+static void
+test_compose(void **state)
+{
+    (void)state;
+    uint8_t buf[PROTO_VALUE_HEADER_MAX];
+    size_t n = proto_text_value_header(buf, (const uint8_t *)"foo", 3,
+                                       4294967295u, 3, false, 0);
+    assert_int_equal(n, strlen("VALUE foo 4294967295 3\r\n"));
+    assert_memory_equal(buf, "VALUE foo 4294967295 3\r\n", n);
+    n = proto_text_value_header(buf, (const uint8_t *)"k", 1, 0, 0, true,
+                                UINT64_MAX);
+    assert_memory_equal(buf, "VALUE k 0 0 18446744073709551615\r\n", n);
+    n = proto_text_number(buf, 15);
+    assert_memory_equal(buf, "15\r\n", n);
+    size_t len;
+    const uint8_t *r = proto_text_reply(PROTO_REPLY_DELETE_USAGE, &len);
+    const char *usage =
+        "CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]\r\n";
+    assert_int_equal(len, strlen(usage));
+    assert_memory_equal(r, usage, len);
+    assert_int_equal(proto_text_error_reply(REQERR_BAD_CHUNK),
+                     PROTO_REPLY_BAD_CHUNK);
+    assert_string_equal(proto_text_reply_name(PROTO_REPLY_STORED), "STORED");
+    uint8_t stat[PROTO_STAT_MAX];
+    n = proto_text_stat_u64(stat, "curr_items", 42);
+    assert_memory_equal(stat, "STAT curr_items 42\r\n", n);
+    n = proto_text_stat_str(stat, "version", "1.6.18");
+    assert_memory_equal(stat, "STAT version 1.6.18\r\n", n);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        CLAUSE_TEST("frame.line", test_line_terminators),
+        CLAUSE_TEST("frame.tokens", test_tokens_spaces_only),
+        CLAUSE_TEST("frame.nul", test_nul_ends_line),
+        CLAUSE_TEST("frame.line-limit", test_line_limit),
+        CLAUSE_TEST("frame.get-line-limit", test_get_line_limit),
+        CLAUSE_TEST("frame.empty", test_empty_lines),
+        CLAUSE_TEST("frame.unknown", test_unknown_and_case),
+        CLAUSE_TEST("frame.http", test_http_guard),
+        CLAUSE_TEST("frame.short-command", test_short_command),
+        CLAUSE_TEST("cmd.token-count", test_token_count_data_not_read),
+        CLAUSE_TEST("cmd.noreply", test_noreply_last_token_only),
+        CLAUSE_TEST("num.truncate32", test_truncate32),
+        CLAUSE_TEST("store.bad-line", test_storage_bad_numbers),
+        CLAUSE_TEST("key.length", test_key_length),
+        CLAUSE_TEST("key.bytes", test_key_bytes),
+        CLAUSE_TEST("store.set", test_storage_commands),
+        CLAUSE_TEST("store.wait-data", test_wait_data),
+        CLAUSE_TEST("store.bad-chunk", test_bad_chunk_resync_by_length),
+        CLAUSE_TEST("store.too-large", test_too_large_swallows),
+        CLAUSE_TEST("get.no-key", test_retrieval_shapes),
+        CLAUSE_TEST("get.many-keys", test_many_keys_past_token_window),
+        CLAUSE_TEST("delete.hold", test_delete_forms),
+        CLAUSE_TEST("incr.delta", test_arith_forms),
+        CLAUSE_TEST("touch.exptime", test_touch_forms),
+        CLAUSE_TEST("flush.reply", test_flush_all_forms),
+        CLAUSE_TEST("misc.debugtime", test_misc_commands),
+        CLAUSE_TEST("get.reply", test_compose),
+    };
+    return cmocka_run_group_tests_name("proto_text", tests, NULL, NULL);
+}
