@@ -81,7 +81,7 @@ $(B)/libmodel.a: $(MODEL_OBJS)
 
 # Tools (src/tools/<tool>/): everything but <tool>_main.c goes into an
 # archive that the tool's unit tests (tests/unit/test_<tool>_*.c) link.
-TOOLS := $(notdir $(wildcard src/tools/*))
+TOOLS := $(patsubst src/tools/%/,%,$(dir $(wildcard src/tools/*/*_main.c)))
 define tool_rules
 OBJS_tool_$(1) := $$(patsubst src/%.c,$$(B)/obj/%.o,$$(filter-out src/tools/$(1)/$(1)_main.c,$$(wildcard src/tools/$(1)/*.c)))
 $$(B)/lib$(1).a: $$(OBJS_tool_$(1))
@@ -109,6 +109,8 @@ UNIT_store := $(B)/libstore.a $(B)/libcommon.a
 UNIT_common := $(B)/libcommon.a
 UNIT_proto := $(B)/libproto.a $(B)/libcommon.a
 UNIT_engine := $(B)/libengine.a $(B)/libproto.a $(B)/libstore.a $(B)/libcommon.a
+UNIT_net := $(B)/libnet.a $(B)/libengine.a $(B)/libproto.a $(B)/libstore.a \
+	$(B)/libcommon.a
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(B)/tests/unit/,$(UNIT_TESTS))
@@ -136,7 +138,16 @@ $(B)/tests/prop/prop_session: $(B)/obj/tests/prop/prop_session.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 
-.PHONY: unit prop check-purity test run
+.PHONY: unit prop check-purity test run integration bench
+integration: $(B)/mcref $(B)/mcref-bench
+	MCREF_BIN=$(B)/mcref tests/integration/run.sh
+	BENCH_BIN=$(B)/mcref-bench tests/integration/bench_smoke.sh $(B)/mcref
+
+bench:
+	@ci/deps.sh test
+	$(MAKE) PROFILE=release build/release/mcref build/release/mcref-bench
+	ci/bench.sh
+
 unit: $(UNIT_BINS)
 	@ci/run-units.sh $(UNIT_BINS)
 
@@ -149,8 +160,10 @@ check-purity: $(B)/libstore.a $(B)/libproto.a $(B)/libcommon.a
 test:
 	@ci/test.sh
 
-run: all
-	$(B)/mcref -p 11211 -l 127.0.0.1 -m 64 -U 0 $(if $(filter 0,$(shell id -u)),-u root,)
+run:
+	@ci/deps.sh server
+	$(MAKE) PROFILE=release build/release/mcref
+	build/release/mcref -p 11211 -l 127.0.0.1 -m 64 -U 0 $(if $(filter 0,$(shell id -u)),-u root,)
 
 # ---- fuzzing (fuzz/README.md) -----------------------------------------------
 

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jobs=$(nproc 2>/dev/null || echo 2)
-stages=${TEST_STAGES:-"deps units prop purity asan fuzz-smoke release"}
+stages=${TEST_STAGES:-"deps units prop purity asan fuzz-smoke release integration integration-asan"}
 started=$(date +%s)
 
 stage() {
@@ -35,7 +35,11 @@ stage purity make -s -j"$jobs" PROFILE=release check-purity
 stage asan env PROP_SECONDS=5 make -s -j"$jobs" PROFILE=asan unit prop fuzz-replay
 # Each libFuzzer harness for a short, fixed time.
 stage fuzz-smoke make -s -j"$jobs" fuzz-smoke FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
-# The shipped build compiles cleanly at -O2.
-stage release make -s -j"$jobs" PROFILE=release build/release/libengine.a
+# The shipped build: the server and its tools, gcc -O2.
+stage release make -s -j"$jobs" PROFILE=release all
+# The real binary on loopback, driven by real clients and tools; then the
+# same suite against the ASan+UBSan build of the server.
+stage integration make -s PROFILE=release integration
+stage integration-asan env ASAN_OPTIONS=detect_leaks=1 make -s PROFILE=asan integration
 
 echo "==== all stages passed in $(($(date +%s) - started)) s"

@@ -102,6 +102,16 @@ engine_clock_resume(struct engine *e, uint32_t real_s)
 }
 
 void
+engine_set_host(struct engine *e, const struct engine_host *host)
+{
+    if (host != NULL) {
+        e->host = *host;
+    } else {
+        memset(&e->host, 0, sizeof e->host);
+    }
+}
+
+void
 engine_host_info(const struct engine *e, struct host_info *out)
 {
     memset(out, 0, sizeof *out);

@@ -128,6 +128,9 @@ void engine_clock_step(struct engine *e, uint32_t real_s, int64_t step_s);
 void engine_clock_pause(struct engine *e, uint32_t real_s);
 void engine_clock_resume(struct engine *e, uint32_t real_s);
 
+/* Installs (or with NULL removes) the host callbacks. */
+void engine_set_host(struct engine *e, const struct engine_host *host);
+
 /* The host's facts, or zeros when there is no host. */
 void engine_host_info(const struct engine *e, struct host_info *out);
 

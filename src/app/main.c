@@ -1,0 +1,177 @@
+/*
+ * main.c - mcref: flags to settings, settings to a running server.
+ *
+ * The order matters: listeners are opened before detaching (so that a port
+ * in use is reported on the terminal), the pid file is written by the
+ * daemon, and root is given up last, after the sockets and the pid file.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../engine/engine.h"
+#include "../net/listen.h"
+#include "../net/server.h"
+#include "clock.h"
+#include "daemon.h"
+#include "log.h"
+#include "settings.h"
+#include "version.h"
+
+/* memcached's exit code for operating-system failures (EX_OSERR). */
+enum { EXIT_OS = 71, EXIT_USAGE = 64 };
+
+/* A fixed seed: the store stays deterministic across runs ([det.store]). */
+#define MCREF_HASH_SEED 0x6d63726566u
+
+static struct engine_config
+engine_config_of(const struct settings *st)
+{
+    struct engine_config ec = {
+        .store =
+            {
+                .mem_limit = st->mem_mb * 1024 * 1024,
+                .value_len_max = st->item_size_max,
+                .evict = !st->no_evict,
+                .cas_enabled = !st->cas_disabled,
+                .hash_seed = MCREF_HASH_SEED,
+                .index_size_log2 = st->hashpower,
+            },
+        .flush_enabled = !st->flush_disabled,
+        .shutdown_enabled = st->shutdown_enabled,
+        .test_clock = st->test_clock,
+        .verbosity = st->verbosity,
+        .version = MCREF_VERSION_REPLY,
+        .settings =
+            {
+                .maxconns = st->maxconns,
+                .tcpport = st->unix_path != NULL ? 0 : st->port,
+                .udpport = st->udp_port,
+                .inter = st->listen[0] != '\0' ? st->listen : NULL,
+                .domain_socket = st->unix_path,
+                .umask = st->unix_mask,
+                .reqs_per_event = st->reqs_per_event,
+                .tcp_backlog = (uint32_t)st->backlog,
+                .idle_timeout = st->idle_timeout,
+                .hashpower_init = st->hashpower,
+            },
+    };
+    return ec;
+}
+
+/* -s, or each -l item (all interfaces when none), on -p. */
+static bool
+open_listeners(const struct settings *st, struct listeners *ls,
+               char err[LISTEN_ERR_MAX])
+{
+    if (st->unix_path != NULL) {
+        return listen_unix(ls, st->unix_path, st->unix_mask, st->backlog, err);
+    }
+    if (st->listen[0] == '\0') {
+        return listen_tcp(ls, NULL, (uint16_t)st->port, st->backlog, err);
+    }
+    char list[SETTINGS_LISTEN_MAX];
+    memcpy(list, st->listen, sizeof list);
+    char *save = NULL;
+    for (char *item = strtok_r(list, ",;", &save); item != NULL;
+         item = strtok_r(NULL, ",;", &save)) {
+        if (!listen_tcp(ls, item, (uint16_t)st->port, st->backlog, err)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+announce(const struct settings *st)
+{
+    if (st->verbosity == 0) {
+        return;
+    }
+    app_log("mcref %s: one thread serves every connection (-t %u has no "
+            "effect)",
+            MCREF_VERSION, st->threads);
+    for (unsigned i = 0; i < st->note_count; i++) {
+        app_log("mcref: %s", st->notes[i]);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    struct settings st;
+    int code;
+    switch (settings_parse(&st, argc, argv, stdout, stderr, &code)) {
+    case SETTINGS_DONE:
+        return 0;
+    case SETTINGS_FAIL:
+        return code;
+    case SETTINGS_RUN:
+        break;
+    }
+    if (daemon_is_root() && st.user == NULL) {
+        fprintf(stderr, "can't run as root without the -u switch\n");
+        return EXIT_USAGE;
+    }
+    char err[LISTEN_ERR_MAX];
+    if (!daemon_fit_files(st.maxconns, err)) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_OS;
+    }
+    if (st.coredumps) {
+        daemon_enable_cores();
+    }
+    daemon_setup_signals();
+
+    struct engine_config ec = engine_config_of(&st);
+    struct engine *engine = engine_create(&ec, NULL);
+    if (engine == NULL) {
+        fprintf(stderr, "mcref: cannot allocate %llu MB of item memory\n",
+                (unsigned long long)st.mem_mb);
+        return EXIT_OS;
+    }
+    static struct listeners ls;
+    if (!open_listeners(&st, &ls, err)) {
+        fprintf(stderr, "%s\n", err);
+        listen_close_all(&ls, false);
+        engine_destroy(&engine);
+        return EXIT_OS;
+    }
+    if (st.daemonize && !daemon_detach(st.verbosity > 0, err)) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_OS;
+    }
+    if (st.pidfile != NULL && !daemon_write_pidfile(st.pidfile, err)) {
+        fprintf(stderr, "%s\n", err); /* a warning, as in memcached */
+    }
+    if (st.user != NULL && daemon_is_root() && !daemon_become(st.user, err)) {
+        fprintf(stderr, "%s\n", err);
+        daemon_remove_pidfile(st.pidfile);
+        return EXIT_USAGE;
+    }
+    if (st.lock_memory && !daemon_lock_memory(err)) {
+        fprintf(stderr, "%s\n", err);
+    }
+    announce(&st);
+
+    struct app_clock clock;
+    app_clock_init(&clock);
+    struct server_config sc = {
+        .maxconns = st.maxconns,
+        .idle_timeout_s = st.idle_timeout,
+        .clock = {app_clock_now_s, app_clock_now_ms, &clock},
+        .log = {app_log_write, NULL},
+    };
+    struct server *server = server_create(&sc, engine, &ls, err);
+    if (server == NULL) {
+        fprintf(stderr, "%s\n", err);
+        daemon_remove_pidfile(st.pidfile);
+        return EXIT_OS;
+    }
+    daemon_ready();
+    int rc = server_run(server);
+    server_destroy(&server);
+    listen_close_all(&ls, true);
+    engine_destroy(&engine);
+    daemon_remove_pidfile(st.pidfile);
+    return rc;
+}

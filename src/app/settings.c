@@ -1,0 +1,542 @@
+/* settings.c - parsing and validating memcached's flags. */
+#include "settings.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/limits.h"
+#include "version.h"
+
+/* memcached's exit codes: EX_USAGE for most validation errors, 1 for some. */
+enum { EXIT_USAGE = 64, EXIT_OTHER = 1 };
+
+static const char usage_text[] =
+    "mcref " MCREF_VERSION " - a memcached-compatible cache server "
+    "(memcached " MCREF_PROTOCOL_VERSION " flags)\n"
+    "\n"
+    "Supported:\n"
+    "-p, --port=<num>          TCP port to listen on (default: 11211; 0 = no TCP)\n"
+    "-U, --udp-port=<num>      UDP port: only 0 (off, the default); mcref has no UDP\n"
+    "-s, --unix-socket=<file>  UNIX socket to listen on (disables TCP)\n"
+    "-a, --unix-mask=<mask>    access mask for the UNIX socket, in octal (default: 700)\n"
+    "-A, --enable-shutdown     enable the ascii \"shutdown\" command\n"
+    "-l, --listen=<addr>       interfaces to listen on (default: all), comma separated;\n"
+    "                          host, host:port, [ipv6] or [ipv6]:port; repeatable\n"
+    "-d, --daemon              run as a daemon\n"
+    "-r, --enable-coredumps    maximize the core file limit\n"
+    "-u, --user=<user>         assume the identity of <user> (only when run as root)\n"
+    "-m, --memory-limit=<num>  item memory in megabytes (default: 64)\n"
+    "-M, --disable-evictions   return an error when memory is full, do not evict\n"
+    "-c, --conn-limit=<num>    client connections at once (default: 1024)\n"
+    "-k, --lock-memory         lock down all paged memory\n"
+    "-v, --verbose             errors and warnings; -vv: also every command and\n"
+    "                          reply; -vvv: also internal state\n"
+    "-h, --help                print this help and exit\n"
+    "-i, --license             print the licence and exit\n"
+    "-V, --version             print the version and exit\n"
+    "-P, --pidfile=<file>      save the PID in <file>; removed on exit\n"
+    "-C, --disable-cas         disable CAS uniques\n"
+    "-b, --listen-backlog=<n>  the listen backlog (default: 1024)\n"
+    "-I, --max-item-size=<n>   largest value, with k or m suffix (default: 1m,\n"
+    "                          min: 1k, max: 1g, at most half of -m)\n"
+    "-F, --disable-flush-all   disable flush_all\n"
+    "-o, --extended            comma separated sub-options:\n"
+    "    idle_timeout=<s>      close connections idle this long (default: 0, off)\n"
+    "    hashpower=<n>         initial index size, 2^n buckets (12-32)\n"
+    "    test_clock            enable the debugtime command (for tests)\n"
+    "\n"
+    "Accepted, without effect in mcref (harmless):\n"
+    "-t, --threads=<num>       mcref serves from one thread (it says so at -v)\n"
+    "-R, --max-reqs-per-event  fairness is by read size (64 KiB per turn)\n"
+    "-f, --slab-growth-factor, -n, --slab-min-size, -L, --enable-largepages:\n"
+    "                          mcref has no slab classes (items live in one log)\n"
+    "-X, --disable-dumping     mcref has no cache dumping commands\n"
+    "-W, --disable-watch       mcref has no watch command\n"
+    "-B, --protocol=ascii|auto mcref speaks the ascii protocol only\n"
+    "-o maxconns_fast, modern, no_modern, hash_algorithm, tail_repair_time,\n"
+    "   no_lru_crawler, lru_crawler_sleep, lru_crawler_tocrawl, no_lru_maintainer,\n"
+    "   hot_lru_pct, warm_lru_pct, hot_max_factor, warm_max_factor,\n"
+    "   temporary_ttl, slab_reassign, slab_automove, slab_automove_ratio,\n"
+    "   slab_automove_window, slab_chunk_max, slab_sizes, no_hashexpand,\n"
+    "   watcher_logbuf_size, worker_logbuf_size, read_buf_mem_limit,\n"
+    "   sock_cookie_id:        tune machinery mcref does not have\n"
+    "\n"
+    "Refused (mcref does not have them): -S/--enable-sasl, -Y/--auth-file,\n"
+    "-Z/--enable-ssl, -e/--memory-file, -N/--napi-ids, -D (stats detail),\n"
+    "-B binary, -U <port> other than 0, -o track_sizes, drop_privileges,\n"
+    "proxy_config and the ext_* and ssl_* sub-options.\n";
+
+static const char license_text[] =
+    "mcref " MCREF_VERSION "\n"
+    "mcref is written from the behaviour of memcached; it contains none of\n"
+    "memcached's code. See the README of its source for its terms.\n";
+
+static void
+defaults(struct settings *s)
+{
+    memset(s, 0, sizeof *s);
+    s->port = 11211;
+    s->unix_mask = 0700;
+    s->mem_mb = LIMIT_MEM_MB_DEFAULT;
+    s->maxconns = LIMIT_CONNS_DEFAULT;
+    s->item_size_max = LIMIT_VALUE_LEN_DEFAULT;
+    s->threads = 4;
+    s->reqs_per_event = 20;
+    s->backlog = 1024;
+}
+
+static void
+note(struct settings *s, const char *text)
+{
+    if (s->note_count < SETTINGS_NOTES_MAX) {
+        s->notes[s->note_count++] = text;
+    }
+}
+
+/* A whole decimal number within [min, max]. */
+static bool
+whole(const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+    if (text == NULL || *text == '\0' || *text == '-') {
+        return false;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* [item.value-max]: memcached's -I, with an optional k or m suffix. */
+static bool
+item_size(const char *text, uint64_t *out)
+{
+    char digits[32];
+    size_t n = strlen(text);
+    if (n == 0 || n >= sizeof digits) {
+        return false;
+    }
+    memcpy(digits, text, n + 1);
+    uint64_t unit = 1;
+    char last = digits[n - 1];
+    if (last == 'k' || last == 'K') {
+        unit = 1024;
+        digits[n - 1] = '\0';
+    } else if (last == 'm' || last == 'M') {
+        unit = 1024 * 1024;
+        digits[n - 1] = '\0';
+    } else if (last == 'g' || last == 'G') {
+        unit = 1024 * 1024 * 1024;
+        digits[n - 1] = '\0';
+    }
+    uint64_t v;
+    if (!whole(digits, 0, UINT32_MAX, &v)) {
+        return false;
+    }
+    *out = v * unit;
+    return true;
+}
+
+static bool
+append_listen(struct settings *s, const char *item, FILE *err)
+{
+    size_t have = strlen(s->listen);
+    size_t add = strlen(item);
+    if (have + add + 2 > sizeof s->listen) {
+        fprintf(err, "mcref: -l: too many listen addresses\n");
+        return false;
+    }
+    if (have > 0) {
+        s->listen[have++] = ',';
+    }
+    memcpy(s->listen + have, item, add + 1);
+    return true;
+}
+
+/* The -o sub-options that tune machinery mcref does not have. */
+static const char *const ignored_suboptions[] = {
+    "maxconns_fast", "modern", "no_modern", "hash_algorithm",
+    "tail_repair_time", "no_lru_crawler", "lru_crawler", "lru_crawler_sleep",
+    "lru_crawler_tocrawl", "no_lru_maintainer", "lru_maintainer",
+    "hot_lru_pct", "warm_lru_pct", "hot_max_factor", "warm_max_factor",
+    "temporary_ttl", "slab_reassign", "slab_automove", "slab_automove_ratio",
+    "slab_automove_window", "slab_chunk_max", "slab_sizes", "no_hashexpand",
+    "watcher_logbuf_size", "worker_logbuf_size", "read_buf_mem_limit",
+    "sock_cookie_id", "no_maxconns_fast", "no_inline_ascii_resp",
+    "inline_ascii_resp"};
+
+/* The -o sub-options memcached has and mcref refuses. */
+static bool
+refused_suboption(const char *name)
+{
+    static const char *const refused[] = {"track_sizes", "drop_privileges",
+                                          "no_drop_privileges", "proxy_config",
+                                          "proxy_arg", "proxy_uring"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        if (strcmp(name, refused[i]) == 0) {
+            return true;
+        }
+    }
+    return strncmp(name, "ext_", 4) == 0 || strncmp(name, "ssl_", 4) == 0;
+}
+
+static bool
+suboption(struct settings *s, char *item, FILE *err, int *exit_code)
+{
+    char *value = strchr(item, '=');
+    if (value != NULL) {
+        *value++ = '\0';
+    }
+    uint64_t v;
+    if (strcmp(item, "idle_timeout") == 0) {
+        if (!whole(value, 0, UINT32_MAX, &v)) {
+            fprintf(err, "mcref: idle_timeout takes a whole number of "
+                         "seconds\n");
+            *exit_code = EXIT_USAGE;
+            return false;
+        }
+        s->idle_timeout = (uint32_t)v;
+        return true;
+    }
+    if (strcmp(item, "hashpower") == 0) {
+        if (!whole(value, 12, 32, &v)) {
+            fprintf(err, "Initial hashtable multiplier of %s is out of range "
+                         "(12-32)\n",
+                    value != NULL ? value : "");
+            *exit_code = EXIT_USAGE;
+            return false;
+        }
+        s->hashpower = (uint32_t)v;
+        return true;
+    }
+    if (strcmp(item, "test_clock") == 0) {
+        s->test_clock = true;
+        return true;
+    }
+    for (size_t i = 0;
+         i < sizeof ignored_suboptions / sizeof ignored_suboptions[0]; i++) {
+        if (strcmp(item, ignored_suboptions[i]) == 0) {
+            note(s, "an -o sub-option that tunes machinery mcref does not "
+                    "have was ignored");
+            return true;
+        }
+    }
+    if (refused_suboption(item)) {
+        fprintf(err, "mcref: the -o sub-option \"%s\" is not supported by "
+                     "mcref\n",
+                item);
+        *exit_code = EXIT_USAGE;
+        return false;
+    }
+    fprintf(err, "Illegal suboption \"%s\"\n", item);
+    *exit_code = EXIT_OTHER;
+    return false;
+}
+
+static bool
+suboptions(struct settings *s, const char *arg, FILE *err, int *exit_code)
+{
+    char list[512];
+    if (strlen(arg) >= sizeof list) {
+        fprintf(err, "mcref: -o: sub-options too long\n");
+        *exit_code = EXIT_USAGE;
+        return false;
+    }
+    memcpy(list, arg, strlen(arg) + 1);
+    char *save = NULL;
+    for (char *item = strtok_r(list, ",", &save); item != NULL;
+         item = strtok_r(NULL, ",", &save)) {
+        if (!suboption(s, item, err, exit_code)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static enum settings_outcome
+fail(int *exit_code, int code)
+{
+    *exit_code = code;
+    return SETTINGS_FAIL;
+}
+
+static enum settings_outcome
+refuse(FILE *err, int *exit_code, const char *flag, const char *what)
+{
+    fprintf(err, "mcref: %s (%s) is not supported by mcref\n", flag, what);
+    return fail(exit_code, EXIT_USAGE);
+}
+
+/* Checks between flags, after all are read (memcached's order). */
+static enum settings_outcome
+validate(const struct settings *s, FILE *err, int *exit_code)
+{
+    if (s->item_size_max < LIMIT_VALUE_LEN_MIN) {
+        fprintf(err, "Item max size cannot be less than 1024 bytes.\n");
+        return fail(exit_code, EXIT_USAGE);
+    }
+    if (s->item_size_max > LIMIT_VALUE_LEN_MAX) {
+        fprintf(err, "Cannot set item size limit higher than 1 GB.\n");
+        return fail(exit_code, EXIT_USAGE);
+    }
+    if ((uint64_t)s->item_size_max > s->mem_mb * 1024 * 1024 / 2) {
+        fprintf(err, "Cannot set item size limit higher than 1/2 of memory "
+                     "max.\n");
+        return fail(exit_code, EXIT_USAGE);
+    }
+    if (s->udp_port != 0) {
+        fprintf(err, "mcref: UDP is not supported by mcref (-U %u); -U 0, "
+                     "the default, keeps it off\n",
+                s->udp_port);
+        return fail(exit_code, EXIT_USAGE);
+    }
+    if (s->port == 0 && s->unix_path == NULL) {
+        fprintf(err, "mcref: nothing to listen on: -p 0 and no -s\n");
+        return fail(exit_code, EXIT_USAGE);
+    }
+    return SETTINGS_RUN;
+}
+
+enum settings_outcome
+settings_parse(struct settings *s, int argc, char **argv, FILE *out,
+               FILE *err, int *exit_code)
+{
+    static const struct option longopts[] = {
+        {"unix-mask", required_argument, 0, 'a'},
+        {"enable-shutdown", no_argument, 0, 'A'},
+        {"enable-ssl", no_argument, 0, 'Z'},
+        {"port", required_argument, 0, 'p'},
+        {"unix-socket", required_argument, 0, 's'},
+        {"udp-port", required_argument, 0, 'U'},
+        {"memory-limit", required_argument, 0, 'm'},
+        {"disable-evictions", no_argument, 0, 'M'},
+        {"conn-limit", required_argument, 0, 'c'},
+        {"lock-memory", no_argument, 0, 'k'},
+        {"help", no_argument, 0, 'h'},
+        {"license", no_argument, 0, 'i'},
+        {"version", no_argument, 0, 'V'},
+        {"enable-coredumps", no_argument, 0, 'r'},
+        {"verbose", optional_argument, 0, 'v'},
+        {"daemon", no_argument, 0, 'd'},
+        {"listen", required_argument, 0, 'l'},
+        {"user", required_argument, 0, 'u'},
+        {"pidfile", required_argument, 0, 'P'},
+        {"slab-growth-factor", required_argument, 0, 'f'},
+        {"slab-min-size", required_argument, 0, 'n'},
+        {"threads", required_argument, 0, 't'},
+        {"enable-largepages", no_argument, 0, 'L'},
+        {"max-reqs-per-event", required_argument, 0, 'R'},
+        {"disable-cas", no_argument, 0, 'C'},
+        {"listen-backlog", required_argument, 0, 'b'},
+        {"protocol", required_argument, 0, 'B'},
+        {"max-item-size", required_argument, 0, 'I'},
+        {"enable-sasl", no_argument, 0, 'S'},
+        {"disable-flush-all", no_argument, 0, 'F'},
+        {"disable-dumping", no_argument, 0, 'X'},
+        {"disable-watch", no_argument, 0, 'W'},
+        {"auth-file", required_argument, 0, 'Y'},
+        {"memory-file", required_argument, 0, 'e'},
+        {"extended", required_argument, 0, 'o'},
+        {"napi-ids", required_argument, 0, 'N'},
+        {0, 0, 0, 0},
+    };
+    static const char shortopts[] =
+        "a:Ap:s:U:m:Mc:khiVrvdl:u:P:f:n:t:D:LR:Cb:B:I:SFXWY:e:o:N:Z";
+    defaults(s);
+    *exit_code = 0;
+    optind = 1;
+    opterr = 0;
+    int c;
+    uint64_t v;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        switch (c) {
+        case 'a': {
+            errno = 0;
+            char *end;
+            s->unix_mask = (unsigned)strtoul(optarg, &end, 8);
+            if (errno != 0 || *end != '\0' || s->unix_mask > 0777) {
+                fprintf(err, "mcref: -a takes an octal mask, like 700\n");
+                return fail(exit_code, EXIT_USAGE);
+            }
+            break;
+        }
+        case 'A':
+            s->shutdown_enabled = true;
+            break;
+        case 'p':
+            if (!whole(optarg, 0, 65535, &v)) {
+                fprintf(err, "ERROR: Invalid port number %s.\n", optarg);
+                return fail(exit_code, EXIT_USAGE);
+            }
+            s->port = (uint32_t)v;
+            break;
+        case 's':
+            s->unix_path = optarg;
+            break;
+        case 'U':
+            if (!whole(optarg, 0, 65535, &v)) {
+                fprintf(err, "ERROR: Invalid port number %s.\n", optarg);
+                return fail(exit_code, EXIT_USAGE);
+            }
+            s->udp_port = (uint32_t)v;
+            break;
+        case 'm':
+            if (!whole(optarg, 0, UINT32_MAX, &v)) {
+                fprintf(err, "mcref: -m takes the memory limit in megabytes, "
+                             "as a whole number (e.g. -m 1024)\n");
+                return fail(exit_code, EXIT_USAGE);
+            }
+            s->mem_mb = v;
+            break;
+        case 'M':
+            s->no_evict = true;
+            break;
+        case 'c':
+            if (!whole(optarg, 1, 10000000, &v)) {
+                fprintf(err, "Maximum connections must be greater than 0\n");
+                return fail(exit_code, EXIT_OTHER);
+            }
+            s->maxconns = (uint32_t)v;
+            break;
+        case 'k':
+            s->lock_memory = true;
+            break;
+        case 'h':
+            fputs(usage_text, out);
+            return SETTINGS_DONE;
+        case 'i':
+            fputs(license_text, out);
+            return SETTINGS_DONE;
+        case 'V':
+            fprintf(out, "mcref %s (memcached %s compatible)\n", MCREF_VERSION,
+                    MCREF_PROTOCOL_VERSION);
+            return SETTINGS_DONE;
+        case 'r':
+            s->coredumps = true;
+            break;
+        case 'v':
+            s->verbosity++;
+            break;
+        case 'd':
+            s->daemonize = true;
+            break;
+        case 'l':
+            if (!append_listen(s, optarg, err)) {
+                return fail(exit_code, EXIT_USAGE);
+            }
+            break;
+        case 'u':
+            s->user = optarg;
+            break;
+        case 'P':
+            s->pidfile = optarg;
+            break;
+        case 'f': {
+            char *fend;
+            double factor = strtod(optarg, &fend);
+            if (*fend != '\0' || factor <= 1.0) {
+                fprintf(err, "Factor must be greater than 1\n");
+                return fail(exit_code, EXIT_OTHER);
+            }
+            note(s, "-f: mcref has no slab classes; ignored");
+            break;
+        }
+        case 'n':
+            if (!whole(optarg, 1, UINT32_MAX, &v)) {
+                fprintf(err, "Chunk size must be greater than 0\n");
+                return fail(exit_code, EXIT_OTHER);
+            }
+            note(s, "-n: mcref has no slab classes; ignored");
+            break;
+        case 't':
+            if (!whole(optarg, 1, 1024, &v)) {
+                fprintf(err, "Number of threads must be greater than 0\n");
+                return fail(exit_code, EXIT_OTHER);
+            }
+            s->threads = (uint32_t)v;
+            break;
+        case 'D':
+            return refuse(err, exit_code, "-D", "stats detail prefixes");
+        case 'L':
+            note(s, "-L: mcref does not preallocate large pages; ignored");
+            break;
+        case 'R':
+            if (!whole(optarg, 1, UINT32_MAX, &v)) {
+                fprintf(err, "Number of requests per event must be greater "
+                             "than 0\n");
+                return fail(exit_code, EXIT_OTHER);
+            }
+            s->reqs_per_event = (uint32_t)v;
+            break;
+        case 'C':
+            s->cas_disabled = true;
+            break;
+        case 'b':
+            if (!whole(optarg, 0, INT32_MAX, &v)) {
+                fprintf(err, "mcref: -b takes a whole number\n");
+                return fail(exit_code, EXIT_USAGE);
+            }
+            s->backlog = (int)v;
+            break;
+        case 'B':
+            if (strcmp(optarg, "binary") == 0) {
+                return refuse(err, exit_code, "-B binary",
+                              "the binary protocol");
+            }
+            if (strcmp(optarg, "ascii") != 0 && strcmp(optarg, "auto") != 0) {
+                fprintf(err, "Invalid value for binding protocol: %s\n"
+                             " -- should be one of auto, binary, or ascii\n",
+                        optarg);
+                return fail(exit_code, EXIT_USAGE);
+            }
+            break;
+        case 'I':
+            if (!item_size(optarg, &v) || v > UINT32_MAX) {
+                fprintf(err, "Cannot set item size limit higher than 1 GB.\n");
+                return fail(exit_code, EXIT_USAGE);
+            }
+            s->item_size_max = (uint32_t)v;
+            break;
+        case 'S':
+            return refuse(err, exit_code, "-S", "SASL authentication");
+        case 'F':
+            s->flush_disabled = true;
+            break;
+        case 'X':
+            note(s, "-X: mcref has no cache dumping commands; ignored");
+            break;
+        case 'W':
+            note(s, "-W: mcref has no watch command; ignored");
+            break;
+        case 'Y':
+            return refuse(err, exit_code, "-Y", "ascii authentication");
+        case 'e':
+            return refuse(err, exit_code, "-e", "restartable memory files");
+        case 'o':
+            if (!suboptions(s, optarg, err, exit_code)) {
+                return SETTINGS_FAIL;
+            }
+            break;
+        case 'N':
+            return refuse(err, exit_code, "-N", "NAPI ids");
+        case 'Z':
+            return refuse(err, exit_code, "-Z", "TLS");
+        default:
+            fprintf(err, "mcref: unknown or incomplete option \"%s\" "
+                         "(see -h)\n",
+                    argv[optind - 1]);
+            return fail(exit_code, EXIT_OTHER);
+        }
+    }
+    if (optind < argc) {
+        fprintf(err, "mcref: unexpected argument \"%s\" (see -h)\n",
+                argv[optind]);
+        return fail(exit_code, EXIT_OTHER);
+    }
+    return validate(s, err, exit_code);
+}

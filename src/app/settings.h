@@ -1,0 +1,59 @@
+/*
+ * settings.h - memcached 1.6.18's command line, as mcref takes it.
+ *
+ * Every memcached flag is either supported, accepted without effect because
+ * it tunes machinery mcref does not have (said so in -h and at -v), or refused
+ * with a message naming it. Validation messages and exit codes follow
+ * memcached where it has them.
+ */
+#ifndef MCREF_SETTINGS_H
+#define MCREF_SETTINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum { SETTINGS_LISTEN_MAX = 1024, SETTINGS_NOTES_MAX = 16 };
+
+struct settings {
+    uint32_t port;              /* -p; 0 = no TCP */
+    uint32_t udp_port;          /* -U; only 0 is supported */
+    char listen[SETTINGS_LISTEN_MAX]; /* -l items joined by ',', "" = all */
+    const char *unix_path;      /* -s */
+    unsigned unix_mask;         /* -a */
+    bool daemonize;             /* -d */
+    const char *user;           /* -u */
+    const char *pidfile;        /* -P */
+    uint64_t mem_mb;            /* -m */
+    bool no_evict;              /* -M */
+    uint32_t maxconns;          /* -c */
+    unsigned verbosity;         /* -v count */
+    uint32_t item_size_max;     /* -I */
+    bool cas_disabled;          /* -C */
+    bool shutdown_enabled;      /* -A */
+    bool flush_disabled;        /* -F */
+    bool lock_memory;           /* -k */
+    bool coredumps;             /* -r */
+    uint32_t threads;           /* -t: accepted; mcref is single-threaded */
+    uint32_t reqs_per_event;    /* -R */
+    int backlog;                /* -b */
+    uint32_t idle_timeout;      /* -o idle_timeout */
+    bool test_clock;            /* -o test_clock */
+    uint32_t hashpower;         /* -o hashpower: initial index size, log2 */
+    /* Options accepted without effect, to mention at -v. */
+    const char *notes[SETTINGS_NOTES_MAX];
+    unsigned note_count;
+};
+
+enum settings_outcome {
+    SETTINGS_RUN,  /* start the server */
+    SETTINGS_DONE, /* -h, -V or -i answered: exit 0 */
+    SETTINGS_FAIL, /* a message was printed: exit with *exit_code */
+};
+
+/* Parses argv into *s (defaults first). Messages go to out (-h, -V) or err. */
+enum settings_outcome settings_parse(struct settings *s, int argc,
+                                     char **argv, FILE *out, FILE *err,
+                                     int *exit_code);
+
+#endif

@@ -1,0 +1,208 @@
+/* conn.c - reading, writing and epoll interest for one client connection. */
+#include "conn.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "../common/check.h"
+#include "loop.h"
+
+/* Segments handed to one writev: 64 blocks, up to 1 MiB. */
+enum { CONN_IOV_MAX = 64 };
+
+/* -vv and -vvv lines, memcached's style: "<fd line", ">fd line", "fd: ...". */
+static void
+conn_trace(void *ctx, char direction, const uint8_t *text, size_t len)
+{
+    const struct conn *c = ctx;
+    char line[768];
+    size_t n = 0;
+    loop_escape(line, sizeof line, &n, text, len);
+    if (direction == '-') {
+        loop_log(c->loop, 3, "%d: %s", c->fd, line);
+    } else {
+        loop_log(c->loop, 2, "%c%d %s", direction, c->fd, line);
+    }
+}
+
+static bool
+set_interest(struct conn *c, uint32_t events)
+{
+    if (events == c->events) {
+        return true;
+    }
+    struct epoll_event ev = {.events = events, .data.ptr = &c->watch};
+    if (epoll_ctl(c->loop->epfd, EPOLL_CTL_MOD, c->fd, &ev) != 0) {
+        loop_log(c->loop, 1, "%d: epoll_ctl: %s", c->fd, strerror(errno));
+        return false;
+    }
+    c->events = events;
+    return true;
+}
+
+bool
+conn_open(struct conn *c, struct loop *loop, int fd, const struct listener *l,
+          uint32_t now_s)
+{
+    memset(c, 0, sizeof *c);
+    c->watch.kind = WATCH_CONN;
+    c->fd = fd;
+    c->listener = l;
+    c->loop = loop;
+    c->last_active_s = now_s;
+    session_init(&c->session, loop->engine);
+    session_set_trace(&c->session, conn_trace, c);
+    c->events = EPOLLIN;
+    struct epoll_event ev = {.events = c->events, .data.ptr = &c->watch};
+    if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        loop_log(loop, 1, "%d: epoll_ctl: %s", fd, strerror(errno));
+        session_deinit(&c->session);
+        return false;
+    }
+    loop_log(loop, 2, "<%d new ascii client connection", fd);
+    return true;
+}
+
+void
+conn_close(struct conn *c)
+{
+    loop_log(c->loop, 2, "<%d connection closed.", c->fd);
+    /* Closing the fd also removes it from the epoll set. */
+    close(c->fd);
+    c->fd = -1;
+    session_deinit(&c->session);
+}
+
+/* Writes queued replies until done or the socket is full. False when the
+ * socket failed (the connection must close). */
+static bool
+flush(struct conn *c, uint32_t now_s)
+{
+    for (;;) {
+        struct outq_segment seg[CONN_IOV_MAX];
+        size_t n = session_output(&c->session, seg, CONN_IOV_MAX);
+        if (n == 0) {
+            return true;
+        }
+        struct iovec iov[CONN_IOV_MAX];
+        for (size_t i = 0; i < n; i++) {
+            iov[i].iov_base = (void *)seg[i].base;
+            iov[i].iov_len = seg[i].len;
+        }
+        ssize_t wrote = writev(c->fd, iov, (int)n);
+        if (wrote < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                return true;
+            }
+            loop_log(c->loop, 2, "%d: write: %s", c->fd, strerror(errno));
+            return false;
+        }
+        loop_log(c->loop, 3, "%d: wrote %zd bytes", c->fd, wrote);
+        /* May resume paused requests, queueing more to write. */
+        session_sent(&c->session, (size_t)wrote, now_s);
+    }
+}
+
+/* After any change: close, or set the interest to what the session wants. */
+static enum conn_next
+settle(struct conn *c)
+{
+    const struct session *s = &c->session;
+    bool pending = session_pending(s) > 0;
+    switch (s->state) {
+    case SESSION_ABORT:
+        return CONN_CLOSE;
+    case SESSION_SHUTDOWN:
+        return CONN_SHUTDOWN; /* [misc.shutdown]: no reply, close now */
+    case SESSION_CLOSING:
+        if (!pending) {
+            return CONN_CLOSE;
+        }
+        break;
+    case SESSION_OPEN:
+        if (c->eof && !pending) {
+            return CONN_CLOSE;
+        }
+        break;
+    }
+    uint32_t want = 0;
+    if (!c->eof && session_wants_input(s)) {
+        want |= EPOLLIN;
+    }
+    if (pending) {
+        want |= EPOLLOUT;
+    }
+    return set_interest(c, want) ? CONN_KEEP : CONN_CLOSE;
+}
+
+/* One read per readiness, into the loop's buffer ([frame.pipeline]). */
+static bool
+read_once(struct conn *c, uint32_t now_s)
+{
+    ssize_t n = read(c->fd, c->loop->rbuf, sizeof c->loop->rbuf);
+    if (n < 0) {
+        if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) {
+            return true;
+        }
+        loop_log(c->loop, 2, "%d: read: %s", c->fd, strerror(errno));
+        return false;
+    }
+    if (n == 0) {
+        /* The client closed its side; its replies still go out. */
+        c->eof = true;
+        return true;
+    }
+    c->last_active_s = now_s;
+    session_input(&c->session, c->loop->rbuf, (size_t)n, now_s);
+    return true;
+}
+
+enum conn_next
+conn_event(struct conn *c, uint32_t events, uint32_t now_s)
+{
+    if ((events & EPOLLIN) && !c->eof && session_wants_input(&c->session)) {
+        if (!read_once(c, now_s)) {
+            return CONN_CLOSE;
+        }
+    }
+    if ((events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN)) {
+        return CONN_CLOSE; /* nothing left to read, nobody to write to */
+    }
+    if (!flush(c, now_s)) {
+        return CONN_CLOSE;
+    }
+    return settle(c);
+}
+
+enum conn_next
+conn_drain(struct conn *c, uint32_t now_s)
+{
+    c->eof = true; /* read nothing more */
+    if (!flush(c, now_s)) {
+        return CONN_CLOSE;
+    }
+    return settle(c);
+}
+
+const char *
+conn_state_name(const struct conn *c)
+{
+    const struct session *s = &c->session;
+    if (s->state != SESSION_OPEN) {
+        return "conn_closing";
+    }
+    if (session_pending(s) > 0) {
+        return "conn_mwrite";
+    }
+    if (session_stashed(s) > 0) {
+        return "conn_read";
+    }
+    return "conn_waiting";
+}

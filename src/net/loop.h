@@ -1,0 +1,33 @@
+/*
+ * loop.h - what the epoll loop shares with each connection: the epoll set,
+ * the one read buffer, the engine, and the log.
+ */
+#ifndef MCREF_LOOP_H
+#define MCREF_LOOP_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/limits.h"
+#include "../engine/engine.h"
+#include "server.h"
+
+struct loop {
+    int epfd;
+    struct engine *engine;
+    struct server_log log;
+    uint8_t rbuf[LIMIT_READ_CHUNK]; /* every read lands here first */
+};
+
+/* Logs a line when the engine's verbosity is at least `level` (1: errors
+ * and warnings, 2: commands and replies, 3: internal state). */
+void loop_log(const struct loop *l, unsigned level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Appends bytes to dst (of cap bytes, at *len) with every byte that is not
+ * printable ASCII, and the backslash, written as \xNN; stops at the cap. */
+void loop_escape(char *dst, size_t cap, size_t *len, const uint8_t *src,
+                 size_t n);
+
+#endif
