@@ -168,7 +168,10 @@ run:
 # ---- fuzzing (fuzz/README.md) -----------------------------------------------
 
 FUZZ_HARNESSES := $(patsubst fuzz/fuzz_%.c,fuzz_%,$(wildcard fuzz/fuzz_*.c))
-FUZZ_SUPPORT := $(B)/obj/fuzz/output_check.o
+# Every fuzz/*.c that is neither a harness nor the replay driver supports
+# the harnesses (output_check.c, generators, ...).
+FUZZ_SUPPORT := $(patsubst fuzz/%.c,$(B)/obj/fuzz/%.o,$(filter-out \
+	fuzz/fuzz_%.c fuzz/replay_main.c,$(wildcard fuzz/*.c)))
 FUZZ_ARCHIVES := $(B)/libmodel.a $(B)/libengine.a $(B)/libproto.a \
 	$(B)/libstore.a $(B)/libcommon.a
 FUZZ_SECONDS ?= 20
