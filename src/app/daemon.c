@@ -18,6 +18,9 @@
  * A process-wide fact, so it lives here in app/. */
 static int ready_fd = -1;
 
+/* The write end of the signal pipe, for the handler (async-signal-safe). */
+static int signal_write_fd = -1;
+
 /* Descriptors mcref needs besides connections: listeners, epoll, signals,
  * standard streams, and some slack. */
 enum { OWN_FDS = 64 };
@@ -182,16 +185,33 @@ daemon_lock_memory(char err[DAEMON_ERR_MAX])
     return true;
 }
 
-void
-daemon_setup_signals(void)
+static void
+on_signal(int signo)
 {
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGUSR1);
-    sigprocmask(SIG_BLOCK, &mask, NULL);
+    int saved = errno;
+    uint8_t byte = (uint8_t)signo;
+    ssize_t ignored = write(signal_write_fd, &byte, 1);
+    (void)ignored; /* a full pipe already holds a pending stop */
+    errno = saved;
+}
+
+int
+daemon_signal_pipe(char err[DAEMON_ERR_MAX])
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+        snprintf(err, DAEMON_ERR_MAX, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    signal_write_fd = fds[1];
+    struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
     struct sigaction ign = {.sa_handler = SIG_IGN};
-    sigaction(SIGPIPE, &ign, NULL);
-    sigaction(SIGHUP, &ign, NULL);
+    if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0 ||
+        sigaction(SIGUSR1, &sa, NULL) != 0 || sigaction(SIGPIPE, &ign, NULL) != 0 ||
+        sigaction(SIGHUP, &ign, NULL) != 0) {
+        snprintf(err, DAEMON_ERR_MAX, "sigaction: %s", strerror(errno));
+        return -1;
+    }
+    return fds[0];
 }

@@ -42,8 +42,11 @@ void daemon_enable_cores(void);
 /* -k: locks memory; false (a warning, as memcached) when not permitted. */
 bool daemon_lock_memory(char err[DAEMON_ERR_MAX]);
 
-/* Blocks the signals the server reads through signalfd, and ignores SIGPIPE
- * and SIGHUP. */
-void daemon_setup_signals(void);
+/*
+ * Routes SIGTERM, SIGINT and SIGUSR1 into a pipe: each one delivered writes
+ * its number as one byte, for the event loop to read from the returned fd.
+ * Ignores SIGPIPE and SIGHUP. Returns -1 (with err) on failure.
+ */
+int daemon_signal_pipe(char err[DAEMON_ERR_MAX]);
 
 #endif

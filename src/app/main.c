@@ -120,7 +120,11 @@ main(int argc, char **argv)
     if (st.coredumps) {
         daemon_enable_cores();
     }
-    daemon_setup_signals();
+    int signal_fd = daemon_signal_pipe(err);
+    if (signal_fd < 0) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_OS;
+    }
 
     struct engine_config ec = engine_config_of(&st);
     struct engine *engine = engine_create(&ec, NULL);
@@ -158,6 +162,7 @@ main(int argc, char **argv)
     struct server_config sc = {
         .maxconns = st.maxconns,
         .idle_timeout_s = st.idle_timeout,
+        .signal_fd = signal_fd,
         .clock = {app_clock_now_s, app_clock_now_ms, &clock},
         .log = {app_log_write, NULL},
     };

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -222,11 +221,11 @@ on_conn(struct server *s, struct conn *c, uint32_t events, uint32_t now_s)
 static void
 on_signals(struct server *s)
 {
-    struct signalfd_siginfo si;
-    while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
-        const char *name = si.ssi_signo == SIGTERM  ? "SIGTERM"
-                           : si.ssi_signo == SIGINT ? "SIGINT"
-                                                    : "SIGUSR1";
+    uint8_t signo;
+    while (read(s->sigfd, &signo, 1) == 1) {
+        const char *name = signo == SIGTERM  ? "SIGTERM"
+                           : signo == SIGINT ? "SIGINT"
+                                             : "SIGUSR1";
         begin_stop(s, name);
     }
 }
@@ -433,17 +432,13 @@ server_create(const struct server_config *cfg, struct engine *engine,
         free(s);
         return NULL;
     }
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGUSR1);
-    s->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    s->sigfd = cfg->signal_fd;
     s->signal_watch.kind = WATCH_SIGNALS;
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->signal_watch};
-    if (s->sigfd < 0 ||
+    if (s->sigfd >= 0 &&
         epoll_ctl(s->loop.epfd, EPOLL_CTL_ADD, s->sigfd, &ev) != 0) {
-        snprintf(err, LISTEN_ERR_MAX, "signalfd: %s", strerror(errno));
+        snprintf(err, LISTEN_ERR_MAX, "epoll_ctl (signals): %s",
+                 strerror(errno));
         server_destroy(&s);
         return NULL;
     }
@@ -472,9 +467,6 @@ server_destroy(struct server **sp)
     struct server *s = *sp;
     while (s->oldest != NULL) {
         close_conn(s, s->oldest);
-    }
-    if (s->sigfd >= 0) {
-        close(s->sigfd);
     }
     if (s->loop.epfd >= 0) {
         close(s->loop.epfd);

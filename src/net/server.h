@@ -1,8 +1,9 @@
 /*
  * server.h - the single-threaded epoll loop that puts sessions on sockets.
  *
- * One epoll set watches the listeners, every connection, and a signalfd for
- * SIGTERM, SIGINT and SIGUSR1. A readable connection is read once, into a
+ * One epoll set watches the listeners, every connection, and a pipe through
+ * which the application's signal handlers report SIGTERM, SIGINT and SIGUSR1
+ * (one byte each, the signal's number). A readable connection is read once, into a
  * buffer the whole loop shares, and its replies are written with writev.
  * The server reads no clock itself and prints nothing itself: the
  * application passes a clock and a log sink in.
@@ -32,6 +33,7 @@ struct server_log {
 struct server_config {
     uint32_t maxconns;       /* -c: client connections at once ([conn.max]) */
     uint32_t idle_timeout_s; /* -o idle_timeout, 0 = off */
+    int signal_fd;           /* read end of the signal pipe (borrowed) */
     struct server_clock clock;
     struct server_log log;
 };
@@ -40,9 +42,8 @@ struct server;
 
 /*
  * Creates the loop over already-open listeners (borrowed: the caller closes
- * them) and installs itself as the engine's host. The signals the server
- * handles must be blocked in the caller's mask. Returns NULL, with a message
- * in err, on failure.
+ * them) and installs itself as the engine's host. Returns NULL, with a
+ * message in err, on failure.
  */
 struct server *server_create(const struct server_config *cfg,
                              struct engine *engine, struct listeners *ls,

@@ -50,9 +50,8 @@ tokenize(const uint8_t *data, struct slice content, struct tokens *t)
             break;
         }
         uint32_t start = i;
-        while (i < end && data[i] != ' ') {
-            i++;
-        }
+        const uint8_t *space = memchr(data + i, ' ', end - i);
+        i = space != NULL ? (uint32_t)(space - data) : end;
         t->tok[t->count].off = start;
         t->tok[t->count].len = i - start;
         t->count++;
@@ -73,9 +72,8 @@ proto_text_next_key(const uint8_t *base, struct slice *rest, struct slice *key)
         return false;
     }
     uint32_t start = i;
-    while (i < end && base[i] != ' ') {
-        i++;
-    }
+    const uint8_t *space = memchr(base + i, ' ', end - i);
+    i = space != NULL ? (uint32_t)(space - base) : end;
     key->off = start;
     key->len = i - start;
     rest->off = i;
@@ -84,16 +82,17 @@ proto_text_next_key(const uint8_t *base, struct slice *rest, struct slice *key)
 }
 
 static bool
-tok_is(const uint8_t *data, struct slice t, const char *word)
+tok_equals(const uint8_t *data, struct slice t, const char *word, size_t n)
 {
-    size_t n = strlen(word);
     return t.len == n && memcmp(data + t.off, word, n) == 0;
 }
 
+/* A token compared with a string literal (its length known at compile time). */
+#define tok_is(data, t, word) tok_equals((data), (t), (word), sizeof(word) - 1)
+
 static bool
-tok_starts(const uint8_t *data, struct slice t, const char *prefix)
+tok_starts(const uint8_t *data, struct slice t, const char *prefix, size_t n)
 {
-    size_t n = strlen(prefix);
     return t.len >= n && memcmp(data + t.off, prefix, n) == 0;
 }
 
@@ -368,6 +367,7 @@ parse_shutdown(const struct line *l, const struct tokens *t,
 
 struct command {
     const char *name;
+    uint8_t name_len;
     enum request_cmd cmd;
     uint32_t ntokens_min; /* memcached's ntokens bounds (terminal included) */
     uint32_t ntokens_max; /* 0: no upper bound */
@@ -380,43 +380,48 @@ struct command {
  * ERROR and, being known, never trigger the HTTP guard.
  */
 static const struct command commands[] = {
-    {"get", REQ_GET, 3, 0, 0},
-    {"gets", REQ_GETS, 3, 0, 0},
-    {"gat", REQ_GAT, 3, 0, 0},
-    {"gats", REQ_GATS, 3, 0, 0},
-    {"bget", REQ_GET, 3, 0, 0},
-    {"set", REQ_SET, 6, 6, 7},
-    {"add", REQ_ADD, 6, 6, 7},
-    {"append", REQ_APPEND, 6, 6, 7},
-    {"replace", REQ_REPLACE, 6, 6, 7},
-    {"prepend", REQ_PREPEND, 6, 6, 7},
-    {"cas", REQ_CAS, 7, 7, 8},
-    {"incr", REQ_INCR, 4, 4, 5},
-    {"decr", REQ_DECR, 4, 4, 5},
-    {"delete", REQ_DELETE, 3, 5, 0},
-    {"touch", REQ_TOUCH, 4, 4, 5},
-    {"debugtime", REQ_DEBUGTIME, 2, 0, 0},
-    {"stats", REQ_STATS, 2, 0, 0},
-    {"shutdown", REQ_SHUTDOWN, 2, 0, 0},
-    {"flush_all", REQ_FLUSH_ALL, 2, 4, 0},
-    {"version", REQ_VERSION, 2, 0, 0},
-    {"quit", REQ_QUIT, 2, 0, 0},
-    {"verbosity", REQ_VERBOSITY, 3, 3, 4},
-    {"slabs", REQ_INVALID, 0, 0, 0},
-    {"cache_memlimit", REQ_INVALID, 0, 0, 0},
-    {"lru_crawler", REQ_INVALID, 0, 0, 0},
-    {"watch", REQ_INVALID, 0, 0, 0},
-    {"lru", REQ_INVALID, 0, 0, 0},
-    {"extstore", REQ_INVALID, 0, 0, 0},
-    {"refresh_certs", REQ_INVALID, 0, 0, 0},
+    {"get", 3, REQ_GET, 3, 0, 0},
+    {"gets", 4, REQ_GETS, 3, 0, 0},
+    {"gat", 3, REQ_GAT, 3, 0, 0},
+    {"gats", 4, REQ_GATS, 3, 0, 0},
+    {"bget", 4, REQ_GET, 3, 0, 0},
+    {"set", 3, REQ_SET, 6, 6, 7},
+    {"add", 3, REQ_ADD, 6, 6, 7},
+    {"append", 6, REQ_APPEND, 6, 6, 7},
+    {"replace", 7, REQ_REPLACE, 6, 6, 7},
+    {"prepend", 7, REQ_PREPEND, 6, 6, 7},
+    {"cas", 3, REQ_CAS, 7, 7, 8},
+    {"incr", 4, REQ_INCR, 4, 4, 5},
+    {"decr", 4, REQ_DECR, 4, 4, 5},
+    {"delete", 6, REQ_DELETE, 3, 5, 0},
+    {"touch", 5, REQ_TOUCH, 4, 4, 5},
+    {"debugtime", 9, REQ_DEBUGTIME, 2, 0, 0},
+    {"stats", 5, REQ_STATS, 2, 0, 0},
+    {"shutdown", 8, REQ_SHUTDOWN, 2, 0, 0},
+    {"flush_all", 9, REQ_FLUSH_ALL, 2, 4, 0},
+    {"version", 7, REQ_VERSION, 2, 0, 0},
+    {"quit", 4, REQ_QUIT, 2, 0, 0},
+    {"verbosity", 9, REQ_VERBOSITY, 3, 3, 4},
+    {"slabs", 5, REQ_INVALID, 0, 0, 0},
+    {"cache_memlimit", 14, REQ_INVALID, 0, 0, 0},
+    {"lru_crawler", 11, REQ_INVALID, 0, 0, 0},
+    {"watch", 5, REQ_INVALID, 0, 0, 0},
+    {"lru", 3, REQ_INVALID, 0, 0, 0},
+    {"extstore", 8, REQ_INVALID, 0, 0, 0},
+    {"refresh_certs", 13, REQ_INVALID, 0, 0, 0},
 };
 
 static const struct command *
 find_command(const uint8_t *data, struct slice name)
 {
+    /* The table is short and in order of use; length and first byte rule
+     * most entries out before any memcmp. */
+    const uint8_t first = data[name.off];
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        if (tok_is(data, name, commands[i].name)) {
-            return &commands[i];
+        const struct command *c = &commands[i];
+        if (c->name_len == name.len && (uint8_t)c->name[0] == first &&
+            memcmp(data + name.off, c->name, name.len) == 0) {
+            return c;
         }
     }
     return NULL;
@@ -470,7 +475,7 @@ dispatch(struct proto_text_parser *p, const struct line *l, size_t len,
     if (c == NULL) {
         /* [frame.unknown], [frame.http] */
         if (!in_letter_branch(l->data, t.tok[0]) &&
-            tok_starts(l->data, t.tok[t.count - 1], "HTTP/")) {
+            tok_starts(l->data, t.tok[t.count - 1], "HTTP/", 5)) {
             return PROTO_CLOSE;
         }
         fail(req, REQERR_UNKNOWN);
@@ -581,7 +586,8 @@ parse_line(struct proto_text_parser *p, const uint8_t *data, size_t len,
     if (content_len > 0 && data[content_len - 1] == '\r') {
         content_len--; /* [frame.line] */
     }
-    if (content_len > line_limit(data, content_len)) {
+    if (content_len > LIMIT_LINE_LEN &&
+        content_len > line_limit(data, content_len)) {
         return PROTO_CLOSE;
     }
     /* [frame.nul]: the line's content ends at its first NUL. */

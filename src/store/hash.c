@@ -1,6 +1,8 @@
 /* hash.c - a 64-bit key hash: 8-byte words folded through a multiply-xorshift mix. */
 #include "hash.h"
 
+#include <string.h>
+
 #include "../common/check.h"
 
 /* splitmix64's finaliser: a bijection that spreads every input bit. */
@@ -15,13 +17,15 @@ mix64(uint64_t x)
     return x;
 }
 
+/* n (<= 8) bytes as a little-endian word, the same on every host. */
 static uint64_t
 load_le64(const uint8_t *p, size_t n)
 {
     uint64_t w = 0;
-    for (size_t i = 0; i < n; i++) {
-        w |= (uint64_t)p[i] << (8 * i);
-    }
+    memcpy(&w, p, n);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w) >> (8 * (8 - n));
+#endif
     return w;
 }
 
