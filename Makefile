@@ -25,7 +25,7 @@ else ifeq ($(PROFILE),afl)
 CC := afl-clang-fast
 PROFILE_FLAGS := -O2 -g -DMCREF_SLOW_CHECKS
 else ifeq ($(PROFILE),cov)
-PROFILE_FLAGS := -O0 -g --coverage -DMCREF_SLOW_CHECKS
+PROFILE_FLAGS := -O0 -g --coverage -DMCREF_SLOW_CHECKS -DMCREF_COVERAGE
 PROFILE_LDFLAGS := --coverage
 else ifeq ($(PROFILE),debug)
 PROFILE_FLAGS := -O1 -g -DMCREF_SLOW_CHECKS
@@ -77,6 +77,7 @@ $(B)/libstore.a: $(OBJS_store)
 $(B)/libproto.a: $(OBJS_proto)
 $(B)/libengine.a: $(OBJS_engine)
 $(B)/libnet.a: $(OBJS_net)
+$(B)/libapp.a: $(filter-out $(B)/obj/app/main.o,$(OBJS_app))
 $(B)/libmodel.a: $(MODEL_OBJS)
 
 # Tools (src/tools/<tool>/): everything but <tool>_main.c goes into an
@@ -97,8 +98,8 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
 .PHONY: all
 all: $(B)/mcref $(addprefix $(B)/mcref-,$(TOOLS))
 
-$(B)/mcref: $(OBJS_app) $(B)/libnet.a $(B)/libengine.a $(B)/libproto.a \
-		$(B)/libstore.a $(B)/libcommon.a
+$(B)/mcref: $(B)/obj/app/main.o $(B)/libapp.a $(B)/libnet.a \
+		$(B)/libengine.a $(B)/libproto.a $(B)/libstore.a $(B)/libcommon.a
 	$(CC) $(LDFLAGS) $^ -o $@
 
 # ---- tests ----------------------------------------------------------------
@@ -111,6 +112,7 @@ UNIT_proto := $(B)/libproto.a $(B)/libcommon.a
 UNIT_engine := $(B)/libengine.a $(B)/libproto.a $(B)/libstore.a $(B)/libcommon.a
 UNIT_net := $(B)/libnet.a $(B)/libengine.a $(B)/libproto.a $(B)/libstore.a \
 	$(B)/libcommon.a
+UNIT_app := $(B)/libapp.a $(B)/libcommon.a
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(B)/tests/unit/,$(UNIT_TESTS))
@@ -118,9 +120,12 @@ UNIT_BINS := $(addprefix $(B)/tests/unit/,$(UNIT_TESTS))
 # test_<layer>_<thing>.c links the archives of <layer>.
 unit_deps = $(UNIT_$(word 2,$(subst _, ,$(1))))
 
-$(B)/tests/unit/%: $(B)/obj/tests/unit/%.o
+# Every unit test can make allocations fail on demand (tests/unit/alloc_fail.h).
+UNIT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+$(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(B)/obj/tests/unit/alloc_fail.o
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $< $(call unit_deps,$*) -lcmocka -lm -o $@
+	$(CC) $(LDFLAGS) $(UNIT_WRAP) $< $(B)/obj/tests/unit/alloc_fail.o \
+		$(call unit_deps,$*) -lcmocka -lm -o $@
 
 .SECONDEXPANSION:
 $(UNIT_BINS): $$(call unit_deps,$$(notdir $$@))
@@ -175,6 +180,9 @@ FUZZ_SUPPORT := $(patsubst fuzz/%.c,$(B)/obj/fuzz/%.o,$(filter-out \
 FUZZ_ARCHIVES := $(B)/libmodel.a $(B)/libengine.a $(B)/libproto.a \
 	$(B)/libstore.a $(B)/libcommon.a
 FUZZ_SECONDS ?= 20
+# fuzz_settings also links the command-line parser, from the app layer.
+FUZZ_EXTRA_fuzz_settings := $(B)/obj/app/settings.o
+$(B)/fuzz/fuzz_settings $(B)/fuzz/fuzz_settings-replay: $(FUZZ_EXTRA_fuzz_settings)
 
 # libFuzzer binaries (PROFILE=fuzz), AFL++ binaries (PROFILE=afl), and plain
 # replay drivers (any other profile, normally asan).
@@ -204,6 +212,17 @@ fuzz-replay: $(addprefix $(B)/fuzz/,$(addsuffix -replay,$(FUZZ_HARNESSES)))
 fuzz-smoke:
 	$(MAKE) PROFILE=fuzz $(addprefix build/fuzz/fuzz/,$(FUZZ_HARNESSES))
 	@ci/fuzz-smoke.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
+# ---- coverage (ci/coverage.sh) ----------------------------------------------
+
+.PHONY: unit-bins prop-bins fuzz-replay-bins coverage
+unit-bins: $(UNIT_BINS)
+prop-bins: $(PROP_BINS)
+fuzz-replay-bins: $(addprefix $(B)/fuzz/,$(addsuffix -replay,$(FUZZ_HARNESSES)))
+
+coverage:
+	@ci/deps.sh test
+	@ci/coverage.sh
 
 .PHONY: clean
 clean:

@@ -2,19 +2,33 @@
 # ci/test.sh - the whole test suite, as `make test` runs it.
 #
 # Stages run in order; each prints its name and time, and the first failure
-# stops the run with a non-zero status. TEST_STAGES (space-separated names)
-# runs a subset, e.g. TEST_STAGES="units prop" make test.
+# stops the run with a non-zero status. Conformance against memcached is
+# mostly waiting (memcached has no test clock), so it runs in the background
+# from the start and is collected at the end. TEST_STAGES (space-separated
+# names) runs a subset, e.g. TEST_STAGES="units prop" make test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jobs=$(nproc 2>/dev/null || echo 2)
-stages=${TEST_STAGES:-"deps units prop purity asan fuzz-smoke release integration integration-asan"}
+all="deps units prop purity asan fuzz-smoke release clauses conformance
+integration conformance-asan integration-asan conformance-memcached
+conformance-proxy coverage valgrind"
+stages=${TEST_STAGES:-$all}
 started=$(date +%s)
+logs=$(mktemp -d)
+bg_pids=()
+cleanup() {
+    for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    rm -rf "$logs"
+}
+trap cleanup EXIT
+
+wanted() { case " $(echo $stages) " in *" $1 "*) return 0 ;; esac; return 1; }
 
 stage() {
     local name=$1
     shift
-    case " $stages " in *" $name "*) ;; *) return 0 ;; esac
+    wanted "$name" || return 0
     local t0
     t0=$(date +%s)
     echo "==== $name"
@@ -25,7 +39,44 @@ stage() {
     echo "==== $name passed in $(($(date +%s) - t0)) s"
 }
 
+# A stage in the background: its output is kept and shown when collected.
+bg_stage() {
+    local name=$1
+    shift
+    wanted "$name" || return 0
+    echo "==== $name (started in the background)"
+    ( t0=$(date +%s); "$@" > "$logs/$name.log" 2>&1; rc=$?
+      echo "$rc $(($(date +%s) - t0))" > "$logs/$name.rc" ) &
+    bg_pids+=($!)
+}
+
+collect() {
+    local name=$1
+    wanted "$name" || return 0
+    while [ ! -f "$logs/$name.rc" ]; do sleep 1; done
+    read -r rc secs < "$logs/$name.rc"
+    echo "==== $name"
+    tail -n 12 "$logs/$name.log"
+    if [ "$rc" -ne 0 ]; then
+        echo "==== $name FAILED after $secs s; its whole log:" >&2
+        cat "$logs/$name.log" >&2
+        exit 1
+    fi
+    echo "==== $name passed in $secs s"
+}
+
+have_memcached() { command -v memcached >/dev/null || [ -x /usr/bin/memcached ]; }
+
 stage deps ci/deps.sh test
+# The tools against memcached need only the tool: start that first.
+if wanted conformance-memcached; then
+    make -s -j"$jobs" PROFILE=release build/release/mcref-conform
+    if have_memcached; then
+        bg_stage conformance-memcached env CONFORM_PORT_BASE=23700 ci/conform.sh /usr/bin/memcached
+    else
+        echo "==== conformance-memcached skipped: memcached is not installed"
+    fi
+fi
 # gcc, with the O(n) checks on.
 stage units make -s -j"$jobs" PROFILE=debug unit
 stage prop make -s -j"$jobs" PROFILE=debug prop
@@ -37,9 +88,23 @@ stage asan env PROP_SECONDS=5 make -s -j"$jobs" PROFILE=asan unit prop fuzz-repl
 stage fuzz-smoke make -s -j"$jobs" fuzz-smoke FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 # The shipped build: the server and its tools, gcc -O2.
 stage release make -s -j"$jobs" PROFILE=release all
-# The real binary on loopback, driven by real clients and tools; then the
-# same suite against the ASan+UBSan build of the server.
+# Every clause of spec/protocol.md has a case; every cited clause exists.
+stage clauses sh -c 'ci/check-clauses.sh && ci/check-clauses.sh --units'
+# The executable spec against the shipped server, then the real binary on
+# loopback with real clients and tools.
+stage conformance ci/conform.sh build/release/mcref
 stage integration make -s PROFILE=release integration
+# The same against the ASan+UBSan build of the server.
+stage conformance-asan sh -c "make -s -j$jobs PROFILE=asan build/asan/mcref && ci/conform.sh build/asan/mcref"
 stage integration-asan env ASAN_OPTIONS=detect_leaks=1 make -s PROFILE=asan integration
+# Through twemproxy: only the clauses spec/proxy.md lists may fail.
+if command -v nutcracker >/dev/null; then
+    stage conformance-proxy ci/conform-proxy.sh build/release/mcref
+fi
+# Line and branch coverage with its gates; then the integration suite with
+# the server under valgrind memcheck (no errors, no leaks).
+stage coverage ci/coverage.sh
+stage valgrind sh -c "make -s -j$jobs PROFILE=debug build/debug/mcref && ci/valgrind-integration.sh build/debug/mcref"
+collect conformance-memcached
 
 echo "==== all stages passed in $(($(date +%s) - started)) s"

@@ -95,6 +95,52 @@ announce(const struct settings *st)
     }
 }
 
+/* Everything after the engine exists: listen, detach, serve. Returns the
+ * exit status; the caller frees the engine and the listeners. */
+static int
+serve(const struct settings *st, struct engine *engine, struct listeners *ls,
+      int signal_fd)
+{
+    char err[LISTEN_ERR_MAX];
+    if (!open_listeners(st, ls, err)) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_OS;
+    }
+    if (st->daemonize && !daemon_detach(st->verbosity > 0, err)) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_OS;
+    }
+    if (st->pidfile != NULL && !daemon_write_pidfile(st->pidfile, err)) {
+        fprintf(stderr, "%s\n", err); /* a warning, as in memcached */
+    }
+    if (st->user != NULL && daemon_is_root() && !daemon_become(st->user, err)) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_USAGE;
+    }
+    if (st->lock_memory && !daemon_lock_memory(err)) {
+        fprintf(stderr, "%s\n", err);
+    }
+    announce(st);
+    struct app_clock clock;
+    app_clock_init(&clock);
+    struct server_config sc = {
+        .maxconns = st->maxconns,
+        .idle_timeout_s = st->idle_timeout,
+        .signal_fd = signal_fd,
+        .clock = {app_clock_now_s, app_clock_now_ms, &clock},
+        .log = {app_log_write, NULL},
+    };
+    struct server *server = server_create(&sc, engine, ls, err);
+    if (server == NULL) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_OS;
+    }
+    daemon_ready();
+    int rc = server_run(server);
+    server_destroy(&server);
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -125,7 +171,6 @@ main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return EXIT_OS;
     }
-
     struct engine_config ec = engine_config_of(&st);
     struct engine *engine = engine_create(&ec, NULL);
     if (engine == NULL) {
@@ -134,47 +179,7 @@ main(int argc, char **argv)
         return EXIT_OS;
     }
     static struct listeners ls;
-    if (!open_listeners(&st, &ls, err)) {
-        fprintf(stderr, "%s\n", err);
-        listen_close_all(&ls, false);
-        engine_destroy(&engine);
-        return EXIT_OS;
-    }
-    if (st.daemonize && !daemon_detach(st.verbosity > 0, err)) {
-        fprintf(stderr, "%s\n", err);
-        return EXIT_OS;
-    }
-    if (st.pidfile != NULL && !daemon_write_pidfile(st.pidfile, err)) {
-        fprintf(stderr, "%s\n", err); /* a warning, as in memcached */
-    }
-    if (st.user != NULL && daemon_is_root() && !daemon_become(st.user, err)) {
-        fprintf(stderr, "%s\n", err);
-        daemon_remove_pidfile(st.pidfile);
-        return EXIT_USAGE;
-    }
-    if (st.lock_memory && !daemon_lock_memory(err)) {
-        fprintf(stderr, "%s\n", err);
-    }
-    announce(&st);
-
-    struct app_clock clock;
-    app_clock_init(&clock);
-    struct server_config sc = {
-        .maxconns = st.maxconns,
-        .idle_timeout_s = st.idle_timeout,
-        .signal_fd = signal_fd,
-        .clock = {app_clock_now_s, app_clock_now_ms, &clock},
-        .log = {app_log_write, NULL},
-    };
-    struct server *server = server_create(&sc, engine, &ls, err);
-    if (server == NULL) {
-        fprintf(stderr, "%s\n", err);
-        daemon_remove_pidfile(st.pidfile);
-        return EXIT_OS;
-    }
-    daemon_ready();
-    int rc = server_run(server);
-    server_destroy(&server);
+    int rc = serve(&st, engine, &ls, signal_fd);
     listen_close_all(&ls, true);
     engine_destroy(&engine);
     daemon_remove_pidfile(st.pidfile);

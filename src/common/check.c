@@ -11,3 +11,13 @@ check_fail(const char *expr, const char *file, int line)
     fflush(stderr);
     abort();
 }
+
+#ifdef MCREF_COVERAGE
+void
+check_assert(bool ok, const char *expr, const char *file, int line)
+{
+    if (!ok) {
+        check_fail(expr, file, line);
+    }
+}
+#endif

@@ -54,7 +54,7 @@ scan_digits(const uint8_t *s, size_t len, uint64_t *magnitude, bool *negative,
 bool
 decimal_parse_u64(const uint8_t *s, size_t len, uint64_t *out)
 {
-    CHECK(s != NULL || len == 0);
+    CHECK(s != NULL);
     CHECK(out != NULL);
     uint64_t magnitude;
     bool negative;
@@ -74,7 +74,7 @@ decimal_parse_u64(const uint8_t *s, size_t len, uint64_t *out)
 bool
 decimal_parse_i64(const uint8_t *s, size_t len, int64_t *out)
 {
-    CHECK(s != NULL || len == 0);
+    CHECK(s != NULL);
     CHECK(out != NULL);
     uint64_t magnitude;
     bool negative;

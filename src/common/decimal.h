@@ -15,7 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Parses an unsigned 64-bit value like strtoull. A '-' sign negates modulo
+/* s is never NULL (an empty range is s with len 0).
+ *
+ * Parses an unsigned 64-bit value like strtoull. A '-' sign negates modulo
  * 2^64, and the result is then refused if it is negative as a signed value
  * (so "-0" is 0 and "-1" is malformed). Returns false when malformed. */
 bool decimal_parse_u64(const uint8_t *s, size_t len, uint64_t *out);

@@ -12,14 +12,16 @@
 struct reply {
     struct engine *e;
     struct outq *q;
-    const struct reply_trace *trace;
-    bool failed; /* out of memory: the connection must close */
+    const struct reply_trace *trace; /* NULL unless -vv */
+    uint32_t now;                    /* the item clock */
+    uint32_t real_s;                 /* real time, for debugtime */
+    bool failed;                     /* no memory: the connection closes */
 };
 
 static void
 trace_line(const struct reply *r, const void *line, size_t len)
 {
-    if (r->trace != NULL && r->trace->fn != NULL) {
+    if (r->trace != NULL) {
         r->trace->fn(r->trace->ctx, line, len);
     }
 }
@@ -67,7 +69,7 @@ send_value(struct reply *r, const struct store_item *it, bool with_cas)
     put(r, it->value, it->value_len);
     put(r, "\r\n", 2);
     if (r->trace != NULL) {
-        uint8_t line[13 + LIMIT_KEY_LEN];
+        uint8_t line[12 + LIMIT_KEY_LEN];
         memcpy(line, "sending key ", 12);
         memcpy(line + 12, it->key, it->key_len);
         trace_line(r, line, 12 + it->key_len);
@@ -81,7 +83,7 @@ lookup(struct engine *e, const struct request *req, const uint8_t *key,
 {
     if (req->cmd == REQ_GAT || req->cmd == REQ_GATS) {
         e->stats.cmd_touch++;
-        /* Under -M a gat that needs room it cannot get answers a miss. */
+        /* [get.gat-no-memory]: a gat that finds no room answers a miss. */
         return store_touch(e->store, now, key, key_len, req->exptime, it) ==
                STORE_OK;
     }
@@ -95,7 +97,7 @@ lookup(struct engine *e, const struct request *req, const uint8_t *key,
  */
 static enum command_result
 retrieve(struct reply *r, const uint8_t *base, const struct request *req,
-         uint32_t now, struct get_cursor *cur)
+         struct get_cursor *cur)
 {
     if (!cur->active) {
         cur->active = true;
@@ -110,7 +112,7 @@ retrieve(struct reply *r, const uint8_t *base, const struct request *req,
             break;
         }
         struct store_item it;
-        bool hit = lookup(r->e, req, base + key.off, key.len, now, &it);
+        bool hit = lookup(r->e, req, base + key.off, key.len, r->now, &it);
         cur->done++;
         if (hit && !voided) {
             send_value(r, &it, with_cas);
@@ -132,137 +134,103 @@ retrieve(struct reply *r, const uint8_t *base, const struct request *req,
 
 /* ---- storage ------------------------------------------------------------- */
 
-static enum store_mode
-store_mode_of(enum request_cmd cmd)
-{
-    switch (cmd) {
-    case REQ_ADD:
-        return STORE_ADD;
-    case REQ_REPLACE:
-        return STORE_REPLACE;
-    case REQ_APPEND:
-        return STORE_APPEND;
-    case REQ_PREPEND:
-        return STORE_PREPEND;
-    case REQ_CAS:
-        return STORE_CAS;
-    default:
-        CHECK(cmd == REQ_SET);
-        return STORE_SET;
-    }
-}
+static const enum store_mode store_modes[] = {
+    [REQ_SET] = STORE_SET,         [REQ_ADD] = STORE_ADD,
+    [REQ_REPLACE] = STORE_REPLACE, [REQ_APPEND] = STORE_APPEND,
+    [REQ_PREPEND] = STORE_PREPEND, [REQ_CAS] = STORE_CAS,
+};
+
+/* The reply to each result of store_put (STORE_NON_NUMERIC never comes). */
+static const enum proto_reply store_replies[] = {
+    [STORE_OK] = PROTO_REPLY_STORED,
+    [STORE_MISS] = PROTO_REPLY_NOT_FOUND,
+    [STORE_NOT_STORED] = PROTO_REPLY_NOT_STORED,
+    [STORE_EXISTS] = PROTO_REPLY_EXISTS,
+    /* [store.append-too-large]: an append whose result is too large. */
+    [STORE_TOO_LARGE] = PROTO_REPLY_NOT_STORED,
+    [STORE_NO_MEMORY] = PROTO_REPLY_NO_MEMORY_STORE,
+    [STORE_NON_NUMERIC] = PROTO_REPLY_ERROR,
+};
 
 static enum command_result
 store_command(struct reply *r, const uint8_t *base, const struct request *req,
-              uint32_t now)
+              struct get_cursor *cur)
 {
+    (void)cur;
     struct engine *e = r->e;
     e->stats.cmd_set++;
     enum store_status st =
-        store_put(e->store, now, store_mode_of(req->cmd), base + req->key.off,
+        store_put(e->store, r->now, store_modes[req->cmd], base + req->key.off,
                   req->key.len, req->flags, req->exptime,
                   base + req->value.off, req->value.len, req->cas_unique,
                   NULL);
-    enum proto_reply reply = PROTO_REPLY_STORED;
-    switch (st) {
-    case STORE_OK:
-        break;
-    case STORE_NOT_STORED:
-    case STORE_TOO_LARGE: /* an append whose result is too large */
-        reply = PROTO_REPLY_NOT_STORED;
-        break;
-    case STORE_EXISTS:
-        reply = PROTO_REPLY_EXISTS;
-        break;
-    case STORE_MISS:
-        reply = PROTO_REPLY_NOT_FOUND;
-        break;
-    case STORE_NO_MEMORY:
-        e->stats.store_no_memory++;
-        reply = PROTO_REPLY_NO_MEMORY_STORE;
-        break;
-    case STORE_NON_NUMERIC:
-        CHECK(false);
-        break;
-    }
-    say(r, reply, req->noreply);
-    return finish(r);
-}
-
-/* [store.too-large]: the data is being discarded; a set drops the old item. */
-static enum command_result
-refuse_too_large(struct reply *r, const uint8_t *base,
-                 const struct request *req, uint32_t now)
-{
-    struct engine *e = r->e;
-    e->stats.store_too_large++;
-    enum store_status st =
-        store_put(e->store, now, store_mode_of(req->cmd), base + req->key.off,
-                  req->key.len, req->flags, req->exptime, NULL, req->value_len,
-                  req->cas_unique, NULL);
-    CHECK(st == STORE_TOO_LARGE);
-    say(r, PROTO_REPLY_TOO_LARGE, req->noreply);
+    CHECK(st != STORE_NON_NUMERIC);
+    e->stats.store_no_memory += st == STORE_NO_MEMORY;
+    say(r, store_replies[st], req->noreply);
     return finish(r);
 }
 
 /* ---- the other item commands ----------------------------------------------- */
 
+/* The reply to a result of store_arith other than a number. */
+static const enum proto_reply arith_replies[] = {
+    [STORE_MISS] = PROTO_REPLY_NOT_FOUND,
+    [STORE_NON_NUMERIC] = PROTO_REPLY_NON_NUMERIC,
+    [STORE_NO_MEMORY] = PROTO_REPLY_NO_MEMORY, /* [incr.no-memory] */
+};
+
 static enum command_result
 arith(struct reply *r, const uint8_t *base, const struct request *req,
-      uint32_t now)
+      struct get_cursor *cur)
 {
+    (void)cur;
     uint64_t value;
     enum store_status st =
-        store_arith(r->e->store, now, base + req->key.off, req->key.len,
+        store_arith(r->e->store, r->now, base + req->key.off, req->key.len,
                     req->cmd == REQ_INCR, req->delta, &value);
-    switch (st) {
-    case STORE_OK:
-        if (!req->noreply) {
-            uint8_t *dst = outq_reserve(r->q, PROTO_NUMBER_MAX);
-            if (dst == NULL) {
-                return COMMAND_FAILED;
-            }
-            size_t n = proto_text_number(dst, value);
-            outq_commit(r->q, n);
-            trace_line(r, dst, n - 2);
-        }
-        break;
-    case STORE_MISS:
-        say(r, PROTO_REPLY_NOT_FOUND, req->noreply);
-        break;
-    case STORE_NON_NUMERIC:
-        say(r, PROTO_REPLY_NON_NUMERIC, req->noreply);
-        break;
-    case STORE_NO_MEMORY:
-        say(r, PROTO_REPLY_NO_MEMORY, req->noreply);
-        break;
-    default:
-        CHECK(false);
+    if (st != STORE_OK) {
+        say(r, arith_replies[st], req->noreply);
+        return finish(r);
     }
-    return finish(r);
+    if (!req->noreply) {
+        uint8_t *dst = outq_reserve(r->q, PROTO_NUMBER_MAX);
+        if (dst == NULL) {
+            return COMMAND_FAILED;
+        }
+        size_t n = proto_text_number(dst, value);
+        outq_commit(r->q, n);
+        trace_line(r, dst, n - 2);
+    }
+    return COMMAND_DONE;
 }
+
+/* [touch.reply], [touch.no-memory] */
+static const enum proto_reply touch_replies[] = {
+    [STORE_OK] = PROTO_REPLY_TOUCHED,
+    [STORE_MISS] = PROTO_REPLY_NOT_FOUND,
+    [STORE_NO_MEMORY] = PROTO_REPLY_NO_MEMORY,
+};
 
 static enum command_result
 touch(struct reply *r, const uint8_t *base, const struct request *req,
-      uint32_t now)
+      struct get_cursor *cur)
 {
+    (void)cur;
     r->e->stats.cmd_touch++;
-    enum store_status st = store_touch(r->e->store, now, base + req->key.off,
-                                       req->key.len, req->exptime, NULL);
-    say(r,
-        st == STORE_OK     ? PROTO_REPLY_TOUCHED
-        : st == STORE_MISS ? PROTO_REPLY_NOT_FOUND
-                           : PROTO_REPLY_NO_MEMORY,
-        req->noreply);
+    enum store_status st = store_touch(r->e->store, r->now,
+                                       base + req->key.off, req->key.len,
+                                       req->exptime, NULL);
+    say(r, touch_replies[st], req->noreply);
     return finish(r);
 }
 
 static enum command_result
 delete_command(struct reply *r, const uint8_t *base, const struct request *req,
-               uint32_t now)
+               struct get_cursor *cur)
 {
+    (void)cur;
     enum store_status st =
-        store_delete(r->e->store, now, base + req->key.off, req->key.len);
+        store_delete(r->e->store, r->now, base + req->key.off, req->key.len);
     say(r, st == STORE_OK ? PROTO_REPLY_DELETED : PROTO_REPLY_NOT_FOUND,
         req->noreply);
     return finish(r);
@@ -270,8 +238,11 @@ delete_command(struct reply *r, const uint8_t *base, const struct request *req,
 
 /* [flush.*]: -F is checked before the delay, as in memcached. */
 static enum command_result
-flush_all(struct reply *r, const struct request *req, uint32_t now)
+flush_all(struct reply *r, const uint8_t *base, const struct request *req,
+          struct get_cursor *cur)
 {
+    (void)base;
+    (void)cur;
     struct engine *e = r->e;
     e->stats.cmd_flush++;
     if (!e->cfg.flush_enabled) {
@@ -279,7 +250,7 @@ flush_all(struct reply *r, const struct request *req, uint32_t now)
     } else if (req->error != REQERR_NONE) {
         say(r, proto_text_error_reply(req->error), req->noreply);
     } else {
-        store_flush(e->store, now, req->exptime);
+        store_flush(e->store, r->now, req->exptime);
         say(r, PROTO_REPLY_OK, req->noreply);
     }
     return finish(r);
@@ -288,8 +259,12 @@ flush_all(struct reply *r, const struct request *req, uint32_t now)
 /* ---- server commands ------------------------------------------------------ */
 
 static enum command_result
-version(struct reply *r)
+version(struct reply *r, const uint8_t *base, const struct request *req,
+        struct get_cursor *cur)
 {
+    (void)base;
+    (void)req;
+    (void)cur;
     const char *v = r->e->cfg.version;
     put(r, "VERSION ", 8);
     put(r, v, strlen(v));
@@ -298,8 +273,33 @@ version(struct reply *r)
 }
 
 static enum command_result
-shutdown_command(struct reply *r, const struct request *req)
+verbosity(struct reply *r, const uint8_t *base, const struct request *req,
+          struct get_cursor *cur)
 {
+    (void)base;
+    (void)cur;
+    r->e->verbosity = req->level > 2 ? 2 : req->level; /* capped, as memcached */
+    say(r, PROTO_REPLY_OK, req->noreply);
+    return finish(r);
+}
+
+static enum command_result
+quit(struct reply *r, const uint8_t *base, const struct request *req,
+     struct get_cursor *cur)
+{
+    (void)r;
+    (void)base;
+    (void)req;
+    (void)cur;
+    return COMMAND_QUIT;
+}
+
+static enum command_result
+shutdown_command(struct reply *r, const uint8_t *base,
+                 const struct request *req, struct get_cursor *cur)
+{
+    (void)base;
+    (void)cur;
     if (!r->e->cfg.shutdown_enabled) {
         say(r, PROTO_REPLY_SHUTDOWN_DISABLED, false);
         return finish(r);
@@ -312,23 +312,31 @@ shutdown_command(struct reply *r, const struct request *req)
 }
 
 static enum command_result
-debugtime(struct reply *r, const struct request *req, uint32_t real_s)
+stats(struct reply *r, const uint8_t *base, const struct request *req,
+      struct get_cursor *cur)
 {
+    (void)cur;
+    return stats_out(r->e, r->q, base, req->arg, r->now) ? COMMAND_DONE
+                                                         : COMMAND_FAILED;
+}
+
+static enum command_result
+debugtime(struct reply *r, const uint8_t *base, const struct request *req,
+          struct get_cursor *cur)
+{
+    (void)base;
+    (void)cur;
     struct engine *e = r->e;
     if (!e->cfg.test_clock || req->error != REQERR_NONE) {
         say(r, PROTO_REPLY_ERROR, false);
         return finish(r);
     }
-    switch (req->mode) {
-    case DEBUGTIME_PAUSE:
-        engine_clock_pause(e, real_s);
-        break;
-    case DEBUGTIME_RESUME:
-        engine_clock_resume(e, real_s);
-        break;
-    default:
-        engine_clock_step(e, real_s, req->time_step);
-        break;
+    if (req->mode == DEBUGTIME_PAUSE) {
+        engine_clock_pause(e, r->real_s);
+    } else if (req->mode == DEBUGTIME_RESUME) {
+        engine_clock_resume(e, r->real_s);
+    } else {
+        engine_clock_step(e, r->real_s, req->time_step);
     }
     say(r, PROTO_REPLY_OK, false);
     return finish(r);
@@ -337,75 +345,67 @@ debugtime(struct reply *r, const struct request *req, uint32_t real_s)
 /* A request the parser refused: answer its error, counting as memcached. */
 static enum command_result
 parse_error(struct reply *r, const uint8_t *base, const struct request *req,
-            uint32_t now)
+            struct get_cursor *cur)
 {
+    (void)cur;
+    struct engine *e = r->e;
     if (req->error == REQERR_TOO_LARGE) {
-        return refuse_too_large(r, base, req, now);
+        /* [store.too-large]: the data is being discarded; a set drops the
+         * old item ([store.failed-set]). */
+        e->stats.store_too_large++;
+        enum store_status st = store_put(
+            e->store, r->now, store_modes[req->cmd], base + req->key.off,
+            req->key.len, req->flags, req->exptime, NULL, req->value_len,
+            req->cas_unique, NULL);
+        CHECK(st == STORE_TOO_LARGE);
     }
-    if (req->error == REQERR_BAD_CHUNK) {
-        r->e->stats.cmd_set++; /* its data block was read */
-    }
+    /* A bad data chunk was read: it counts as a set, as in memcached. */
+    e->stats.cmd_set += req->error == REQERR_BAD_CHUNK;
     say(r, proto_text_error_reply(req->error), req->noreply);
     return finish(r);
 }
+
+typedef enum command_result (*command_fn)(struct reply *r,
+                                          const uint8_t *base,
+                                          const struct request *req,
+                                          struct get_cursor *cur);
+
+static const command_fn handlers[] = {
+    [REQ_INVALID] = parse_error,     [REQ_GET] = retrieve,
+    [REQ_GETS] = retrieve,           [REQ_GAT] = retrieve,
+    [REQ_GATS] = retrieve,           [REQ_SET] = store_command,
+    [REQ_ADD] = store_command,       [REQ_REPLACE] = store_command,
+    [REQ_APPEND] = store_command,    [REQ_PREPEND] = store_command,
+    [REQ_CAS] = store_command,       [REQ_DELETE] = delete_command,
+    [REQ_INCR] = arith,              [REQ_DECR] = arith,
+    [REQ_TOUCH] = touch,             [REQ_FLUSH_ALL] = flush_all,
+    [REQ_VERSION] = version,         [REQ_VERBOSITY] = verbosity,
+    [REQ_QUIT] = quit,               [REQ_SHUTDOWN] = shutdown_command,
+    [REQ_STATS] = stats,             [REQ_DEBUGTIME] = debugtime,
+};
 
 enum command_result
 commands_execute(struct engine *e, struct outq *q, const uint8_t *base,
                  const struct request *req, uint32_t real_s,
                  struct get_cursor *cur, const struct reply_trace *trace)
 {
-    CHECK(e != NULL && q != NULL && req != NULL && cur != NULL);
-    struct reply r = {.e = e, .q = q, .trace = trace};
-    uint32_t now = engine_now(e, real_s);
-    if (req->cmd == REQ_FLUSH_ALL) {
-        return flush_all(&r, req, now);
+    CHECK(e != NULL);
+    CHECK(q != NULL);
+    CHECK(req != NULL);
+    CHECK(cur != NULL);
+    struct reply r = {
+        .e = e,
+        .q = q,
+        .trace = trace,
+        .now = engine_now(e, real_s),
+        .real_s = real_s,
+    };
+    /* flush_all and debugtime answer their own argument errors (-F and the
+     * test clock come first); every other refused request goes to
+     * parse_error. */
+    command_fn fn = handlers[req->cmd];
+    if (req->error != REQERR_NONE && fn != flush_all && fn != debugtime) {
+        fn = parse_error;
     }
-    if (req->cmd == REQ_DEBUGTIME) {
-        return debugtime(&r, req, real_s);
-    }
-    if (req->error != REQERR_NONE) {
-        return parse_error(&r, base, req, now);
-    }
-    switch (req->cmd) {
-    case REQ_GET:
-    case REQ_GETS:
-    case REQ_GAT:
-    case REQ_GATS:
-        return retrieve(&r, base, req, now, cur);
-    case REQ_SET:
-    case REQ_ADD:
-    case REQ_REPLACE:
-    case REQ_APPEND:
-    case REQ_PREPEND:
-    case REQ_CAS:
-        return store_command(&r, base, req, now);
-    case REQ_DELETE:
-        return delete_command(&r, base, req, now);
-    case REQ_INCR:
-    case REQ_DECR:
-        return arith(&r, base, req, now);
-    case REQ_TOUCH:
-        return touch(&r, base, req, now);
-    case REQ_VERSION:
-        return version(&r);
-    case REQ_VERBOSITY:
-        e->verbosity = req->level > 2 ? 2 : req->level; /* capped, as memcached */
-        say(&r, PROTO_REPLY_OK, req->noreply);
-        return finish(&r);
-    case REQ_QUIT:
-        return COMMAND_QUIT;
-    case REQ_SHUTDOWN:
-        return shutdown_command(&r, req);
-    case REQ_STATS:
-        if (!stats_out(e, q, base, req->arg, now)) {
-            return COMMAND_FAILED;
-        }
-        return COMMAND_DONE;
-    case REQ_FLUSH_ALL:
-    case REQ_DEBUGTIME:
-    case REQ_INVALID:
-        break;
-    }
-    CHECK(false); /* REQ_INVALID always carries an error */
-    return COMMAND_FAILED;
+    return fn(&r, base, req, cur);
 }

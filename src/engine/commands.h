@@ -18,7 +18,7 @@
 #include "engine.h"
 #include "outq.h"
 
-/* Reply lines for -vv logs; fn is called with a line without its CRLF. */
+/* Reply lines for -vv logs; fn (never NULL) gets a line without its CRLF. */
 struct reply_trace {
     void (*fn)(void *ctx, const uint8_t *line, size_t len);
     void *ctx;

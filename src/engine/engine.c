@@ -12,7 +12,8 @@ enum { ENGINE_FREE_BLOCKS = 256 };
 struct engine *
 engine_create(const struct engine_config *cfg, const struct engine_host *host)
 {
-    CHECK(cfg != NULL && cfg->version != NULL);
+    CHECK(cfg != NULL);
+    CHECK(cfg->version != NULL);
     struct engine *e = calloc(1, sizeof *e);
     if (e == NULL) {
         return NULL;

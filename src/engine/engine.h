@@ -64,7 +64,7 @@ struct host_info {
 struct host_conn {
     int fd;
     const char *addr;
-    const char *listen_addr;
+    const char *listen_addr; /* NULL for a listening socket */
     const char *state;
     uint32_t secs_since_last_cmd;
 };

@@ -73,7 +73,8 @@ block_put(struct outq_pool *pool, struct outq_block *b)
 void
 outq_init(struct outq *q, struct outq_pool *pool)
 {
-    CHECK(q != NULL && pool != NULL);
+    CHECK(q != NULL);
+    CHECK(pool != NULL);
     q->pool = pool;
     q->head = NULL;
     q->tail = NULL;
@@ -116,7 +117,8 @@ outq_reserve(struct outq *q, size_t n)
 void
 outq_commit(struct outq *q, size_t n)
 {
-    CHECK(q->tail != NULL && q->tail->len + n <= OUTQ_BLOCK_SIZE);
+    CHECK(q->tail != NULL);
+    CHECK(q->tail->len + n <= OUTQ_BLOCK_SIZE);
     q->tail->len += (uint32_t)n;
     q->pending += n;
     q->queued += n;
@@ -150,11 +152,10 @@ outq_segments(const struct outq *q, struct outq_segment *seg, size_t max)
     size_t count = 0;
     for (const struct outq_block *b = q->head; b != NULL && count < max;
          b = b->next) {
-        if (b->len > b->sent) {
-            seg[count].base = b->data + b->sent;
-            seg[count].len = b->len - b->sent;
-            count++;
-        }
+        CHECK(b->len > b->sent); /* sent blocks leave the queue at once */
+        seg[count].base = b->data + b->sent;
+        seg[count].len = b->len - b->sent;
+        count++;
     }
     return count;
 }
@@ -172,19 +173,13 @@ outq_consume(struct outq *q, uint64_t n)
             b->sent += (uint32_t)n;
             return;
         }
+        /* Fully sent: back to the pool, the tail too (so an idle queue
+         * holds no block). */
         n -= left;
-        b->sent = b->len;
-        if (b == q->tail) {
-            /* The tail stays for reuse unless nothing is pending. */
-            break;
-        }
         q->head = b->next;
+        if (q->head == NULL) {
+            q->tail = NULL;
+        }
         block_put(q->pool, b);
-    }
-    if (q->pending == 0 && q->head != NULL) {
-        CHECK(q->head == q->tail);
-        block_put(q->pool, q->head);
-        q->head = NULL;
-        q->tail = NULL;
     }
 }

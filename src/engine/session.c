@@ -13,7 +13,8 @@ enum { STASH_ROUND = 4096 };
 void
 session_init(struct session *s, struct engine *e)
 {
-    CHECK(s != NULL && e != NULL);
+    CHECK(s != NULL);
+    CHECK(e != NULL);
     memset(s, 0, sizeof *s);
     s->engine = e;
     proto_text_init(&s->parser, e->cfg.store.value_len_max);
@@ -96,7 +97,9 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
     const struct reply_trace *reply_trace =
         s->trace != NULL && s->engine->verbosity >= 2 ? &rt : NULL;
     size_t pos = 0;
-    while (s->state == SESSION_OPEN && !s->paused && pos < n) {
+    /* Every command that ends the session returns at once, below. */
+    CHECK(s->state == SESSION_OPEN);
+    while (!s->paused && pos < n) {
         struct request req;
         size_t consumed;
         size_t needed;
@@ -210,8 +213,9 @@ void
 session_input(struct session *s, const uint8_t *data, size_t len,
               uint32_t real_s)
 {
-    CHECK(s != NULL && (data != NULL || len == 0));
-    if (s->state != SESSION_OPEN || len == 0) {
+    CHECK(s != NULL);
+    CHECK(data != NULL);
+    if (s->state != SESSION_OPEN) {
         return; /* nothing after quit or close is read */
     }
     if (s->stash_len == 0 && !s->paused) {

@@ -219,8 +219,10 @@ emit_conn(void *arg, const struct host_conn *c)
     char name[PROTO_STAT_NAME_MAX];
     snprintf(name, sizeof name, "%d:addr", c->fd);
     stat_str(o, name, c->addr);
-    snprintf(name, sizeof name, "%d:listen_addr", c->fd);
-    stat_str(o, name, c->listen_addr);
+    if (c->listen_addr != NULL) {
+        snprintf(name, sizeof name, "%d:listen_addr", c->fd);
+        stat_str(o, name, c->listen_addr);
+    }
     snprintf(name, sizeof name, "%d:state", c->fd);
     stat_str(o, name, c->state);
     snprintf(name, sizeof name, "%d:secs_since_last_cmd", c->fd);
@@ -248,7 +250,8 @@ bool
 stats_out(struct engine *e, struct outq *q, const uint8_t *base,
           struct slice arg, uint32_t now_s)
 {
-    CHECK(e != NULL && q != NULL);
+    CHECK(e != NULL);
+    CHECK(q != NULL);
     struct out o = {q, false};
     if (arg.len == 0) {
         general(e, &o, now_s);

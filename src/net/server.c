@@ -378,8 +378,15 @@ host_each_conn(void *ctx, uint32_t now_s,
     for (size_t i = 0; i < s->ls->count; i++) {
         const struct listener *l = &s->ls->l[i];
         if (l->fd >= 0) {
-            struct host_conn hc = {l->fd, l->name, l->name, "conn_listening",
-                                   0};
+            /* As memcached: a listener has no listen_addr line. */
+            struct host_conn hc = {
+                .fd = l->fd,
+                .addr = l->name,
+                .listen_addr = NULL,
+                .state = "conn_listening",
+                .secs_since_last_cmd =
+                    now_s > s->started_s ? now_s - s->started_s : 0,
+            };
             emit(arg, &hc);
         }
     }
@@ -414,8 +421,11 @@ struct server *
 server_create(const struct server_config *cfg, struct engine *engine,
               struct listeners *ls, char err[LISTEN_ERR_MAX])
 {
-    CHECK(cfg != NULL && engine != NULL && ls != NULL);
-    CHECK(cfg->clock.now_s != NULL && cfg->clock.now_ms != NULL);
+    CHECK(cfg != NULL);
+    CHECK(engine != NULL);
+    CHECK(ls != NULL);
+    CHECK(cfg->clock.now_s != NULL);
+    CHECK(cfg->clock.now_ms != NULL);
     struct server *s = calloc(1, sizeof *s);
     if (s == NULL) {
         snprintf(err, LISTEN_ERR_MAX, "no memory for the server");

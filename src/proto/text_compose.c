@@ -34,29 +34,23 @@ proto_text_reply_name(enum proto_reply reply)
     return replies[reply].name;
 }
 
+static const enum proto_reply error_replies[] = {
+    [REQERR_NONE] = PROTO_REPLY_ERROR, /* never asked: see the CHECK */
+    [REQERR_UNKNOWN] = PROTO_REPLY_ERROR,
+    [REQERR_FORMAT] = PROTO_REPLY_FORMAT,
+    [REQERR_BAD_CHUNK] = PROTO_REPLY_BAD_CHUNK,
+    [REQERR_TOO_LARGE] = PROTO_REPLY_TOO_LARGE,
+    [REQERR_EXPTIME] = PROTO_REPLY_EXPTIME,
+    [REQERR_DELTA] = PROTO_REPLY_DELTA,
+    [REQERR_DELETE_USAGE] = PROTO_REPLY_DELETE_USAGE,
+};
+
 enum proto_reply
 proto_text_error_reply(enum request_error error)
 {
-    switch (error) {
-    case REQERR_UNKNOWN:
-        return PROTO_REPLY_ERROR;
-    case REQERR_FORMAT:
-        return PROTO_REPLY_FORMAT;
-    case REQERR_BAD_CHUNK:
-        return PROTO_REPLY_BAD_CHUNK;
-    case REQERR_TOO_LARGE:
-        return PROTO_REPLY_TOO_LARGE;
-    case REQERR_EXPTIME:
-        return PROTO_REPLY_EXPTIME;
-    case REQERR_DELTA:
-        return PROTO_REPLY_DELTA;
-    case REQERR_DELETE_USAGE:
-        return PROTO_REPLY_DELETE_USAGE;
-    case REQERR_NONE:
-        break;
-    }
-    CHECK(false); /* REQERR_NONE has no reply */
-    return PROTO_REPLY_ERROR;
+    CHECK(error != REQERR_NONE);
+    CHECK((unsigned)error < sizeof error_replies / sizeof error_replies[0]);
+    return error_replies[error];
 }
 
 static uint8_t *
@@ -105,7 +99,8 @@ static uint8_t *
 put_stat_name(uint8_t *dst, const char *name)
 {
     size_t n = strlen(name);
-    CHECK(n > 0 && n <= PROTO_STAT_NAME_MAX);
+    CHECK(n > 0);
+    CHECK(n <= PROTO_STAT_NAME_MAX);
     uint8_t *p = put_bytes(dst, "STAT ", 5);
     p = put_bytes(p, name, n);
     *p++ = ' ';

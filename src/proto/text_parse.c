@@ -121,7 +121,8 @@ to_i32(int64_t v)
 static bool
 last_is_noreply(const uint8_t *data, const struct tokens *t)
 {
-    return t->count > 0 && tok_is(data, t->tok[t->count - 1], "noreply");
+    CHECK(t->count > 0); /* dispatch needs a command name */
+    return tok_is(data, t->tok[t->count - 1], "noreply");
 }
 
 /* memcached's ntokens: the tokens kept plus its terminal token. */
@@ -170,6 +171,8 @@ parse_retrieval(const struct line *l, const struct tokens *t,
     req->key_count = 0;
     req->bad_key_index = UINT32_MAX;
     while (proto_text_next_key(l->data, &rest, &key)) {
+        BOUNDARY(key.len == LIMIT_KEY_LEN);
+        BOUNDARY(key.len == LIMIT_KEY_LEN + 1);
         if (key.len > LIMIT_KEY_LEN && req->bad_key_index == UINT32_MAX) {
             req->bad_key_index = req->key_count;
         }
@@ -188,6 +191,8 @@ parse_storage_line(const struct line *l, const struct tokens *t,
     const uint8_t *d = l->data;
     req->noreply = last_is_noreply(d, t);
     req->key = t->tok[1];
+    BOUNDARY(req->key.len == LIMIT_KEY_LEN);
+    BOUNDARY(req->key.len == LIMIT_KEY_LEN + 1);
     if (req->key.len > LIMIT_KEY_LEN) {
         fail(req, REQERR_FORMAT); /* [key.length] */
         return -1;
@@ -226,6 +231,8 @@ parse_storage(struct proto_text_parser *p, const struct line *l, size_t len,
     if (length < 0) {
         return PROTO_REQUEST; /* the data block is parsed as the next line */
     }
+    BOUNDARY((uint64_t)length == p->value_len_max);
+    BOUNDARY((uint64_t)length == (uint64_t)p->value_len_max + 1);
     if ((uint64_t)length > p->value_len_max) {
         fail(req, REQERR_TOO_LARGE);
         p->swallow_left = (uint64_t)length + 2;
@@ -551,10 +558,16 @@ starts_as_get(const uint8_t *data, size_t len)
            (len - i >= 5 && memcmp(data + i, "gets ", 5) == 0);
 }
 
+/*
+ * Whether a line is a get is decided on its first LIMIT_LINE_LEN + 1 bytes
+ * only: the limit matters only once that many bytes are in, and a wider look
+ * would let the answer depend on how the line arrived ([frame.split]).
+ */
 static size_t
 line_limit(const uint8_t *data, size_t len)
 {
-    return starts_as_get(data, len) ? LIMIT_GET_LINE_LEN : LIMIT_LINE_LEN;
+    size_t window = len < LIMIT_LINE_LEN + 1 ? len : LIMIT_LINE_LEN + 1;
+    return starts_as_get(data, window) ? LIMIT_GET_LINE_LEN : LIMIT_LINE_LEN;
 }
 
 /*
@@ -586,6 +599,8 @@ parse_line(struct proto_text_parser *p, const uint8_t *data, size_t len,
     if (content_len > 0 && data[content_len - 1] == '\r') {
         content_len--; /* [frame.line] */
     }
+    BOUNDARY(content_len == LIMIT_LINE_LEN);
+    BOUNDARY(content_len == LIMIT_LINE_LEN + 1);
     if (content_len > LIMIT_LINE_LEN &&
         content_len > line_limit(data, content_len)) {
         return PROTO_CLOSE;
@@ -607,8 +622,11 @@ enum proto_status
 proto_text_parse(struct proto_text_parser *p, const uint8_t *data, size_t len,
                  struct request *req, size_t *consumed, size_t *needed)
 {
-    CHECK(p != NULL && req != NULL && consumed != NULL && needed != NULL);
-    CHECK(data != NULL || len == 0);
+    CHECK(p != NULL);
+    CHECK(req != NULL);
+    CHECK(consumed != NULL);
+    CHECK(needed != NULL);
+    CHECK(data != NULL);
     *consumed = 0;
     *needed = 0;
     if (p->swallow_left > 0) {

@@ -14,6 +14,8 @@ exptime_deadline(int32_t exptime, uint32_t now_s)
     if (exptime < 0) {
         return now_s; /* [expiry.negative] */
     }
+    BOUNDARY(exptime == LIMIT_RELATIVE_EXPTIME);
+    BOUNDARY(exptime == LIMIT_RELATIVE_EXPTIME + 1);
     if (exptime <= LIMIT_RELATIVE_EXPTIME) {
         uint64_t deadline = (uint64_t)now_s + (uint64_t)exptime;
         return deadline > UINT32_MAX ? UINT32_MAX : (uint32_t)deadline;

@@ -32,7 +32,7 @@ load_le64(const uint8_t *p, size_t n)
 uint64_t
 hash_key(const uint8_t *key, size_t len, uint64_t seed)
 {
-    CHECK(key != NULL || len == 0);
+    CHECK(key != NULL);
     uint64_t h = mix64(seed ^ (uint64_t)len);
     while (len >= 8) {
         h = mix64(h ^ load_le64(key, 8)) + 0x9e3779b97f4a7c15u;

@@ -42,8 +42,10 @@ bool
 index_init(struct index *x, const struct log *log, bool with_cas,
            uint64_t seed, unsigned size_log2)
 {
-    CHECK(x != NULL && log != NULL);
-    CHECK(size_log2 >= 1 && size_log2 <= 32);
+    CHECK(x != NULL);
+    CHECK(log != NULL);
+    CHECK(size_log2 >= 1);
+    CHECK(size_log2 <= 32);
     memset(x, 0, sizeof *x);
     x->log = log;
     x->with_cas = with_cas;
@@ -163,7 +165,8 @@ index_step(struct index *x)
         }
         return;
     }
-    if (x->count > x->size && x->size < ((uint64_t)1 << 32)) {
+    /* count never reaches 2^32 (refs are 32-bit), so neither does size. */
+    if (x->count > x->size) {
         uint8_t *bigger = calloc((size_t)x->size * 2, 4);
         if (bigger == NULL) {
             return; /* keep the table; chains grow longer */

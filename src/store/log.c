@@ -8,17 +8,27 @@
 
 enum { LOG_CAP_MIN = 64 };
 
+uint32_t
+log_align_for(uint64_t cap)
+{
+    uint32_t align = 1;
+    /* Refs are 32-bit and 0 means none: keep cap / align below 2^32 - 1. */
+    while (cap / align >= UINT32_MAX) {
+        if (align == 4096) {
+            return 0;
+        }
+        align *= 2;
+    }
+    return align;
+}
+
 bool
 log_init(struct log *l, uint64_t cap)
 {
     CHECK(l != NULL);
-    uint32_t align = 1;
-    /* Refs are 32-bit and 0 means none: keep cap / align below 2^32 - 1. */
-    while (cap / align >= UINT32_MAX) {
-        align *= 2;
-        if (align > 4096) {
-            return false;
-        }
+    uint32_t align = log_align_for(cap);
+    if (align == 0) {
+        return false;
     }
     cap = cap / align * align;
     if (cap < LOG_CAP_MIN) {
@@ -69,7 +79,8 @@ log_fits(const struct log *l, uint64_t n)
 uint32_t
 log_append(struct log *l, uint64_t n)
 {
-    CHECK(n > 0 && n % l->align == 0);
+    CHECK(n > 0);
+    CHECK(n % l->align == 0);
     CHECK(log_fits(l, n));
     uint64_t phys = log_phys(l, l->head_abs);
     uint64_t to_lap_end = l->cap - phys;

@@ -29,6 +29,11 @@ struct log {
 /* Allocates a log of cap bytes (rounded down to the alignment). Returns false
  * when cap is too small (< 64) or too large, or allocation fails. */
 bool log_init(struct log *l, uint64_t cap);
+
+/* The record alignment for a log of cap bytes: the smallest power of two
+ * that keeps cap / align under 2^32 - 1 (refs are 32-bit), or 0 when that
+ * would exceed 4096 ([mem.item-size]). */
+uint32_t log_align_for(uint64_t cap);
 void log_deinit(struct log *l);
 
 static inline uint64_t

@@ -173,7 +173,8 @@ record_encode_header(uint8_t *p, bool with_cas, uint8_t bits, size_t key_len,
                      uint32_t flags)
 {
     CHECK((bits & REC_GAP) == 0);
-    CHECK(key_len >= 1 && key_len <= 255);
+    CHECK(key_len >= 1);
+    CHECK(key_len <= 255);
     CHECK(((bits & REC_HAS_FLAGS) != 0) == (flags != 0));
     p[REC_OFF_BITS] = bits;
     p[REC_OFF_KEY_LEN] = (uint8_t)key_len;

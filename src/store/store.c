@@ -105,7 +105,8 @@ unlink_record(struct store *s, uint64_t hash, uint32_t ref,
     CHECK(p[REC_OFF_BITS] & REC_LIVE);
     index_remove(&s->index, hash, ref);
     p[REC_OFF_BITS] &= (uint8_t)~REC_LIVE;
-    CHECK(s->st.curr_items > 0 && s->st.bytes >= r->size);
+    CHECK(s->st.curr_items > 0);
+    CHECK(s->st.bytes >= r->size);
     s->st.curr_items--;
     s->st.bytes -= r->size;
 }
@@ -263,7 +264,8 @@ static void
 check_key(const uint8_t *key, size_t key_len)
 {
     CHECK(key != NULL);
-    CHECK(key_len >= 1 && key_len <= LIMIT_KEY_LEN);
+    CHECK(key_len >= 1);
+    CHECK(key_len <= LIMIT_KEY_LEN);
 }
 
 struct store *
@@ -311,7 +313,8 @@ enum store_status
 store_get(struct store *s, uint32_t now_s, const uint8_t *key,
           size_t key_len, struct store_item *out)
 {
-    CHECK(s != NULL && out != NULL);
+    CHECK(s != NULL);
+    CHECK(out != NULL);
     check_key(key, key_len);
     begin_op(s, now_s);
     struct record r;
@@ -354,13 +357,15 @@ write_record(struct store *s, uint32_t now_s, uint64_t hash,
 {
     struct record old;
     size_t old_len = 0;
-    if (source != NULL && *source != 0) {
+    if (source != NULL) {
+        CHECK(*source != 0);
         decode(s, *source, &old);
         old_len = old.value_len;
+    } else {
+        CHECK(w->replace != NULL); /* a new item: its value is given whole */
     }
-    uint64_t value_len = w->replace != NULL || source == NULL
-                             ? w->replace_len
-                             : old_len + w->insert_len;
+    uint64_t value_len =
+        w->replace != NULL ? w->replace_len : old_len + w->insert_len;
     bool has_flags = w->flags != 0;
     uint64_t n = record_size(s->cfg.cas_enabled, s->log.align, key_len,
                              value_len, w->has_deadline, has_flags);
@@ -375,7 +380,7 @@ write_record(struct store *s, uint32_t now_s, uint64_t hash,
     uint32_t at = record_encode_header(p, s->cfg.cas_enabled, bits, key_len,
                                        w->cas, value_len, w->deadline_s,
                                        w->flags);
-    if (source != NULL && *source != 0) {
+    if (source != NULL) {
         /* The source may have moved while room was made: decode it again.
          * Its key is ours (same key), and it lies outside the new record. */
         decode(s, *source, &old);
@@ -395,9 +400,7 @@ write_record(struct store *s, uint32_t now_s, uint64_t hash,
         }
     } else {
         memcpy(p + at, key, key_len);
-        if (w->replace_len > 0) {
-            memcpy(p + at + key_len, w->replace, w->replace_len);
-        }
+        memcpy(p + at + key_len, w->replace, w->replace_len);
     }
     link_record(s, hash, ref);
     return ref;
@@ -484,13 +487,15 @@ store_put(struct store *s, uint32_t now_s, enum store_mode mode,
     check_key(key, key_len);
     begin_op(s, now_s);
     uint64_t hash = hash_of(s, key, key_len);
+    BOUNDARY(value_len == s->cfg.value_len_max);
+    BOUNDARY(value_len == (size_t)s->cfg.value_len_max + 1);
     if (value_len > s->cfg.value_len_max) {
         if (mode == STORE_SET) {
             drop_key(s, hash, key, key_len); /* [store.failed-set] */
         }
         return STORE_TOO_LARGE;
     }
-    CHECK(value != NULL || value_len == 0);
+    CHECK(value != NULL);
     struct record old;
     uint32_t old_ref = lookup_live(s, now_s, hash, key, key_len, &old);
     if (mode == STORE_ADD && old_ref != 0) {
@@ -578,7 +583,8 @@ enum store_status
 store_arith(struct store *s, uint32_t now_s, const uint8_t *key,
             size_t key_len, bool incr, uint64_t delta, uint64_t *result)
 {
-    CHECK(s != NULL && result != NULL);
+    CHECK(s != NULL);
+    CHECK(result != NULL);
     check_key(key, key_len);
     begin_op(s, now_s);
     uint64_t hash = hash_of(s, key, key_len);
@@ -598,8 +604,11 @@ store_arith(struct store *s, uint32_t now_s, const uint8_t *key,
         return STORE_NON_NUMERIC; /* [incr.value] */
     }
     if (incr) {
+        BOUNDARY(delta > UINT64_MAX - value); /* wraps */
         value += delta; /* [incr.wrap]: modulo 2^64 */
+        BOUNDARY(value == UINT64_MAX);
     } else {
+        BOUNDARY(delta >= value); /* reaches 0 */
         value = delta > value ? 0 : value - delta; /* [incr.decr-floor] */
     }
     uint8_t digits[LIMIT_U64_DIGITS];
@@ -655,7 +664,8 @@ store_flush(struct store *s, uint32_t now_s, int32_t delay)
 void
 store_stats(const struct store *s, struct store_stats *out)
 {
-    CHECK(s != NULL && out != NULL);
+    CHECK(s != NULL);
+    CHECK(out != NULL);
     *out = s->st;
 }
 
@@ -673,7 +683,8 @@ store_stats_reset(struct store *s)
 void
 store_info(const struct store *s, struct store_info *out)
 {
-    CHECK(s != NULL && out != NULL);
+    CHECK(s != NULL);
+    CHECK(out != NULL);
     out->mem_limit = s->log.cap;
     out->log_used = log_used(&s->log);
     out->index_buckets = s->index.size;
@@ -689,7 +700,8 @@ store_walk(const struct store *s,
            void (*visit)(void *ctx, const struct store_walk_entry *e),
            void *ctx)
 {
-    CHECK(s != NULL && visit != NULL);
+    CHECK(s != NULL);
+    CHECK(visit != NULL);
     const struct log *l = &s->log;
     uint64_t at = l->tail_abs;
     while (at < l->head_abs) {
@@ -741,7 +753,9 @@ store_check(const struct store *s)
     CHECK(l->tail_abs <= l->head_abs);
     CHECK(log_used(l) <= l->cap);
     CHECK(s->flush_abs <= l->head_abs);
-    CHECK(s->cfg.cas_enabled || s->cas_last == 0);
+    if (!s->cfg.cas_enabled) {
+        CHECK(s->cas_last == 0);
+    }
 
     uint64_t live = 0;
     uint64_t live_bytes = 0;
@@ -756,7 +770,8 @@ store_check(const struct store *s)
         CHECK(phys % l->align == 0);
         struct record r;
         record_decode(p, s->cfg.cas_enabled, l->align, &r);
-        CHECK(r.key_len >= 1 && r.key_len <= LIMIT_KEY_LEN);
+        CHECK(r.key_len >= 1);
+        CHECK(r.key_len <= LIMIT_KEY_LEN);
         CHECK(phys + r.size <= l->cap);
         CHECK(r.value_len <= s->cfg.value_len_max);
         CHECK(((r.bits & REC_HAS_FLAGS) != 0) == (r.flags != 0));

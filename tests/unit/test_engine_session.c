@@ -10,6 +10,7 @@
 
 #include "../../src/common/limits.h"
 #include "../../src/engine/session.h"
+#include "alloc_fail.h"
 
 #define NOW 1700000000u
 
@@ -631,6 +632,235 @@ test_output_bound_pauses(void **state)
     close_harness(h);
 }
 
+/* ---- without memory ---------------------------------------------------- */
+
+static void
+test_engine_create_without_memory(void **state)
+{
+    (void)state;
+    struct engine_config cfg = config();
+    for (unsigned n = 0;; n++) {
+        alloc_fail_arm(n);
+        struct engine *e = engine_create(&cfg, NULL);
+        bool fired = alloc_fail_fired();
+        alloc_fail_disarm();
+        if (!fired) {
+            assert_non_null(e);
+            engine_destroy(&e);
+            return;
+        }
+        assert_null(e);
+    }
+}
+
+/* Each allocation a session makes (reply blocks, the stash) may fail: the
+ * session then aborts the connection; nothing leaks, the store stays sound. */
+static void
+test_session_without_memory(void **state)
+{
+    (void)state;
+    char value[40000];
+    memset(value, 'v', sizeof value);
+    char set_big[64];
+    int head = snprintf(set_big, sizeof set_big, "set big 0 0 %zu\r\n",
+                        sizeof value);
+    for (unsigned n = 0;; n++) {
+        struct harness *h = open_default();
+        feed_at(h, set_big, (size_t)head, NOW);
+        feed_at(h, value, sizeof value, NOW);
+        feed(h, "\r\n");
+        h->out_len = 0;
+        alloc_fail_arm(n);
+        const char *in = "get big big\r\nset x 0 0 5\r\nab";
+        session_input(&h->s, (const uint8_t *)in, strlen(in), NOW);
+        bool fired = alloc_fail_fired();
+        alloc_fail_disarm();
+        drain(h, NOW);
+        store_check(h->e->store);
+        if (!fired) {
+            assert_int_equal(h->s.state, SESSION_OPEN);
+            assert_int_equal(session_stashed(&h->s), strlen("set x 0 0 5\r\nab"));
+            close_harness(h);
+            assert_true(n > 2);
+            return;
+        }
+        assert_int_equal(h->s.state, SESSION_ABORT);
+        close_harness(h);
+    }
+}
+
+/* ---- traces, the host, the hard bounds --------------------------------- */
+
+struct traced {
+    char lines[64][96];
+    size_t count;
+};
+
+static void
+collect_trace(void *ctx, char direction, const uint8_t *text, size_t len)
+{
+    struct traced *t = ctx;
+    if (t->count < 64) {
+        snprintf(t->lines[t->count++], 96, "%c%.*s", direction, (int)len,
+                 (const char *)text);
+    }
+}
+
+static bool
+traced_has(const struct traced *t, const char *line)
+{
+    for (size_t i = 0; i < t->count; i++) {
+        if (strcmp(t->lines[i], line) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+test_trace_levels(void **state)
+{
+    (void)state;
+    struct engine_config cfg = config();
+    cfg.verbosity = 2;
+    struct harness *h = open_with(&cfg);
+    struct traced t = {.count = 0};
+    session_set_trace(&h->s, collect_trace, &t);
+    feed(h, "set k 0 0 1\r\nv\r\nget k nokey\r\nincr k 1\r\nbogus\r\n");
+    assert_true(traced_has(&t, "<set k 0 0 1"));
+    assert_true(traced_has(&t, ">STORED"));
+    assert_true(traced_has(&t, ">sending key k"));
+    assert_true(traced_has(&t, ">END"));
+    assert_true(traced_has(&t, ">CLIENT_ERROR cannot increment or decrement "
+                               "non-numeric value"));
+    assert_true(traced_has(&t, ">ERROR"));
+    size_t at_two = t.count;
+    /* -vvv adds internal events: a close for an HTTP request line. */
+    h->e->verbosity = 3;
+    feed(h, "incr n 1\r\nGET / HTTP/1.1\r\n");
+    assert_true(t.count > at_two);
+    assert_int_equal(t.lines[t.count - 1][0], '-');
+    /* At 1, nothing is traced. */
+    h->e->verbosity = 1;
+    size_t at_one = t.count;
+    struct harness *g = open_with(&cfg);
+    session_set_trace(&g->s, collect_trace, &t);
+    g->e->verbosity = 1;
+    feed(g, "version\r\n");
+    assert_int_equal(t.count, at_one);
+    close_harness(g);
+    close_harness(h);
+}
+
+struct fake_host {
+    bool reset;
+    uint32_t conns;
+};
+
+static void
+fake_info(void *ctx, struct host_info *out)
+{
+    (void)ctx;
+    out->pid = 42;
+    out->started_s = NOW - 100;
+    out->rusage_user_us = 1500000;
+    out->curr_connections = 3;
+    out->idle_timeout_on = true;
+    out->idle_kicks = 7;
+    out->accepting_conns = true;
+}
+
+static void
+fake_each_conn(void *ctx, uint32_t now_s,
+               void (*emit)(void *arg, const struct host_conn *c), void *arg)
+{
+    const struct fake_host *f = ctx;
+    (void)now_s;
+    for (uint32_t i = 0; i < f->conns; i++) {
+        struct host_conn c = {(int)(5 + i), "tcp:1.2.3.4:5", "tcp:0.0.0.0:1",
+                              "conn_waiting", 9};
+        emit(arg, &c);
+    }
+}
+
+static void
+fake_reset(void *ctx)
+{
+    ((struct fake_host *)ctx)->reset = true;
+}
+
+static void
+test_stats_from_host(void **state)
+{
+    (void)state;
+    struct fake_host f = {.conns = 2};
+    struct engine_host host = {&f, fake_info, fake_each_conn, fake_reset};
+    struct engine_config cfg = config();
+    struct harness *h = open_default();
+    engine_set_host(h->e, &host);
+    feed(h, "stats\r\n");
+    assert_true(output_has(h, "STAT pid 42\r\n"));
+    assert_true(output_has(h, "STAT uptime 100\r\n"));
+    assert_true(output_has(h, "STAT rusage_user 1.500000\r\n"));
+    assert_true(output_has(h, "STAT curr_connections 3\r\n"));
+    assert_true(output_has(h, "STAT idle_kicks 7\r\n"));
+    assert_true(output_has(h, "STAT accepting_conns 1\r\n"));
+    expect_reply(h, "stats conns\r\n",
+                 "STAT 5:addr tcp:1.2.3.4:5\r\nSTAT 5:listen_addr tcp:0.0.0.0:1\r\n"
+                 "STAT 5:state conn_waiting\r\nSTAT 5:secs_since_last_cmd 9\r\n"
+                 "STAT 6:addr tcp:1.2.3.4:5\r\nSTAT 6:listen_addr tcp:0.0.0.0:1\r\n"
+                 "STAT 6:state conn_waiting\r\nSTAT 6:secs_since_last_cmd 9\r\n"
+                 "END\r\n");
+    expect_reply(h, "stats reset\r\n", "RESET\r\n");
+    assert_true(f.reset);
+    engine_set_host(h->e, NULL);
+    (void)cfg;
+    close_harness(h);
+}
+
+/* [conn.output-bound]: one reply past the hard bound closes the session. */
+static void
+test_hard_output_bound(void **state)
+{
+    (void)state;
+    struct fake_host f = {.conns = 60000};
+    struct engine_host host = {&f, fake_info, fake_each_conn, fake_reset};
+    struct engine_config cfg = config();
+    cfg.store.value_len_max = 1024;
+    struct harness *h = open_with(&cfg);
+    engine_set_host(h->e, &host);
+    session_input(&h->s, (const uint8_t *)"stats conns\r\n", 13, NOW);
+    assert_int_equal(h->s.state, SESSION_ABORT);
+    close_harness(h);
+}
+
+/* A session that stopped reading cannot be made to hold unbounded input. */
+static void
+test_stash_bound_while_paused(void **state)
+{
+    (void)state;
+    struct engine_config cfg = config();
+    cfg.store.value_len_max = 300 * 1024;
+    struct harness *h = open_with(&cfg);
+    size_t vlen = 300 * 1024;
+    char *cmd = malloc(vlen + 64);
+    assert_non_null(cmd);
+    int n = sprintf(cmd, "set k 0 0 %zu\r\n", vlen);
+    memset(cmd + n, 'a', vlen);
+    memcpy(cmd + n + vlen, "\r\n", 2);
+    feed_at(h, cmd, (size_t)n + vlen + 2, NOW);
+    free(cmd);
+    session_input(&h->s, (const uint8_t *)"get k\r\n", 7, NOW);
+    assert_false(session_wants_input(&h->s));
+    char chunk[65536];
+    memset(chunk, 'x', sizeof chunk);
+    for (int i = 0; i < 200 && h->s.state == SESSION_OPEN; i++) {
+        session_input(&h->s, (const uint8_t *)chunk, sizeof chunk, NOW);
+    }
+    assert_int_equal(h->s.state, SESSION_ABORT);
+    close_harness(h);
+}
+
 int
 main(void)
 {
@@ -660,6 +890,12 @@ main(void)
         CLAUSE_TEST("frame.line-limit", test_line_too_long_closes),
         CLAUSE_TEST("frame.split", test_split_byte_by_byte),
         CLAUSE_TEST("conn.output-bound", test_output_bound_pauses),
+        CLAUSE_TEST("mem.bounded", test_engine_create_without_memory),
+        CLAUSE_TEST("mem.bounded", test_session_without_memory),
+        CLAUSE_TEST("misc.verbosity", test_trace_levels),
+        CLAUSE_TEST("stats.conns", test_stats_from_host),
+        CLAUSE_TEST("conn.output-bound", test_hard_output_bound),
+        CLAUSE_TEST("conn.output-bound", test_stash_bound_while_paused),
     };
     return cmocka_run_group_tests_name("engine_session", tests, NULL, NULL);
 }

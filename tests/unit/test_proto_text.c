@@ -191,6 +191,42 @@ test_get_line_limit(void **state)
     free(in);
 }
 
+/* A fuzz finding (regress-get-after-2kib-spaces-closes-when-split, kept in
+ * fuzz/regress): whether a long line is a get is decided on its first 2049
+ * bytes, so whole or split it parses the same. */
+static void
+test_get_line_window(void **state)
+{
+    (void)state;
+    char in[2200];
+    size_t spaces = 2044; /* "get " ends at byte 2048: a get line */
+    memset(in, ' ', spaces);
+    size_t n = spaces + (size_t)sprintf(in + spaces, "get k%s\r\n",
+                                         "                    ");
+    assert_true(n > 2051);
+    struct parsed whole = parse_all(in, n, 1024);
+    assert_false(whole.closed);
+    assert_int_equal(whole.req[0].cmd, REQ_GET);
+    struct proto_text_parser p;
+    proto_text_init(&p, 1024);
+    struct request req;
+    size_t consumed;
+    size_t needed;
+    /* The first 2050 bytes, then all of it: the same request. */
+    assert_int_equal(proto_text_parse(&p, (const uint8_t *)in, 2050, &req,
+                                      &consumed, &needed),
+                     PROTO_INCOMPLETE);
+    assert_int_equal(proto_text_parse(&p, (const uint8_t *)in, n, &req,
+                                      &consumed, &needed),
+                     PROTO_REQUEST);
+    assert_int_equal(req.cmd, REQ_GET);
+    /* 2100 spaces first: not a get within the window, closed either way. */
+    memset(in, ' ', 2100);
+    n = 2100 + (size_t)sprintf(in + 2100, "get k\r\n");
+    assert_true(parse_all(in, n, 1024).closed);
+    assert_true(parse_all(in, 2050, 1024).closed);
+}
+
 static void
 test_empty_lines(void **state)
 {
@@ -604,6 +640,7 @@ main(void)
         CLAUSE_TEST("frame.nul", test_nul_ends_line),
         CLAUSE_TEST("frame.line-limit", test_line_limit),
         CLAUSE_TEST("frame.get-line-limit", test_get_line_limit),
+        CLAUSE_TEST("frame.get-line-limit", test_get_line_window),
         CLAUSE_TEST("frame.empty", test_empty_lines),
         CLAUSE_TEST("frame.unknown", test_unknown_and_case),
         CLAUSE_TEST("frame.http", test_http_guard),

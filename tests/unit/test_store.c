@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/store/exptime.h"
+#include "../../src/store/log.h"
 #include "../../src/store/store.h"
+#include "alloc_fail.h"
 
 #define NOW 1700000000u
 
@@ -920,6 +923,125 @@ test_deterministic(void **state)
     store_destroy(&b);
 }
 
+/* SQLite's OOM loop: every allocation store_create makes may fail. */
+static void
+test_create_without_memory(void **state)
+{
+    (void)state;
+    struct store_config cfg = {
+        .mem_limit = 1u << 20,
+        .value_len_max = 1024,
+        .evict = true,
+        .cas_enabled = true,
+    };
+    for (unsigned n = 0;; n++) {
+        alloc_fail_arm(n);
+        struct store *s = store_create(&cfg);
+        bool fired = alloc_fail_fired();
+        alloc_fail_disarm();
+        if (!fired) {
+            assert_non_null(s);
+            store_destroy(&s);
+            assert_true(n >= 3); /* the store, its log and its index */
+            return;
+        }
+        assert_null(s);
+    }
+}
+
+/* An index that cannot double keeps working with longer chains. */
+static void
+test_index_growth_without_memory(void **state)
+{
+    (void)state;
+    struct store_config cfg = {
+        .mem_limit = 1u << 20,
+        .value_len_max = 1024,
+        .evict = true,
+        .cas_enabled = true,
+        .index_size_log2 = 2,
+    };
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    char key[16];
+    for (int i = 0; i < 100; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        alloc_fail_arm(0);
+        assert_int_equal(set(s, key, "v"), STORE_OK);
+        alloc_fail_disarm();
+    }
+    struct store_info info;
+    store_info(s, &info);
+    assert_int_equal(info.index_buckets, 4);
+    for (int i = 0; i < 100; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        check_value(s, NOW, key, "v");
+    }
+    /* With memory again, every operation takes a resize step: by now the
+     * index has doubled until it has a bucket per item (101 -> 128). */
+    set(s, "grow", "v");
+    store_info(s, &info);
+    assert_int_equal(info.index_buckets, 128);
+    store_destroy(&s);
+}
+
+static void
+test_destroy_null_and_info_while_resizing(void **state)
+{
+    (void)state;
+    store_destroy(NULL);
+    struct store *none = NULL;
+    store_destroy(&none);
+    struct store_config cfg = {
+        .mem_limit = 1u << 20,
+        .value_len_max = 1024,
+        .evict = true,
+        .cas_enabled = true,
+        .index_size_log2 = 4,
+    };
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    char key[16];
+    /* 17 items in 16 buckets: the next operation starts a doubling, whose
+     * moves take a few more operations. */
+    for (int i = 0; i < 18; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        set(s, key, "v");
+    }
+    struct store_info info;
+    store_info(s, &info);
+    assert_true(info.index_resizing);
+    assert_int_equal(info.index_bytes, 32 * 4 + 16 * 4);
+    store_destroy(&s);
+}
+
+static void
+test_expiry_clamped_at_2106(void **state)
+{
+    (void)state;
+    uint32_t late = UINT32_MAX - 5;
+    assert_int_equal(exptime_deadline(10, late), UINT32_MAX);
+    assert_int_equal(exptime_deadline(3, late), late + 3);
+}
+
+static void
+test_log_alignment(void **state)
+{
+    (void)state;
+    assert_int_equal(log_align_for(1u << 20), 1);
+    assert_int_equal(log_align_for(((uint64_t)1 << 32) - 2), 1);
+    assert_int_equal(log_align_for((uint64_t)1 << 32), 2);
+    assert_int_equal(log_align_for((uint64_t)1 << 33), 4);
+    assert_int_equal(log_align_for(((uint64_t)1 << 44) - 8192), 4096);
+    assert_int_equal(log_align_for((uint64_t)1 << 44), 0);
+    struct store_config cfg = {
+        .mem_limit = (uint64_t)1 << 45,
+        .value_len_max = 1024,
+        .evict = true,
+    };
+    assert_null(store_create(&cfg));
+}
+
 int
 main(void)
 {
@@ -964,6 +1086,11 @@ main(void)
         CLAUSE_TEST("stats.reset", test_stats_reset),
         CLAUSE_TEST("mem.accounting", test_index_grows_incrementally),
         CLAUSE_TEST("det.store", test_deterministic),
+        CLAUSE_TEST("mem.bounded", test_create_without_memory),
+        CLAUSE_TEST("mem.accounting", test_index_growth_without_memory),
+        CLAUSE_TEST("mem.accounting", test_destroy_null_and_info_while_resizing),
+        CLAUSE_TEST("expiry.relative", test_expiry_clamped_at_2106),
+        CLAUSE_TEST("mem.item-size", test_log_alignment),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -1,0 +1,316 @@
+/*
+ * test_app_settings.c - memcached's command line as mcref takes it: defaults,
+ * every flag, validation messages and exit codes, and the daemon helpers.
+ */
+#include "clause.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "../../src/app/daemon.h"
+#include "../../src/app/settings.h"
+
+struct parsed {
+    struct settings s;
+    enum settings_outcome outcome;
+    int code;
+    char out[8192];
+    char err[1024];
+};
+
+/* Parses a NULL-terminated argv (argv[0] included), capturing both streams. */
+static struct parsed *
+parse(const char *const *args)
+{
+    struct parsed *p = calloc(1, sizeof *p);
+    assert_non_null(p);
+    char *argv[32];
+    int argc = 0;
+    while (args[argc] != NULL) {
+        assert_true(argc < 31);
+        argv[argc] = (char *)args[argc];
+        argc++;
+    }
+    argv[argc] = NULL;
+    FILE *out = fmemopen(p->out, sizeof p->out - 1, "w");
+    FILE *err = fmemopen(p->err, sizeof p->err - 1, "w");
+    assert_non_null(out);
+    assert_non_null(err);
+    p->outcome = settings_parse(&p->s, argc, argv, out, err, &p->code);
+    fclose(out);
+    fclose(err);
+    return p;
+}
+
+#define PARSE(...) parse((const char *const[]){"mcref", __VA_ARGS__, NULL})
+
+static void
+expect_fail(struct parsed *p, int code, const char *message)
+{
+    assert_int_equal(p->outcome, SETTINGS_FAIL);
+    assert_int_equal(p->code, code);
+    if (strstr(p->err, message) == NULL) {
+        fprintf(stderr, "wanted \"%s\" in \"%s\"\n", message, p->err);
+        fail();
+    }
+    free(p);
+}
+
+static void
+test_defaults(void **state)
+{
+    (void)state;
+    struct parsed *p = parse((const char *const[]){"mcref", NULL});
+    assert_int_equal(p->outcome, SETTINGS_RUN);
+    assert_int_equal(p->s.port, 11211);
+    assert_int_equal(p->s.udp_port, 0);
+    assert_int_equal(p->s.mem_mb, 64);
+    assert_int_equal(p->s.maxconns, 1024);
+    assert_int_equal(p->s.item_size_max, 1048576);
+    assert_int_equal(p->s.backlog, 1024);
+    assert_int_equal(p->s.unix_mask, 0700);
+    assert_string_equal(p->s.listen, "");
+    assert_false(p->s.daemonize);
+    free(p);
+}
+
+static void
+test_supported_flags(void **state)
+{
+    (void)state;
+    struct parsed *p = PARSE("-p", "12345", "-l", "127.0.0.1", "-l", "[::1]:9",
+                             "-m", "1024", "-M", "-c", "4096", "-vvv", "-I",
+                             "2m", "-C", "-A", "-F", "-k", "-r", "-b", "64",
+                             "-P", "/tmp/x.pid", "-u", "nobody", "-d", "-o",
+                             "idle_timeout=5,hashpower=20,test_clock");
+    assert_int_equal(p->outcome, SETTINGS_RUN);
+    assert_int_equal(p->s.port, 12345);
+    assert_string_equal(p->s.listen, "127.0.0.1,[::1]:9");
+    assert_int_equal(p->s.mem_mb, 1024);
+    assert_true(p->s.no_evict);
+    assert_int_equal(p->s.maxconns, 4096);
+    assert_int_equal(p->s.verbosity, 3);
+    assert_int_equal(p->s.item_size_max, 2 * 1048576);
+    assert_true(p->s.cas_disabled && p->s.shutdown_enabled);
+    assert_true(p->s.flush_disabled && p->s.lock_memory && p->s.coredumps);
+    assert_int_equal(p->s.backlog, 64);
+    assert_string_equal(p->s.pidfile, "/tmp/x.pid");
+    assert_string_equal(p->s.user, "nobody");
+    assert_true(p->s.daemonize);
+    assert_int_equal(p->s.idle_timeout, 5);
+    assert_int_equal(p->s.hashpower, 20);
+    assert_true(p->s.test_clock);
+    free(p);
+}
+
+static void
+test_long_forms(void **state)
+{
+    (void)state;
+    struct parsed *p = PARSE("--port=7", "--listen=::1", "--memory-limit=8",
+                             "--disable-evictions", "--conn-limit=9",
+                             "--max-item-size=1k", "--disable-cas",
+                             "--enable-shutdown", "--disable-flush-all",
+                             "--unix-socket=/tmp/s", "--unix-mask=755",
+                             "--extended=idle_timeout=2", "--threads=2",
+                             "--max-reqs-per-event=5", "--listen-backlog=3");
+    assert_int_equal(p->outcome, SETTINGS_RUN);
+    assert_int_equal(p->s.port, 7);
+    assert_int_equal(p->s.mem_mb, 8);
+    assert_int_equal(p->s.maxconns, 9);
+    assert_int_equal(p->s.item_size_max, 1024);
+    assert_string_equal(p->s.unix_path, "/tmp/s");
+    assert_int_equal(p->s.unix_mask, 0755);
+    assert_int_equal(p->s.threads, 2);
+    assert_int_equal(p->s.reqs_per_event, 5);
+    free(p);
+}
+
+static void
+test_harmless_flags_noted(void **state)
+{
+    (void)state;
+    struct parsed *p = PARSE("-t", "8", "-R", "50", "-f", "1.5", "-n", "64",
+                             "-L", "-X", "-W", "-B", "ascii", "-o",
+                             "maxconns_fast,hash_algorithm=xxh3,modern");
+    assert_int_equal(p->outcome, SETTINGS_RUN);
+    assert_int_equal(p->s.threads, 8);
+    assert_true(p->s.note_count >= 6);
+    free(p);
+}
+
+static void
+test_help_version_license(void **state)
+{
+    (void)state;
+    struct parsed *p = PARSE("-h");
+    assert_int_equal(p->outcome, SETTINGS_DONE);
+    assert_non_null(strstr(p->out, "--max-item-size"));
+    assert_non_null(strstr(p->out, "Refused"));
+    free(p);
+    p = PARSE("-V");
+    assert_int_equal(p->outcome, SETTINGS_DONE);
+    assert_non_null(strstr(p->out, "mcref "));
+    assert_non_null(strstr(p->out, "1.6.18"));
+    free(p);
+    p = PARSE("--license");
+    assert_int_equal(p->outcome, SETTINGS_DONE);
+    free(p);
+}
+
+static void
+test_memcached_validation_messages(void **state)
+{
+    (void)state;
+    expect_fail(PARSE("-p", "70000"), 64, "ERROR: Invalid port number 70000.");
+    expect_fail(PARSE("-U", "x"), 64, "Invalid port number");
+    expect_fail(PARSE("-c", "0"), 1,
+                "Maximum connections must be greater than 0");
+    expect_fail(PARSE("-t", "0"), 1, "Number of threads must be greater than 0");
+    expect_fail(PARSE("-f", "1.0"), 1, "Factor must be greater than 1");
+    expect_fail(PARSE("-n", "0"), 1, "Chunk size must be greater than 0");
+    expect_fail(PARSE("-R", "0"), 1,
+                "Number of requests per event must be greater than 0");
+    expect_fail(PARSE("-I", "512"), 64,
+                "Item max size cannot be less than 1024 bytes.");
+    expect_fail(PARSE("-I", "2g"), 64,
+                "Cannot set item size limit higher than 1 GB.");
+    expect_fail(PARSE("-I", "x"), 64, "higher than 1 GB");
+    expect_fail(PARSE("-I", "40m"), 64,
+                "Cannot set item size limit higher than 1/2 of memory max.");
+    expect_fail(PARSE("-m", "1g"), 64, "-m takes the memory limit in megabytes");
+    expect_fail(PARSE("-B", "foo"), 64,
+                "Invalid value for binding protocol: foo");
+    expect_fail(PARSE("-o", "bogus"), 1, "Illegal suboption \"bogus\"");
+    expect_fail(PARSE("-o", "idle_timeout=abc"), 64, "idle_timeout");
+    expect_fail(PARSE("-o", "hashpower=40"), 64, "out of range");
+    expect_fail(PARSE("-a", "999"), 64, "octal");
+    expect_fail(PARSE("-b", "-3"), 64, "-b");
+    expect_fail(PARSE("-Q"), 1, "unknown or incomplete option");
+    expect_fail(PARSE("stray"), 1, "unexpected argument");
+}
+
+static void
+test_refused_flags(void **state)
+{
+    (void)state;
+    expect_fail(PARSE("-U", "11211"), 64, "UDP is not supported");
+    expect_fail(PARSE("-S"), 64, "-S (SASL");
+    expect_fail(PARSE("-Y", "f"), 64, "-Y");
+    expect_fail(PARSE("-Z"), 64, "-Z (TLS)");
+    expect_fail(PARSE("-e", "f"), 64, "-e");
+    expect_fail(PARSE("-N", "2"), 64, "-N");
+    expect_fail(PARSE("-D", ":"), 64, "-D");
+    expect_fail(PARSE("-B", "binary"), 64, "binary protocol");
+    expect_fail(PARSE("-o", "ext_path=/x"), 64, "ext_path");
+    expect_fail(PARSE("-o", "track_sizes"), 64, "track_sizes");
+    expect_fail(PARSE("-p", "0"), 64, "nothing to listen on");
+}
+
+static void
+test_many_listen_items(void **state)
+{
+    (void)state;
+    char item[200];
+    memset(item, 'h', sizeof item - 1);
+    item[sizeof item - 1] = '\0';
+    const char *args[24] = {"mcref"};
+    int n = 1;
+    for (int i = 0; i < 11; i++) {
+        args[n++] = "-l";
+        args[n++] = item;
+    }
+    args[n] = NULL;
+    expect_fail(parse(args), 64, "too many listen addresses");
+}
+
+/* ---- the daemon helpers ------------------------------------------------------ */
+
+static void
+test_pidfile(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/mcref-test-pidXXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char err[DAEMON_ERR_MAX];
+    assert_true(daemon_write_pidfile(path, err));
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    long pid = 0;
+    assert_int_equal(fscanf(f, "%ld", &pid), 1);
+    fclose(f);
+    assert_int_equal(pid, (long)getpid());
+    daemon_remove_pidfile(path);
+    assert_int_equal(access(path, F_OK), -1);
+    daemon_remove_pidfile(path); /* gone already: quiet */
+    daemon_remove_pidfile(NULL);
+    assert_false(daemon_write_pidfile("/nonexistent-dir/x.pid", err));
+    assert_non_null(strstr(err, "Could not open the pid file"));
+}
+
+static void
+test_open_files_limit(void **state)
+{
+    (void)state;
+    struct rlimit before;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &before), 0);
+    char err[DAEMON_ERR_MAX];
+    assert_true(daemon_fit_files(16, err)); /* already enough */
+    if (before.rlim_max != RLIM_INFINITY && !daemon_is_root()) {
+        assert_false(daemon_fit_files((uint32_t)before.rlim_max + 100, err));
+    }
+    daemon_enable_cores();
+}
+
+static void
+test_signal_pipe(void **state)
+{
+    (void)state;
+    char err[DAEMON_ERR_MAX];
+    int fd = daemon_signal_pipe(err);
+    assert_true(fd >= 0);
+    raise(SIGUSR1);
+    raise(SIGTERM);
+    unsigned char got[2];
+    assert_int_equal(read(fd, got, 2), 2);
+    assert_int_equal(got[0], SIGUSR1);
+    assert_int_equal(got[1], SIGTERM);
+    assert_int_equal(read(fd, got, 1), -1); /* non-blocking, empty */
+    raise(SIGPIPE);                         /* ignored */
+    close(fd);
+}
+
+static void
+test_become_unknown_user(void **state)
+{
+    (void)state;
+    char err[DAEMON_ERR_MAX];
+    assert_false(daemon_become("no-such-user-mcref", err));
+    assert_non_null(strstr(err, "can't find the user no-such-user-mcref"));
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_supported_flags),
+        cmocka_unit_test(test_long_forms),
+        cmocka_unit_test(test_harmless_flags_noted),
+        cmocka_unit_test(test_help_version_license),
+        cmocka_unit_test(test_memcached_validation_messages),
+        cmocka_unit_test(test_refused_flags),
+        cmocka_unit_test(test_many_listen_items),
+        cmocka_unit_test(test_pidfile),
+        cmocka_unit_test(test_open_files_limit),
+        cmocka_unit_test(test_signal_pipe),
+        cmocka_unit_test(test_become_unknown_user),
+    };
+    return cmocka_run_group_tests_name("app_settings", tests, NULL, NULL);
+}

@@ -1,0 +1,465 @@
+/*
+ * test_conform_case.c - mcref-conform's case-file parser: headers, every
+ * step, repeat blocks, variables defined before use, the slow-tag check,
+ * error messages with file and line, and loading a directory.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "conform_case.h"
+
+/* Parses text as one file; fails the test on an error. */
+static void
+parse_ok(struct conform_set *set, const char *text)
+{
+    char err[CONFORM_ERR_LEN] = "";
+    if (!conform_set_parse(set, "t.case", text, strlen(text), err)) {
+        fail_msg("unexpected parse error: %s", err);
+    }
+}
+
+/* Parsing text must fail with "t.case:LINE: ..." containing needle. */
+static void
+parse_fails(const char *text, unsigned line, const char *needle)
+{
+    struct conform_set set = {0};
+    char err[CONFORM_ERR_LEN] = "";
+    bool ok = conform_set_parse(&set, "t.case", text, strlen(text), err);
+    conform_set_free(&set);
+    if (ok) {
+        fail_msg("expected an error containing '%s'", needle);
+    }
+    char where[32];
+    snprintf(where, sizeof(where), "t.case:%u: ", line);
+    if (strncmp(err, where, strlen(where)) != 0 ||
+        strstr(err, needle) == NULL) {
+        fail_msg("error is '%s'; want '%s...%s'", err, where, needle);
+    }
+}
+
+static const char full_case[] =
+    "# a comment\n"
+    "\n"
+    "case get-returns-stored-value\n"
+    "clauses: store.set get.reply\n"
+    "clauses: frame.line\n"
+    "requires: evictions=off maxbytes>=1024 debugtime item_size_max!=5\n"
+    "tags: destructive slow\n"
+    "server: mcref\n"
+    "timeout: 5000\n"
+    "  send \"set ${k}a 5 0 3\\r\\nbar\\r\\n\"\n"
+    "\texpect \"STORED\\r\\n\"   \n"
+    "send \"gets ${k}a\\r\\n\"\n"
+    "expect-line /VALUE ${k}a 5 3 ([0-9]+)/ -> cas\n"
+    "expect \"bar\\r\\nEND\\r\\n\"\n"
+    "send \"cas ${k}a 0 0 1 ${cas}\\r\\nx\\r\\n\"\n"
+    "end\n";
+
+static void
+test_full_case(void **state)
+{
+    (void)state;
+    struct conform_set set = {0};
+    parse_ok(&set, full_case);
+    assert_int_equal(set.count, 1);
+    const struct conform_case *c = &set.cases[0];
+    assert_string_equal(c->name, "get-returns-stored-value");
+    assert_string_equal(c->file, "t.case");
+    assert_int_equal(c->line, 3);
+    assert_int_equal(c->clause_count, 3);
+    assert_string_equal(c->clauses[0], "store.set");
+    assert_string_equal(c->clauses[2], "frame.line");
+    assert_int_equal(c->require_count, 4);
+    assert_string_equal(c->requires[0].name, "evictions");
+    assert_int_equal(c->requires[0].cmp, CONFORM_CMP_EQ);
+    assert_string_equal(c->requires[0].value, "off");
+    assert_string_equal(c->requires[1].name, "maxbytes");
+    assert_int_equal(c->requires[1].cmp, CONFORM_CMP_GE);
+    assert_string_equal(c->requires[1].value, "1024");
+    assert_true(c->requires[2].debugtime);
+    assert_int_equal(c->requires[3].cmp, CONFORM_CMP_NE);
+    assert_true(c->destructive);
+    assert_true(c->slow);
+    assert_false(c->final);
+    assert_true(c->mcref_only);
+    assert_int_equal(c->timeout_ms, 5000);
+    assert_int_equal(c->step_count, 6);
+    assert_int_equal(c->steps[0].kind, CONFORM_STEP_SEND);
+    assert_int_equal(c->steps[0].line, 10);
+    assert_string_equal(c->steps[0].text, "send \"set ${k}a 5 0 3\\r\\nbar\\r\\n\"");
+    assert_int_equal(c->steps[1].kind, CONFORM_STEP_EXPECT);
+    assert_int_equal(c->steps[3].kind, CONFORM_STEP_EXPECT_LINE);
+    assert_string_equal(c->steps[3].arg, "VALUE ${k}a 5 3 ([0-9]+)");
+    assert_int_equal(c->steps[3].capture_count, 1);
+    assert_string_equal(c->steps[3].captures[0], "cas");
+    assert_true(c->steps[4].bytes.str_count == 1);
+    assert_false(c->has_wait);
+    conform_set_free(&set);
+    assert_int_equal(set.count, 0);
+}
+
+static void
+test_every_step_kind(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "case all-steps\n"
+        "clauses: frame.line\n"
+        "send \"a\"\n"
+        "send-chunks 3 1 \"abcdef\"\n"
+        "expect \"b\"\n"
+        "expect-line /x\\/y (a|b)/ -> v\n"
+        "expect-close\n"
+        "expect-silence 100\n"
+        "wait 0.5\n"
+        "sleep 1\n"
+        "conn other-1\n"
+        "conn c${v}\n"
+        "reconnect\n"
+        "close\n"
+        "half-close\n"
+        "reset\n"
+        "stat cmd_get -> g\n"
+        "stat settings evictions = on\n"
+        "stat cmd_get = ${g}+2\n"
+        "stat version ~ 1\\.6.*\n"
+        "repeat 3\n"
+        "repeat 2 j\n"
+        "send \"${i}${j}\"\n"
+        "done\n"
+        "done\n"
+        "let t = ${g}+100\n"
+        "check ${t} > ${g}\n"
+        "expect-until \"END\\r\\n\"\n"
+        "expect-lines /STAT .*/\n"
+        "end\n";
+    static const enum conform_step_kind kinds[] = {
+        CONFORM_STEP_SEND, CONFORM_STEP_SEND_CHUNKS, CONFORM_STEP_EXPECT,
+        CONFORM_STEP_EXPECT_LINE, CONFORM_STEP_EXPECT_CLOSE,
+        CONFORM_STEP_EXPECT_SILENCE, CONFORM_STEP_WAIT, CONFORM_STEP_SLEEP,
+        CONFORM_STEP_CONN, CONFORM_STEP_CONN, CONFORM_STEP_RECONNECT,
+        CONFORM_STEP_CLOSE, CONFORM_STEP_HALF_CLOSE, CONFORM_STEP_RESET,
+        CONFORM_STEP_STAT, CONFORM_STEP_STAT, CONFORM_STEP_STAT,
+        CONFORM_STEP_STAT, CONFORM_STEP_REPEAT, CONFORM_STEP_REPEAT,
+        CONFORM_STEP_SEND, CONFORM_STEP_DONE, CONFORM_STEP_DONE,
+        CONFORM_STEP_LET, CONFORM_STEP_CHECK, CONFORM_STEP_EXPECT_UNTIL,
+        CONFORM_STEP_EXPECT_LINES,
+    };
+    struct conform_set set = {0};
+    parse_ok(&set, text);
+    const struct conform_case *c = &set.cases[0];
+    size_t n = sizeof(kinds) / sizeof(kinds[0]);
+    assert_int_equal(c->step_count, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(c->steps[i].kind, kinds[i]);
+        assert_int_equal(c->steps[i].line, i + 3);
+    }
+    const struct conform_step *st = c->steps;
+    assert_int_equal(st[1].count, 3);
+    assert_int_equal(st[1].ms, 1);
+    /* \/ in a pattern is a plain slash. */
+    assert_string_equal(st[3].arg, "x/y (a|b)");
+    assert_int_equal(st[5].ms, 100);
+    assert_true(st[6].seconds > 0.49 && st[6].seconds < 0.51);
+    assert_true(c->has_wait);
+    assert_string_equal(st[8].arg, "other-1");
+    assert_int_equal(st[14].cmp, CONFORM_CMP_CAPTURE);
+    assert_string_equal(st[14].captures[0], "g");
+    assert_null(st[14].group);
+    assert_string_equal(st[15].group, "settings");
+    assert_string_equal(st[15].arg, "evictions");
+    assert_string_equal(st[15].value, "on");
+    assert_int_equal(st[16].cmp, CONFORM_CMP_EQ);
+    assert_string_equal(st[16].value, "${g}+2");
+    assert_int_equal(st[17].cmp, CONFORM_CMP_MATCH);
+    /* Repeat blocks know their ends, and the default variable is i. */
+    assert_int_equal(st[18].count, 3);
+    assert_string_equal(st[18].arg, "i");
+    assert_int_equal(st[18].match, 22);
+    assert_int_equal(st[22].match, 18);
+    assert_int_equal(st[19].match, 21);
+    assert_string_equal(st[19].arg, "j");
+    assert_string_equal(st[23].arg, "t");
+    assert_string_equal(st[23].value, "${g}+100");
+    assert_int_equal(st[24].cmp, CONFORM_CMP_GT);
+    /* Real waiting: wait 0.5 + sleep 1 + silence 0.1 + one 1 ms pause. */
+    assert_true(c->real_s > 1.600 && c->real_s < 1.602);
+    conform_set_free(&set);
+}
+
+static void
+test_real_time_counts_repeats(void **state)
+{
+    (void)state;
+    struct conform_set set = {0};
+    parse_ok(&set, "case r\nclauses: a.b\ntags: slow\nrepeat 10\n"
+                   "repeat 3\nsleep 0.5\ndone\ndone\nend\n");
+    assert_true(set.cases[0].real_s > 14.99 && set.cases[0].real_s < 15.01);
+    conform_set_free(&set);
+    parse_fails("case r\nclauses: a.b\nrepeat 3\nsleep 1\ndone\nend\n", 6,
+                "add 'tags: slow'");
+}
+
+static void
+test_several_cases_and_crlf(void **state)
+{
+    (void)state;
+    struct conform_set set = {0};
+    parse_ok(&set, "case one\r\nclauses: a.b\r\nsend \"x\"\r\nend\r\n"
+                   "case two\nclauses: c.d\ntags: final\nexpect-close\nend");
+    assert_int_equal(set.count, 2);
+    assert_string_equal(set.cases[0].name, "one");
+    assert_string_equal(set.cases[1].name, "two");
+    assert_true(set.cases[1].final);
+    assert_int_equal(set.cases[1].line, 5);
+    /* A second file appends; names must stay unique across files. */
+    char err[CONFORM_ERR_LEN];
+    const char more[] = "case three\nclauses: e\nsend \"y\"\nend\n";
+    assert_true(conform_set_parse(&set, "u.case", more, strlen(more), err));
+    assert_int_equal(set.count, 3);
+    assert_string_equal(set.cases[2].file, "u.case");
+    const char dup[] = "\ncase one\nclauses: e\nsend \"y\"\nend\n";
+    assert_false(conform_set_parse(&set, "v.case", dup, strlen(dup), err));
+    assert_non_null(strstr(err, "v.case:2: case 'one' already defined at t.case:1"));
+    /* The failed file added nothing. */
+    assert_int_equal(set.count, 3);
+    conform_set_free(&set);
+}
+
+static void
+test_structure_errors(void **state)
+{
+    (void)state;
+    parse_fails("send \"x\"\n", 1, "outside a case");
+    parse_fails("case a\nclauses: x\nsend \"x\"\n", 3, "missing end");
+    parse_fails("case a\nclauses: x\ncase b\n", 3, "case inside case");
+    parse_fails("case a\nsend \"x\"\nend\n", 3, "cites no clause");
+    parse_fails("case a\nclauses: x\nend\n", 3, "has no steps");
+    parse_fails("case bad/name\n", 1, "usage: case NAME");
+    parse_fails("case a b\n", 1, "usage: case NAME");
+    parse_fails("case a\nclauses: x\nfrobnicate\nend\n", 3, "unknown step");
+    parse_fails("case a\nclauses: x\nend extra\n", 3, "takes no arguments");
+    /* A raw NUL byte in a file (strlen would stop at it). */
+    static const char nul[] = "case a\nclauses: x\nsend \"a\0b\"\nend\n";
+    struct conform_set set = {0};
+    char err[CONFORM_ERR_LEN] = "";
+    assert_false(conform_set_parse(&set, "t.case", nul, sizeof(nul) - 1, err));
+    assert_non_null(strstr(err, "t.case:3: NUL byte"));
+    conform_set_free(&set);
+}
+
+static void
+test_header_errors(void **state)
+{
+    (void)state;
+    parse_fails("case a\nclauses:\n", 2, "at least one clause");
+    parse_fails("case a\nclauses: Store.set\n", 2, "bad clause ID");
+    parse_fails("case a\nclauses: .x\n", 2, "bad clause ID");
+    parse_fails("case a\nclauses: x\nrequires: evictions\n", 3,
+                "bad requirement");
+    parse_fails("case a\nclauses: x\nrequires: =on\n", 3, "bad requirement");
+    parse_fails("case a\nclauses: x\nrequires: a=\n", 3, "bad requirement");
+    parse_fails("case a\nclauses: x\ntags: fast\n", 3, "unknown tag");
+    parse_fails("case a\nclauses: x\nserver: memcached\n", 3, "mcref");
+    parse_fails("case a\nclauses: x\ntimeout: 0\n", 3, "milliseconds");
+    parse_fails("case a\nclauses: x\ntimeout: 5s\n", 3, "milliseconds");
+}
+
+static void
+test_step_errors(void **state)
+{
+    (void)state;
+    const char *head = "case a\nclauses: x\n";
+    static const struct {
+        const char *step;
+        const char *needle;
+    } bad[] = {
+        {"send", "quoted string"},
+        {"send abc", "quoted string"},
+        {"expect \"a\\q\"", "unknown escape"},
+        {"send-chunks 0 1 \"a\"", "SIZE"},
+        {"send-chunks 1 \"a\"", "MS must be"},
+        {"send-chunks 1", "usage: send-chunks"},
+        {"expect-line VALUE", "needs /regex/"},
+        {"expect-line /abc", "unterminated"},
+        {"expect-line /a(/", "bad regex"},
+        {"expect-line /a/ b", "'-> VAR"},
+        {"expect-line /(a)/ -> x y", "2 captures but the regex has 1"},
+        {"expect-line /a/ -> 9x", "bad variable name"},
+        {"expect-silence", "usage: expect-silence"},
+        {"expect-silence 1.5", "usage: expect-silence"},
+        {"wait", "usage: wait"},
+        {"wait -1", "usage: wait"},
+        {"wait 0", "usage: wait"},
+        {"wait 1.", "usage: wait"},
+        {"sleep 99999", "usage: sleep"},
+        {"conn", "usage: conn"},
+        {"conn a/b", "usage: conn"},
+        {"stat", "usage: stat"},
+        {"stat a b", "usage: stat"},
+        {"stat cmd_get == 1", "bad operator"},
+        {"stat cmd_get ~ (", "bad regex"},
+        {"repeat", "usage: repeat"},
+        {"repeat x", "usage: repeat"},
+        {"repeat 2000000", "usage: repeat"},
+        {"done", "done without repeat"},
+        {"let x 5", "usage: let"},
+        {"let x = ${nope}", "${nope} used before"},
+        {"check 1 <> 2", "bad operator"},
+        {"check 1 =", "usage: check"},
+        {"expect-lines /a/ extra", "usage: expect-lines"},
+        {"reconnect now", "takes no arguments"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char text[256];
+        snprintf(text, sizeof(text), "%s%s\nend\n", head, bad[i].step);
+        parse_fails(text, 3, bad[i].needle);
+    }
+}
+
+static void
+test_variables_defined_before_use(void **state)
+{
+    (void)state;
+    /* ${k} is always defined. */
+    struct conform_set set = {0};
+    parse_ok(&set, "case a\nclauses: x\nsend \"${k}\"\nend\n");
+    conform_set_free(&set);
+    parse_fails("case a\nclauses: x\nsend \"${cas}\"\nend\n", 3,
+                "${cas} used before it is defined");
+    parse_fails("case a\nclauses: x\nsend \"x\"\nexpect-line /(a)/ -> c\n"
+                "end\ncase b\nclauses: x\nsend \"${c}\"\nend\n",
+                8, "${c} used before");
+    parse_fails("case a\nclauses: x\nstat x = ${v}\nend\n", 3, "${v}");
+    parse_fails("case a\nclauses: x\nconn c${i}\nend\n", 3, "${i}");
+    parse_fails("case a\nclauses: x\nexpect-line /${z}/\nend\n", 3, "${z}");
+    /* A pattern with variables is compiled at run time only. */
+    parse_ok(&set, "case a\nclauses: x\nstat n -> z\nexpect-line /${z}(/\n"
+                   "end\n");
+    conform_set_free(&set);
+}
+
+static void
+test_repeat_errors(void **state)
+{
+    (void)state;
+    parse_fails("case a\nclauses: x\nrepeat 2\nsend \"x\"\nend\n", 5,
+                "repeat without done");
+    parse_fails("case a\nclauses: x\nrepeat 1\nrepeat 1\nrepeat 1\nrepeat 1\n"
+                "repeat 1\n",
+                7, "nested more than 4");
+}
+
+static void
+test_cmp_names(void **state)
+{
+    (void)state;
+    static const char *const ops[] = {"=", "!=", "<", "<=", ">", ">=", "~"};
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+        enum conform_cmp cmp;
+        size_t n = conform_cmp_parse(ops[i], &cmp);
+        assert_int_equal(n, strlen(ops[i]));
+        assert_string_equal(conform_cmp_name(cmp), ops[i]);
+    }
+    enum conform_cmp cmp;
+    assert_int_equal(conform_cmp_parse("x", &cmp), 0);
+    assert_int_equal(conform_cmp_parse("", &cmp), 0);
+}
+
+static void
+test_regex_anchored(void **state)
+{
+    (void)state;
+    regex_t re;
+    size_t nsub;
+    char err[CONFORM_ERR_LEN];
+    assert_true(conform_regex_compile(&re, "a|b([0-9]+)", &nsub, err));
+    assert_int_equal(nsub, 1);
+    assert_int_equal(regexec(&re, "a", 0, NULL, 0), 0);
+    assert_int_equal(regexec(&re, "b12", 0, NULL, 0), 0);
+    /* Anchored at both ends, around the whole alternation. */
+    assert_int_not_equal(regexec(&re, "xa", 0, NULL, 0), 0);
+    assert_int_not_equal(regexec(&re, "b12x", 0, NULL, 0), 0);
+    regfree(&re);
+    assert_false(conform_regex_compile(&re, "a[", &nsub, err));
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void
+test_load_dir(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/conform-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof(path), "%s/b.case", dir);
+    write_file(path, "case from-b\nclauses: x\nsend \"b\"\nend\n");
+    snprintf(path, sizeof(path), "%s/a.case", dir);
+    write_file(path, "case from-a\nclauses: x\nsend \"a\"\nend\n");
+    snprintf(path, sizeof(path), "%s/README.md", dir);
+    write_file(path, "case not-a-case-file\n");
+    snprintf(path, sizeof(path), "%s/.hidden.case", dir);
+    write_file(path, "garbage\n");
+    struct conform_set set = {0};
+    char err[CONFORM_ERR_LEN] = "";
+    if (!conform_set_load_dir(&set, dir, err)) {
+        fail_msg("load: %s", err);
+    }
+    /* Files in name order; only *.case. */
+    assert_int_equal(set.count, 2);
+    assert_string_equal(set.cases[0].name, "from-a");
+    assert_string_equal(set.cases[1].name, "from-b");
+    conform_set_free(&set);
+    snprintf(path, sizeof(path), "%s/c.case", dir);
+    write_file(path, "case from-a\nclauses: x\nsend \"c\"\nend\n");
+    assert_false(conform_set_load_dir(&set, dir, err));
+    assert_non_null(strstr(err, "c.case:1: case 'from-a' already defined"));
+    conform_set_free(&set);
+    const char *names[] = {"a.case", "b.case", "c.case", "README.md",
+                           ".hidden.case"};
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    assert_false(conform_set_load_dir(&set, dir, err));
+    assert_non_null(strstr(err, "no .case files"));
+    rmdir(dir);
+    assert_false(conform_set_load_dir(&set, dir, err));
+    conform_set_free(&set);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full_case),
+        cmocka_unit_test(test_every_step_kind),
+        cmocka_unit_test(test_real_time_counts_repeats),
+        cmocka_unit_test(test_several_cases_and_crlf),
+        cmocka_unit_test(test_structure_errors),
+        cmocka_unit_test(test_header_errors),
+        cmocka_unit_test(test_step_errors),
+        cmocka_unit_test(test_variables_defined_before_use),
+        cmocka_unit_test(test_repeat_errors),
+        cmocka_unit_test(test_cmp_names),
+        cmocka_unit_test(test_regex_anchored),
+        cmocka_unit_test(test_load_dir),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
