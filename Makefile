@@ -83,15 +83,20 @@ $(B)/libmodel.a: $(MODEL_OBJS)
 # Tools (src/tools/<tool>/): everything but <tool>_main.c goes into an
 # archive that the tool's unit tests (tests/unit/test_<tool>_*.c) link.
 TOOLS := $(patsubst src/tools/%/,%,$(dir $(wildcard src/tools/*/*_main.c)))
+# What the tools share (src/tools/common: the server address).
+$(B)/libtoolcommon.a: $(patsubst src/%.c,$(B)/obj/%.o,$(wildcard src/tools/common/*.c))
 define tool_rules
 OBJS_tool_$(1) := $$(patsubst src/%.c,$$(B)/obj/%.o,$$(filter-out src/tools/$(1)/$(1)_main.c,$$(wildcard src/tools/$(1)/*.c)))
 $$(B)/lib$(1).a: $$(OBJS_tool_$(1))
-$$(B)/mcref-$(1): $$(B)/obj/tools/$(1)/$(1)_main.o $$(B)/lib$(1).a
+$$(B)/mcref-$(1): $$(B)/obj/tools/$(1)/$(1)_main.o $$(B)/lib$(1).a \
+		$$(B)/libtoolcommon.a
 	$$(CC) $$(LDFLAGS) $$^ -lm -o $$@
-UNIT_$(1) := $$(B)/lib$(1).a
+UNIT_$(1) := $$(B)/lib$(1).a $$(B)/libtoolcommon.a
 $$(B)/obj/tests/unit/test_$(1)_%.o: EXTRA_INCLUDES := -Isrc/tools/$(1)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
+UNIT_toolcommon := $(B)/libtoolcommon.a
+$(B)/obj/tests/unit/test_toolcommon_%.o: EXTRA_INCLUDES := -Isrc/tools/common
 
 -include $(shell find build/$(PROFILE) -name '*.d' 2>/dev/null)
 

@@ -79,7 +79,7 @@ tune_socket(int fd, int family)
 }
 
 bool
-bench_conn_connect(struct bench_conn *c, const struct bench_addr *a)
+bench_conn_connect(struct bench_conn *c, const struct tool_addr *a)
 {
     assert(c->fd < 0);
     int fd = socket(a->family, SOCK_STREAM | SOCK_CLOEXEC, 0);

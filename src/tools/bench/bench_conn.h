@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bench_addr.h"
+#include "../common/tool_addr.h"
 #include "bench_keys.h"
 
 enum bench_op {
@@ -84,7 +84,7 @@ void bench_conn_deinit(struct bench_conn *c);
  * Connects to a, blocking up to BENCH_CONNECT_TIMEOUT_S, then makes the
  * socket non-blocking (TCP_NODELAY for TCP). False with err_no set.
  */
-bool bench_conn_connect(struct bench_conn *c, const struct bench_addr *a);
+bool bench_conn_connect(struct bench_conn *c, const struct tool_addr *a);
 /* Closes the socket and marks c dead. */
 void bench_conn_close(struct bench_conn *c);
 

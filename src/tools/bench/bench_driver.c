@@ -298,7 +298,7 @@ poll_once(struct bench_driver *d, uint64_t timeout_ns)
 /* Connects c and puts its `version` request on the wire. */
 static bool
 start_conn(struct bench_driver *d, struct bench_conn *c,
-           const struct bench_addr *addr)
+           const struct tool_addr *addr)
 {
     if (!bench_conn_connect(c, addr)) {
         note_err(d, "connect: %s", strerror(c->err_no));

@@ -15,13 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bench_addr.h"
+#include "../common/tool_addr.h"
 #include "bench_conn.h"
 #include "bench_opts.h"
 #include "bench_work.h"
 
 struct bench_driver_config {
-    const struct bench_addr *addr;
+    const struct tool_addr *addr;
     size_t conn_count;
     size_t active_count;                /* conns [0, active_count) send */
     struct bench_conn_sizes active_sizes;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench_addr.h"
+#include "../common/tool_addr.h"
 #include "bench_driver.h"
 #include "bench_keys.h"
 #include "bench_limits.h"
@@ -48,7 +48,7 @@ max_size(size_t a, size_t b)
 
 /* Buffer sizes for the options: one reply and a pipeline of requests. */
 static void
-driver_config(const struct bench_opts *o, const struct bench_addr *addr,
+driver_config(const struct bench_opts *o, const struct tool_addr *addr,
               uint64_t seed, struct bench_driver_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -226,8 +226,8 @@ main(int argc, char **argv)
        kill the benchmark. */
     signal(SIGPIPE, SIG_IGN);
     uint64_t seed = o.seed_given ? o.seed : bench_sys_entropy();
-    struct bench_addr addr;
-    if (!bench_addr_parse(&addr, o.server, err)) {
+    struct tool_addr addr;
+    if (!tool_addr_parse(&addr, o.server, err, BENCH_ERR_LEN)) {
         return fail("server", err);
     }
     struct bench_driver_config cfg;

@@ -70,7 +70,7 @@ run(const struct conform_opts *o, const struct conform_case **order,
         .key_nonce = o->nonce_set ? o->key_nonce : random_nonce(),
     };
     char err[CONFORM_ERR_LEN];
-    if (!conform_addr_parse(&cfg.addr, o->target, err)) {
+    if (!tool_addr_parse(&cfg.addr, o->target, err, CONFORM_ERR_LEN)) {
         return setup_error(err);
     }
     struct conform_server_info info;

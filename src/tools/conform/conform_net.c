@@ -6,17 +6,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
-#define ADDR_HOST_LEN_MAX 255
 #define NS_PER_MS 1000000ull
 
 uint64_t
@@ -38,85 +35,6 @@ conform_sleep_ns(uint64_t ns)
     }
 }
 
-static bool
-parse_unix(struct conform_addr *a, const char *path, char err[CONFORM_ERR_LEN])
-{
-    struct sockaddr_un *un = (struct sockaddr_un *)&a->storage;
-    size_t len = strlen(path);
-    if (len >= sizeof(un->sun_path)) {
-        snprintf(err, CONFORM_ERR_LEN, "unix socket path too long: %s", path);
-        return false;
-    }
-    un->sun_family = AF_UNIX;
-    memcpy(un->sun_path, path, len + 1);
-    a->len = (socklen_t)sizeof(*un);
-    a->family = AF_UNIX;
-    return true;
-}
-
-/* Splits HOST:PORT or [V6]:PORT into host (copied) and port text. */
-static bool
-split_host_port(const char *text, char host[ADDR_HOST_LEN_MAX + 1],
-                const char **port)
-{
-    const char *host_start = text;
-    const char *host_end;
-    if (text[0] == '[') {
-        host_start = text + 1;
-        host_end = strchr(host_start, ']');
-        if (host_end == NULL || host_end[1] != ':') {
-            return false;
-        }
-        *port = host_end + 2;
-    } else {
-        host_end = strrchr(text, ':');
-        if (host_end == NULL || memchr(text, ':', (size_t)(host_end - text))) {
-            return false;   /* a bare IPv6 address needs brackets */
-        }
-        *port = host_end + 1;
-    }
-    size_t host_len = (size_t)(host_end - host_start);
-    if (host_len == 0 || host_len > ADDR_HOST_LEN_MAX || **port == '\0') {
-        return false;
-    }
-    memcpy(host, host_start, host_len);
-    host[host_len] = '\0';
-    return true;
-}
-
-bool
-conform_addr_parse(struct conform_addr *a, const char *text,
-                   char err[CONFORM_ERR_LEN])
-{
-    memset(a, 0, sizeof(*a));
-    if (strchr(text, '/') != NULL) {
-        return parse_unix(a, text, err);
-    }
-    char host[ADDR_HOST_LEN_MAX + 1];
-    const char *port;
-    if (!split_host_port(text, host, &port)) {
-        snprintf(err, CONFORM_ERR_LEN,
-                 "bad server '%s': want HOST:PORT, [V6]:PORT or a path", text);
-        return false;
-    }
-    struct addrinfo hints = {
-        .ai_family = AF_UNSPEC,
-        .ai_socktype = SOCK_STREAM,
-        .ai_flags = AI_NUMERICSERV,
-    };
-    struct addrinfo *res = NULL;
-    int rc = getaddrinfo(host, port, &hints, &res);
-    if (rc != 0 || res == NULL) {
-        snprintf(err, CONFORM_ERR_LEN, "cannot resolve '%s': %s", text,
-                 gai_strerror(rc));
-        return false;
-    }
-    memcpy(&a->storage, res->ai_addr, res->ai_addrlen);
-    a->len = res->ai_addrlen;
-    a->family = res->ai_family;
-    freeaddrinfo(res);
-    return true;
-}
 
 void
 conform_conn_init(struct conform_conn *c)
@@ -138,7 +56,7 @@ poll_ms(uint64_t deadline_ns)
 }
 
 bool
-conform_conn_open(struct conform_conn *c, const struct conform_addr *a,
+conform_conn_open(struct conform_conn *c, const struct tool_addr *a,
                   uint64_t deadline_ns, char err[CONFORM_ERR_LEN])
 {
     conform_conn_close(c);

@@ -17,18 +17,8 @@
 #include "conform_bytes.h"
 #include "conform_limits.h"
 
-struct conform_addr {
-    struct sockaddr_storage storage;
-    socklen_t len;
-    int family;     /* AF_INET, AF_INET6 or AF_UNIX */
-};
-
-/*
- * HOST:PORT (IPv4 or a name), [V6]:PORT, or a unix socket path (anything
- * holding a '/'). False with err set when text is not usable.
- */
-bool conform_addr_parse(struct conform_addr *a, const char *text,
-                        char err[CONFORM_ERR_LEN]);
+/* The server address: see ../common/tool_addr.h. */
+#include "../common/tool_addr.h"
 
 enum conform_io {
     CONFORM_IO_OK = 0,    /* sent everything / some bytes arrived */
@@ -58,7 +48,7 @@ void conform_conn_init(struct conform_conn *c);
  * Connects (non-blocking, TCP_NODELAY for TCP), waiting until deadline_ns.
  * False with err set; c stays closed.
  */
-bool conform_conn_open(struct conform_conn *c, const struct conform_addr *a,
+bool conform_conn_open(struct conform_conn *c, const struct tool_addr *a,
                        uint64_t deadline_ns, char err[CONFORM_ERR_LEN]);
 /* Closes the socket and frees the buffer; c can be opened again. */
 void conform_conn_close(struct conform_conn *c);

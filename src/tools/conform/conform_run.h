@@ -34,7 +34,7 @@ typedef void (*conform_trace_fn)(void *ctx, const char *conn, char dir,
                                  const uint8_t *data, size_t len);
 
 struct conform_run_config {
-    struct conform_addr addr;
+    struct tool_addr addr;
     uint32_t timeout_ms;         /* connect, each expectation, each write */
     uint32_t case_ms;            /* a whole case */
     enum conform_time_mode time_mode;

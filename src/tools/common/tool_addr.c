@@ -1,7 +1,5 @@
-/*
- * bench_addr.c - parses and resolves the -s argument; see bench_addr.h.
- */
-#include "bench_addr.h"
+/* tool_addr.c - parsing and resolving a tool's server address. */
+#include "tool_addr.h"
 
 #include <netdb.h>
 #include <stdio.h>
@@ -9,15 +7,15 @@
 #include <sys/un.h>
 
 /* Host text of HOST:PORT or [V6]:PORT, bounded like a DNS name. */
-#define ADDR_HOST_LEN_MAX 255
+enum { ADDR_HOST_LEN_MAX = 255 };
 
 static bool
-parse_unix(struct bench_addr *a, const char *path, char err[BENCH_ERR_LEN])
+parse_unix(struct tool_addr *a, const char *path, char *err, size_t err_len)
 {
     struct sockaddr_un *un = (struct sockaddr_un *)&a->storage;
     size_t len = strlen(path);
     if (len >= sizeof(un->sun_path)) {
-        snprintf(err, BENCH_ERR_LEN, "unix socket path too long: %s", path);
+        snprintf(err, err_len, "unix socket path too long: %s", path);
         return false;
     }
     un->sun_family = AF_UNIX;
@@ -43,8 +41,8 @@ split_host_port(const char *text, char host[ADDR_HOST_LEN_MAX + 1],
         *port = host_end + 2;
     } else {
         host_end = strrchr(text, ':');
-        if (host_end == NULL) {
-            return false;
+        if (host_end == NULL || memchr(text, ':', (size_t)(host_end - text))) {
+            return false; /* a bare IPv6 address needs brackets */
         }
         *port = host_end + 1;
     }
@@ -58,19 +56,18 @@ split_host_port(const char *text, char host[ADDR_HOST_LEN_MAX + 1],
 }
 
 bool
-bench_addr_parse(struct bench_addr *a, const char *text,
-                 char err[BENCH_ERR_LEN])
+tool_addr_parse(struct tool_addr *a, const char *text, char *err,
+                size_t err_len)
 {
     memset(a, 0, sizeof(*a));
     if (strchr(text, '/') != NULL) {
-        return parse_unix(a, text, err);
+        return parse_unix(a, text, err, err_len);
     }
     char host[ADDR_HOST_LEN_MAX + 1];
     const char *port;
     if (!split_host_port(text, host, &port)) {
-        snprintf(err, BENCH_ERR_LEN,
-                 "bad server '%s': want HOST:PORT, [V6]:PORT or a path",
-                 text);
+        snprintf(err, err_len,
+                 "bad server '%s': want HOST:PORT, [V6]:PORT or a path", text);
         return false;
     }
     struct addrinfo hints = {
@@ -81,7 +78,7 @@ bench_addr_parse(struct bench_addr *a, const char *text,
     struct addrinfo *res = NULL;
     int rc = getaddrinfo(host, port, &hints, &res);
     if (rc != 0 || res == NULL) {
-        snprintf(err, BENCH_ERR_LEN, "cannot resolve '%s': %s", text,
+        snprintf(err, err_len, "cannot resolve '%s': %s", text,
                  gai_strerror(rc));
         return false;
     }
