@@ -25,25 +25,11 @@
 
 #include "../../spec/model/model.h"
 #include "../../src/engine/session.h"
+#include "../support/rng.h"
 
 #define NOW 1700000000u
 
 /* ---- randomness and byte strings --------------------------------------- */
-
-static uint64_t
-next_random(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static uint64_t
-below(uint64_t *state, uint64_t n)
-{
-    return n == 0 ? 0 : next_random(state) % n;
-}
 
 struct bytes {
     uint8_t *data;
@@ -153,7 +139,7 @@ runner_feed(struct runner *r, const struct bytes *in, size_t piece,
         if (piece == 1) {
             n = 1;
         } else if (piece > 1) {
-            size_t cut = 1 + (size_t)below(rng, piece);
+            size_t cut = 1 + (size_t)rng_below(rng, piece);
             n = cut < n ? cut : n;
         }
         /* Copy each piece to its own heap block so ASan sees over-reads. */
@@ -174,18 +160,18 @@ runner_feed(struct runner *r, const struct bytes *in, size_t piece,
 static void
 gen_key(uint64_t *rng, struct bytes *b)
 {
-    switch (below(rng, 12)) {
+    switch (rng_below(rng, 12)) {
     case 0: {
         uint8_t key[251];
         memset(key, 'L', sizeof key);
-        add(b, key, below(rng, 2) == 0 ? 250 : 251);
+        add(b, key, rng_below(rng, 2) == 0 ? 250 : 251);
         break;
     }
     case 1:
         add(b, "k\t1", 3);
         break;
     default:
-        addf(b, "k%u", (unsigned)below(rng, 6));
+        addf(b, "k%u", (unsigned)rng_below(rng, 6));
     }
 }
 
@@ -197,7 +183,7 @@ static const char *const numbers[] = {
 static void
 gen_number(uint64_t *rng, struct bytes *b)
 {
-    const char *n = numbers[below(rng, 14)];
+    const char *n = numbers[rng_below(rng, 14)];
     add(b, n, strlen(n));
 }
 
@@ -206,9 +192,9 @@ gen_noise(uint64_t *rng, struct bytes *b)
 {
     static const char *const noise[] = {"\r", "\n", "\r\n", " ", "\0", "get",
                                         "HTTP/1.1", "noreply", "\x80", "  "};
-    size_t n = 1 + (size_t)below(rng, 6);
+    size_t n = 1 + (size_t)rng_below(rng, 6);
     for (size_t i = 0; i < n; i++) {
-        const char *piece = noise[below(rng, 10)];
+        const char *piece = noise[rng_below(rng, 10)];
         add(b, piece, piece[0] == '\0' ? 1 : strlen(piece));
     }
 }
@@ -218,21 +204,21 @@ gen_split_command(uint64_t *rng, struct bytes *b, uint32_t value_max)
 {
     static const char *const storage[] = {"set", "add", "replace", "append",
                                           "prepend", "cas"};
-    switch (below(rng, 12)) {
+    switch (rng_below(rng, 12)) {
     case 0:
     case 1:
     case 2: {
-        const char *cmd = storage[below(rng, 6)];
-        size_t vlen = below(rng, 4) == 0 ? value_max + below(rng, 3)
-                                         : (size_t)below(rng, 20);
+        const char *cmd = storage[rng_below(rng, 6)];
+        size_t vlen = rng_below(rng, 4) == 0 ? value_max + rng_below(rng, 3)
+                                         : (size_t)rng_below(rng, 20);
         addf(b, "%s ", cmd);
         gen_key(rng, b);
-        addf(b, " %u %d %zu", (unsigned)below(rng, 3),
-             (int)below(rng, 3) - 1, vlen);
+        addf(b, " %u %d %zu", (unsigned)rng_below(rng, 3),
+             (int)rng_below(rng, 3) - 1, vlen);
         if (strcmp(cmd, "cas") == 0) {
-            addf(b, " %u", (unsigned)below(rng, 4));
+            addf(b, " %u", (unsigned)rng_below(rng, 4));
         }
-        if (below(rng, 4) == 0) {
+        if (rng_below(rng, 4) == 0) {
             add(b, " noreply", 8);
         }
         add(b, "\r\n", 2);
@@ -240,31 +226,31 @@ gen_split_command(uint64_t *rng, struct bytes *b, uint32_t value_max)
             add(b, "v", 1);
         }
         /* Mostly a correct terminator; sometimes a bad chunk. */
-        add(b, below(rng, 6) == 0 ? "xy" : "\r\n", 2);
+        add(b, rng_below(rng, 6) == 0 ? "xy" : "\r\n", 2);
         break;
     }
     case 3:
     case 4:
-        if (below(rng, 2) == 0) {
+        if (rng_below(rng, 2) == 0) {
             add(b, "get", 3);
         } else {
             add(b, "gets", 4);
         }
-        for (uint64_t i = below(rng, 4); i > 0; i--) {
+        for (uint64_t i = rng_below(rng, 4); i > 0; i--) {
             add(b, " ", 1);
             gen_key(rng, b);
         }
         add(b, "\r\n", 2);
         break;
     case 5:
-        add(b, below(rng, 2) == 0 ? "incr " : "decr ", 5);
+        add(b, rng_below(rng, 2) == 0 ? "incr " : "decr ", 5);
         gen_key(rng, b);
         add(b, " ", 1);
         gen_number(rng, b);
         add(b, "\r\n", 2);
         break;
     case 6:
-        if (below(rng, 2) == 0) {
+        if (rng_below(rng, 2) == 0) {
             add(b, "touch ", 6);
         } else {
             add(b, "gat ", 4);
@@ -277,7 +263,7 @@ gen_split_command(uint64_t *rng, struct bytes *b, uint32_t value_max)
     case 7:
         add(b, "delete ", 7);
         gen_key(rng, b);
-        if (below(rng, 2)) {
+        if (rng_below(rng, 2)) {
             add(b, " ", 1);
             gen_number(rng, b);
         }
@@ -288,7 +274,7 @@ gen_split_command(uint64_t *rng, struct bytes *b, uint32_t value_max)
             "version\r\n", "stats\r\n", "stats items\r\n", "flush_all 0\r\n",
             "verbosity 1\r\n", "stats settings\r\n", "bogus cmd\r\n", "\r\n",
             "stats sizes\r\n", "flush_all\r\n"};
-        const char *m = misc[below(rng, 10)];
+        const char *m = misc[rng_below(rng, 10)];
         add(b, m, strlen(m));
         break;
     }
@@ -302,7 +288,7 @@ static bool
 run_split(uint64_t seed, size_t cmds, bool verbose)
 {
     uint64_t rng = seed;
-    uint32_t value_max = 1024 + (uint32_t)below(&rng, 64);
+    uint32_t value_max = 1024 + (uint32_t)rng_below(&rng, 64);
     struct engine_config cfg = config(64 * 1024, value_max, true);
     struct bytes in = {0};
     for (size_t i = 0; i < cmds; i++) {
@@ -413,7 +399,7 @@ struct model_run {
 static void
 model_key(struct model_run *r, char *key, unsigned *slot)
 {
-    *slot = (unsigned)below(&r->rng, 8);
+    *slot = (unsigned)rng_below(&r->rng, 8);
     snprintf(key, 16, "key%u", *slot);
 }
 
@@ -421,7 +407,7 @@ static int32_t
 model_exptime(struct model_run *r)
 {
     static const int32_t choices[] = {0, 0, 0, 0, 1, 2, 100, -1, 2592000};
-    return choices[below(&r->rng, 9)];
+    return choices[rng_below(&r->rng, 9)];
 }
 
 static void
@@ -429,16 +415,16 @@ model_value(struct model_run *r, uint8_t *value, size_t *len)
 {
     static const char *const numeric[] = {"0", "9", "99", "18446744073709551615",
                                           " 7", "x"};
-    if (below(&r->rng, 3) == 0) {
-        const char *v = numeric[below(&r->rng, 6)];
+    if (rng_below(&r->rng, 3) == 0) {
+        const char *v = numeric[rng_below(&r->rng, 6)];
         *len = strlen(v);
         memcpy(value, v, *len);
         return;
     }
-    *len = below(&r->rng, 8) == 0 ? r->value_max + 1
-                                  : (size_t)below(&r->rng, 40);
+    *len = rng_below(&r->rng, 8) == 0 ? r->value_max + 1
+                                  : (size_t)rng_below(&r->rng, 40);
     for (size_t i = 0; i < *len; i++) {
-        value[i] = (uint8_t)('a' + below(&r->rng, 26));
+        value[i] = (uint8_t)('a' + rng_below(&r->rng, 26));
     }
 }
 
@@ -452,19 +438,19 @@ model_command(struct model_run *r)
     model_key(r, key, &slot);
     size_t klen = strlen(key);
     const uint8_t *k = (const uint8_t *)key;
-    bool noreply = below(&r->rng, 5) == 0;
+    bool noreply = rng_below(&r->rng, 5) == 0;
     const char *nr = noreply ? " noreply" : "";
-    switch (below(&r->rng, 9)) {
+    switch (rng_below(&r->rng, 9)) {
     case 0:
     case 1:
     case 2: {
-        enum store_mode mode = (enum store_mode)below(&r->rng, 6);
+        enum store_mode mode = (enum store_mode)rng_below(&r->rng, 6);
         uint8_t value[2048];
         size_t vlen;
         model_value(r, value, &vlen);
-        uint32_t flags = below(&r->rng, 3) == 0 ? 77 : 0;
+        uint32_t flags = rng_below(&r->rng, 3) == 0 ? 77 : 0;
         int32_t exptime = model_exptime(r);
-        uint64_t unique = below(&r->rng, 2) ? r->cas[slot] : 12345;
+        uint64_t unique = rng_below(&r->rng, 2) ? r->cas[slot] : 12345;
         addf(&r->in, "%s %s %u %d %zu", modes[mode], key, flags, exptime,
              vlen);
         if (mode == STORE_CAS) {
@@ -481,15 +467,15 @@ model_command(struct model_run *r)
     }
     case 3:
     case 4: {
-        bool gat = below(&r->rng, 3) == 0;
-        bool with_cas = below(&r->rng, 2) == 0;
+        bool gat = rng_below(&r->rng, 3) == 0;
+        bool with_cas = rng_below(&r->rng, 2) == 0;
         int32_t exptime = model_exptime(r);
         if (gat) {
             addf(&r->in, "%s %d", with_cas ? "gats" : "gat", exptime);
         } else {
             addf(&r->in, "%s", with_cas ? "gets" : "get");
         }
-        unsigned n = 1 + (unsigned)below(&r->rng, 3);
+        unsigned n = 1 + (unsigned)rng_below(&r->rng, 3);
         for (unsigned i = 0; i < n; i++) {
             if (i > 0) {
                 model_key(r, key, &slot);
@@ -511,9 +497,9 @@ model_command(struct model_run *r)
         break;
     }
     case 5: {
-        bool incr = below(&r->rng, 2) == 0;
+        bool incr = rng_below(&r->rng, 2) == 0;
         static const uint64_t deltas[] = {0, 1, 5, 100, UINT64_MAX};
-        uint64_t delta = deltas[below(&r->rng, 5)];
+        uint64_t delta = deltas[rng_below(&r->rng, 5)];
         addf(&r->in, "%s %s %" PRIu64 "%s\r\n", incr ? "incr" : "decr", key,
              delta, nr);
         uint64_t v;
@@ -546,8 +532,8 @@ model_command(struct model_run *r)
                       "DELETED");
         break;
     default:
-        if (below(&r->rng, 10) == 0) {
-            int32_t delay = below(&r->rng, 2) ? 0 : 5;
+        if (rng_below(&r->rng, 10) == 0) {
+            int32_t delay = rng_below(&r->rng, 2) ? 0 : 5;
             addf(&r->in, "flush_all %d%s\r\n", delay, nr);
             model_flush(r->m, NOW, delay);
             if (!noreply) {
@@ -604,9 +590,9 @@ run_model(uint64_t seed, size_t cmds, bool verbose)
 {
     struct model_run r = {.rng = seed};
     uint64_t mems[] = {1200, 4096, 65536};
-    uint64_t mem = mems[below(&r.rng, 3)];
+    uint64_t mem = mems[rng_below(&r.rng, 3)];
     r.value_max = 200;
-    bool evict = below(&r.rng, 4) != 0;
+    bool evict = rng_below(&r.rng, 4) != 0;
     struct engine_config cfg = config(mem, r.value_max, evict);
     r.m = model_create(&cfg.store);
     if (r.m == NULL) {

@@ -23,28 +23,14 @@
 
 #include "../../spec/model/model.h"
 #include "../../src/store/store.h"
+#include "../support/rng.h"
 
 /* ---- randomness ---------------------------------------------------------- */
-
-static uint64_t
-next_random(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static uint64_t
-below(uint64_t *state, uint64_t n)
-{
-    return n == 0 ? 0 : next_random(state) % n;
-}
 
 static bool
 chance(uint64_t *state, unsigned percent)
 {
-    return below(state, 100) < percent;
+    return rng_below(state, 100) < percent;
 }
 
 /* ---- one run ----------------------------------------------------------- */
@@ -92,8 +78,8 @@ draw_config(struct run *r)
                                     1 << 20};
     static const uint32_t value_maxes[] = {64, 100, 200, 1024, 4096};
     for (;;) {
-        r->cfg.mem_limit = mems[below(&r->rng, 7)];
-        r->cfg.value_len_max = value_maxes[below(&r->rng, 5)];
+        r->cfg.mem_limit = mems[rng_below(&r->rng, 7)];
+        r->cfg.value_len_max = value_maxes[rng_below(&r->rng, 5)];
         /* The store needs room for the largest item ([mem.item-fits]). */
         if (14 + 5 + 8 + 250 + (uint64_t)r->cfg.value_len_max <=
             r->cfg.mem_limit) {
@@ -102,18 +88,18 @@ draw_config(struct run *r)
     }
     r->cfg.evict = chance(&r->rng, 75);
     r->cfg.cas_enabled = chance(&r->rng, 80);
-    r->cfg.hash_seed = next_random(&r->rng);
-    r->cfg.index_size_log2 = 1 + (unsigned)below(&r->rng, 8);
+    r->cfg.hash_seed = rng_next(&r->rng);
+    r->cfg.index_size_log2 = 1 + (unsigned)rng_below(&r->rng, 8);
     static const unsigned spaces[] = {1, 3, 8, 40, 500};
-    r->key_space = spaces[below(&r->rng, 5)];
+    r->key_space = spaces[rng_below(&r->rng, 5)];
     r->long_keys = chance(&r->rng, 20) ? 10 : 0;
-    r->now = 1 + (uint32_t)below(&r->rng, 2000000000u);
+    r->now = 1 + (uint32_t)rng_below(&r->rng, 2000000000u);
 }
 
 static size_t
 draw_key(struct run *r, uint8_t *key, unsigned *slot)
 {
-    unsigned k = (unsigned)below(&r->rng, r->key_space);
+    unsigned k = (unsigned)rng_below(&r->rng, r->key_space);
     *slot = k % 64;
     if (chance(&r->rng, r->long_keys)) {
         memset(key, 'L', 250);
@@ -129,7 +115,7 @@ draw_value(struct run *r, uint8_t *value)
 {
     uint32_t max = r->cfg.value_len_max;
     size_t len;
-    switch (below(&r->rng, 10)) {
+    switch (rng_below(&r->rng, 10)) {
     case 0:
         len = 0;
         break;
@@ -147,17 +133,17 @@ draw_value(struct run *r, uint8_t *value)
         static const char *const numbers[] = {
             "0", "1", "9", "10", "99", "18446744073709551615",
             "18446744073709551614", "  42", "42abc", "-1", "+7", "007"};
-        const char *n = numbers[below(&r->rng, 12)];
+        const char *n = numbers[rng_below(&r->rng, 12)];
         len = strlen(n);
         memcpy(value, n, len);
         return len;
     }
     default:
-        len = (size_t)below(&r->rng, max < 60 ? max : 60);
+        len = (size_t)rng_below(&r->rng, max < 60 ? max : 60);
         break;
     }
     for (size_t i = 0; i < len; i++) {
-        value[i] = (uint8_t)('a' + below(&r->rng, 26));
+        value[i] = (uint8_t)('a' + rng_below(&r->rng, 26));
     }
     return len;
 }
@@ -165,7 +151,7 @@ draw_value(struct run *r, uint8_t *value)
 static int32_t
 draw_exptime(struct run *r)
 {
-    switch (below(&r->rng, 20)) {
+    switch (rng_below(&r->rng, 20)) {
     case 0:
     case 1:
     case 2:
@@ -180,33 +166,33 @@ draw_exptime(struct run *r)
     case 17:
         return 0;
     case 4:
-        return (int32_t)(1 + below(&r->rng, 5));
+        return (int32_t)(1 + rng_below(&r->rng, 5));
     case 5:
-        return -1 - (int32_t)below(&r->rng, 3);
+        return -1 - (int32_t)rng_below(&r->rng, 3);
     case 6:
         return 2592000;
     case 7:
         return 2592001;
     case 8:
-        return (int32_t)(r->now + below(&r->rng, 6)); /* absolute, near now */
+        return (int32_t)(r->now + rng_below(&r->rng, 6)); /* absolute, near now */
     case 9:
-        return (int32_t)(r->now - below(&r->rng, 3)); /* absolute, past */
+        return (int32_t)(r->now - rng_below(&r->rng, 3)); /* absolute, past */
     default:
-        return (int32_t)(1 + below(&r->rng, 60));
+        return (int32_t)(1 + rng_below(&r->rng, 60));
     }
 }
 
 static void
 advance_time(struct run *r)
 {
-    switch (below(&r->rng, 20)) {
+    switch (rng_below(&r->rng, 20)) {
     case 0:
     case 1:
     case 2:
         r->now += 1;
         break;
     case 3:
-        r->now += (uint32_t)below(&r->rng, 8);
+        r->now += (uint32_t)rng_below(&r->rng, 8);
         break;
     case 4:
         if (chance(&r->rng, 10)) {
@@ -322,7 +308,7 @@ step(struct run *r)
     unsigned slot;
     size_t key_len = draw_key(r, key, &slot);
     advance_time(r);
-    unsigned pick = (unsigned)below(&r->rng, 100);
+    unsigned pick = (unsigned)rng_below(&r->rng, 100);
     enum store_status sa;
     enum store_status sb;
     if (pick < 30 || pick == 99) {
@@ -336,12 +322,12 @@ step(struct run *r)
             r->last_cas[slot] = a.cas;
         }
     } else if (pick < 65) {
-        enum store_mode mode = (enum store_mode)below(&r->rng, 6);
+        enum store_mode mode = (enum store_mode)rng_below(&r->rng, 6);
         size_t value_len = draw_value(r, value);
-        uint32_t flags = chance(&r->rng, 70) ? 0 : (uint32_t)next_random(&r->rng);
+        uint32_t flags = chance(&r->rng, 70) ? 0 : (uint32_t)rng_next(&r->rng);
         int32_t exptime = draw_exptime(r);
         uint64_t unique = chance(&r->rng, 60) ? r->last_cas[slot]
-                                              : below(&r->rng, 5);
+                                              : rng_below(&r->rng, 5);
         const uint8_t *v = value_len > r->cfg.value_len_max &&
                                    chance(&r->rng, 50)
                                ? NULL
@@ -381,7 +367,7 @@ step(struct run *r)
         bool incr = chance(&r->rng, 50);
         static const uint64_t deltas[] = {0, 1, 2, 9, 10, 100, UINT64_MAX,
                                           UINT64_MAX - 1};
-        uint64_t delta = deltas[below(&r->rng, 8)];
+        uint64_t delta = deltas[rng_below(&r->rng, 8)];
         snprintf(r->op, sizeof r->op, "%s key%u %" PRIu64 " at %u",
                  incr ? "incr" : "decr", slot, delta, r->now);
         uint64_t va = 0;
