@@ -49,6 +49,10 @@ struct server {
     uint64_t idle_kicks;
     uint64_t listen_disabled_num;
     bool accepting;
+    /* Why a stop was asked for (a signal, `shutdown`), noted while a batch
+     * of events runs and acted on after it: stopping closes connections
+     * that later events of the same batch still point to. */
+    const char *stop_request;
     bool stopping;
     uint64_t stop_deadline_ms;
     uint64_t next_tick_ms;
@@ -179,6 +183,7 @@ accept_on(struct server *s, struct listener *l, uint32_t now_s)
 
 /* ---- events ------------------------------------------------------------------ */
 
+/* Between batches only (see stop_request). */
 static void
 begin_stop(struct server *s, const char *why)
 {
@@ -213,8 +218,8 @@ on_conn(struct server *s, struct conn *c, uint32_t events, uint32_t now_s)
     if (next != CONN_KEEP) {
         close_conn(s, c);
     }
-    if (next == CONN_SHUTDOWN) {
-        begin_stop(s, "shutdown command");
+    if (next == CONN_SHUTDOWN && s->stop_request == NULL) {
+        s->stop_request = "shutdown command";
     }
 }
 
@@ -223,10 +228,11 @@ on_signals(struct server *s)
 {
     uint8_t signo;
     while (read(s->sigfd, &signo, 1) == 1) {
-        const char *name = signo == SIGTERM  ? "SIGTERM"
-                           : signo == SIGINT ? "SIGINT"
-                                             : "SIGUSR1";
-        begin_stop(s, name);
+        if (s->stop_request == NULL) {
+            s->stop_request = signo == SIGTERM  ? "SIGTERM"
+                              : signo == SIGINT ? "SIGINT"
+                                                : "SIGUSR1";
+        }
     }
 }
 
@@ -313,6 +319,9 @@ server_run(struct server *s)
                 on_signals(s);
                 break;
             }
+        }
+        if (s->stop_request != NULL) {
+            begin_stop(s, s->stop_request);
         }
         tick(s, s->cfg.clock.now_ms(s->cfg.clock.ctx), now_s);
     }

@@ -541,6 +541,29 @@ def _():
     _signal_under_load(signal.SIGINT, daemon=True)
 
 
+@test(P + "shutdown_with_requests_on_other_conns", timeout=20)
+def _():
+    """[conn.signal] `shutdown` and requests on other connections reach the
+    server in one wakeup (it is stopped while they are sent): the stop must
+    not free a connection whose event is still to be handled."""
+    with Server(["-A"]) as s:
+        a = s.conn()
+        others = [s.conn() for _ in range(8)]
+        os.kill(s.pid, signal.SIGSTOP)
+        try:
+            a.send(b"shutdown\r\n")
+            for c in others:
+                c.send(b"get k\r\n")
+        finally:
+            os.kill(s.pid, signal.SIGCONT)
+        rc = s.wait(5)
+        s.expect_exit = True
+        check(rc is not None, "server still running 5 s after shutdown")
+        eq(rc, 0, "exit status after shutdown")
+        for c in [a] + others:
+            c.close()
+
+
 @test(P + "sigint_foreground", timeout=20)
 def _():
     with Server() as s:
