@@ -9,6 +9,7 @@
 # build/<profile>/, so they never mix.
 
 PROFILE ?= release
+.DEFAULT_GOAL := all
 B := build/$(PROFILE)
 
 ifeq ($(PROFILE),asan)

@@ -626,6 +626,9 @@ model_flush(struct model *m, uint32_t now, int32_t delay)
     if (due <= now) {
         m->flush_pos = m->head; /* [flush.immediate] */
         m->flush_due = 0;
+        if (m->cfg.cas_enabled) {
+            m->cas_last++; /* [cas.counter] */
+        }
     } else {
         m->flush_due = due;
     }

@@ -656,6 +656,7 @@ store_flush(struct store *s, uint32_t now_s, int32_t delay)
     if (deadline <= now_s) {
         s->flush_abs = s->log.head_abs; /* [flush.immediate] */
         s->flush_pending_s = 0;
+        next_cas(s); /* [cas.counter]: an immediate flush uses a unique */
     } else {
         s->flush_pending_s = deadline; /* [flush.replace] */
     }

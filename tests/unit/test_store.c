@@ -261,6 +261,32 @@ test_cas_counter(void **state)
     store_destroy(&s);
 }
 
+/* An immediate flush uses a unique (as memcached's does); a delayed one,
+ * given or falling due, does not. */
+static void
+test_cas_counter_flush(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    set(s, "a", "1");                      /* 1 */
+    store_flush(s, NOW, 0);                /* 2 */
+    set(s, "a", "1");
+    assert_int_equal(get_item(s, NOW, "a").cas, 3);
+    store_flush(s, NOW, -1);               /* 4 */
+    store_flush(s, NOW, (int32_t)(NOW - 10)); /* past absolute: 5 */
+    store_flush(s, NOW, 5);                /* delayed: none */
+    put(s, NOW + 6, STORE_SET, "b", "1", 0, 0);
+    assert_int_equal(get_item(s, NOW + 6, "b").cas, 6);
+    store_destroy(&s);
+
+    struct store *nocas = make(1u << 20, 4096, true, false);
+    store_flush(nocas, NOW, 0);
+    set(nocas, "k", "1");
+    assert_int_equal(get_item(nocas, NOW, "k").cas, 0);
+    store_check(nocas);
+    store_destroy(&nocas);
+}
+
 static void
 test_cas_disabled(void **state)
 {
@@ -1055,6 +1081,7 @@ main(void)
         CLAUSE_TEST("store.cas", test_cas),
         CLAUSE_TEST("cas.zero", test_cas_zero),
         CLAUSE_TEST("cas.counter", test_cas_counter),
+        CLAUSE_TEST("cas.counter", test_cas_counter_flush),
         CLAUSE_TEST("cas.disabled", test_cas_disabled),
         CLAUSE_TEST("store.failed-set", test_too_large_and_failed_set),
         CLAUSE_TEST("expiry.never", test_expiry_never),
