@@ -349,7 +349,9 @@ settings_parse(struct settings *s, int argc, char **argv, FILE *out,
         "a:Ap:s:U:m:Mc:khiVrvdl:u:P:f:n:t:D:LR:Cb:B:I:SFXWY:e:o:N:Z";
     defaults(s);
     *exit_code = 0;
-    optind = 1;
+    /* 0, not 1: glibc then forgets a scan that stopped inside a cluster
+     * (`-hv` returns at h), which would otherwise go on in this argv. */
+    optind = 0;
     opterr = 0;
     int c;
     uint64_t v;

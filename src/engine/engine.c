@@ -68,17 +68,26 @@ engine_now(struct engine *e, uint32_t real_s)
     return t;
 }
 
+/* base + step held within +-UINT32_MAX, the most a 32-bit clock can move:
+ * base is already within it, so bounding step first rules out overflow
+ * (step comes from the client and may be any 64-bit number). */
+static int64_t
+clock_add(int64_t base, int64_t step)
+{
+    const int64_t span = UINT32_MAX;
+    CHECK(base >= -span && base <= span);
+    step = step > 2 * span ? 2 * span : step < -2 * span ? -2 * span : step;
+    int64_t sum = base + step;
+    return sum > span ? span : sum < -span ? -span : sum;
+}
+
 void
 engine_clock_step(struct engine *e, uint32_t real_s, int64_t step_s)
 {
     if (e->paused) {
-        e->paused_s = clamp_time((int64_t)e->paused_s + step_s);
+        e->paused_s = clamp_time(clock_add(e->paused_s, step_s));
     } else {
-        /* Keep the offset within what a 32-bit clock can show. */
-        int64_t offset = e->offset_s + step_s;
-        e->offset_s = offset > UINT32_MAX    ? UINT32_MAX
-                      : offset < -(int64_t)UINT32_MAX ? -(int64_t)UINT32_MAX
-                                                      : offset;
+        e->offset_s = clock_add(e->offset_s, step_s);
     }
     (void)engine_now(e, real_s);
 }

@@ -60,6 +60,22 @@ expect_fail(struct parsed *p, int code, const char *message)
     free(p);
 }
 
+/* A parse that stopped inside a cluster of flags leaves nothing behind for
+ * the next one (found by fuzz_settings). */
+static void
+test_parse_again_after_stopping_mid_cluster(void **state)
+{
+    (void)state;
+    struct parsed *p = PARSE("-hv");
+    assert_int_equal(p->outcome, SETTINGS_DONE);
+    free(p);
+    p = PARSE("-p", "11");
+    assert_int_equal(p->outcome, SETTINGS_RUN);
+    assert_int_equal(p->s.port, 11);
+    assert_int_equal(p->s.verbosity, 0);
+    free(p);
+}
+
 static void
 test_defaults(void **state)
 {
@@ -300,6 +316,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_parse_again_after_stopping_mid_cluster),
         cmocka_unit_test(test_supported_flags),
         cmocka_unit_test(test_long_forms),
         cmocka_unit_test(test_harmless_flags_noted),

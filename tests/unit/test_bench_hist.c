@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "bench_hist.h"
+#include "../support/rng.h"
 
 /* A quantile may overstate by one bucket: at most 1/128 of the value. */
 static void
@@ -131,16 +132,6 @@ test_bimodal_tail(void **state)
     free(h);
 }
 
-/* The test's own PRNG (splitmix64), so it links only the histogram. */
-static uint64_t
-next_random(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -163,8 +154,8 @@ test_random_against_sorted(void **state)
     assert_non_null(values);
     struct bench_hist *h = new_hist();
     for (size_t i = 0; i < COUNT; i++) {
-        unsigned bits = (unsigned)(next_random(&r) % 36);
-        values[i] = next_random(&r) >> (63 - bits);
+        unsigned bits = (unsigned)(rng_next(&r) % 36);
+        values[i] = rng_next(&r) >> (63 - bits);
         bench_hist_record(h, values[i]);
     }
     qsort(values, COUNT, sizeof(*values), cmp_u64);

@@ -508,6 +508,30 @@ test_debugtime(void **state)
     close_harness(h);
 }
 
+/* Steps at the ends of the 64-bit range saturate the clock rather than
+ * overflow (found by fuzz_session; fuzz/regress/fuzz_session/
+ * regress-debugtime-step-overflows-*). */
+static void
+test_debugtime_extreme_steps(void **state)
+{
+    (void)state;
+    struct engine_config cfg = config();
+    cfg.test_clock = true;
+    struct harness *h = open_with(&cfg);
+    expect_reply(h, "set a 0 100 1\r\nx\r\ndebugtime -9223372036854775808\r\n"
+                    "get a\r\n",
+                 "STORED\r\nOK\r\nVALUE a 0 1\r\nx\r\nEND\r\n");
+    expect_reply(h, "debugtime 1\r\ndebugtime 9223372036854775807\r\nget a\r\n",
+                 "OK\r\nOK\r\nEND\r\n");
+    close_harness(h);
+
+    h = open_with(&cfg);
+    expect_reply(h, "set a 0 100 1\r\nx\r\ndebugtime p\r\ndebugtime 1\r\n"
+                    "debugtime 9223372036854775807\r\nget a\r\n",
+                 "STORED\r\nOK\r\nOK\r\nOK\r\nEND\r\n");
+    close_harness(h);
+}
+
 static void
 test_stats_shapes(void **state)
 {
@@ -885,6 +909,7 @@ main(void)
         CLAUSE_TEST("misc.quit", test_version_verbosity_quit),
         CLAUSE_TEST("misc.shutdown", test_shutdown),
         CLAUSE_TEST("misc.debugtime", test_debugtime),
+        CLAUSE_TEST("misc.debugtime", test_debugtime_extreme_steps),
         CLAUSE_TEST("stats.general", test_stats_shapes),
         CLAUSE_TEST("frame.http", test_unknown_empty_http),
         CLAUSE_TEST("frame.line-limit", test_line_too_long_closes),

@@ -1,0 +1,755 @@
+#!/usr/bin/python3
+"""mcdiff.py - differential fuzzing of mcref against memcached 1.6.18.
+
+Starts build/release/mcref and /usr/bin/memcached on 127.0.0.1 (ports
+25000-25999) with the same settings, sends both the same generated command
+streams, and compares the replies batch by batch after normalising the
+differences spec/differences.md allows. At the first real divergence it
+shrinks the stream (drops batches, then commands, while the divergence
+persists, on fresh servers each time) and prints the minimal reproducer as
+byte strings and as a ready-to-run command.
+
+    fuzz/diff/mcdiff.py [--seed S] [--seconds T | --runs N] [--batches N]
+                        [--config FLAGS] [--keep-going] [--verbose]
+    fuzz/diff/mcdiff.py [--config FLAGS] --batch BYTES [--batch BYTES ...]
+
+A run draws its server flags (none, -C or -F unless --config is given) and
+BATCHES batches of 1-3 commands from its seed; every seed is printed and
+replays with --seed S --runs 1. Each batch is written at once and followed by
+`version\\r\\n`, whose reply marks the end of the batch's replies. --batch
+replays given batches (Python escapes: \\r \\n \\xNN) and prints both servers'
+replies. Exit status: 0 no divergence, 1 divergence, 2 set-up error.
+
+The generator stays clear of what memcached answers nondeterministically or
+by timing, or wrongly (spec/differences.md): no relative TTL that can expire
+during a run, no delayed flush_all, no flush_all under -C, no values near the -I limit,
+no command lines over 2048 bytes, no append/prepend on counters (decr pads
+them), long-key gets and unsupported commands alone in their batch.
+"""
+import argparse
+import codecs
+import os
+import random
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                     "..", ".."))
+MCREF = os.path.join(ROOT, "build", "release", "mcref")
+MEMCACHED = "/usr/bin/memcached"
+PORT_FIRST, PORT_LAST = 25000, 25999
+START_TIMEOUT_S = 5.0
+REPLY_TIMEOUT_S = 5.0     # a batch whose sentinel never comes waits this long
+SENTINEL = b"version\r\n"
+VALUE_MAX = 1048576       # -I: both servers run with the default
+BIG_DATA = 1048576 + 64   # a too-large value, for both servers
+LINE_MAX = 2048           # [frame.line-limit]: generated lines stay under it
+RUN_SHOWN = 16            # runs of this many equal bytes print as b'x'*N
+
+# --------------------------------------------------------------------------
+# Servers
+
+
+def free_port(rng_ports):
+    for _ in range(200):
+        port = rng_ports.randint(PORT_FIRST, PORT_LAST)
+        with socket.socket() as s:
+            # Both servers listen with SO_REUSEADDR: ports in TIME_WAIT
+            # from earlier runs are free for them.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port in 25000-25999")
+
+
+class Server:
+    def __init__(self, name, argv, port):
+        self.name = name
+        self.port = port
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("%s did not start: %s" %
+                                       (name, " ".join(argv)))
+                time.sleep(0.01)
+        self.sock = None
+
+    def connect(self):
+        self.close_conn()
+        self.sock = socket.create_connection(("127.0.0.1", self.port), 2)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def close_conn(self):
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def stop(self):
+        self.close_conn()
+        if self.proc.poll() is None:
+            # No state to keep, and memcached takes a second to stop on
+            # SIGTERM: shrinking restarts the servers many times.
+            self.proc.kill()
+            self.proc.wait()
+
+
+def start_servers(flags, rng_ports):
+    p1 = free_port(rng_ports)
+    p2 = free_port(rng_ports)
+    while p2 == p1:
+        p2 = free_port(rng_ports)
+    common = ["-U", "0", "-l", "127.0.0.1", "-m", "64", "-c", "64"] + flags
+    if os.getuid() == 0:
+        common = ["-u", "root"] + common
+    mcref = Server("mcref", [MCREF, "-p", str(p1)] + common, p1)
+    try:
+        memcached = Server("memcached",
+                           [MEMCACHED, "-p", str(p2), "-t", "1"] + common, p2)
+    except Exception:
+        mcref.stop()
+        raise
+    return mcref, memcached
+
+
+# --------------------------------------------------------------------------
+# Replies: split into items, read up to the sentinel
+
+
+def split_replies(data):
+    """Reply items (lines, VALUE blocks) and whether the data is complete."""
+    items = []
+    at = 0
+    while at < len(data):
+        nl = data.find(b"\n", at)
+        if nl < 0:
+            return items, at
+        line = data[at:nl + 1]
+        if line.startswith(b"VALUE "):
+            fields = line.rstrip(b"\r\n").split(b" ")
+            try:
+                n = int(fields[3])
+            except (IndexError, ValueError):
+                n = -1
+            end = nl + 1 + n + 2
+            if n >= 0:
+                if end > len(data):
+                    return items, at
+                line = data[at:end]
+                nl = end - 1
+        items.append(line)
+        at = nl + 1
+    return items, at
+
+
+def read_batch(server, sentinels):
+    """Reads until `sentinels` VERSION lines; returns (bytes, closed)."""
+    data = b""
+    deadline = time.monotonic() + REPLY_TIMEOUT_S
+    while True:
+        items, _ = split_replies(data)
+        if sum(1 for i in items if i.startswith(b"VERSION ")) >= sentinels:
+            return data, False
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return data + b"<timeout>", False
+        server.sock.settimeout(left)
+        try:
+            chunk = server.sock.recv(1 << 16)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            chunk = b""
+        if not chunk:
+            server.close_conn()
+            return data + b"<close>", True
+        data += chunk
+
+
+def exchange(server, batch):
+    if server.sock is None:
+        server.connect()
+    payload = b"".join(u.data for u in batch.units) + SENTINEL
+    try:
+        server.sock.sendall(payload)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    expected = 1 + sum(u.versions for u in batch.units)
+    return read_batch(server, expected)
+
+
+# --------------------------------------------------------------------------
+# Normalisation: spec/differences.md, one function per entry
+
+
+def normalise(reply, batch):
+    """The reply with every difference spec/differences.md allows removed."""
+    if batch.allowed:
+        return b"<allowed: %s>" % batch.allowed.encode()
+    items, rest = split_replies(reply)
+    if batch.stats and items and items[-1].startswith(b"VERSION ") and \
+            items[-2:-1] == [b"END\r\n"] and \
+            all(i.startswith(b"STAT ") for i in items[:-2]):
+        return b"<statistics>\r\nVERSION <version>\r\n"   # [stats.general]
+    out = []
+    in_stats = False
+    for item in items:
+        if item.startswith(b"VERSION "):           # [misc.version]
+            item = b"VERSION <version>\r\n"
+        elif item.startswith(b"STAT "):            # [stats.general]
+            if not in_stats:
+                out.append(b"<STAT lines>\r\n")
+            in_stats = True
+            continue
+        elif item.startswith(b"VALUE "):          # [incr.no-padding]
+            item = unpad_counter(item)
+        in_stats = False
+        out.append(item)
+    return b"".join(out) + reply[rest:]
+
+
+NON_NUMERIC = b"CLIENT_ERROR cannot increment or decrement non-numeric value\r\n"
+
+
+def big_counter(batch, a, b):
+    """memcached 1.6.18 defect (spec/differences.md D1): for a value of 2^63
+    or more, safe_strtoull() looks for '-' with strchr(), past the value into
+    stale bytes of its slab chunk, and may answer non-numeric. True when a
+    lone incr/decr got a number from mcref, that error from memcached, and
+    mcref's answer shows the value was at least 2^63."""
+    if len(batch.units) != 1 or not b.startswith(NON_NUMERIC):
+        return False
+    words = batch.units[0].data.split()
+    first = a.split(b"\r\n")[0]
+    if len(words) < 3 or words[0] not in (b"incr", b"decr") or \
+            not first.isdigit():
+        return False
+    try:
+        delta = int(words[2])
+    except ValueError:
+        return False
+    result = int(first)
+    if words[0] == b"incr":
+        value = (result - delta) % (1 << 64)
+    elif result > 0:
+        value = result + delta
+    else:
+        value = delta   # the value was at most delta
+    return value >= 1 << 63
+
+
+def unpad_counter(block):
+    head, _, body = block.partition(b"\r\n")
+    data = body[:-2]
+    stripped = data.rstrip(b" ")
+    if stripped != data and stripped.isdigit():
+        fields = head.split(b" ")
+        fields[3] = str(len(stripped)).encode()
+        return b" ".join(fields) + b"\r\n" + stripped + b"\r\n"
+    return block
+
+
+# --------------------------------------------------------------------------
+# The generator
+
+
+def count_versions(data):
+    """Lines of data that are `version` commands (each answers VERSION)."""
+    return sum(1 for line in data.split(b"\n")
+               if line.lstrip(b" ").split(b" ")[0].rstrip(b"\r") == b"version")
+
+
+class Unit:
+    """One command as sent, and how many VERSION lines it answers itself."""
+
+    def __init__(self, data):
+        self.data = data
+        self.versions = count_versions(data)
+
+
+UNSUPPORTED = (b"mg", b"ms", b"md", b"ma", b"mn", b"me")
+
+
+class Batch:
+    """Commands written at once. A batch of one `stats` command has varying
+    values ([stats.general]); one unsupported command may get any reply
+    ([misc.unsupported]). Both are told from the bytes, so that replays of
+    reproducers are judged as the run that found them was."""
+
+    def __init__(self, units):
+        self.units = units
+        data = b"".join(u.data for u in units)
+        first = data.lstrip(b" ").split(b" ")[0].rstrip(b"\r\n")
+        single = len(units) == 1 and data.count(b"\n") == 1
+        self.stats = single and data in STATS
+        self.allowed = "misc.unsupported" if single and first in UNSUPPORTED \
+            else ""
+
+
+KEYS = [b"a", b"b", b"k", b"key_with_more_bytes", b"\x01x", b"t\tb", b"r\rq",
+        b"\xc3\xa9t\xc3\xa9", b"L" * 250]
+COUNTERS = [b"n0", b"n1", b"n2"]
+STATS = [b"stats\r\n", b"stats settings\r\n", b"stats items\r\n",
+         b"stats slabs\r\n", b"stats sizes\r\n", b"stats conns\r\n",
+         b"stats  items extra\r\n"]
+LONG_KEY = b"L" * 251
+FLAGS = [b"0", b"0", b"1", b"42", b"4294967295", b"4294967296", b"+5", b"007",
+         b"-0", b"-1", b"abc", b"18446744073709551616", b"18446744073709551615"]
+# No relative TTL that could expire while a run lasts ([expiry.relative]).
+BAD_NUMBERS = (b"-1", b"abc", b"18446744073709551616")
+EXPTIMES = [b"0", b"0", b"0", b"100000", b"2592000", b"2592001", b"-1", b"-5",
+            b"4294967295", b"4294967296", b"abc", b"+100000",
+            b"2147483648", b"99999999999"]
+DELTAS = [b"0", b"1", b"1", b"7", b"100", b"18446744073709551615",
+          b"18446744073709551616", b"-1", b"abc", b"0x5", b"1.5", b"+3",
+          b"00012", b" 5"]
+# Counter values. None of whitespace only, and none of 2^63 or more: on
+# those memcached parses past the value (spec/differences.md D1, D2). incr
+# by 2^64-1 still wraps ([incr.wrap]).
+NUMBERS = [b"0", b"1", b"9", b"10", b"100", b"9223372036854775807",
+           b"9223372036854775806", b"  42", b"42abc", b"-1", b"+7", b"007",
+           b"", b"18446744073709551616", b"4 2", b" x"]
+VALUE_BYTES = b"abcxyz0129 \t\r\n\x00\xff-"
+
+
+class Generator:
+    def __init__(self, rng, flags, skip=()):
+        self.rng = rng
+        self.cas_disabled = "-C" in flags
+        self.skip = set(skip)
+
+    def key(self, counters=False):
+        r = self.rng
+        if counters or r.random() < 0.15:
+            return r.choice(COUNTERS)
+        return r.choice(KEYS)
+
+    def value(self):
+        r = self.rng
+        roll = r.random()
+        if roll < 0.1:
+            return b""
+        if roll < 0.2:
+            return r.choice(NUMBERS)
+        # [item.value-max]: far from the limit, where the servers differ.
+        n = r.choice([1, 2, 5, 10, 50, 200, 400])
+        return bytes(r.choice(VALUE_BYTES) for _ in range(r.randint(1, n)))
+
+    def length_token(self, n):
+        r = self.rng
+        roll = r.random()
+        if roll < 0.75:
+            return str(n).encode()
+        if roll < 0.8:
+            return b"+%d" % n
+        if roll < 0.85:
+            return b"00%d" % n
+        if roll < 0.9:
+            return str(n + 4294967296).encode()   # [num.truncate32]
+        return r.choice([b"-1", b"abc", b"4294967295", b"2147483646",
+                         b"2147483647", b"18446744073709551616"])
+
+    def tail(self, noreply_ok=True):
+        r = self.rng
+        roll = r.random()
+        if roll < 0.15 and noreply_ok:
+            return b" noreply"
+        if roll < 0.2:
+            return r.choice([b" norepl", b" NOREPLY", b" x"])
+        if roll < 0.22:
+            return b" noreply extra"
+        return b""
+
+    def storage(self):
+        r = self.rng
+        cmd = r.choice([b"set", b"set", b"add", b"replace", b"append",
+                        b"prepend", b"cas"])
+        counters = cmd in (b"set", b"add", b"replace", b"cas") and \
+            r.random() < 0.3
+        key = self.key(counters)
+        if cmd in (b"append", b"prepend") and key in COUNTERS:
+            key = b"a"     # [incr.no-padding]: never extend a counter
+        if r.random() < 0.03:
+            key = LONG_KEY
+        # Counters hold numbers only (spec/differences.md D2).
+        value = r.choice(NUMBERS) if key in COUNTERS else self.value()
+        length = self.length_token(len(value))
+        flags, exptime = r.choice(FLAGS), r.choice(EXPTIMES)
+        line = b"%s %s %s %s %s" % (cmd, key, flags, exptime, length)
+        unique = b"1"
+        if cmd == b"cas":
+            unique = r.choice([b"0", b"1", b"2", b"3", b"5", b"8", b"13",
+                               b"21", b"abc", b"-1"])
+            line += b" " + unique
+        tail = self.tail()
+        line += tail
+        # Whether the server reads a data block after this line; if not,
+        # the block is parsed as lines, and a bad chunk would run into the
+        # next command ([store.bad-line]).
+        reads_data = key != LONG_KEY and tail != b" noreply extra" and \
+            flags not in BAD_NUMBERS and exptime not in BAD_NUMBERS and \
+            unique not in BAD_NUMBERS and length == str(len(value)).encode()
+        roll = r.random()
+        if roll < 0.02:       # [store.too-large]: swallowed whole
+            line = b"%s %s 0 0 %d%s" % (cmd, r.choice(KEYS[:4]), BIG_DATA,
+                                         b" 1" if cmd == b"cas" else b"")
+            return line + b"\r\n" + b"z" * (BIG_DATA + 2)
+        if roll < 0.08 and reads_data:
+            # [store.bad-chunk]: as many bytes as declared, the wrong end.
+            return line + b"\r\n" + value + r.choice([b"xy", b"\n\n", b"\rx"])
+        return line + b"\r\n" + value + b"\r\n"
+
+    def retrieval(self):
+        r = self.rng
+        cmd = r.choice([b"get", b"get", b"gets", b"bget", b"gat", b"gats"])
+        keys = [self.key() for _ in range(r.choice([0, 1, 1, 2, 3, 5]))]
+        if r.random() < 0.05:
+            keys = keys * 10
+        while len(b" ".join(keys)) > LINE_MAX - 64:
+            keys.pop()      # [frame.line-limit]: no line over 2048 bytes
+        line = cmd
+        if cmd in (b"gat", b"gats"):
+            line += b" " + r.choice(EXPTIMES)
+        for k in keys:
+            line += b" " + k
+        if r.random() < 0.1 and len(line) * 3 < LINE_MAX:
+            line = line.replace(b" ", b"   ")
+        return line + r.choice([b"\r\n", b"\r\n", b"\n"])
+
+    def arith(self):
+        """incr/decr on a counter; alone in its batch (see big_counter)."""
+        r = self.rng
+        c = self.key(True)
+        cmd = r.choice([b"incr", b"decr"])
+        if r.random() < 0.05:
+            return b"%s %s\r\n" % (cmd, c)
+        # No noreply: a reply must show when memcached meets D1.
+        return b"%s %s %s%s\r\n" % (cmd, c, r.choice(DELTAS),
+                                     self.tail(noreply_ok=False))
+
+    def other(self):
+        r = self.rng
+        k = self.key()
+        choices = [
+            b"delete %s\r\n" % k, b"delete %s 0\r\n" % k,
+            b"delete %s noreply\r\n" % k, b"delete %s 0 noreply\r\n" % k,
+            b"delete %s 1\r\n" % k, b"delete %s x y\r\n" % k, b"delete\r\n",
+            b"touch %s %s%s\r\n" % (k, r.choice(EXPTIMES), self.tail()),
+            b"touch %s\r\n" % k,
+            b"verbosity 1\r\n", b"verbosity\r\n", b"verbosity x\r\n",
+            b"verbosity 1 noreply\r\n", b"verbosity 0 extra\r\n",
+            b"stats reset\r\n", b"stats bogus\r\n", b"stats reset noreply\r\n",
+            b"shutdown\r\n", b"shutdown graceful\r\n", b"debugtime 5\r\n",
+            b"\r\n", b"\n", b"   \r\n", b"x\r\n", b"xyzzy foo\r\n",
+            b"GET %s\r\n" % k, b"Set %s 0 0 1\r\n" % k, b"set %s\0junk\r\n" % k,
+            b"get %s\0%s\r\n" % (k, k), b"gx / HTTP/1.1\r\n",
+            b"set " + b" 1" * 30 + b"\r\n", b"get" + b" a" * 30 + b"\r\n",
+        ]
+        if not self.cas_disabled:
+            # [flush.immediate]: no delay. Delayed ones are avoided: memcached
+            # revives flushed items when one follows an immediate flush, and
+            # ignores absolute times long past (spec/differences.md D3, D4).
+            choices += [b"flush_all\r\n", b"flush_all 0\r\n",
+                        b"flush_all -1\r\n", b"flush_all noreply\r\n",
+                        b"flush_all 0 noreply\r\n", b"flush_all junk\r\n",
+                        b"flush_all 1 2 3\r\n"]
+        return r.choice(choices)
+
+    def batch(self):
+        r = self.rng
+        roll = r.random()
+        if roll < 0.02:
+            # [frame.pipeline]: memcached drops queued replies before a
+            # long-key get, so such a get goes alone.
+            return Batch([Unit(b"get a %s b\r\n" % LONG_KEY)])
+        if roll < 0.03:
+            return Batch([Unit(r.choice([b"mg a v\r\n", b"mn\r\n",
+                                         b"me a\r\n"]))])
+        if roll < 0.04:
+            return Batch([Unit(r.choice([b"quit\r\n",
+                                         b"GET / HTTP/1.1\r\n",
+                                         b"PUT /x HTTP/1.0\r\n"]))])
+        if roll < 0.05:
+            return Batch([Unit(b"version\r\n")])
+        if roll < 0.07:
+            # [stats.general]: values differ; alone, so the reply is known
+            # to be a statistics block.
+            return Batch([Unit(r.choice(STATS))])
+        if roll < 0.17:
+            return Batch([Unit(self.arith())])
+        units = []
+        while len(units) < r.choice([1, 1, 1, 2, 3]):
+            pick = r.random()
+            if pick < 0.45:
+                data = self.storage()
+            elif pick < 0.75:
+                data = self.retrieval()
+            else:
+                data = self.other()
+            if data.lstrip(b" ").split(b" ")[0].rstrip(b"\r\n") in self.skip:
+                continue
+            units.append(Unit(data))
+        return Batch(units)
+
+
+# --------------------------------------------------------------------------
+# Running and shrinking
+
+
+class Inconclusive(Exception):
+    """A reply did not come in time (a loaded machine): nothing is known."""
+
+
+def run_batches(flags, batches, rng_ports, on_batch=None):
+    """Runs batches on fresh servers; the first divergence, or None.
+    Raises Inconclusive when a server did not answer in time."""
+    mcref, memcached = start_servers(flags, rng_ports)
+    try:
+        for i, batch in enumerate(batches):
+            a, closed_a = exchange(mcref, batch)
+            b, closed_b = exchange(memcached, batch)
+            if on_batch is not None:
+                on_batch(i, batch, a, b)
+            if a.endswith(b"<timeout>") or b.endswith(b"<timeout>"):
+                raise Inconclusive("batch %d, %s" % (i + 1, shown(
+                    b"".join(u.data for u in batch.units), 200)))
+            if big_counter(batch, a, b):
+                # Allowed, but the stores now differ: nothing after it
+                # can be compared.
+                return None
+            na, nb = normalise(a, batch), normalise(b, batch)
+            if closed_a and closed_b and nb.endswith(b"<close>") and \
+                    na.startswith(nb[:-len(b"<close>")]):
+                continue   # [frame.pipeline]: memcached drops queued replies
+            if na != nb or closed_a != closed_b:
+                return i, a, b
+        return None
+    finally:
+        mcref.stop()
+        memcached.stop()
+
+
+def shrink(flags, batches, rng_ports, log):
+    """Drops batches, then units, while some divergence persists."""
+    def diverges(candidate):
+        try:
+            return candidate and \
+                run_batches(flags, candidate, rng_ports) is not None
+        except Inconclusive:
+            return False
+
+    chunk = max(1, len(batches) // 2)
+    while chunk >= 1:
+        i = 0
+        while i < len(batches):
+            candidate = batches[:i] + batches[i + chunk:]
+            if diverges(candidate):
+                batches = candidate
+                log("  shrink: %d batches" % len(batches))
+            else:
+                i += chunk
+        chunk //= 2
+    for bi in range(len(batches)):
+        ui = 0
+        while len(batches[bi].units) > 1 and ui < len(batches[bi].units):
+            units = batches[bi].units[:ui] + batches[bi].units[ui + 1:]
+            candidate = batches[:bi] + [Batch(units)] + batches[bi + 1:]
+            if diverges(candidate):
+                batches = candidate
+            else:
+                ui += 1
+    return batches
+
+
+def escape(data):
+    return codecs.escape_encode(data)[0].decode("ascii")
+
+
+def shown(data, limit=600):
+    """data as a Python bytes expression, long runs as b'x'*N."""
+    parts = []
+    i = 0
+    while i < len(data):
+        j = i
+        while j < len(data) and data[j] == data[i]:
+            j += 1
+        if j - i >= RUN_SHOWN:
+            parts.append("b'%s'*%d" % (escape(data[i:i + 1]), j - i))
+            i = j
+            continue
+        k = i
+        while k < len(data):
+            m = k
+            while m < len(data) and data[m] == data[k]:
+                m += 1
+            if m - k >= RUN_SHOWN:
+                break
+            k = m
+        parts.append("b'%s'" % escape(data[i:k]))
+        i = k
+    text = " + ".join(parts) if parts else "b''"
+    if len(text) > limit:
+        text = text[:limit] + "...(%d bytes)" % len(data)
+    return text
+
+
+def report(flags, batches, divergence, seed):
+    i, a, b = divergence
+    print("DIVERGENCE at batch %d of %d" % (i + 1, len(batches)))
+    for u in batches[i].units:
+        print("  sent:      %s" % shown(u.data))
+    print("  mcref:     %s" % shown(a))
+    print("  memcached: %s" % shown(b))
+    print("reproducer (%d batches, each written at once, then version\\r\\n):"
+          % len(batches))
+    for batch in batches:
+        print("  %s" % shown(b"".join(u.data for u in batch.units)))
+    path = os.path.join(tempfile.gettempdir(), "mcdiff-%d.repro" % seed)
+    with open(path, "w") as f:
+        f.write("# mcdiff reproducer; flags: %s\n" % " ".join(flags))
+        for batch in batches:
+            f.write(escape(b"".join(u.data for u in batch.units)) + "\n")
+    cmd = [os.path.relpath(os.path.abspath(__file__))]
+    if flags:
+        cmd += ["--config=" + " ".join(flags)]
+    if sum(len(u.data) for bt in batches for u in bt.units) <= 400:
+        for batch in batches:
+            cmd += ["--batch", escape(b"".join(u.data for u in batch.units))]
+    else:
+        cmd += ["--replay", path]
+    print("run: " + " ".join(shlex.quote(c) for c in cmd))
+
+
+def replay(flags, raw_batches, rng_ports):
+    batches = [Batch([Unit(codecs.escape_decode(x.encode())[0])])
+               for x in raw_batches]
+
+    def show(i, batch, a, b):
+        print("batch %d: %s" % (i + 1, shown(batch.units[0].data)))
+        print("  mcref:     %s" % shown(a))
+        print("  memcached: %s" % shown(b))
+
+    try:
+        divergence = run_batches(flags, batches, rng_ports, show)
+    except Inconclusive as e:
+        print("inconclusive: %s timed out" % e)
+        return 2
+    if divergence is None:
+        print("no divergence")
+        return 0
+    print("diverges at batch %d" % (divergence[0] + 1))
+    return 1
+
+
+def main():
+    # A terminated run still stops its servers (the finally blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--runs", type=int, default=None)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--batches", type=int, default=300)
+    ap.add_argument("--config", default=None,
+                    help="server flags for both, e.g. '-C' (default: drawn)")
+    ap.add_argument("--batch", action="append", default=None,
+                    help="replay this batch (Python escapes); repeatable")
+    ap.add_argument("--replay", metavar="FILE",
+                    help="replay the batches of a reproducer file")
+    ap.add_argument("--keep-going", action="store_true",
+                    help="after a divergence, go on with the next seed")
+    ap.add_argument("--skip", action="append", default=[], metavar="CMD",
+                    help="generate no CMD commands (to look past a known "
+                         "divergence); repeatable")
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+    for binary in (MCREF, MEMCACHED):
+        if not os.access(binary, os.X_OK):
+            print("mcdiff: %s is missing (make PROFILE=release)" % binary,
+                  file=sys.stderr)
+            return 2
+    rng_ports = random.Random()
+    fixed_flags = None if args.config is None else args.config.split()
+    if args.replay:
+        with open(args.replay) as f:
+            lines = f.read().split("\n")
+        if lines and lines[0].startswith("# mcdiff reproducer; flags:"):
+            if fixed_flags is None:
+                fixed_flags = lines[0].split(":", 1)[1].split()
+            lines = lines[1:]
+        args.batch = [x for x in lines if x]
+    if args.batch:
+        return replay(fixed_flags or [], args.batch, rng_ports)
+
+    seed = args.seed if args.seed is not None else \
+        int.from_bytes(os.urandom(4), "little")
+    started = time.monotonic()
+    runs = 0
+    found = 0
+    while True:
+        if args.runs is not None and runs >= args.runs:
+            break
+        if args.runs is None and time.monotonic() - started >= args.seconds:
+            break
+        rng = random.Random(seed + runs)
+        flags = fixed_flags if fixed_flags is not None else \
+            rng.choice([[], [], ["-C"], ["-F"]])
+        gen = Generator(rng, flags, [w.encode() for w in args.skip])
+        batches = [gen.batch() for _ in range(args.batches)]
+        print("mcdiff: seed %d, flags '%s', %d batches" %
+              (seed + runs, " ".join(flags), len(batches)), flush=True)
+        runs += 1
+        try:
+            divergence = run_batches(flags, batches, rng_ports)
+            if divergence is not None:
+                # Only what happens again counts: a loaded machine can
+                # delay a reply past its deadline.
+                again = run_batches(flags, batches[:divergence[0] + 1],
+                                    rng_ports)
+                if again is None or again[0] != divergence[0]:
+                    print("  divergence at batch %d did not happen again; "
+                          "skipped" % (divergence[0] + 1))
+                    continue
+        except Inconclusive as e:
+            print("  inconclusive (%s timed out); skipped" % e)
+            continue
+        if divergence is None:
+            continue
+        found += 1
+        small = shrink(flags, batches[:divergence[0] + 1], rng_ports,
+                       print if args.verbose else (lambda _m: None))
+        try:
+            final = run_batches(flags, small, rng_ports)
+        except Inconclusive:
+            final = None
+        if final is None:
+            # The shrunk stream stopped diverging: show the whole prefix.
+            small, final = batches[:divergence[0] + 1], divergence
+        report(flags, small, final, seed + runs - 1)
+        print("replay the whole run: %s --seed %d --runs 1 --batches %d%s%s" %
+              (os.path.relpath(os.path.abspath(__file__)), seed + runs - 1,
+               args.batches, " --config='%s'" % " ".join(flags)
+               if fixed_flags is not None else "",
+               "".join(" --skip " + w for w in args.skip)), flush=True)
+        if not args.keep_going:
+            break
+    print("mcdiff: %d runs, %d divergences" % (runs, found))
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
