@@ -10,7 +10,7 @@
 #      MCREF_BIN     (build/release/mcref)
 #      MEMCACHED_BIN (/usr/bin/memcached; apt-get installed if missing, as root)
 #      BENCH_BIN     (build/release/mcref-bench)
-#      ROUNDS (3), DURATION (5 s per load run)
+#      ROUNDS (5), DURATION (5 s per load run)
 #      BENCH_PORT_LO/HI (21000-21999), BENCH_OUT (build/bench: raw JSON)
 # Kills only the servers it started. Exit status 1 if any run failed or
 # counted errors (the table is printed all the same, failed cells marked).
@@ -22,7 +22,7 @@ cd "$top" || exit 1
 MCREF_BIN=${MCREF_BIN:-build/release/mcref}
 MEMCACHED_BIN=${MEMCACHED_BIN:-/usr/bin/memcached}
 BENCH_BIN=${BENCH_BIN:-build/release/mcref-bench}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-5}
 port_lo=${BENCH_PORT_LO:-21000}
 port_hi=${BENCH_PORT_HI:-21999}
@@ -125,10 +125,11 @@ declare -A wl_metrics=(
     [fill]="items rss_mib bytes_per_item"
     [idle]="bytes_per_conn"
 )
-load_metrics="ops_per_s server_cpu_us_per_op p99_us"
+load_metrics="ops_per_s server_cpu_us_per_op server_user_us_per_op p99_us"
 declare -A metric_label=(
     [ops_per_s]="ops/s"
     [server_cpu_us_per_op]="server CPU µs/op"
+    [server_user_us_per_op]="  of which user space"
     [p99_us]="p99 µs"
     [items]="items before 1st eviction"
     [rss_mib]="server RSS then, MiB"

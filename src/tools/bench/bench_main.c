@@ -154,14 +154,16 @@ run_load(const struct bench_opts *o, struct bench_driver *d,
         r.warmup_errors = bench_work_errors(&w);
     }
     bench_work_init(&w, BENCH_PHASE_LOAD, o, ks, value, hist);
-    uint64_t cpu_before = 0, cpu_after = 0;
+    struct bench_cpu cpu_before = {0}, cpu_after = {0};
     r.have_cpu = o->server_pid > 0
-                 && bench_sys_cpu_us(o->server_pid, &cpu_before);
+                 && bench_sys_cpu(o->server_pid, &cpu_before);
     bool ok = bench_driver_run(d, &w, o->duration_s * NS_PER_S,
                                &r.elapsed_ns);
-    r.have_cpu = r.have_cpu && bench_sys_cpu_us(o->server_pid, &cpu_after)
-                 && cpu_after >= cpu_before;
-    r.cpu_us = cpu_after - cpu_before;
+    r.have_cpu = r.have_cpu && bench_sys_cpu(o->server_pid, &cpu_after)
+                 && cpu_after.user_us >= cpu_before.user_us
+                 && cpu_after.sys_us >= cpu_before.sys_us;
+    r.cpu_user_us = cpu_after.user_us - cpu_before.user_us;
+    r.cpu_sys_us = cpu_after.sys_us - cpu_before.sys_us;
     r.counts = &w.counts;
     r.hist = hist;
     r.conns_lost = d->conns_lost;

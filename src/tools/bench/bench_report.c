@@ -107,11 +107,18 @@ load_json(FILE *out, const struct bench_opts *o,
             (unsigned long long)c->lost, (unsigned long long)r->conns_lost,
             (unsigned long long)r->warmup_errors);
     if (r->have_cpu && ops > 0) {
-        fprintf(out, ",\"server_cpu_us\":%llu,\"server_cpu_us_per_op\":%.3f",
-                (unsigned long long)r->cpu_us,
-                (double)r->cpu_us / (double)ops);
+        uint64_t total = r->cpu_user_us + r->cpu_sys_us;
+        fprintf(out,
+                ",\"server_cpu_us\":%llu,\"server_cpu_us_per_op\":%.3f"
+                ",\"server_user_us_per_op\":%.3f"
+                ",\"server_sys_us_per_op\":%.3f",
+                (unsigned long long)total, (double)total / (double)ops,
+                (double)r->cpu_user_us / (double)ops,
+                (double)r->cpu_sys_us / (double)ops);
     } else {
-        fputs(",\"server_cpu_us\":null,\"server_cpu_us_per_op\":null", out);
+        fputs(",\"server_cpu_us\":null,\"server_cpu_us_per_op\":null"
+              ",\"server_user_us_per_op\":null"
+              ",\"server_sys_us_per_op\":null", out);
     }
     fputs("}\n", out);
 }
@@ -158,9 +165,14 @@ load_text(FILE *out, const struct bench_opts *o,
             (unsigned long long)c->lost, (unsigned long long)r->conns_lost,
             (unsigned long long)r->warmup_errors);
     if (r->have_cpu && ops > 0) {
-        fprintf(out, "server cpu  %.3f us/op (%llu us, pid %ld)\n",
-                (double)r->cpu_us / (double)ops,
-                (unsigned long long)r->cpu_us, o->server_pid);
+        uint64_t total = r->cpu_user_us + r->cpu_sys_us;
+        fprintf(out,
+                "server cpu  %.3f us/op: user %.3f, kernel %.3f "
+                "(%llu us, pid %ld)\n",
+                (double)total / (double)ops,
+                (double)r->cpu_user_us / (double)ops,
+                (double)r->cpu_sys_us / (double)ops,
+                (unsigned long long)total, o->server_pid);
     }
 }
 

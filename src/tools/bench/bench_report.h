@@ -22,7 +22,8 @@ struct bench_load_result {
     uint64_t warmup_errors;
     uint64_t conns_lost;
     bool have_cpu;
-    uint64_t cpu_us;                 /* server utime + stime over the run */
+    uint64_t cpu_user_us;            /* server utime over the run */
+    uint64_t cpu_sys_us;             /* server stime over the run */
 };
 
 struct bench_fill_result {

@@ -72,7 +72,7 @@ read_proc(long pid, const char *name, char buf[BENCH_PROC_READ_MAX])
 }
 
 bool
-bench_sys_cpu_us(long pid, uint64_t *cpu_us)
+bench_sys_cpu(long pid, struct bench_cpu *cpu)
 {
     char buf[BENCH_PROC_READ_MAX];
     if (!read_proc(pid, "stat", buf)) {
@@ -106,7 +106,8 @@ bench_sys_cpu_us(long pid, uint64_t *cpu_us)
     if (found != 2 || ticks <= 0) {
         return false;
     }
-    *cpu_us = (utime + stime) * 1000000ull / (unsigned long long)ticks;
+    cpu->user_us = utime * 1000000ull / (unsigned long long)ticks;
+    cpu->sys_us = stime * 1000000ull / (unsigned long long)ticks;
     return true;
 }
 

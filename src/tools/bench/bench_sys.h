@@ -18,11 +18,17 @@ uint64_t bench_sys_entropy(void);
 /* Sleeps ms milliseconds (restarting after signals). */
 void bench_sys_sleep_ms(uint64_t ms);
 
+/* CPU time a process has used, in microseconds. */
+struct bench_cpu {
+    uint64_t user_us;   /* utime: the server's own code */
+    uint64_t sys_us;    /* stime: the kernel working for it (sockets, epoll) */
+};
+
 /*
- * utime + stime of process pid (all its threads), in microseconds, from
- * /proc/PID/stat. Resolution is one clock tick (usually 10 ms).
+ * utime and stime of process pid (all its threads), from /proc/PID/stat.
+ * Resolution is one clock tick (usually 10 ms).
  */
-bool bench_sys_cpu_us(long pid, uint64_t *cpu_us);
+bool bench_sys_cpu(long pid, struct bench_cpu *cpu);
 
 /* VmRSS of process pid in bytes, from /proc/PID/status. */
 bool bench_sys_rss_bytes(long pid, uint64_t *rss_bytes);
