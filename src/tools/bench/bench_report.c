@@ -4,6 +4,8 @@
  */
 #include "bench_report.h"
 
+#include <assert.h>
+#include <string.h>
 
 #define NS_PER_S 1e9
 #define NS_PER_US 1e3
@@ -59,6 +61,48 @@ bench_report_fill_errors(const struct bench_fill_result *r)
            + r->conns_lost;
 }
 
+/* One part of a run's error count, named for each output format. */
+struct error_part {
+    const char *json_name;
+    const char *text_name;
+    uint64_t count;
+};
+
+#define LOAD_ERROR_PARTS 6
+
+static void
+load_error_parts(const struct bench_load_result *r,
+                 struct error_part parts[LOAD_ERROR_PARTS])
+{
+    const struct bench_counts *c = r->counts;
+    const struct error_part all[LOAD_ERROR_PARTS] = {
+        {"server_errors", "server", c->server_errors},
+        {"unexpected", "unexpected", c->unexpected},
+        {"broken", "broken", c->broken},
+        {"lost", "lost", c->lost},
+        {"conns_lost", "conns lost", r->conns_lost},
+        {"warmup_errors", "warmup", r->warmup_errors},
+    };
+    memcpy(parts, all, sizeof all);
+}
+
+/* The server's CPU time over a run, per operation. */
+struct cpu_per_op {
+    uint64_t total_us;
+    double total, user, sys;
+};
+
+static struct cpu_per_op
+cpu_per_op(const struct bench_load_result *r, uint64_t ops)
+{
+    assert(ops > 0);
+    struct cpu_per_op cpu = {.total_us = r->cpu_user_us + r->cpu_sys_us};
+    cpu.total = (double)cpu.total_us / (double)ops;
+    cpu.user = (double)r->cpu_user_us / (double)ops;
+    cpu.sys = (double)r->cpu_sys_us / (double)ops;
+    return cpu;
+}
+
 static void
 load_json(FILE *out, const struct bench_opts *o,
           const struct bench_load_result *r)
@@ -97,24 +141,22 @@ load_json(FILE *out, const struct bench_opts *o,
             us(bench_hist_quantile(r->hist, 0.5)),
             us(bench_hist_quantile(r->hist, 0.99)),
             us(bench_hist_quantile(r->hist, 0.999)), us(r->hist->max));
-    fprintf(out,
-            ",\"errors\":%llu,\"server_errors\":%llu,\"unexpected\":%llu"
-            ",\"broken\":%llu,\"lost\":%llu,\"conns_lost\":%llu"
-            ",\"warmup_errors\":%llu",
-            (unsigned long long)bench_report_load_errors(r),
-            (unsigned long long)c->server_errors,
-            (unsigned long long)c->unexpected, (unsigned long long)c->broken,
-            (unsigned long long)c->lost, (unsigned long long)r->conns_lost,
-            (unsigned long long)r->warmup_errors);
+    struct error_part parts[LOAD_ERROR_PARTS];
+    load_error_parts(r, parts);
+    fprintf(out, ",\"errors\":%llu",
+            (unsigned long long)bench_report_load_errors(r));
+    for (size_t i = 0; i < LOAD_ERROR_PARTS; i++) {
+        fprintf(out, ",\"%s\":%llu", parts[i].json_name,
+                (unsigned long long)parts[i].count);
+    }
     if (r->have_cpu && ops > 0) {
-        uint64_t total = r->cpu_user_us + r->cpu_sys_us;
+        struct cpu_per_op cpu = cpu_per_op(r, ops);
         fprintf(out,
                 ",\"server_cpu_us\":%llu,\"server_cpu_us_per_op\":%.3f"
                 ",\"server_user_us_per_op\":%.3f"
                 ",\"server_sys_us_per_op\":%.3f",
-                (unsigned long long)total, (double)total / (double)ops,
-                (double)r->cpu_user_us / (double)ops,
-                (double)r->cpu_sys_us / (double)ops);
+                (unsigned long long)cpu.total_us, cpu.total, cpu.user,
+                cpu.sys);
     } else {
         fputs(",\"server_cpu_us\":null,\"server_cpu_us_per_op\":null"
               ",\"server_user_us_per_op\":null"
@@ -156,23 +198,22 @@ load_text(FILE *out, const struct bench_opts *o,
             us(bench_hist_quantile(r->hist, 0.5)),
             us(bench_hist_quantile(r->hist, 0.99)),
             us(bench_hist_quantile(r->hist, 0.999)), us(r->hist->max));
-    fprintf(out,
-            "errors      %llu (server %llu, unexpected %llu, broken %llu, "
-            "lost %llu, conns lost %llu, warmup %llu)\n",
-            (unsigned long long)bench_report_load_errors(r),
-            (unsigned long long)c->server_errors,
-            (unsigned long long)c->unexpected, (unsigned long long)c->broken,
-            (unsigned long long)c->lost, (unsigned long long)r->conns_lost,
-            (unsigned long long)r->warmup_errors);
+    struct error_part parts[LOAD_ERROR_PARTS];
+    load_error_parts(r, parts);
+    fprintf(out, "errors      %llu (",
+            (unsigned long long)bench_report_load_errors(r));
+    for (size_t i = 0; i < LOAD_ERROR_PARTS; i++) {
+        fprintf(out, "%s%s %llu", i > 0 ? ", " : "", parts[i].text_name,
+                (unsigned long long)parts[i].count);
+    }
+    fputs(")\n", out);
     if (r->have_cpu && ops > 0) {
-        uint64_t total = r->cpu_user_us + r->cpu_sys_us;
+        struct cpu_per_op cpu = cpu_per_op(r, ops);
         fprintf(out,
                 "server cpu  %.3f us/op: user %.3f, kernel %.3f "
                 "(%llu us, pid %ld)\n",
-                (double)total / (double)ops,
-                (double)r->cpu_user_us / (double)ops,
-                (double)r->cpu_sys_us / (double)ops,
-                (unsigned long long)total, o->server_pid);
+                cpu.total, cpu.user, cpu.sys,
+                (unsigned long long)cpu.total_us, o->server_pid);
     }
 }
 
