@@ -12,7 +12,10 @@
  *
  * The stream runs twice, in two fresh engines: once with the reads as the
  * input gives them, once with every read cut again into small pieces at
- * pseudo-random points (seeded from the input).
+ * pseudo-random points (seeded from the input). The first run also sends
+ * every value of FUZZ_REF_MIN bytes or more from the item instead of a copy
+ * (outq.h), the second only the large ones, as the server does; the outputs
+ * must not tell.
  *
  * Oracles: the output is a well-formed reply stream (output_check); both runs
  * give the same output bytes, end in the same state and with the same
@@ -36,6 +39,9 @@
 #define FUZZ_SESSION_SEGMENTS 16u
 /* Pieces of the second run are 1 to this many bytes. */
 #define FUZZ_SESSION_PIECE_MAX 24u
+/* Values referenced in the first run: small enough for fuzzed inputs to
+ * reach, large enough that 16 KiB reference blocks stay few. */
+#define FUZZ_REF_MIN 256u
 
 struct fuzz_run {
     struct engine *e;
@@ -213,6 +219,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .flush_enabled = (conf & 8) == 0,
         .shutdown_enabled = (conf & 16) != 0,
         .version = "1.6.18-mcref",
+        .value_ref_min = FUZZ_REF_MIN,
     };
     struct fuzz_run whole;
     run_stream(&whole, data, size, &cfg, 0);
@@ -223,6 +230,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(false);
     }
     struct fuzz_run cut;
+    cfg.value_ref_min = 0; /* the server's threshold */
     run_stream(&cut, data, size, &cfg, 0x5eed0000u + size);
     compare_runs(&whole, &cut);
     end_run(&whole);

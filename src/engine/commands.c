@@ -66,7 +66,16 @@ send_value(struct reply *r, const struct store_item *it, bool with_cas)
     size_t n = proto_text_value_header(header, it->key, it->key_len, it->flags,
                                        it->value_len, with_cas, it->cas);
     outq_commit(r->q, n);
-    put(r, it->value, it->value_len);
+    if (it->value_len > 0 && it->value_len >= r->e->cfg.value_ref_min) {
+        /* Sent from the item itself: commands_execute copies it before any
+         * write could move it. */
+        if (!outq_append_ref(r->q, it->value, it->value_len)) {
+            r->failed = true;
+            return;
+        }
+    } else {
+        put(r, it->value, it->value_len);
+    }
     put(r, "\r\n", 2);
     if (r->trace != NULL) {
         uint8_t line[12 + LIMIT_KEY_LEN];
@@ -403,6 +412,15 @@ commands_execute(struct engine *e, struct outq *q, const uint8_t *base,
     /* flush_all and debugtime answer their own argument errors (-F and the
      * test clock come first); every other refused request goes to
      * parse_error. */
+    /* Queued references into the store die at its next write; only get
+     * and gets leave it as it is (store.h), so anything else first has
+     * every reference copied. */
+    if (req->cmd != REQ_GET && req->cmd != REQ_GETS) {
+        outq_pool_hold_all(&e->pool);
+        if (q->failed) {
+            return COMMAND_FAILED;
+        }
+    }
     command_fn fn = handlers[req->cmd];
     if (req->error != REQERR_NONE && fn != flush_all && fn != debugtime) {
         fn = parse_error;

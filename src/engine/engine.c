@@ -19,6 +19,9 @@ engine_create(const struct engine_config *cfg, const struct engine_host *host)
         return NULL;
     }
     e->cfg = *cfg;
+    if (e->cfg.value_ref_min == 0) {
+        e->cfg.value_ref_min = OUTQ_REF_MIN;
+    }
     if (host != NULL) {
         e->host = *host;
     }

@@ -38,6 +38,9 @@ struct engine_config {
     bool test_clock;       /* -o test_clock ([misc.debugtime]) */
     uint32_t verbosity;    /* -v count */
     const char *version;   /* answered by `version` */
+    /* Values of at least this many bytes are sent from the item instead of
+     * copied (outq.h); 0 means OUTQ_REF_MIN. Tests lower it to 1. */
+    uint32_t value_ref_min;
     struct engine_settings settings;
 };
 

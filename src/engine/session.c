@@ -215,7 +215,7 @@ session_input(struct session *s, const uint8_t *data, size_t len,
 {
     CHECK(s != NULL);
     CHECK(data != NULL);
-    if (s->state != SESSION_OPEN) {
+    if (session_state(s) != SESSION_OPEN) {
         return; /* nothing after quit or close is read */
     }
     if (s->stash_len == 0 && !s->paused) {

@@ -75,10 +75,17 @@ session_pending(const struct session *s)
     return s->out.pending;
 }
 
+/* The state, where a reply queue that lost its bytes (outq.h) is an abort. */
+static inline enum session_state
+session_state(const struct session *s)
+{
+    return s->out.failed ? SESSION_ABORT : s->state;
+}
+
 static inline bool
 session_wants_input(const struct session *s)
 {
-    return s->state == SESSION_OPEN && !s->paused;
+    return session_state(s) == SESSION_OPEN && !s->paused;
 }
 
 /* Nothing stashed, queued, paused or half-parsed. */

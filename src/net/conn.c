@@ -116,7 +116,7 @@ settle(struct conn *c)
 {
     const struct session *s = &c->session;
     bool pending = session_pending(s) > 0;
-    switch (s->state) {
+    switch (session_state(s)) {
     case SESSION_ABORT:
         return CONN_CLOSE;
     case SESSION_SHUTDOWN:
@@ -195,7 +195,7 @@ const char *
 conn_state_name(const struct conn *c)
 {
     const struct session *s = &c->session;
-    if (s->state != SESSION_OPEN) {
+    if (session_state(s) != SESSION_OPEN) {
         return "conn_closing";
     }
     if (session_pending(s) > 0) {

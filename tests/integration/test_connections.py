@@ -118,5 +118,49 @@ def _():
             eq(ctl.cmd("version")[:8], "VERSION ", "control connection survives the churn")
 
 
+@test(P + "slow_reader_keeps_values_overwritten_meanwhile", timeout=60)
+def _():
+    # Large values are sent from the item's memory. A reader that stops
+    # reading leaves such a reply pending while other connections replace the
+    # item and reuse its memory: the reply must still carry the old bytes.
+    size = 1000 * 1000
+    old = b"".join(b"old-%06d|" % i for i in range(size // 11)).ljust(size, b"o")
+    new = b"".join(b"NEW-%06d|" % i for i in range(size // 11)).ljust(size, b"N")
+    with Server(["-m", "8"]) as s:
+        with s.conn(timeout=20) as w:
+            eq(w.store("set", "k0", old), "STORED", "set k0")
+            slow = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            slow.settimeout(20)
+            slow.connect(("127.0.0.1", s.port))
+            try:
+                # 8 MB of replies: more than the kernel buffers, so mcref
+                # holds part of one while it waits for the reader.
+                slow.sendall(b"get" + b" k0" * 8 + b"\r\n")
+                time.sleep(0.3)
+                eq(w.store("set", "k0", new), "STORED", "replace k0")
+                for i in range(20):
+                    eq(w.store("set", "fill%d" % i, new), "STORED", "set fill%d" % i)
+                st = w.stats()
+                check(int(st["evictions"]) > 0, "the log was reused (evictions %s)"
+                      % st["evictions"])
+                got = b""
+                while not got.endswith(b"END\r\n"):
+                    d = slow.recv(1 << 20)
+                    if not d:
+                        raise AssertionError("closed after %d bytes" % len(got))
+                    got += d
+            finally:
+                slow.close()
+        head = b"VALUE k0 0 %d\r\n" % size
+        blocks = got[:-len(b"END\r\n")].split(head)
+        eq(blocks[0], b"", "reply starts with a VALUE line")
+        check(2 <= len(blocks) <= 9, "%d values for 8 keys" % (len(blocks) - 1))
+        eq(blocks[1], old + b"\r\n", "the first value is the one stored before")
+        for i, b in enumerate(blocks[1:]):
+            check(b in (old + b"\r\n", new + b"\r\n"),
+                  "value %d is the old or the new one, whole" % i)
+
+
 if __name__ == "__main__":
     main()

@@ -91,6 +91,9 @@ struct runner {
     struct engine *e;
     struct session s;
     struct bytes out;
+    /* Replies are read after a piece with odds 1 in drain_odds (0, 1:
+     * always), so queued references into the store meet later writes. */
+    uint32_t drain_odds;
 };
 
 static void
@@ -150,9 +153,12 @@ runner_feed(struct runner *r, const struct bytes *in, size_t piece,
         memcpy(copy, in->data + at, n);
         session_input(&r->s, copy, n, NOW);
         free(copy);
-        runner_drain(r);
+        if (r->drain_odds <= 1 || rng_below(rng, r->drain_odds) == 0) {
+            runner_drain(r);
+        }
         at += n;
     }
+    runner_drain(r);
 }
 
 /* ---- split mode ---------------------------------------------------------- */
@@ -290,6 +296,8 @@ run_split(uint64_t seed, size_t cmds, bool verbose)
     uint64_t rng = seed;
     uint32_t value_max = 1024 + (uint32_t)rng_below(&rng, 64);
     struct engine_config cfg = config(64 * 1024, value_max, true);
+    /* Half the runs send every value from the item itself (outq.h). */
+    cfg.value_ref_min = rng_below(&rng, 2) == 0 ? 1 : 0;
     struct bytes in = {0};
     for (size_t i = 0; i < cmds; i++) {
         gen_split_command(&rng, &in, value_max);
@@ -594,6 +602,7 @@ run_model(uint64_t seed, size_t cmds, bool verbose)
     r.value_max = 200;
     bool evict = rng_below(&r.rng, 4) != 0;
     struct engine_config cfg = config(mem, r.value_max, evict);
+    cfg.value_ref_min = rng_below(&r.rng, 2) == 0 ? 1 : 0;
     r.m = model_create(&cfg.store);
     if (r.m == NULL) {
         abort();
@@ -603,6 +612,7 @@ run_model(uint64_t seed, size_t cmds, bool verbose)
     }
     struct runner run;
     runner_open(&run, &cfg);
+    run.drain_odds = 4;
     uint64_t piece_rng = seed ^ 0x5555;
     runner_feed(&run, &r.in, 200, &piece_rng);
     bool ok = run.out.len == r.want.len &&

@@ -713,6 +713,249 @@ test_session_without_memory(void **state)
     }
 }
 
+/* ---- large values, sent from the item --------------------------------- */
+
+/* Stores key with vlen bytes of a pattern that depends on seed. */
+static void
+set_patterned(struct session *s, const char *key, size_t vlen, unsigned seed)
+{
+    char line[64];
+    int n = snprintf(line, sizeof line, "set %s 0 0 %zu\r\n", key, vlen);
+    uint8_t *cmd = malloc((size_t)n + vlen + 2);
+    assert_non_null(cmd);
+    memcpy(cmd, line, (size_t)n);
+    for (size_t i = 0; i < vlen; i++) {
+        cmd[n + i] = (uint8_t)('a' + (i * 7 + seed) % 26);
+    }
+    memcpy(cmd + n + vlen, "\r\n", 2);
+    session_input(s, cmd, (size_t)n + vlen + 2, NOW);
+    free(cmd);
+}
+
+/* The reply "get key" gives for set_patterned(key, vlen, seed). */
+static uint8_t *
+patterned_reply(const char *key, size_t vlen, unsigned seed, size_t *len)
+{
+    char head[64];
+    int n = snprintf(head, sizeof head, "VALUE %s 0 %zu\r\n", key, vlen);
+    uint8_t *want = malloc((size_t)n + vlen + 7);
+    assert_non_null(want);
+    memcpy(want, head, (size_t)n);
+    for (size_t i = 0; i < vlen; i++) {
+        want[n + i] = (uint8_t)('a' + (i * 7 + seed) % 26);
+    }
+    memcpy(want + n + vlen, "\r\nEND\r\n", 7);
+    *len = (size_t)n + vlen + 7;
+    return want;
+}
+
+/* Throws away what a session queued, as a client that reads everything. */
+static void
+discard_output(struct session *s)
+{
+    struct outq_segment seg[8];
+    size_t n;
+    while ((n = session_output(s, seg, 8)) > 0) {
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++) {
+            total += seg[i].len;
+        }
+        session_sent(s, total, NOW);
+    }
+}
+
+/* Whether a queued run of output starts at p. */
+static bool
+queued_from(const struct session *s, const uint8_t *p)
+{
+    struct outq_segment seg[16];
+    size_t n = session_output(s, seg, 16);
+    for (size_t i = 0; i < n; i++) {
+        if (seg[i].base == p) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+expect_output(const struct harness *h, const uint8_t *want, size_t len)
+{
+    assert_int_equal(h->out_len, len);
+    assert_memory_equal(h->out, want, len);
+}
+
+/* A value of OUTQ_REF_MIN bytes or more is sent from the item itself; a
+ * smaller one is copied. The reply bytes are the same either way. */
+static void
+test_large_value_sent_from_item(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    size_t sizes[] = {OUTQ_REF_MIN - 1, OUTQ_REF_MIN, 100000};
+    for (size_t i = 0; i < 3; i++) {
+        set_patterned(&h->s, "big", sizes[i], (unsigned)i);
+        discard_output(&h->s);
+        session_input(&h->s, (const uint8_t *)"get big\r\n", 9, NOW);
+        struct store_item it;
+        assert_int_equal(store_get(h->e->store, NOW, (const uint8_t *)"big",
+                                   3, &it),
+                         STORE_OK);
+        assert_int_equal(queued_from(&h->s, it.value),
+                         sizes[i] >= OUTQ_REF_MIN);
+        h->out_len = 0;
+        drain(h, NOW);
+        size_t len;
+        uint8_t *want = patterned_reply("big", sizes[i], (unsigned)i, &len);
+        expect_output(h, want, len);
+        free(want);
+    }
+    close_harness(h);
+}
+
+/* A reply that refers to an item is not changed by later writes from any
+ * connection, even when they overwrite the item's memory: every write first
+ * copies what queues still refer to. */
+static void
+test_referenced_value_outlives_writes(void **state)
+{
+    (void)state;
+    struct engine_config cfg = config();
+    cfg.store.mem_limit = 1u << 20;
+    cfg.store.value_len_max = 64 * 1024;
+    struct harness *h = open_with(&cfg);
+    struct session other;
+    session_init(&other, h->e);
+    const size_t vlen = 40000;
+    set_patterned(&h->s, "big", vlen, 1);
+    discard_output(&h->s);
+    /* Two replies wait, one of them read half-way. */
+    session_input(&h->s, (const uint8_t *)"get big\r\nget big\r\n", 18, NOW);
+    struct outq_segment seg[1];
+    assert_int_equal(session_output(&h->s, seg, 1), 1);
+    session_sent(&h->s, seg[0].len + 5, NOW);
+    /* Another connection replaces the item, then cycles the whole log. */
+    set_patterned(&other, "big", vlen, 2);
+    for (int i = 0; i < 100; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "k%d", i);
+        set_patterned(&other, key, vlen, (unsigned)i + 3);
+        discard_output(&other);
+    }
+    struct store_stats st;
+    store_stats(h->e->store, &st);
+    assert_true(st.evictions > 0);
+    struct store_item it;
+    assert_int_equal(store_get(h->e->store, NOW, (const uint8_t *)"big", 3,
+                               &it),
+                     STORE_MISS);
+    h->out_len = 0;
+    drain(h, NOW);
+    size_t len;
+    uint8_t *want = patterned_reply("big", vlen, 1, &len);
+    size_t head = strlen("VALUE big 0 40000\r\n");
+    /* The first reply from its 6th value byte on, then the second whole. */
+    assert_int_equal(h->out_len, len - head - 5 + len);
+    assert_memory_equal(h->out, want + head + 5, len - head - 5);
+    assert_memory_equal(h->out + len - head - 5, want, len);
+    free(want);
+    /* The same within one connection's input. */
+    set_patterned(&h->s, "big", vlen, 4);
+    discard_output(&h->s);
+    h->out_len = 0;
+    session_input(&h->s, (const uint8_t *)"get big\r\n", 9, NOW);
+    for (int i = 0; i < 30; i++) {
+        set_patterned(&h->s, "k", vlen, (unsigned)i);
+    }
+    drain(h, NOW);
+    want = patterned_reply("big", vlen, 4, &len);
+    assert_true(h->out_len == len + 30 * strlen("STORED\r\n"));
+    assert_memory_equal(h->out, want, len);
+    free(want);
+    store_check(h->e->store);
+    session_deinit(&other);
+    close_harness(h);
+}
+
+/* Copying a referenced value needs memory; when it fails, that connection
+ * (and only it) closes, and the write goes ahead. */
+static void
+test_reference_copy_without_memory(void **state)
+{
+    (void)state;
+    bool held_failed = false;
+    for (unsigned n = 0;; n++) {
+        struct harness *h = open_default();
+        struct session other;
+        session_init(&other, h->e);
+        set_patterned(&h->s, "big", 60000, 1);
+        discard_output(&h->s);
+        session_input(&h->s, (const uint8_t *)"get big\r\n", 9, NOW);
+        alloc_fail_arm(n);
+        session_input(&other, (const uint8_t *)"set x 0 0 1\r\nx\r\n", 16, NOW);
+        bool fired = alloc_fail_fired();
+        alloc_fail_disarm();
+        store_check(h->e->store);
+        if (session_state(&h->s) == SESSION_ABORT) {
+            held_failed = true;
+            assert_int_equal(session_pending(&h->s), 0);
+            assert_int_equal(session_state(&other), SESSION_OPEN);
+        }
+        if (session_state(&other) == SESSION_OPEN) {
+            struct store_item it;
+            assert_int_equal(store_get(h->e->store, NOW,
+                                       (const uint8_t *)"x", 1, &it),
+                             STORE_OK);
+        }
+        if (!fired) {
+            assert_int_equal(session_state(&h->s), SESSION_OPEN);
+            h->out_len = 0;
+            drain(h, NOW);
+            size_t len;
+            uint8_t *want = patterned_reply("big", 60000, 1, &len);
+            expect_output(h, want, len);
+            free(want);
+        }
+        discard_output(&other);
+        session_deinit(&other);
+        close_harness(h);
+        if (!fired) {
+            break;
+        }
+    }
+    assert_true(held_failed);
+    /* The same when the connection holding the reference writes. */
+    held_failed = false;
+    for (unsigned n = 0;; n++) {
+        struct harness *h = open_default();
+        set_patterned(&h->s, "big", 60000, 1);
+        discard_output(&h->s);
+        session_input(&h->s, (const uint8_t *)"get big\r\n", 9, NOW);
+        alloc_fail_arm(n);
+        session_input(&h->s, (const uint8_t *)"set x 0 0 1\r\nx\r\n", 16, NOW);
+        bool fired = alloc_fail_fired();
+        alloc_fail_disarm();
+        store_check(h->e->store);
+        if (session_state(&h->s) == SESSION_ABORT) {
+            held_failed = held_failed || session_pending(&h->s) == 0;
+        } else {
+            h->out_len = 0;
+            drain(h, NOW);
+            size_t len;
+            uint8_t *want = patterned_reply("big", 60000, 1, &len);
+            assert_int_equal(h->out_len, len + 8);
+            assert_memory_equal(h->out, want, len);
+            assert_memory_equal(h->out + len, "STORED\r\n", 8);
+            free(want);
+        }
+        close_harness(h);
+        if (!fired) {
+            break;
+        }
+    }
+    assert_true(held_failed);
+}
+
 /* ---- traces, the host, the hard bounds --------------------------------- */
 
 struct traced {
@@ -921,6 +1164,9 @@ main(void)
         CLAUSE_TEST("stats.conns", test_stats_from_host),
         CLAUSE_TEST("conn.output-bound", test_hard_output_bound),
         CLAUSE_TEST("conn.output-bound", test_stash_bound_while_paused),
+        CLAUSE_TEST("get.reply", test_large_value_sent_from_item),
+        CLAUSE_TEST("get.reply", test_referenced_value_outlives_writes),
+        CLAUSE_TEST("mem.bounded", test_reference_copy_without_memory),
     };
     return cmocka_run_group_tests_name("engine_session", tests, NULL, NULL);
 }
