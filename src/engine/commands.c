@@ -66,7 +66,7 @@ send_value(struct reply *r, const struct store_item *it, bool with_cas)
     size_t n = proto_text_value_header(header, it->key, it->key_len, it->flags,
                                        it->value_len, with_cas, it->cas);
     outq_commit(r->q, n);
-    if (it->value_len > 0 && it->value_len >= r->e->cfg.value_ref_min) {
+    if (it->value_len >= r->e->cfg.value_ref_min) { /* never 0 */
         /* Sent from the item itself: commands_execute copies it before any
          * write could move it. */
         if (!outq_append_ref(r->q, it->value, it->value_len)) {
@@ -409,9 +409,6 @@ commands_execute(struct engine *e, struct outq *q, const uint8_t *base,
         .now = engine_now(e, real_s),
         .real_s = real_s,
     };
-    /* flush_all and debugtime answer their own argument errors (-F and the
-     * test clock come first); every other refused request goes to
-     * parse_error. */
     /* Queued references into the store die at its next write; only get
      * and gets leave it as it is (store.h), so anything else first has
      * every reference copied. */
@@ -421,6 +418,9 @@ commands_execute(struct engine *e, struct outq *q, const uint8_t *base,
             return COMMAND_FAILED;
         }
     }
+    /* flush_all and debugtime answer their own argument errors (-F and the
+     * test clock come first); every other refused request goes to
+     * parse_error. */
     command_fn fn = handlers[req->cmd];
     if (req->error != REQERR_NONE && fn != flush_all && fn != debugtime) {
         fn = parse_error;
