@@ -29,6 +29,20 @@ make(uint64_t mem, uint32_t value_max, bool evict, bool cas)
     return s;
 }
 
+/* 1 MiB of log, values up to 1 KiB; index_size_log2 0 is the default. */
+static struct store_config
+mib_config(unsigned index_size_log2)
+{
+    struct store_config cfg = {
+        .mem_limit = 1u << 20,
+        .value_len_max = 1024,
+        .evict = true,
+        .cas_enabled = true,
+        .index_size_log2 = index_size_log2,
+    };
+    return cfg;
+}
+
 static struct store *
 make_default(void)
 {
@@ -868,13 +882,7 @@ static void
 test_index_grows_incrementally(void **state)
 {
     (void)state;
-    struct store_config cfg = {
-        .mem_limit = 1u << 20,
-        .value_len_max = 1024,
-        .evict = true,
-        .cas_enabled = true,
-        .index_size_log2 = 2,
-    };
+    struct store_config cfg = mib_config(2);
     struct store *s = store_create(&cfg);
     assert_non_null(s);
     for (int i = 0; i < 3000; i++) {
@@ -954,12 +962,7 @@ static void
 test_create_without_memory(void **state)
 {
     (void)state;
-    struct store_config cfg = {
-        .mem_limit = 1u << 20,
-        .value_len_max = 1024,
-        .evict = true,
-        .cas_enabled = true,
-    };
+    struct store_config cfg = mib_config(0);
     for (unsigned n = 0;; n++) {
         alloc_fail_arm(n);
         struct store *s = store_create(&cfg);
@@ -980,13 +983,7 @@ static void
 test_index_growth_without_memory(void **state)
 {
     (void)state;
-    struct store_config cfg = {
-        .mem_limit = 1u << 20,
-        .value_len_max = 1024,
-        .evict = true,
-        .cas_enabled = true,
-        .index_size_log2 = 2,
-    };
+    struct store_config cfg = mib_config(2);
     struct store *s = store_create(&cfg);
     assert_non_null(s);
     char key[16];
@@ -1018,13 +1015,7 @@ test_destroy_null_and_info_while_resizing(void **state)
     store_destroy(NULL);
     struct store *none = NULL;
     store_destroy(&none);
-    struct store_config cfg = {
-        .mem_limit = 1u << 20,
-        .value_len_max = 1024,
-        .evict = true,
-        .cas_enabled = true,
-        .index_size_log2 = 4,
-    };
+    struct store_config cfg = mib_config(4);
     struct store *s = store_create(&cfg);
     assert_non_null(s);
     char key[16];
