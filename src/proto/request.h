@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../common/limits.h"
+
 struct slice {
     uint32_t off;
     uint32_t len;
@@ -41,6 +43,13 @@ enum request_cmd {
     REQ_SHUTDOWN,
     REQ_STATS,
     REQ_DEBUGTIME,
+    /* The meta protocol ([meta.*]): a meta command is a text line. */
+    REQ_META_GET,    /* mg */
+    REQ_META_SET,    /* ms: value and value_len as for set */
+    REQ_META_DELETE, /* md */
+    REQ_META_ARITH,  /* ma */
+    REQ_META_NOOP,   /* mn */
+    REQ_META_DEBUG,  /* me */
 };
 
 /* What went wrong while parsing. A request with an error is still answered
@@ -54,6 +63,64 @@ enum request_error {
     REQERR_EXPTIME,      /* malformed exptime (touch, gat, flush_all) */
     REQERR_DELTA,        /* malformed incr/decr delta */
     REQERR_DELETE_USAGE, /* delete with a hold time other than 0 */
+    /* Meta lines ([meta.errors]); `meta.error_detail` refines some. */
+    REQERR_META,         /* a meta error: meta.error says which */
+};
+
+/*
+ * The meta protocol's errors, each one reply line of the meta reply table
+ * (proto/meta.h). The parser picks the one memcached answers for the command
+ * at hand (mg/ms say `invalid flag` where md/ma say `invalid or duplicate
+ * flag`, [meta.errors]).
+ */
+enum meta_error {
+    META_ERR_NONE = 0,
+    META_ERR_FORMAT,          /* bad command line format */
+    META_ERR_INVALID_FLAG,    /* invalid flag */
+    META_ERR_DUPLICATE_FLAG,  /* duplicate flag */
+    META_ERR_INVALID_OR_DUP,  /* invalid or duplicate flag (md, ma) */
+    META_ERR_BAD_TOKEN,       /* bad token in command line format */
+    META_ERR_TOO_MANY_FLAGS,  /* options flags (are) too long */
+    META_ERR_OPAQUE_TOO_LONG, /* opaque token too long */
+    META_ERR_KEY_DECODE,      /* error decoding key (b) */
+    META_ERR_MS_MODE,         /* invalid mode for ms M token */
+    META_ERR_MS_MODE_LEN,     /* incorrect length for M token */
+    META_ERR_MA_MODE,         /* invalid mode for ma M token */
+};
+
+/* Most flag tokens a meta line may carry (memcached: 20 tokens in all). */
+#define META_FLAGS_MAX 24u
+
+/* A meta flag letter's bit in meta_request.seen ('A'..'Z', 'a'..'z'). */
+#define META_BIT(letter)                                              \
+    ((letter) >= 'a' ? (uint64_t)1 << (26 + (letter) - 'a')           \
+                     : (uint64_t)1 << ((letter) - 'A'))
+
+/*
+ * One meta command's flags, decoded. `order` keeps every flag letter in the
+ * order the client sent them (return flags are answered in that order);
+ * numeric tokens are decoded once here, valid when their letter is in
+ * `seen`. The key, when base64 (`b`), is decoded into key_buf.
+ */
+struct meta_request {
+    uint64_t seen;                    /* META_BIT of each flag present */
+    uint8_t order[META_FLAGS_MAX];    /* flag letters as sent */
+    uint8_t count;
+    enum meta_error error;            /* with REQERR_META */
+    struct slice opaque;              /* O: the token after the letter */
+    struct slice key_token;           /* the key as sent (base64 or not) */
+    int32_t ttl;                      /* T */
+    int32_t vivify_ttl;               /* N */
+    int32_t recache_ttl;              /* R */
+    uint64_t compare_cas;             /* C */
+    uint64_t explicit_cas;            /* E: the CAS the item gets */
+    uint64_t delta;                   /* D (ma), default 1 */
+    uint64_t initial;                 /* J (ma), default 0 */
+    uint32_t client_flags;            /* F (ms) */
+    uint8_t mode;                     /* M: the mode letter as sent */
+    bool key_decoded;                 /* b: the key is key_buf[0..key_len) */
+    uint8_t key_len;
+    uint8_t key_buf[LIMIT_KEY_LEN];
 };
 
 enum request_shutdown {
@@ -88,6 +155,7 @@ struct request {
     int64_t time_step;      /* debugtime */
     uint32_t level;         /* verbosity */
     struct slice arg;       /* stats: its first argument, if any */
+    struct meta_request meta; /* REQ_META_*: flags and key */
 };
 
 #endif

@@ -538,6 +538,14 @@ dispatch(struct proto_text_parser *p, const struct line *l, size_t len,
     case REQ_QUIT:
     case REQ_INVALID:
         break;
+    case REQ_META_GET: /* not in the command table yet */
+    case REQ_META_SET:
+    case REQ_META_DELETE:
+    case REQ_META_ARITH:
+    case REQ_META_NOOP:
+    case REQ_META_DEBUG:
+        CHECK(false);
+        break;
     }
     CHECK(!is_storage(req->cmd));
     return PROTO_REQUEST;
