@@ -79,20 +79,36 @@ item_size(const struct model *m, size_t key_len, size_t value_len,
 
 /* ---- [expiry.*] -------------------------------------------------------- */
 
+/*
+ * The second from which an item given this exptime at `now` is invisible
+ * (0: never), read off the clauses one by one:
+ *   [expiry.never]        0 never expires;
+ *   [expiry.negative]     below 0 it is already expired: invisible from now;
+ *   [expiry.relative]     1..2592000 ([expiry.relative-max]) are seconds from
+ *                         now; the 32-bit clock ends at 4294967295
+ *                         ([expiry.clock]), so a later second is that one;
+ *   [expiry.absolute]     above 2592000 it is that unix time, and a time not
+ *                         after now is already past.
+ */
 static uint32_t
 deadline_for(int32_t exptime, uint32_t now)
 {
-    if (exptime == 0) {
+    const int64_t clock_end = 4294967295;
+    int64_t t = exptime;
+    int64_t invisible_from;
+    if (t == 0) {
         return 0;
+    } else if (t < 0) {
+        invisible_from = now;
+    } else if (t <= RELATIVE_MAX) {
+        invisible_from = (int64_t)now + t;
+    } else {
+        invisible_from = t;
     }
-    if (exptime < 0) {
-        return now;
+    if (invisible_from < (int64_t)now) {
+        invisible_from = now;
     }
-    if (exptime <= RELATIVE_MAX) {
-        uint64_t d = (uint64_t)now + (uint64_t)exptime;
-        return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
-    }
-    return (uint32_t)exptime > now ? (uint32_t)exptime : now;
+    return (uint32_t)(invisible_from > clock_end ? clock_end : invisible_from);
 }
 
 static bool
