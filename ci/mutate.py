@@ -269,8 +269,8 @@ def main():
                     "contains this text (comma-separated alternatives)")
     ap.add_argument("--only", action="append", default=[],
                     help="one mutant by FILE:LINE:COL:NEW (repeatable)")
-    ap.add_argument("--timeout", type=float, default=60,
-                    help="seconds per test binary (60); a hang is a kill")
+    ap.add_argument("--timeout", type=float, default=30,
+                    help="seconds per test binary (30); a hang is a kill")
     ap.add_argument("--list", action="store_true", help="list, run nothing")
     ap.add_argument("--smoke", action="store_true",
                     help="a few mutants: the script works, known mutants die")
