@@ -532,6 +532,88 @@ test_debugtime_extreme_steps(void **state)
     close_harness(h);
 }
 
+/* Feeds input, then `stats`, and checks one whole stat line is in the
+ * reply. */
+static void
+expect_stat(struct harness *h, const char *input, const char *sub,
+            const char *line)
+{
+    feed(h, input);
+    h->out_len = 0;
+    feed(h, sub);
+    if (!output_has(h, line)) {
+        fprintf(stderr, "after %s%s: no line %s in %.*s\n", input, sub, line,
+                (int)h->out_len, (const char *)h->out);
+        fail();
+    }
+    h->out_len = 0;
+}
+
+/* [expiry.clock]: the item clock ends at the last second 32 bits hold;
+ * steps past it, running or paused, stop there, and it never runs back. */
+static void
+test_debugtime_clock_end(void **state)
+{
+    (void)state;
+    struct engine_config cfg = config();
+    cfg.test_clock = true;
+    struct harness *h = open_with(&cfg);
+    expect_stat(h, "", "stats\r\n", "STAT time 1700000000\r\n");
+    expect_stat(h, "debugtime 2594967294\r\n", "stats\r\n",
+                "STAT time 4294967294\r\n");
+    expect_stat(h, "debugtime 1\r\n", "stats\r\n", "STAT time 4294967295\r\n");
+    expect_stat(h, "debugtime 1\r\n", "stats\r\n", "STAT time 4294967295\r\n");
+    expect_stat(h, "debugtime -9223372036854775808\r\n", "stats\r\n",
+                "STAT time 4294967295\r\n");
+    close_harness(h);
+
+    h = open_with(&cfg);
+    expect_stat(h, "debugtime p\r\ndebugtime 2594967295\r\n", "stats\r\n",
+                "STAT time 4294967295\r\n");
+    expect_stat(h, "debugtime 9999999999\r\n", "stats\r\n",
+                "STAT time 4294967295\r\n");
+    close_harness(h);
+
+    /* A relative exptime near the end: the deadline is the clock's end. */
+    h = open_with(&cfg);
+    expect_reply(h, "debugtime 2594967290\r\nset k 0 100 1\r\nx\r\n"
+                    "debugtime 4\r\nget k\r\n",
+                 "OK\r\nSTORED\r\nOK\r\nVALUE k 0 1\r\nx\r\nEND\r\n");
+    expect_reply(h, "debugtime 1\r\nget k\r\n", "OK\r\nEND\r\n");
+    close_harness(h);
+}
+
+/* [misc.verbosity]: the level is capped at 2, as memcached does. */
+static void
+test_verbosity_cap(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_stat(h, "verbosity 1\r\n", "stats settings\r\n",
+                "STAT verbosity 1\r\n");
+    expect_stat(h, "verbosity 3\r\n", "stats settings\r\n",
+                "STAT verbosity 2\r\n");
+    expect_stat(h, "verbosity 5 noreply\r\n", "stats settings\r\n",
+                "STAT verbosity 2\r\n");
+    expect_stat(h, "verbosity 0\r\n", "stats settings\r\n",
+                "STAT verbosity 0\r\n");
+    close_harness(h);
+}
+
+/* [stats.general]: a set whose data chunk is bad still counts in cmd_set,
+ * as memcached counts it before reading the data. */
+static void
+test_bad_chunk_counts_as_set(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set k 0 0 1\r\nxyz", "CLIENT_ERROR bad data chunk\r\n");
+    expect_stat(h, "", "stats\r\n", "STAT cmd_set 1\r\n");
+    expect_reply(h, "set k 0 0 1\r\nx\r\n", "STORED\r\n");
+    expect_stat(h, "", "stats\r\n", "STAT cmd_set 2\r\n");
+    close_harness(h);
+}
+
 static void
 test_stats_shapes(void **state)
 {
@@ -1169,6 +1251,9 @@ main(void)
         CLAUSE_TEST("misc.shutdown", test_shutdown),
         CLAUSE_TEST("misc.debugtime", test_debugtime),
         CLAUSE_TEST("misc.debugtime", test_debugtime_extreme_steps),
+        CLAUSE_TEST("expiry.clock", test_debugtime_clock_end),
+        CLAUSE_TEST("misc.verbosity", test_verbosity_cap),
+        CLAUSE_TEST("stats.general", test_bad_chunk_counts_as_set),
         CLAUSE_TEST("stats.general", test_stats_shapes),
         CLAUSE_TEST("frame.http", test_unknown_empty_http),
         CLAUSE_TEST("frame.line-limit", test_line_too_long_closes),
