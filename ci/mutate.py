@@ -209,10 +209,13 @@ def copy_tree(work):
         if os.path.isdir(src):
             if os.path.exists(dst):
                 shutil.rmtree(dst)
-            shutil.copytree(src, dst, ignore=shutil.ignore_patterns(
-                "corpus", "regress", "__pycache__"))
+            # Fresh mtimes (copy, not copy2): objects left from a mutant of
+            # an interrupted run must not look newer than the sources.
+            shutil.copytree(src, dst, copy_function=shutil.copy,
+                            ignore=shutil.ignore_patterns(
+                                "corpus", "regress", "__pycache__"))
         else:
-            shutil.copy2(src, dst)
+            shutil.copy(src, dst)
 
 
 def targets():
