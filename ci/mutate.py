@@ -101,27 +101,24 @@ def skipped_spans(toks):
         if val == "[" and i >= 2 and toks[i - 1][0] == "ident" and \
                 toks[i - 2][0] == "ident" and toks[i - 2][1] not in (
                     "return", "case", "else", "sizeof"):
-            depth = 0
-            for j in range(i, len(toks)):
-                if toks[j][1] == "[":
-                    depth += 1
-                elif toks[j][1] == "]":
-                    depth -= 1
-                    if depth == 0:
-                        spans.append((off, toks[j][2] + 1))
-                        break
+            spans.append((off, closing(toks, i, "[", "]")))
         if kind == "ident" and val in SKIP_CALLS and i + 1 < len(toks) \
                 and toks[i + 1][1] == "(":
-            depth = 0
-            for j in range(i + 1, len(toks)):
-                if toks[j][1] == "(":
-                    depth += 1
-                elif toks[j][1] == ")":
-                    depth -= 1
-                    if depth == 0:
-                        spans.append((off, toks[j][2] + 1))
-                        break
+            spans.append((off, closing(toks, i + 1, "(", ")")))
     return spans
+
+
+def closing(toks, i, opener, closer):
+    """The offset just past the bracket that closes toks[i]."""
+    depth = 0
+    for j in range(i, len(toks)):
+        if toks[j][1] == opener:
+            depth += 1
+        elif toks[j][1] == closer:
+            depth -= 1
+            if depth == 0:
+                return toks[j][2] + 1
+    return toks[-1][2] + 1
 
 
 def inside(off, spans):
