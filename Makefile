@@ -149,7 +149,7 @@ $(B)/tests/prop/prop_session: $(B)/obj/tests/prop/prop_session.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 
-.PHONY: unit prop check-purity test run integration bench
+.PHONY: unit prop check-purity test run integration bench mutation mutation-smoke
 integration: $(B)/mcref $(B)/mcref-bench
 	MCREF_BIN=$(B)/mcref tests/integration/run.sh
 	BENCH_BIN=$(B)/mcref-bench tests/integration/bench_smoke.sh $(B)/mcref
@@ -164,6 +164,15 @@ unit: $(UNIT_BINS)
 
 prop: $(PROP_BINS)
 	@ci/run-prop.sh $(B)
+
+# Mutation testing (ci/mutate.py): MUTATION_ARGS="--sample 300 --seed 1"
+# runs a reproducible sample; the report is build/mutation/report.txt.
+MUTATION_ARGS ?=
+mutation:
+	nice -n 10 ci/mutate.py $(MUTATION_ARGS)
+
+mutation-smoke:
+	nice -n 10 ci/mutate.py --smoke --work build/mutation-smoke
 
 check-purity: $(B)/libstore.a $(B)/libproto.a $(B)/libcommon.a
 	@ci/check-purity.sh $(B)

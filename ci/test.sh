@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jobs=$(nproc 2>/dev/null || echo 2)
-all="deps units prop purity asan fuzz-smoke release clauses conformance
+all="deps units prop mutation-smoke purity asan fuzz-smoke release clauses conformance
 integration conformance-asan integration-asan conformance-memcached
 conformance-proxy coverage valgrind"
 stages=${TEST_STAGES:-$all}
@@ -80,6 +80,9 @@ fi
 # gcc, with the O(n) checks on.
 stage units make -s -j"$jobs" PROFILE=debug unit
 stage prop make -s -j"$jobs" PROFILE=debug prop
+# The mutation script works, and known mutants of proto/ and store/ are
+# killed by the tests above (`make mutation` runs the whole pass).
+stage mutation-smoke make -s mutation-smoke
 stage purity make -s -j"$jobs" PROFILE=release check-purity
 # clang with AddressSanitizer and UndefinedBehaviorSanitizer; the fuzz
 # corpora and regressions replayed without a fuzzer runtime.

@@ -6,11 +6,14 @@
  */
 #include "model.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../src/common/check.h"
-#include "../../src/common/decimal.h"
 
 #define KEY_MAX 250
 #define RELATIVE_MAX 2592000
@@ -79,20 +82,36 @@ item_size(const struct model *m, size_t key_len, size_t value_len,
 
 /* ---- [expiry.*] -------------------------------------------------------- */
 
+/*
+ * The second from which an item given this exptime at `now` is invisible
+ * (0: never), read off the clauses one by one:
+ *   [expiry.never]        0 never expires;
+ *   [expiry.negative]     below 0 it is already expired: invisible from now;
+ *   [expiry.relative]     1..2592000 ([expiry.relative-max]) are seconds from
+ *                         now; the 32-bit clock ends at 4294967295
+ *                         ([expiry.clock]), so a later second is that one;
+ *   [expiry.absolute]     above 2592000 it is that unix time, and a time not
+ *                         after now is already past.
+ */
 static uint32_t
 deadline_for(int32_t exptime, uint32_t now)
 {
-    if (exptime == 0) {
+    const int64_t clock_end = 4294967295;
+    int64_t t = exptime;
+    int64_t invisible_from;
+    if (t == 0) {
         return 0;
+    } else if (t < 0) {
+        invisible_from = now;
+    } else if (t <= RELATIVE_MAX) {
+        invisible_from = (int64_t)now + t;
+    } else {
+        invisible_from = t;
     }
-    if (exptime < 0) {
-        return now;
+    if (invisible_from < (int64_t)now) {
+        invisible_from = now;
     }
-    if (exptime <= RELATIVE_MAX) {
-        uint64_t d = (uint64_t)now + (uint64_t)exptime;
-        return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
-    }
-    return (uint32_t)exptime > now ? (uint32_t)exptime : now;
+    return (uint32_t)(invisible_from > clock_end ? clock_end : invisible_from);
 }
 
 static bool
@@ -567,6 +586,40 @@ model_delete(struct model *m, uint32_t now, const uint8_t *key,
     return STORE_OK;
 }
 
+/*
+ * [incr.value], read with libc rather than src/common/decimal.c (which the
+ * store uses, so it is what this checks): optional leading whitespace, an
+ * optional sign, at least one digit, then the end, a whitespace byte or a
+ * NUL byte (memcached reads the value as a C string); a
+ * value out of 64 bits, or negative as [num.range] reads a '-', is not a
+ * number.
+ */
+static bool
+counter_value(const uint8_t *bytes, size_t len, uint64_t *out)
+{
+    char *text = malloc(len + 1);
+    CHECK(text != NULL);
+    memcpy(text, bytes, len);
+    text[len] = '\0';
+    const char *p = text;
+    while (isspace((unsigned char)*p)) {
+        p++;
+    }
+    bool minus = *p == '-';
+    bool digit = isdigit((unsigned char)p[*p == '+' || *p == '-']) != 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    size_t at = (size_t)(end - text);
+    bool ok = digit && errno == 0 &&
+              (at == len || text[at] == '\0' ||
+               isspace((unsigned char)text[at])) &&
+              !(minus && (long long)v < 0);
+    free(text);
+    *out = v;
+    return ok;
+}
+
 enum store_status
 model_arith(struct model *m, uint32_t now, const uint8_t *key,
             size_t key_len, bool incr, uint64_t delta, uint64_t *result)
@@ -582,12 +635,12 @@ model_arith(struct model *m, uint32_t now, const uint8_t *key,
         return STORE_MISS;
     }
     uint64_t value;
-    if (!decimal_parse_u64(e->value, e->value_len, &value)) {
+    if (!counter_value(e->value, e->value_len, &value)) {
         return STORE_NON_NUMERIC;
     }
     value = incr ? value + delta : (delta > value ? 0 : value - delta);
-    uint8_t digits[20];
-    size_t len = decimal_format_u64(value, digits);
+    char digits[24];
+    size_t len = (size_t)snprintf(digits, sizeof digits, "%" PRIu64, value);
     e->fetched = true;
     e->active = true;
     uint64_t cas = m->cfg.cas_enabled ? m->cas_last + 1 : 0;
@@ -597,7 +650,7 @@ model_arith(struct model *m, uint32_t now, const uint8_t *key,
     } else {
         size_t keep = (size_t)(e - m->log);
         struct entry *n =
-            write_item(m, now, key, key_len, digits, len, e->flags,
+            write_item(m, now, key, key_len, (const uint8_t *)digits, len, e->flags,
                        e->has_deadline_field, e->deadline, cas, &keep);
         if (n == NULL) {
             m->st.no_memory++;

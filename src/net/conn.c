@@ -11,7 +11,9 @@
 #include "../common/check.h"
 #include "loop.h"
 
-/* Segments handed to one writev: 64 blocks, up to 1 MiB. */
+/* Segments handed to one writev: 64. A copied block holds at most
+ * OUTQ_BLOCK_SIZE (16 KiB) bytes, but a block referencing a large value holds
+ * the whole rest of it, so one writev may offer far more than 1 MiB. */
 enum { CONN_IOV_MAX = 64 };
 
 /* -vv and -vvv lines, memcached's style: "<fd line", ">fd line", "fd: ...". */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../src/app/daemon.h"
@@ -278,10 +279,94 @@ test_open_files_limit(void **state)
     assert_int_equal(getrlimit(RLIMIT_NOFILE, &before), 0);
     char err[DAEMON_ERR_MAX];
     assert_true(daemon_fit_files(16, err)); /* already enough */
-    if (before.rlim_max != RLIM_INFINITY && !daemon_is_root()) {
-        assert_false(daemon_fit_files((uint32_t)before.rlim_max + 100, err));
+    (void)before;
+}
+
+/* Runs fn in a child (limits changed there stay there); true when it
+ * exited 0. */
+static bool
+in_child(int (*fn)(void))
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        _exit(fn());
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Whether this process may raise a hard limit (root with CAP_SYS_RESOURCE),
+ * probed in a child with a lowered limit rather than assumed from the uid. */
+static int
+probe_raise_hard(void)
+{
+    struct rlimit rl = {64, 64};
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        return 2;
+    }
+    rl.rlim_max = 128;
+    return setrlimit(RLIMIT_NOFILE, &rl) == 0 ? 0 : 1;
+}
+
+static bool may_raise_hard;
+
+/* Open files: a soft limit below the need is raised; past the hard limit
+ * only a process that may raise it succeeds, and then the limit fits. */
+static int
+child_fit_files(void)
+{
+    struct rlimit rl = {64, 512};
+    char err[DAEMON_ERR_MAX];
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || !daemon_fit_files(16, err)) {
+        return 10;
+    }
+    if (!daemon_fit_files(200, err) || getrlimit(RLIMIT_NOFILE, &rl) != 0 ||
+        rl.rlim_cur < 200 || rl.rlim_max != 512) {
+        return 11;
+    }
+    bool ok = daemon_fit_files(1000, err);
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        return 12;
+    }
+    if (may_raise_hard) {
+        return ok && rl.rlim_cur >= 1000 && rl.rlim_max >= 1000 ? 0 : 13;
+    }
+    return !ok && strstr(err, "failed to set rlimit for open files") != NULL &&
+                   rl.rlim_max == 512 && rl.rlim_cur < 1000
+               ? 0
+               : 14;
+}
+
+static void
+test_open_files_raised(void **state)
+{
+    (void)state;
+    may_raise_hard = in_child(probe_raise_hard);
+    assert_true(in_child(child_fit_files));
+}
+
+/* -r: the core limit goes up to the hard limit, whoever runs the test. */
+static int
+child_enable_cores(void)
+{
+    struct rlimit rl = {0, 4096 * 1024};
+    if (setrlimit(RLIMIT_CORE, &rl) != 0) {
+        return 10;
     }
     daemon_enable_cores();
+    if (getrlimit(RLIMIT_CORE, &rl) != 0) {
+        return 11;
+    }
+    return rl.rlim_cur == 4096 * 1024 && rl.rlim_max == 4096 * 1024 ? 0 : 12;
+}
+
+static void
+test_enable_cores(void **state)
+{
+    (void)state;
+    assert_true(in_child(child_enable_cores));
 }
 
 static void
@@ -326,6 +411,8 @@ main(void)
         cmocka_unit_test(test_many_listen_items),
         cmocka_unit_test(test_pidfile),
         cmocka_unit_test(test_open_files_limit),
+        cmocka_unit_test(test_open_files_raised),
+        cmocka_unit_test(test_enable_cores),
         cmocka_unit_test(test_signal_pipe),
         cmocka_unit_test(test_become_unknown_user),
     };
