@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 all="deps units prop purity asan fuzz-smoke release clauses conformance
 integration conformance-asan integration-asan conformance-memcached
-conformance-proxy operator deb monitoring coverage valgrind"
+conformance-proxy operator deb monitoring examples coverage valgrind"
 stages=${TEST_STAGES:-$all}
 started=$(date +%s)
 logs=$(mktemp -d)
@@ -109,6 +109,7 @@ fi
 stage operator ci/test-install.sh build/release
 stage deb ci/test-deb.sh
 stage monitoring ci/test-monitoring.sh build/release/mcref
+stage examples ci/test-examples.sh build/release/mcref
 # Line and branch coverage with its gates; then the integration suite with
 # the server under valgrind memcheck (no errors, no leaks).
 stage coverage ci/coverage.sh
