@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 all="deps units prop mutation-smoke purity asan fuzz-smoke release clauses conformance
 integration conformance-asan integration-asan conformance-memcached
-conformance-proxy coverage valgrind"
+conformance-proxy operator deb monitoring examples coverage valgrind"
 stages=${TEST_STAGES:-$all}
 started=$(date +%s)
 logs=$(mktemp -d)
@@ -104,6 +104,15 @@ stage integration-asan env ASAN_OPTIONS=detect_leaks=1 make -s PROFILE=asan inte
 if command -v nutcracker >/dev/null; then
     stage conformance-proxy ci/conform-proxy.sh build/release/mcref
 fi
+# What an operator meets: make run, make install, the unit, the start
+# wrapper (ci/test-install.sh); the Debian package installed, started and
+# removed (root only; it says why it skips); collectd and munin reading
+# stats; the examples (Pyramid sessions through Beaker, a three-node
+# cluster behind twemproxy and as a pylibmc ketama pool).
+stage operator ci/test-install.sh build/release
+stage deb ci/test-deb.sh
+stage monitoring ci/test-monitoring.sh build/release/mcref
+stage examples ci/test-examples.sh build/release/mcref
 # Line and branch coverage with its gates; then the integration suite with
 # the server under valgrind memcheck (no errors, no leaks).
 stage coverage ci/coverage.sh

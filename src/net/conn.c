@@ -58,6 +58,8 @@ conn_open(struct conn *c, struct loop *loop, int fd, const struct listener *l,
     c->last_active_s = now_s;
     session_init(&c->session, loop->engine);
     session_set_trace(&c->session, conn_trace, c);
+    session_set_turn_limit(&c->session,
+                           loop->engine->cfg.settings.reqs_per_event);
     c->events = EPOLLIN;
     struct epoll_event ev = {.events = c->events, .data.ptr = &c->watch};
     if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
@@ -129,7 +131,9 @@ settle(struct conn *c)
         }
         break;
     case SESSION_OPEN:
-        if (c->eof && !pending) {
+        /* Requests left by a yield still run after the client's EOF; not
+         * while the server stops, which only flushes. */
+        if (c->eof && !pending && (c->draining || !session_yielded(s))) {
             return CONN_CLOSE;
         }
         break;
@@ -138,7 +142,10 @@ settle(struct conn *c)
     if (!c->eof && session_wants_input(s)) {
         want |= EPOLLIN;
     }
-    if (pending) {
+    /* A yielded session asks for the (level-triggered, nearly always ready)
+     * write event, as memcached does, to get its next turn after the
+     * connections already waiting in this batch. */
+    if (pending || (session_yielded(s) && !c->draining)) {
         want |= EPOLLOUT;
     }
     return set_interest(c, want) ? CONN_KEEP : CONN_CLOSE;
@@ -169,7 +176,10 @@ read_once(struct conn *c, uint32_t now_s)
 enum conn_next
 conn_event(struct conn *c, uint32_t events, uint32_t now_s)
 {
-    if ((events & EPOLLIN) && !c->eof && session_wants_input(&c->session)) {
+    if (session_yielded(&c->session)) {
+        session_resume(&c->session, now_s); /* its next turn (-R) */
+    } else if ((events & EPOLLIN) && !c->eof &&
+               session_wants_input(&c->session)) {
         if (!read_once(c, now_s)) {
             return CONN_CLOSE;
         }
@@ -180,6 +190,9 @@ conn_event(struct conn *c, uint32_t events, uint32_t now_s)
     if (!flush(c, now_s)) {
         return CONN_CLOSE;
     }
+    if (session_yielded(&c->session)) {
+        c->loop->conn_yields++; /* each turn cut short by -R */
+    }
     return settle(c);
 }
 
@@ -187,6 +200,7 @@ enum conn_next
 conn_drain(struct conn *c, uint32_t now_s)
 {
     c->eof = true; /* read nothing more */
+    c->draining = true;
     if (!flush(c, now_s)) {
         return CONN_CLOSE;
     }

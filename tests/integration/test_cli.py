@@ -43,7 +43,7 @@ def _():
 def _():
     mcref_only()
     rc, err = run_binary(["-p", str(pick_port()), "-l", "127.0.0.1",
-                          "-m", "100000000"])
+                          "-m", "8000g"])
     eq(rc, 71, "exit status when -m cannot be allocated")
     check("cannot allocate" in err, "message: %r" % err)
 
@@ -93,7 +93,7 @@ def _():
                   ": wrote ", "paused", "resumed")
         wait_until(lambda: all(w in s.stderr_text() for w in wanted), 5)
         err = s.stderr_text()
-        check("one thread serves every connection (-t 8" in err, "-v says -t has no effect")
+        check("-t: one thread serves every connection" in err, "-v says -t has no effect")
         check("slab classes" in err, "-v notes the ignored -f")
         check(": wrote " in err, "-vvv logs writes")
         check("paused" in err and "resumed" in err, "-vvv logs the output bound")

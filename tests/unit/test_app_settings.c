@@ -85,7 +85,7 @@ test_defaults(void **state)
     assert_int_equal(p->outcome, SETTINGS_RUN);
     assert_int_equal(p->s.port, 11211);
     assert_int_equal(p->s.udp_port, 0);
-    assert_int_equal(p->s.mem_mb, 64);
+    assert_int_equal(p->s.mem_limit, 64 * 1048576);
     assert_int_equal(p->s.maxconns, 1024);
     assert_int_equal(p->s.item_size_max, 1048576);
     assert_int_equal(p->s.backlog, 1024);
@@ -107,7 +107,7 @@ test_supported_flags(void **state)
     assert_int_equal(p->outcome, SETTINGS_RUN);
     assert_int_equal(p->s.port, 12345);
     assert_string_equal(p->s.listen, "127.0.0.1,[::1]:9");
-    assert_int_equal(p->s.mem_mb, 1024);
+    assert_int_equal(p->s.mem_limit, 1024 * 1048576ull);
     assert_true(p->s.no_evict);
     assert_int_equal(p->s.maxconns, 4096);
     assert_int_equal(p->s.verbosity, 3);
@@ -137,7 +137,7 @@ test_long_forms(void **state)
                              "--max-reqs-per-event=5", "--listen-backlog=3");
     assert_int_equal(p->outcome, SETTINGS_RUN);
     assert_int_equal(p->s.port, 7);
-    assert_int_equal(p->s.mem_mb, 8);
+    assert_int_equal(p->s.mem_limit, 8 * 1048576);
     assert_int_equal(p->s.maxconns, 9);
     assert_int_equal(p->s.item_size_max, 1024);
     assert_string_equal(p->s.unix_path, "/tmp/s");
@@ -156,8 +156,78 @@ test_harmless_flags_noted(void **state)
                              "maxconns_fast,hash_algorithm=xxh3,modern");
     assert_int_equal(p->outcome, SETTINGS_RUN);
     assert_int_equal(p->s.threads, 8);
-    assert_true(p->s.note_count >= 6);
+    assert_int_equal(p->s.reqs_per_event, 50); /* honoured, not a note */
+    assert_int_equal(p->s.note_count, 9); /* -t -f -n -L -X -W, 3 -o */
     free(p);
+}
+
+/* -v mentions -t only when -t was given (it said "-t 4" without one). */
+static void
+test_threads_noted_only_when_given(void **state)
+{
+    (void)state;
+    struct parsed *p = PARSE("-v");
+    assert_int_equal(p->outcome, SETTINGS_RUN);
+    assert_int_equal(p->s.note_count, 0);
+    free(p);
+    p = PARSE("-t", "4");
+    assert_int_equal(p->s.note_count, 1);
+    assert_non_null(strstr(p->s.notes[0], "-t"));
+    free(p);
+}
+
+static void
+expect_mem_limit(const char *arg, uint64_t bytes)
+{
+    struct parsed *p = PARSE("-m", arg, "-I", "1k");
+    if (p->outcome != SETTINGS_RUN || p->s.mem_limit != bytes) {
+        fprintf(stderr, "-m %s: outcome %d, %llu bytes, wanted %llu (%s)\n",
+                arg, p->outcome, (unsigned long long)p->s.mem_limit,
+                (unsigned long long)bytes, p->err);
+        fail();
+    }
+    free(p);
+}
+
+/* memcached's atoi reads "1g" as 1 MB and "512k" as 512 MB; mcref gives
+ * each suffix its meaning and refuses the rest. */
+static void
+test_memory_sizes(void **state)
+{
+    (void)state;
+    expect_mem_limit("64", 64ull << 20);
+    expect_mem_limit("64m", 64ull << 20);
+    expect_mem_limit("64M", 64ull << 20);
+    expect_mem_limit("65536k", 64ull << 20);
+    expect_mem_limit("512K", 512ull << 10);
+    expect_mem_limit("1g", 1ull << 30);
+    expect_mem_limit("2G", 2ull << 30);
+    expect_mem_limit("16384g", 16384ull << 30);
+    const char *bad[] = {"", "m", "1x", "64mb", "-1", "-1m", "1.5g", " 64",
+                         "64 ", "0x40", "16385g", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        expect_fail(PARSE("-m", bad[i]), 64,
+                    "or one with a k, m or g suffix");
+    }
+    /* Tiny limits reach memcached's own check of -I against -m. */
+    expect_fail(PARSE("-m", "512k"), 64, "1/2 of memory max");
+}
+
+/* memcached's -p -1: any free port, announced in the ports file. */
+static void
+test_ephemeral_port(void **state)
+{
+    (void)state;
+    struct parsed *p = PARSE("-p", "-1");
+    assert_int_equal(p->outcome, SETTINGS_RUN);
+    assert_int_equal(p->s.port, 0);
+    assert_true(p->s.port_ephemeral);
+    free(p);
+    p = PARSE("-p", "-1", "-p", "7");
+    assert_int_equal(p->s.port, 7);
+    assert_false(p->s.port_ephemeral);
+    free(p);
+    expect_fail(PARSE("-p", "-2"), 64, "Invalid port number -2");
 }
 
 static void
@@ -199,7 +269,7 @@ test_memcached_validation_messages(void **state)
     expect_fail(PARSE("-I", "x"), 64, "higher than 1 GB");
     expect_fail(PARSE("-I", "40m"), 64,
                 "Cannot set item size limit higher than 1/2 of memory max.");
-    expect_fail(PARSE("-m", "1g"), 64, "-m takes the memory limit in megabytes");
+    expect_fail(PARSE("-m", "1x"), 64, "-m 1x: the memory limit is a whole");
     expect_fail(PARSE("-B", "foo"), 64,
                 "Invalid value for binding protocol: foo");
     expect_fail(PARSE("-o", "bogus"), 1, "Illegal suboption \"bogus\"");
@@ -405,6 +475,9 @@ main(void)
         cmocka_unit_test(test_supported_flags),
         cmocka_unit_test(test_long_forms),
         cmocka_unit_test(test_harmless_flags_noted),
+        cmocka_unit_test(test_threads_noted_only_when_given),
+        CLAUSE_TEST("cli.memory-size", test_memory_sizes),
+        cmocka_unit_test(test_ephemeral_port),
         cmocka_unit_test(test_help_version_license),
         cmocka_unit_test(test_memcached_validation_messages),
         cmocka_unit_test(test_refused_flags),
