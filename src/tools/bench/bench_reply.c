@@ -242,6 +242,9 @@ parse_va_line(const uint8_t *p, size_t len, size_t value_len_max,
     size_t pos = 3; /* past "VA " */
     size_t tok_off, tok_len;
     uint64_t bytes;
+    if (p[len - 1] == ' ') {
+        return false; /* a trailing space no server sends */
+    }
     if (!next_token(p, len, &pos, &tok_off, &tok_len)
         || !parse_u64(p + tok_off, tok_len, &bytes) || bytes > value_len_max) {
         return false;
