@@ -650,6 +650,7 @@ model_delete_opts(struct model *m, uint32_t now, const uint8_t *key,
         return STORE_MISS;
     }
     if (o->compare_cas != 0 && o->compare_cas != e->cas) {
+        m->st.delete_misses++;
         return STORE_EXISTS;
     }
     if (!o->invalidate && !o->clear_value) {
@@ -657,35 +658,35 @@ model_delete_opts(struct model *m, uint32_t now, const uint8_t *key,
         m->st.delete_hits++;
         return STORE_OK;
     }
-    uint64_t cas = cas_for(m, o->new_cas);
-    struct entry was = *e;
+    uint32_t deadline = o->touch ? deadline_for(o->exptime, now) : 0;
     if (o->clear_value) {
+        /* [meta.md-clear]: a new empty item, CAS kept (or E's), deadline
+         * T's or none. */
+        uint64_t cas = o->new_cas != 0 ? o->new_cas : e->cas;
         size_t keep = (size_t)(e - m->log);
-        e = write_item(m, now, key, key_len, NULL, 0, 0,
-                       was.has_deadline_field, was.deadline, cas, &keep);
+        e = write_item(m, now, key, key_len, NULL, 0, 0, deadline != 0,
+                       deadline, m->cfg.cas_enabled ? cas : 0, &keep);
         if (e == NULL) {
             m->st.no_memory++;
             return STORE_NO_MEMORY;
         }
-        e->fetched = was.fetched;
-        e->active = was.active;
-        e->stale = was.stale;
-        e->win_sent = was.win_sent;
     }
-    e->cas = cas;
-    if (o->invalidate) {
-        e->stale = true;
-        e->win_sent = false;
+    if (!o->invalidate) {
+        m->st.delete_hits++;
+        return STORE_OK;
     }
+    /* [meta.md-invalidate] */
+    e->cas = cas_for(m, o->new_cas);
     take_cas(m, o->new_cas);
+    e->stale = true;
+    e->win_sent = false;
     if (o->touch) {
-        e = redeadline(m, now, e, deadline_for(o->exptime, now));
+        e = redeadline(m, now, e, deadline);
         if (e == NULL) {
             m->st.no_memory++;
             return STORE_NO_MEMORY;
         }
     }
-    m->st.delete_hits++;
     return STORE_OK;
 }
 
@@ -711,12 +712,12 @@ model_arith_opts(struct model *m, uint32_t now, const uint8_t *key,
     struct entry *e = lookup(m, now, key, key_len);
     uint8_t digits[20];
     if (e == NULL) {
-        if (incr) {
-            m->st.incr_misses++;
-        } else {
-            m->st.decr_misses++;
-        }
         if (!o->vivify) {
+            if (incr) {
+                m->st.incr_misses++;
+            } else {
+                m->st.decr_misses++;
+            }
             return STORE_MISS;
         }
         /* [meta.ma-vivify]: the initial value, no delta applied. */
@@ -798,13 +799,14 @@ model_fetch(struct model *m, uint32_t now, const uint8_t *key,
     memset(out, 0, sizeof *out);
     struct entry *e = lookup(m, now, key, key_len);
     if (e == NULL) {
-        if (!o->peek) {
-            m->st.get_misses++;
-            if (o->touch) {
-                m->st.touch_misses++;
-            }
-        }
         if (!o->vivify) {
+            if (o->peek) {
+                /* counts nothing */
+            } else if (o->touch) {
+                m->st.touch_misses++;
+            } else {
+                m->st.get_misses++;
+            }
             return STORE_MISS;
         }
         /* [meta.mg-vivify] */
@@ -818,6 +820,11 @@ model_fetch(struct model *m, uint32_t now, const uint8_t *key,
         }
         take_cas(m, 0);
         m->st.total_items++;
+        if (o->touch) {
+            m->st.touch_hits++; /* a vivified miss counts as a hit */
+        } else {
+            m->st.get_hits++;
+        }
         e->win_sent = true;
         view(e, &out->item);
         out->deadline_before_s = e->deadline;
@@ -834,7 +841,6 @@ model_fetch(struct model *m, uint32_t now, const uint8_t *key,
         if (deadline != 0 && now >= deadline) {
             view(e, &out->item);
             remove_item(m, e);
-            m->st.get_hits++;
             m->st.touch_hits++;
             return STORE_OK;
         }
@@ -856,9 +862,10 @@ model_fetch(struct model *m, uint32_t now, const uint8_t *key,
             e->fetched = true;
             e->active = true;
         }
-        m->st.get_hits++;
         if (o->touch) {
             m->st.touch_hits++;
+        } else {
+            m->st.get_hits++;
         }
     }
     view(e, &out->item);

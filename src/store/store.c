@@ -662,26 +662,23 @@ store_delete_opts(struct store *s, uint32_t now_s, const uint8_t *key,
         return STORE_MISS;
     }
     if (o->compare_cas != 0 && o->compare_cas != rec_cas(s, ref)) {
-        return STORE_EXISTS; /* [meta.md-cas] */
+        s->st.delete_misses++; /* as memcached counts it */
+        return STORE_EXISTS;   /* [meta.md-cas] */
     }
     if (!o->invalidate && !o->clear_value) {
         unlink_record(s, hash, ref, &r);
         s->st.delete_hits++;
         return STORE_OK;
     }
-    uint8_t marks = rec_at(s, ref)[REC_OFF_BITS] & KEEP_MARKS;
-    if (o->invalidate) {
-        /* [meta.md-invalidate]: stale, and the next fetch may win again. */
-        marks = (uint8_t)((marks | REC_STALE) & ~REC_WIN_SENT);
-    }
-    uint64_t cas = upcoming_cas(s, o->new_cas);
+    uint32_t deadline = o->touch ? exptime_deadline(o->exptime, now_s) : 0;
     if (o->clear_value) {
-        /* [meta.md-clear]: the item stays, with no value and no flags. */
+        /* [meta.md-clear]: a fresh item with no value and no flags takes
+         * its place, keeping its CAS (or E's), its deadline that of T or
+         * none, as memcached's tombstone. */
         struct rewrite w = {
-            .cas = cas,
-            .deadline_s = r.deadline_s,
-            .has_deadline = (r.bits & REC_HAS_DEADLINE) != 0,
-            .keep_bits = marks,
+            .cas = o->new_cas != 0 ? o->new_cas : rec_cas(s, ref),
+            .deadline_s = deadline,
+            .has_deadline = deadline != 0,
             .replace = (const uint8_t *)"",
             .replace_len = 0,
         };
@@ -690,23 +687,29 @@ store_delete_opts(struct store *s, uint32_t now_s, const uint8_t *key,
             s->st.no_memory++;
             return STORE_NO_MEMORY;
         }
-        decode(s, ref, &r);
-    } else {
-        uint8_t *p = rec_at(s, ref);
-        p[REC_OFF_BITS] = (uint8_t)((p[REC_OFF_BITS] & ~KEEP_MARKS) | marks);
-        if (s->cfg.cas_enabled) {
-            rec_store64(p + REC_OFF_CAS, cas);
+        if (o->new_cas != 0) {
+            commit_cas(s, o->new_cas);
         }
-        r.bits = p[REC_OFF_BITS];
+        decode(s, ref, &r);
+    }
+    if (!o->invalidate) {
+        s->st.delete_hits++;
+        return STORE_OK;
+    }
+    /* [meta.md-invalidate]: stale, a new CAS, and the next fetch may win
+     * again; T sets the deadline. Not counted as a delete. */
+    uint8_t *p = rec_at(s, ref);
+    p[REC_OFF_BITS] = (uint8_t)((p[REC_OFF_BITS] | REC_STALE) & ~REC_WIN_SENT);
+    if (s->cfg.cas_enabled) {
+        rec_store64(p + REC_OFF_CAS, upcoming_cas(s, o->new_cas));
     }
     commit_cas(s, o->new_cas);
+    r.bits = p[REC_OFF_BITS];
     if (o->touch &&
-        !set_deadline(s, now_s, hash, key, key_len, &ref, &r,
-                      exptime_deadline(o->exptime, now_s))) {
+        !set_deadline(s, now_s, hash, key, key_len, &ref, &r, deadline)) {
         s->st.no_memory++;
         return STORE_NO_MEMORY;
     }
-    s->st.delete_hits++;
     return STORE_OK;
 }
 
@@ -761,12 +764,12 @@ store_arith_opts(struct store *s, uint32_t now_s, const uint8_t *key,
         *created = false;
     }
     if (ref == 0) {
-        if (incr) {
-            s->st.incr_misses++;
-        } else {
-            s->st.decr_misses++;
-        }
         if (!o->vivify) {
+            if (incr) {
+                s->st.incr_misses++;
+            } else {
+                s->st.decr_misses++;
+            }
             return STORE_MISS;
         }
         ref = arith_create(s, now_s, hash, key, key_len, o);
@@ -862,11 +865,12 @@ store_fetch(struct store *s, uint32_t now_s, const uint8_t *key,
     struct record r;
     uint32_t ref = lookup_live(s, now_s, hash, key, key_len, &r);
     if (ref == 0) {
-        if (!o->peek) {
-            s->st.get_misses++;
-            s->st.touch_misses += o->touch;
-        }
         if (!o->vivify) {
+            if (!o->peek) {
+                /* [meta.mg-stats]: with T, a touch; else a get. */
+                s->st.touch_misses += o->touch;
+                s->st.get_misses += !o->touch;
+            }
             return STORE_MISS;
         }
         /* [meta.mg-vivify]: an empty item whose token this request wins. */
@@ -885,6 +889,9 @@ store_fetch(struct store *s, uint32_t now_s, const uint8_t *key,
         }
         commit_cas(s, 0);
         s->st.total_items++;
+        /* memcached counts a vivified miss as a hit. */
+        s->st.touch_hits += o->touch;
+        s->st.get_hits += !o->touch;
         decode(s, ref, &r);
         fill_view(s, ref, &r, &out->item);
         out->deadline_before_s = r.deadline_s;
@@ -902,7 +909,6 @@ store_fetch(struct store *s, uint32_t now_s, const uint8_t *key,
             /* Touched into the past, as [touch.reply]: answered, then gone. */
             fill_view(s, ref, &r, &out->item);
             unlink_record(s, hash, ref, &r);
-            s->st.get_hits++;
             s->st.touch_hits++;
             return STORE_OK;
         }
@@ -925,8 +931,8 @@ store_fetch(struct store *s, uint32_t now_s, const uint8_t *key,
         if (!o->no_bump) {
             mark_accessed(s, ref);
         }
-        s->st.get_hits++;
         s->st.touch_hits += o->touch;
+        s->st.get_hits += !o->touch;
     }
     decode(s, ref, &r);
     fill_view(s, ref, &r, &out->item);

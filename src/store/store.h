@@ -183,7 +183,9 @@ struct store_fetch_result {
 };
 
 /* [meta.mg-flags], [meta.win], [meta.stale]: looks up a live item (counted
- * as a get, and with touch as a touch), optionally creating it on a miss.
+ * as a get, or with touch as a touch only, as memcached counts mg),
+ * optionally creating it on a miss (then counted as a hit; N's deadline
+ * wins over T's).
  * STORE_OK with *out filled, STORE_MISS, or STORE_NO_MEMORY (a touch or
  * vivify that found no room; the miss is counted). */
 enum store_status store_fetch(struct store *s, uint32_t now_s,
@@ -217,13 +219,15 @@ struct store_delete_opts {
     uint64_t new_cas;       /* E: with invalidate or clear_value */
     bool invalidate;        /* I: mark stale, new CAS, win token cleared,
                                instead of removing ([meta.md-invalidate]) */
-    bool clear_value;       /* x: keep the item, value emptied, flags 0 */
+    bool clear_value;       /* x: an empty item (flags 0, CAS kept or E's,
+                               deadline T's or none) takes its place */
     bool touch;             /* T (with I or x): new deadline from exptime */
     int32_t exptime;
 };
 
-/* [meta.md]: STORE_OK, STORE_MISS, STORE_EXISTS, or STORE_NO_MEMORY when
- * a rewrite (x, or T growing a deadline field) found no room. */
+/* [meta.md-flags]: STORE_OK, STORE_MISS, STORE_EXISTS (counted as a delete
+ * miss), or STORE_NO_MEMORY when a rewrite (x, or T growing a deadline
+ * field) found no room. An invalidation is not counted as a delete. */
 enum store_status store_delete_opts(struct store *s, uint32_t now_s,
                                     const uint8_t *key, size_t key_len,
                                     const struct store_delete_opts *o);
