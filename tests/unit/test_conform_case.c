@@ -446,6 +446,9 @@ test_load_dir(void **state)
     conform_set_free(&set);
 }
 
+static bool skipped(const char *text, const char *version, bool has_meta,
+                    bool mcref, char reason[CONFORM_ERR_LEN]);
+
 static void
 test_version_parse_and_compare(void **state)
 {
@@ -503,6 +506,45 @@ test_since_and_requires_meta_parse(void **state)
                 "twice");
     parse_fails("case a\nclauses: x\nrequires: metaa\n", 3,
                 "bad requirement");
+    parse_fails("case a\nclauses: x\nuntil: 1.6.x\n", 3, "release number");
+    parse_fails("case a\nclauses: x\nuntil: 1.6\nuntil: 1.7\n", 4,
+                "twice");
+    parse_fails("case a\nclauses: x\nsince: 1.6.40\nuntil: 1.6.40\n", 4,
+                "not before");
+    parse_fails("case a\nclauses: x\nuntil: 1.6.20\nsince: 1.6.40\n", 4,
+                "not before");
+    parse_ok(&set, "case u\nclauses: x\nuntil: 1.6.40\nsince: 1.6.20\n"
+                   "send \"mn\\r\\n\"\nend\n");
+    assert_string_equal(set.cases[0].until, "1.6.40");
+    assert_string_equal(set.cases[0].since, "1.6.20");
+    conform_set_free(&set);
+}
+
+static void
+test_runner_skips_by_until(void **state)
+{
+    (void)state;
+    static const char until40[] =
+        "case a\nclauses: x\nuntil: 1.6.40\nsend \"mn\\r\\n\"\nend\n";
+    static const char window[] =
+        "case a\nclauses: x\nsince: 1.6.20\nuntil: 1.6.40\n"
+        "send \"mn\\r\\n\"\nend\n";
+    char reason[CONFORM_ERR_LEN];
+    assert_false(skipped(until40, "1.6.18", true, false, reason));
+    assert_false(skipped(until40, "1.6.39", true, false, reason));
+    assert_true(skipped(until40, "1.6.40", true, false, reason));
+    assert_non_null(strstr(reason, "until 1.6.40"));
+    assert_true(skipped(until40, "1.6.45", true, false, reason));
+    assert_non_null(strstr(reason, "1.6.45"));
+    assert_true(skipped(until40, "next", true, false, reason));
+    assert_non_null(strstr(reason, "not a release number"));
+    /* mcref keeps the behaviour an until case checks. */
+    assert_false(skipped(until40, "1.6.18-mcref-0.1.0", true, true, reason));
+    assert_true(skipped(window, "1.6.18", true, false, reason));
+    assert_non_null(strstr(reason, "since 1.6.20"));
+    assert_false(skipped(window, "1.6.20", true, false, reason));
+    assert_true(skipped(window, "1.6.40", true, false, reason));
+    assert_false(skipped(window, "1.6.18-mcref-0.1.0", true, true, reason));
 }
 
 /* Whether the runner skips the case parsed from text on a server with
@@ -589,6 +631,7 @@ main(void)
         cmocka_unit_test(test_since_and_requires_meta_parse),
         cmocka_unit_test(test_runner_skips_by_since),
         cmocka_unit_test(test_runner_skips_without_meta),
+        cmocka_unit_test(test_runner_skips_by_until),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

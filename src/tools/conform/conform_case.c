@@ -934,18 +934,30 @@ parse_header(struct parser *p, const struct words *w, bool *handled)
         p->cur->mcref_only = true;
         return true;
     }
-    if (strcmp(key, "since:") == 0) {
+    if (strcmp(key, "since:") == 0 || strcmp(key, "until:") == 0) {
+        bool since = key[0] == 's';
+        char *dst = since ? p->cur->since : p->cur->until;
         uint32_t parts[CONFORM_VERSION_PARTS];
         size_t used = 0;
         if (w->count != 2 || strlen(w->w[1]) > CONFORM_VERSION_LEN_MAX ||
             !conform_version_parse(w->w[1], parts, &used) ||
             w->w[1][used] != '\0') {
-            return fail(p, "since: takes one release number, e.g. 1.6.27");
+            return fail(p, "%s takes one release number, e.g. 1.6.27", key);
         }
-        if (p->cur->since[0] != '\0') {
-            return fail(p, "since: given twice");
+        if (dst[0] != '\0') {
+            return fail(p, "%s given twice", key);
         }
-        memcpy(p->cur->since, w->w[1], strlen(w->w[1]) + 1);
+        memcpy(dst, w->w[1], strlen(w->w[1]) + 1);
+        if (p->cur->since[0] != '\0' && p->cur->until[0] != '\0') {
+            uint32_t from[CONFORM_VERSION_PARTS];
+            uint32_t to[CONFORM_VERSION_PARTS];
+            conform_version_parse(p->cur->since, from, NULL);
+            conform_version_parse(p->cur->until, to, NULL);
+            if (conform_version_cmp(from, to) >= 0) {
+                return fail(p, "since: %s is not before until: %s",
+                            p->cur->since, p->cur->until);
+            }
+        }
         return true;
     }
     if (strcmp(key, "timeout:") == 0) {

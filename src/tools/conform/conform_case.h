@@ -98,6 +98,10 @@ struct conform_case {
     char since[CONFORM_VERSION_LEN_MAX + 1]; /* since: VERSION; "" if none.
                                 The behaviour appeared in that memcached
                                 release: older servers skip the case. */
+    char until[CONFORM_VERSION_LEN_MAX + 1]; /* until: VERSION; "" if none.
+                                memcached changed the behaviour in that
+                                release: it and newer servers skip the case
+                                (mcref keeps the older behaviour). */
     bool has_wait;           /* a wait step: the clock is paused around it */
     double real_s;           /* worst-case real waiting (wait+sleep+pauses) */
     struct conform_step *steps;

@@ -968,20 +968,31 @@ conform_case_skipped(const struct conform_run_config *cfg,
         snprintf(reason, CONFORM_ERR_LEN, "mcref only (server: mcref)");
         return true;
     }
-    if (c->since[0] != '\0' && !info->mcref) {
-        uint32_t want[CONFORM_VERSION_PARTS];
+    if ((c->since[0] != '\0' || c->until[0] != '\0') && !info->mcref) {
+        const char *which = c->since[0] != '\0' ? "since" : "until";
+        const char *bound = c->since[0] != '\0' ? c->since : c->until;
         uint32_t have[CONFORM_VERSION_PARTS];
-        if (!conform_version_parse(c->since, want, NULL) ||
-            !conform_version_parse(info->version, have, NULL)) {
+        uint32_t want[CONFORM_VERSION_PARTS];
+        if (!conform_version_parse(info->version, have, NULL)) {
             snprintf(reason, CONFORM_ERR_LEN,
-                     "since %s; the server's version '%.80s' is not a "
-                     "release number", c->since, info->version);
+                     "%s %s; the server's version '%.80s' is not a "
+                     "release number", which, bound, info->version);
             return true;
         }
-        if (conform_version_cmp(have, want) < 0) {
+        if (c->since[0] != '\0' &&
+            conform_version_parse(c->since, want, NULL) &&
+            conform_version_cmp(have, want) < 0) {
             snprintf(reason, CONFORM_ERR_LEN,
                      "since %s: newer than the server's version %.80s",
                      c->since, info->version);
+            return true;
+        }
+        if (c->until[0] != '\0' &&
+            conform_version_parse(c->until, want, NULL) &&
+            conform_version_cmp(have, want) >= 0) {
+            snprintf(reason, CONFORM_ERR_LEN,
+                     "until %s: memcached changed it in %s; the server is "
+                     "%.80s", c->until, c->until, info->version);
             return true;
         }
     }

@@ -99,9 +99,10 @@ void conform_result_free(struct conform_result *r);
 /*
  * Why c must be skipped on this server with these options, written to
  * reason; false when it runs. A `since:` case runs when the release number
- * that starts the server's version is at least the case's, or when the
- * server is mcref (info->mcref), which follows the newest memcached
- * protocol (spec/protocol.md, section Meta protocol).
+ * that starts the server's version is at least the case's, an `until:` case
+ * when it is below; both run when the server is mcref (info->mcref), whose
+ * spec picks the newer behaviour for `since` clauses and keeps the older
+ * one for `until` cases (spec/protocol.md, section Meta protocol).
  */
 bool conform_case_skipped(const struct conform_run_config *cfg,
                           const struct conform_server_info *info,
