@@ -163,10 +163,21 @@ def _():
     with Server(["-R", "1"]) as s:
         big = socket.create_connection(("127.0.0.1", s.port))
         try:
-            big.sendall(b"set k 0 0 1\r\nx\r\n" + b"get k\r\n" * 20000)
+            n = 20000
+            big.sendall(b"set k 0 0 1\r\nx\r\n" + b"get k\r\n" * n)
             with s.conn() as c:
                 check(c.cmd("version").startswith("VERSION"), "other client")
-            check(yields(s) > 100, "yields: %d" % yields(s))
+            # Every reply of the long pipeline still arrives, in order.
+            want = b"STORED\r\n" + b"VALUE k 0 1\r\nx\r\nEND\r\n" * n
+            got = b""
+            big.settimeout(10)
+            while len(got) < len(want):
+                chunk = big.recv(1 << 16)
+                if not chunk:
+                    break
+                got += chunk
+            check(got == want, "pipeline replies: %d of %d bytes" % (len(got), len(want)))
+            check(yields(s) > 0, "yields: %d" % yields(s))
         finally:
             big.close()
 
