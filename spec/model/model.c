@@ -574,6 +574,13 @@ model_put_opts(struct model *m, uint32_t now, enum store_mode mode,
     uint64_t cas = cas_for(m, o->new_cas);
     uint32_t deadline = deadline_for(exptime, now);
     bool deadline_field = deadline != 0;
+    bool win_sent = false;
+    if (stale) {
+        /* [meta.ms-invalidate]: the old deadline and token stay. */
+        deadline = old->deadline;
+        deadline_field = old->has_deadline_field;
+        win_sent = old->win_sent;
+    }
     size_t keep = SIZE_MAX;
     uint8_t *joined = NULL;
     const uint8_t *new_value = value;
@@ -613,6 +620,7 @@ model_put_opts(struct model *m, uint32_t now, enum store_mode mode,
         return STORE_NO_MEMORY;
     }
     e->stale = stale;
+    e->win_sent = win_sent;
     take_cas(m, o->new_cas);
     m->st.total_items++;
     if (mode == STORE_CAS) {

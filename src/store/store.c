@@ -34,6 +34,8 @@ struct store {
     uint64_t flush_abs;       /* records written before this are flushed */
     uint32_t flush_pending_s; /* a delayed flush's deadline, 0 = none */
     struct store_stats st;
+    void (*write_hook)(void *ctx); /* see store_set_write_hook */
+    void *write_hook_ctx;
 };
 
 /* ---- records ----------------------------------------------------------- */
@@ -331,6 +333,14 @@ store_create(const struct store_config *cfg)
 }
 
 void
+store_set_write_hook(struct store *s, void (*hook)(void *ctx), void *ctx)
+{
+    CHECK(s != NULL);
+    s->write_hook = hook;
+    s->write_hook_ctx = ctx;
+}
+
+void
 store_destroy(struct store **s)
 {
     if (s == NULL || *s == NULL) {
@@ -383,11 +393,21 @@ struct rewrite {
     size_t replace_len;
 };
 
+/* Tells the caller that view bytes are about to change. */
+static void
+before_write(struct store *s)
+{
+    if (s->write_hook != NULL) {
+        s->write_hook(s->write_hook_ctx);
+    }
+}
+
 static uint32_t
 write_record(struct store *s, uint32_t now_s, uint64_t hash,
              const uint8_t *key, size_t key_len, uint32_t *source,
              const struct rewrite *w)
 {
+    before_write(s);
     struct record old;
     size_t old_len = 0;
     if (source != NULL) {
@@ -597,11 +617,17 @@ store_put_opts(struct store *s, uint32_t now_s, enum store_mode mode,
         .deadline_s = exptime_deadline(vivify ? o->vivify_exptime : exptime,
                                        now_s),
         .flags = flags,
-        .keep_bits = stale ? REC_STALE : 0,
         .replace = value,
         .replace_len = value_len,
     };
     w.has_deadline = w.deadline_s != 0;
+    if (stale) {
+        /* [meta.ms-invalidate]: the stale value keeps the item's deadline
+         * and its win token, as memcached's does. */
+        w.deadline_s = old.deadline_s;
+        w.has_deadline = (old.bits & REC_HAS_DEADLINE) != 0;
+        w.keep_bits = (uint8_t)(REC_STALE | (old.bits & REC_WIN_SENT));
+    }
     uint32_t *source = NULL;
     if ((mode == STORE_APPEND || mode == STORE_PREPEND) && !vivify) {
         /* [store.append]: the item keeps its flags and deadline. */
@@ -808,6 +834,7 @@ store_arith_opts(struct store *s, uint32_t now_s, const uint8_t *key,
     uint64_t cas = upcoming_cas(s, o->new_cas);
     if (digits_len == r.value_len) {
         /* Same length: rewrite the digits and the unique in place. */
+        before_write(s);
         uint8_t *p = rec_at(s, ref);
         memcpy(p + r.value_off, digits, digits_len);
         if (s->cfg.cas_enabled) {

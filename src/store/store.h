@@ -11,7 +11,8 @@
  * Views (struct store_item) point into the store's memory. They stay valid
  * until the next call that writes an item (put, arith, touch, gat, or any call
  * after which an eviction may have run); read-only calls (get, delete, flush)
- * never move bytes. Copy what you need before the next write.
+ * never move bytes. Copy what you need before the next write: the write hook
+ * (store_set_write_hook) says exactly when that is.
  */
 #ifndef MCREF_STORE_H
 #define MCREF_STORE_H
@@ -114,6 +115,15 @@ struct store_info {
  * (memory limit below 64 bytes, or a value limit that cannot fit twice in it,
  * [mem.item-fits]) or memory cannot be allocated. */
 struct store *store_create(const struct store_config *cfg);
+
+/*
+ * Installs hook (NULL: none), called with ctx just before the store changes
+ * bytes a view may show: before any record is written or moved, and before
+ * an in-place increment. Whoever still reads views copies them then. It is
+ * not called by operations that write nothing, so a caller learns from it,
+ * not from the operation's name, whether the store was written.
+ */
+void store_set_write_hook(struct store *s, void (*hook)(void *ctx), void *ctx);
 
 /* Frees the store and sets *s to NULL; NULL is a no-op. */
 void store_destroy(struct store **s);
