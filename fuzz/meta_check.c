@@ -9,7 +9,7 @@
 #include "../src/common/check.h"
 #include "../src/common/limits.h"
 
-/* Written here from [meta.flag-count] and [meta.opaque], not taken from
+/* Written here from [meta.token-limit] and [meta.opaque], not taken from
  * the parser's header. */
 #define TOKENS_ALLOWED 20u /* command, key, datalen, flags, the line's end */
 #define OPAQUE_ALLOWED 32u
@@ -41,7 +41,7 @@ token_string(const struct meta_check_line *l, uint32_t i, uint32_t skip,
     return buf;
 }
 
-/* [meta.numbers]: memcached's safe_strtol, with libc as memcached has it. */
+/* [meta.errors]: memcached's safe_strtol, with libc as memcached has it. */
 static bool
 mc_strtol(const char *s, int32_t *out)
 {
@@ -56,7 +56,7 @@ mc_strtol(const char *s, int32_t *out)
     return true;
 }
 
-/* [meta.numbers]: memcached's safe_strtoull. */
+/* [meta.errors]: memcached's safe_strtoull. */
 static bool
 mc_strtoull(const char *s, uint64_t *out)
 {
@@ -74,7 +74,7 @@ mc_strtoull(const char *s, uint64_t *out)
     return true;
 }
 
-/* [meta.base64]: strict standard base64, by a bit accumulator. Returns the
+/* [meta.base64-key]: strict standard base64, by a bit accumulator. Returns the
  * decoded length, or -1 when the text is not base64. */
 static int
 b64_decode(const uint8_t *s, uint32_t n, uint8_t *out)
@@ -112,11 +112,11 @@ b64_decode(const uint8_t *s, uint32_t n, uint8_t *out)
 static bool
 known_letter(uint8_t c)
 {
-    /* [meta.flags]: 1.6.18's shared set, plus E and x ([meta.flags-new]). */
+    /* [meta.flags]: 1.6.18's shared set, plus E and x ([meta.explicit-cas]). */
     return c != 0 && strchr("bcCDEfFhIJklLMNOPqRstTuvx", c) != NULL;
 }
 
-/* [meta.flag-errors]: the first flag that ends the walk (a byte of 127 or
+/* [meta.errors]: the first flag that ends the walk (a byte of 127 or
  * more, a letter seen before, or an unknown one), or l->count. */
 static uint32_t
 first_fatal(const struct meta_check_line *l, uint32_t first,
@@ -173,7 +173,7 @@ flag_fault(const struct meta_check_line *l, uint32_t i, bool *unnamed)
                    ? META_ERR_NONE
                    : META_ERR_BAD_DELTA;
     case 'F':
-        /* [meta.client-flags]: 32 bits or refused. */
+        /* [meta.ms-flags-range]: 32 bits or refused. */
         *unnamed = *unnamed || !mc_strtoull(token_string(l, i, 1, buf), &v64) ||
                    v64 > UINT32_MAX;
         return META_ERR_NONE;
@@ -184,7 +184,7 @@ flag_fault(const struct meta_check_line *l, uint32_t i, bool *unnamed)
     }
 }
 
-/* [meta.flag-errors] for the flags tok[first..count). */
+/* [meta.errors] for the flags tok[first..count). */
 static enum meta_error
 flags_error(const struct meta_check_line *l, uint32_t first)
 {
@@ -220,7 +220,7 @@ find_flag(const struct meta_check_line *l, uint32_t first, uint8_t c)
     return l->count;
 }
 
-/* After the flags: the mode ([meta.ms-mode], [meta.ma-mode]), then the
+/* After the flags: the mode ([meta.ms-modes], [meta.ma]), then the
  * opaque ([meta.opaque]). */
 static enum meta_error
 late_error(const struct meta_check_line *l, uint32_t first,
@@ -291,27 +291,31 @@ expect_line(const struct meta_check_line *l, enum request_cmd cmd)
         }
         return x;
     }
-    /* [meta.key-length], then ms's datalen, then [meta.flag-count]. */
-    if (l->tok[1].len > LIMIT_KEY_LEN ||
-        (cmd == REQ_META_SET && l->count == 2)) {
-        x.error = META_ERR_FORMAT;
-        return x;
-    }
-    if (l->count + 1 > TOKENS_ALLOWED) {
-        x.error = cmd == REQ_META_GET ? META_ERR_TOO_MANY_FLAGS_MG
-                                      : META_ERR_TOO_MANY_FLAGS;
-        return x;
-    }
     uint32_t first = 2;
-    if (cmd == REQ_META_SET) { /* [meta.ms-datalen] */
+    if (cmd == REQ_META_SET) {
+        /* [meta.ms-datalen]: without a valid datalen nothing is read;
+         * [meta.ms-swallow-all]: with one, every refusal swallows. */
         int32_t n;
-        if (!mc_strtol(token_string(l, 2, 0, buf), &n) || n < 0 ||
-            (uint32_t)n > LIMIT_DATA_LEN_FIELD) {
+        if (l->count == 2 || !mc_strtol(token_string(l, 2, 0, buf), &n) ||
+            n < 0 || (uint32_t)n > LIMIT_DATA_LEN_FIELD) {
             x.error = META_ERR_FORMAT;
             return x;
         }
         x.value_len = (uint32_t)n;
+        x.frame = FRAME_SWALLOW;
         first = 3;
+    }
+    /* [meta.key], then [meta.token-limit]. */
+    if (l->tok[1].len > LIMIT_KEY_LEN) {
+        x.error = META_ERR_FORMAT;
+        return x;
+    }
+    if (l->count + 1 > TOKENS_ALLOWED) {
+        /* ms answers as mg since 1.6.40 (the case of [meta.ms-swallow-all]). */
+        x.error = cmd == REQ_META_GET || cmd == REQ_META_SET
+                      ? META_ERR_TOO_MANY_FLAGS_MG
+                      : META_ERR_TOO_MANY_FLAGS;
+        return x;
     }
     x.error = flags_error(l, first);
     if (x.error != META_ERR_NONE &&
@@ -321,7 +325,7 @@ expect_line(const struct meta_check_line *l, enum request_cmd cmd)
     if (x.error == META_ERR_NONE) {
         x.error = late_error(l, first, cmd);
     }
-    if (cmd == REQ_META_SET) { /* [meta.ms-errors] */
+    if (cmd == REQ_META_SET) { /* [meta.ms-swallow] */
         x.frame = x.error == META_ERR_NONE ? FRAME_DATA : FRAME_SWALLOW;
     }
     return x;
@@ -402,7 +406,7 @@ meta_check_request(const struct meta_check_line *l, uint32_t value_len_max,
     struct expect x = expect_line(l, req->cmd);
     enum request_error got_error = req->error;
     if (x.frame == FRAME_DATA) {
-        /* [meta.ms-data]: framed as set's data block. */
+        /* [meta.ms-store]: framed as set's data block. */
         CHECK(req->value_len == x.value_len);
         if (x.value_len > value_len_max) {
             CHECK(got_error == REQERR_TOO_LARGE);

@@ -280,15 +280,14 @@ parse_meta(struct proto_text_parser *p, const struct line *l, size_t len,
            size_t *consumed, size_t *needed)
 {
     *consumed = l->length;
-    switch (proto_meta_parse(cmd, l->data, t->tok, t->count, req)) {
-    case META_FRAME_DATA:
+    enum meta_framing framing =
+        proto_meta_parse(cmd, l->data, t->tok, t->count, req);
+    if (framing == META_FRAME_DATA) {
         return frame_data(p, l, len, req->value_len, req, consumed, needed);
-    case META_FRAME_SWALLOW:
-        /* [meta.ms-errors]: the refused block is dropped, as too large. */
+    }
+    if (framing == META_FRAME_SWALLOW) {
+        /* [meta.ms-swallow]: the refused block is dropped, as too large. */
         p->swallow_left = (uint64_t)req->value_len + 2;
-        return PROTO_REQUEST;
-    case META_FRAME_LINE:
-        break;
     }
     return PROTO_REQUEST;
 }
@@ -455,7 +454,7 @@ static const struct command commands[] = {
     {"lru", 3, REQ_INVALID, 0, 0, 0},
     {"extstore", 8, REQ_INVALID, 0, 0, 0},
     {"refresh_certs", 13, REQ_INVALID, 0, 0, 0},
-    /* [meta.*]: no key answers ERROR, as a wrong token count ([meta.key]);
+    /* [meta.*]: no key answers ERROR, as a wrong token count ([meta.no-key]);
      * me asks for its key itself. */
     {"mg", 2, REQ_META_GET, 3, 0, 0},
     {"ms", 2, REQ_META_SET, 3, 0, 0},
