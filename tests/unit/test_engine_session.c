@@ -1101,6 +1101,10 @@ test_trace_levels(void **state)
     assert_true(traced_has(&t, ">CLIENT_ERROR cannot increment or decrement "
                                "non-numeric value"));
     assert_true(traced_has(&t, ">ERROR"));
+    /* A number reply is traced as its digits, without the terminator. */
+    feed(h, "set n 0 0 2\r\n41\r\nincr n 1\r\nincr n 958\r\n");
+    assert_true(traced_has(&t, ">42"));
+    assert_true(traced_has(&t, ">1000"));
     size_t at_two = t.count;
     /* -vvv adds internal events: a close for an HTTP request line. */
     h->e->verbosity = 3;
@@ -1226,6 +1230,33 @@ test_stash_bound_while_paused(void **state)
     close_harness(h);
 }
 
+/* [conn.output-bound]: a multi-key get pauses once 256 KiB are pending,
+ * not a byte later or sooner: the first reply of exactly 262144 bytes
+ * pauses it; one of 262143 lets the next key through. */
+static void
+test_output_pause_at_exactly_256k(void **state)
+{
+    (void)state;
+    for (size_t vlen = 262123; vlen >= 262122; vlen--) {
+        struct harness *h = open_default();
+        set_patterned(&h->s, "k0", vlen, 1);
+        set_patterned(&h->s, "k1", 10, 2);
+        discard_output(&h->s);
+        session_input(&h->s, (const uint8_t *)"get k0 k1\r\n", 11, NOW);
+        uint64_t first = strlen("VALUE k0 0 262123\r\n") + vlen + 2;
+        if (vlen == 262123) {
+            assert_int_equal(first, LIMIT_OUTPUT_PAUSE);
+            assert_int_equal(session_pending(&h->s), first);
+            assert_false(session_wants_input(&h->s));
+        } else {
+            assert_int_equal(session_pending(&h->s),
+                             first + strlen("VALUE k1 0 10\r\n") + 12 +
+                                 strlen("END\r\n"));
+        }
+        close_harness(h);
+    }
+}
+
 int
 main(void)
 {
@@ -1259,6 +1290,7 @@ main(void)
         CLAUSE_TEST("frame.line-limit", test_line_too_long_closes),
         CLAUSE_TEST("frame.split", test_split_byte_by_byte),
         CLAUSE_TEST("conn.output-bound", test_output_bound_pauses),
+        CLAUSE_TEST("conn.output-bound", test_output_pause_at_exactly_256k),
         CLAUSE_TEST("mem.bounded", test_engine_create_without_memory),
         CLAUSE_TEST("mem.bounded", test_session_without_memory),
         CLAUSE_TEST("misc.verbosity", test_trace_levels),
