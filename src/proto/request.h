@@ -166,4 +166,12 @@ struct request {
                                  as it was); keep it the last field */
 };
 
+/*
+ * Takes the next key from *rest (a retrieval's `keys`, a slice of base),
+ * skipping spaces; false when none is left. Whatever protocol filled the
+ * request, this walks its keys.
+ */
+bool request_next_key(const uint8_t *base, struct slice *rest,
+                      struct slice *key);
+
 #endif

@@ -88,6 +88,12 @@ proto_text_next_key(const uint8_t *base, struct slice *rest, struct slice *key)
     return true;
 }
 
+bool
+request_next_key(const uint8_t *base, struct slice *rest, struct slice *key)
+{
+    return proto_text_next_key(base, rest, key);
+}
+
 static bool
 tok_equals(const uint8_t *data, struct slice t, const char *word, size_t n)
 {

@@ -577,7 +577,7 @@ test_unknown_empty_http(void **state)
     (void)state;
     struct harness *h = open_default();
     expect_reply(h, "xyzzy\r\n\r\n\n   \r\nGET foo\r\nm\r\nmn\r\n",
-                 "ERROR\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\n");
+                 "ERROR\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\nMN\r\n");
     /* Earlier replies go out, then the connection closes. */
     expect_reply(h, "version\r\nGET / HTTP/1.1\r\nversion\r\n",
                  "VERSION 1.6.18-mcref\r\n");
