@@ -5,6 +5,7 @@
 
 #include "../src/common/check.h"
 #include "../src/common/limits.h"
+#include "meta_check.h"
 
 /* The tokens of a line, found here independently of the parser. */
 struct line_tokens {
@@ -85,6 +86,12 @@ name_matches(const uint8_t *data, struct slice name, enum request_cmd cmd)
     case REQ_SHUTDOWN: return token_is(data, name, "shutdown");
     case REQ_STATS: return token_is(data, name, "stats");
     case REQ_DEBUGTIME: return token_is(data, name, "debugtime");
+    case REQ_META_GET: return token_is(data, name, "mg");
+    case REQ_META_SET: return token_is(data, name, "ms");
+    case REQ_META_DELETE: return token_is(data, name, "md");
+    case REQ_META_ARITH: return token_is(data, name, "ma");
+    case REQ_META_NOOP: return token_is(data, name, "mn");
+    case REQ_META_DEBUG: return token_is(data, name, "me");
     case REQ_INVALID: return false;
     }
     return false;
@@ -216,13 +223,19 @@ parse_check_request(const uint8_t *data, size_t len, uint32_t value_len_max,
     /* [cmd.noreply]: only ever the last token examined. */
     CHECK(!req->noreply ||
           (t.count >= 2 && token_is(data, t.tok[t.count - 1], "noreply")));
+    struct meta_check_line ml = {data, t.tok, t.count, nl_at + 1};
     if (req->cmd == REQ_INVALID) {
         CHECK(req->error == REQERR_UNKNOWN);
+        CHECK(!meta_check_is_meta_line(&ml)); /* [meta.*] */
         CHECK(consumed == nl_at + 1);
         CHECK(proto_text_idle(after));
         return;
     }
     CHECK(t.count >= 1 && name_matches(data, t.tok[0], req->cmd));
+    if (req->cmd >= REQ_META_GET) {
+        meta_check_request(&ml, value_len_max, req, consumed, after);
+        return;
+    }
     if (is_storage(req->cmd)) {
         check_storage(data, nl_at, value_len_max, &t, req, consumed, after);
         return;

@@ -17,7 +17,7 @@
 #include "request.h"
 #include "response.h"
 
-/* [meta.flag-count]: tokens a meta line may have, counted as memcached
+/* [meta.token-limit]: tokens a meta line may have, counted as memcached
  * counts them (command, key, datalen, flags, and one for the line's end). */
 #define META_TOKENS_MAX 20u
 
@@ -29,9 +29,10 @@
 enum meta_framing {
     META_FRAME_LINE,    /* the line is the whole request */
     META_FRAME_DATA,    /* ms: a data block of req->value_len bytes + \r\n
-                           follows, framed as set's ([meta.ms-data]) */
+                           follows, framed as set's ([meta.ms-store]) */
     META_FRAME_SWALLOW, /* ms refused after a valid datalen: drop the
-                           value_len + 2 bytes that follow ([meta.ms-errors]) */
+                           value_len + 2 bytes that follow ([meta.ms-swallow],
+                           [meta.ms-swallow-all]) */
 };
 
 /*
@@ -49,7 +50,7 @@ enum meta_framing proto_meta_parse(enum request_cmd cmd, const uint8_t *data,
                                    struct request *req);
 
 /*
- * [meta.base64]: decodes standard base64 (RFC 4648 alphabet, padded to a
+ * [meta.base64-key]: decodes standard base64 (RFC 4648 alphabet, padded to a
  * multiple of 4, `=` only at the end) from src[0..len) into dst (room for
  * len / 4 * 3 bytes). Refuses anything else, including the characters
  * memcached 1.6.18 skips. Returns the decoded length, 0 when refused.

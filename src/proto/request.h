@@ -87,8 +87,9 @@ enum meta_error {
     META_ERR_MS_MODE_LEN,     /* incorrect length for M token */
     META_ERR_MA_MODE,         /* invalid mode for ma M token */
     /* Added with the parser (metaparse): texts 1.6.18 also sends. */
-    META_ERR_TOO_MANY_FLAGS_MG, /* options flags are too long (mg only;
-                                   ms md ma: META_ERR_TOO_MANY_FLAGS) */
+    META_ERR_TOO_MANY_FLAGS_MG, /* options flags are too long (mg, and ms
+                                   as since 1.6.40; md ma:
+                                   META_ERR_TOO_MANY_FLAGS) */
     META_ERR_BAD_INITIAL,     /* invalid numeric initial value (mg ms J) */
     META_ERR_BAD_DELTA,       /* invalid numeric delta value (mg ms D) */
 };

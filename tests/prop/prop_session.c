@@ -205,12 +205,83 @@ gen_noise(uint64_t *rng, struct bytes *b)
     }
 }
 
+/* [meta.*]: a meta key: plain, too long, base64 or not quite base64. */
+static void
+gen_meta_key(uint64_t *rng, struct bytes *b)
+{
+    static const char *const b64[] = {"YWJj", "azE=", "YQ==", "a$zE=", "YWJ"};
+    if (rng_below(rng, 3) == 0) {
+        const char *k = b64[rng_below(rng, 5)];
+        add(b, k, strlen(k));
+    } else {
+        gen_key(rng, b);
+    }
+}
+
+/* Meta flags, valid and not: every letter, tokens at their limits. */
+static void
+gen_meta_flags(uint64_t *rng, struct bytes *b)
+{
+    static const char *const flags[] = {
+        "v", "k", "c", "f", "s", "t", "h", "l", "u", "q", "b", "I", "x", "P",
+        "L", "T30", "T-1", "T0", "Tx", "N30", "N0", "R30", "R", "C1", "C0",
+        "E7", "Ex", "J5", "D2", "Dx", "F7", "F4294967296", "MS", "ME", "MA",
+        "MP", "MR", "MI", "MD", "M+", "M-", "Mx", "MSS", "O", "Oab",
+        "Oooooooooooooooooooooooooooooooooo", "zz", "!", "\x80", "S3"};
+    size_t n = rng_below(rng, 8) == 0 ? 15 + (size_t)rng_below(rng, 6)
+                                      : (size_t)rng_below(rng, 6);
+    for (size_t i = 0; i < n; i++) {
+        const char *f = flags[rng_below(rng, sizeof flags / sizeof flags[0])];
+        add(b, " ", 1);
+        add(b, f, strlen(f));
+    }
+}
+
+static void
+gen_meta_command(uint64_t *rng, struct bytes *b, uint32_t value_max)
+{
+    static const char *const names[] = {"mg ", "md ", "ma ", "me "};
+    switch (rng_below(rng, 6)) {
+    case 0:
+    case 1: {
+        size_t vlen = rng_below(rng, 6) == 0 ? value_max + rng_below(rng, 3)
+                                             : (size_t)rng_below(rng, 20);
+        add(b, "ms ", 3);
+        gen_meta_key(rng, b);
+        if (rng_below(rng, 8) == 0) {
+            add(b, " ", 1);
+            gen_number(rng, b); /* a datalen that may be malformed */
+        } else {
+            addf(b, " %zu", vlen);
+        }
+        gen_meta_flags(rng, b);
+        add(b, "\r\n", 2);
+        for (size_t i = 0; i < vlen; i++) {
+            add(b, "m", 1);
+        }
+        add(b, rng_below(rng, 6) == 0 ? "xy" : "\r\n", 2);
+        break;
+    }
+    case 2:
+        add(b, "mn\r\n", 4);
+        break;
+    default: {
+        const char *name = names[rng_below(rng, 4)];
+        add(b, name, 3);
+        gen_meta_key(rng, b);
+        gen_meta_flags(rng, b);
+        add(b, "\r\n", 2);
+        break;
+    }
+    }
+}
+
 static void
 gen_split_command(uint64_t *rng, struct bytes *b, uint32_t value_max)
 {
     static const char *const storage[] = {"set", "add", "replace", "append",
                                           "prepend", "cas"};
-    switch (rng_below(rng, 12)) {
+    switch (rng_below(rng, 13)) {
     case 0:
     case 1:
     case 2: {
@@ -284,6 +355,10 @@ gen_split_command(uint64_t *rng, struct bytes *b, uint32_t value_max)
         add(b, m, strlen(m));
         break;
     }
+    case 9:
+    case 10:
+        gen_meta_command(rng, b, value_max);
+        break;
     default:
         gen_noise(rng, b);
         break;
