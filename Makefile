@@ -121,7 +121,8 @@ UNIT_proto := $(B)/libproto.a $(B)/libcommon.a
 UNIT_engine := $(B)/libengine.a $(B)/libproto.a $(B)/libstore.a $(B)/libcommon.a
 UNIT_net := $(B)/libnet.a $(B)/libengine.a $(B)/libproto.a $(B)/libstore.a \
 	$(B)/libcommon.a
-UNIT_app := $(B)/libapp.a $(B)/libcommon.a
+UNIT_app := $(B)/libapp.a $(B)/libengine.a $(B)/libproto.a $(B)/libstore.a \
+	$(B)/libcommon.a
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(B)/tests/unit/,$(UNIT_TESTS))
