@@ -242,8 +242,9 @@ FUZZ_SUPPORT := $(patsubst fuzz/%.c,$(B)/obj/fuzz/%.o,$(filter-out \
 FUZZ_ARCHIVES := $(B)/libmodel.a $(B)/libengine.a $(B)/libproto.a \
 	$(B)/libstore.a $(B)/libcommon.a
 FUZZ_SECONDS ?= 20
-# fuzz_settings also links the command-line parser, from the app layer.
-FUZZ_EXTRA_fuzz_settings := $(B)/obj/app/settings.o
+# fuzz_settings also links the command-line parser, from the app layer (and
+# the fault plan parser it calls, after it).
+FUZZ_EXTRA_fuzz_settings := $(B)/obj/app/settings.o $(B)/obj/engine/faults.o
 $(B)/fuzz/fuzz_settings $(B)/fuzz/fuzz_settings-replay: $(FUZZ_EXTRA_fuzz_settings)
 
 # libFuzzer binaries (PROFILE=fuzz), AFL++ binaries (PROFILE=afl), and plain
