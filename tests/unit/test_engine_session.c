@@ -1106,6 +1106,13 @@ test_trace_levels(void **state)
     assert_true(traced_has(&t, ">42"));
     assert_true(traced_has(&t, ">1000"));
     size_t at_two = t.count;
+    /* -vv has no internal events: a closing HTTP line traces nothing. */
+    struct harness *v2 = open_with(&cfg);
+    struct traced t2 = {.count = 0};
+    session_set_trace(&v2->s, collect_trace, &t2);
+    feed(v2, "GET / HTTP/1.1\r\n");
+    assert_int_equal(t2.count, 0);
+    close_harness(v2);
     /* -vvv adds internal events: a close for an HTTP request line. */
     h->e->verbosity = 3;
     feed(h, "incr n 1\r\nGET / HTTP/1.1\r\n");
