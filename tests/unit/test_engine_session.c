@@ -631,6 +631,10 @@ test_stats_shapes(void **state)
     assert_true(output_has(h, "STAT cmd_set 1\r\n"));
     assert_true(output_has(h, "STAT limit_maxbytes 4194304\r\n"));
     assert_true(output_has(h, "STAT bytes 17\r\n"));
+    /* [stats.general]: bytes read are the requests' (16 + 9), written the
+     * replies' (8 + 21), before this stats request. */
+    assert_true(output_has(h, "STAT bytes_read 25\r\n"));
+    assert_true(output_has(h, "STAT bytes_written 29\r\n"));
     assert_memory_equal(h->out + h->out_len - 5, "END\r\n", 5);
     h->out_len = 0;
     feed(h, "stats settings\r\n");
@@ -1260,6 +1264,16 @@ test_output_pause_at_exactly_256k(void **state)
                              first + strlen("VALUE k1 0 10\r\n") + 12 +
                                  strlen("END\r\n"));
         }
+        /* Paused or not, the get's bytes are read once. */
+        drain(h, NOW);
+        h->out_len = 0;
+        uint64_t input = strlen("set k0 0 0 262123\r\n") + vlen + 2 +
+                         strlen("set k1 0 0 10\r\n") + 12 + 11;
+        char line[64];
+        snprintf(line, sizeof line, "STAT bytes_read %llu\r\n",
+                 (unsigned long long)input);
+        feed(h, "stats\r\n");
+        assert_true(output_has(h, line));
         close_harness(h);
     }
 }
