@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""run.py - every client scenario under every profile, through
+mcref-clientcheck, compared with the expected results (expected.txt).
+
+    tests/clients/run.py BUILD_DIR [--update] [--only NAME]
+
+BUILD_DIR holds mcref and mcref-clientcheck. Each line of expected.txt is
+"<scenario> <profile> <outcome> <clauses>": outcome is passed, failed:N
+(exit status N; the scenarios use 1 for a wrong value or crash, 2 for no
+recovery) or timeout; clauses is a comma list of the client rules broken,
+or "-". --update rewrites expected.txt from this run. Exit status 0 when
+every result matches, 1 otherwise. A scenario whose client is not
+installed is reported and skipped (ci/deps.sh installs them all).
+"""
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCENARIOS = [
+    ("python-memcache-text", ["/usr/bin/python3", "-c", "import memcache"]),
+    ("pymemcache-text", ["/usr/bin/python3", "-c", "import pymemcache"]),
+    ("pylibmc-text", ["/usr/bin/python3", "-c", "import pylibmc"]),
+    ("cache-memcached", ["perl", "-MCache::Memcached", "-e", "1"]),
+    ("cache-memcached-fast", ["perl", "-MCache::Memcached::Fast", "-e", "1"]),
+    ("libmemcached-tools", ["sh", "-c", "command -v memccp >/dev/null"]),
+]
+FILES = {"python-memcache-text": "python-memcache-text.py",
+         "pymemcache-text": "pymemcache-text.py",
+         "pylibmc-text": "pylibmc-text.py",
+         "cache-memcached": "cache-memcached.pl",
+         "cache-memcached-fast": "cache-memcached-fast.pl",
+         "libmemcached-tools": "libmemcached-tools.sh"}
+
+
+def outcome(p):
+    if p["command"] == "passed":
+        return "passed"
+    if p["command"] == "failed":
+        return "failed:%d" % p["status"]
+    return p["command"].replace(" ", "_")
+
+
+def main():
+    args = sys.argv[1:]
+    update = "--update" in args
+    only = None
+    if "--only" in args:
+        only = args[args.index("--only") + 1]
+    build = [a for a in args if not a.startswith("--") and a != only][0]
+    tool = os.path.join(build, "mcref-clientcheck")
+    server = os.path.join(build, "mcref")
+    results = {}
+    for name, probe in SCENARIOS:
+        if only and name != only:
+            continue
+        if subprocess.run(probe, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode != 0:
+            print("SKIP %s: the client is not installed" % name)
+            continue
+        cmd = [tool, "--format", "json", "--timeout", "60", "--seed", "1",
+               "--server", server, "--", os.path.join(HERE, FILES[name])]
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=900)
+        try:
+            report = json.loads(proc.stdout)
+        except ValueError:
+            print("FAIL %s: mcref-clientcheck gave no report (status %d)\n%s"
+                  % (name, proc.returncode, proc.stderr.decode()[-2000:]))
+            return 1
+        for p in report["profiles"]:
+            clauses = ",".join(sorted(p["violations"])) or "-"
+            results[(name, p["profile"])] = "%s %s" % (outcome(p), clauses)
+    path = os.path.join(HERE, "expected.txt")
+    expected = {}
+    header = []
+    if os.path.exists(path):
+        for line in open(path):
+            if line.startswith("#") or not line.strip():
+                header.append(line)
+                continue
+            f = line.split()
+            expected[(f[0], f[1])] = "%s %s" % (f[2], f[3])
+    if update:
+        with open(path, "w") as out:
+            out.writelines(header)
+            for key in sorted(set(expected) | set(results)):
+                val = results.get(key, expected.get(key))
+                out.write("%s %s %s\n" % (key[0], key[1], val))
+        print("expected.txt updated (%d results)" % len(results))
+        return 0
+    bad = 0
+    for key, val in sorted(results.items()):
+        want = expected.get(key)
+        if want != val:
+            bad += 1
+            print("FAIL %s under %s: %s, expected %s" % (key[0], key[1], val, want))
+        else:
+            print("ok   %s under %s: %s" % (key[0], key[1], val))
+    print("%d passed, %d failed" % (len(results) - bad, bad))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
