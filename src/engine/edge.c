@@ -49,6 +49,15 @@ edge_before(struct session *s, const uint8_t *bytes, size_t consumed,
     er->param = 0;
     er->queued_before = s->out.queued;
     s->requests++;
+    /* [client.quiet-noop]: quiet requests must be closed by one that
+     * answers; checked when the client closes (session_peer_closed). */
+    bool quiet = req->cmd >= REQ_META_GET && req->cmd <= REQ_META_DEBUG &&
+                 req->error == REQERR_NONE &&
+                 (req->meta.seen & META_BIT('q')) != 0;
+    if (quiet && !s->quiet_open) {
+        s->quiet_request = s->requests;
+    }
+    s->quiet_open = quiet;
     if (e->check != NULL) {
         uint32_t rules = client_check_request(bytes, consumed, req,
                                               e->cfg.store.value_len_max);

@@ -314,6 +314,10 @@ session_peer_closed(struct session *s)
     if (check == NULL || session_state(s) != SESSION_OPEN) {
         return;
     }
+    if (s->quiet_open) {
+        client_check_record(check, 1u << CLIENT_QUIET_NOOP, s->conn_id,
+                            s->quiet_request, NULL, 0);
+    }
     /* [client.unanswered]: a request half sent, or replies not yet read. */
     if (s->stash_len > 0 || s->out.pending > 0) {
         client_check_record(check, 1u << CLIENT_UNANSWERED, s->conn_id,

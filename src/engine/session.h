@@ -77,6 +77,11 @@ struct session {
     uint64_t conn_id;      /* the server's connection number, from 1 */
     uint64_t requests;     /* requests parsed so far */
     bool quit_seen;        /* [client.after-quit] */
+    bool quiet_open;       /* [client.quiet-noop]: a quiet request not yet
+                              followed by one that answers (mn, or any
+                              other); the binary protocol's quiet opcodes
+                              are to set it too */
+    uint64_t quiet_request; /* the first such request's number */
     uint32_t fault_piece;  /* write at most this many bytes at a time... */
     uint32_t fault_piece_left; /* ...for this many more bytes */
     uint32_t fault_delay_ms;   /* wait this long before the next write */

@@ -247,6 +247,24 @@ test_unanswered(void **state)
 }
 
 static void
+test_quiet_noop(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(false, NULL);
+    feed(h, "mg a v q\r\nmg b v q\r\nmn\r\nmg c v q\r\nmg d v q\r\n");
+    assert_string_equal(h->out, "MN\r\n");
+    session_peer_closed(&h->s);
+    assert_int_equal(h->check.counts[CLIENT_QUIET_NOOP], 1);
+    assert_int_equal(h->last.request, 4); /* the first quiet one left open */
+    close_harness(h);
+    h = open_harness(false, NULL);
+    feed(h, "mg a v q\r\nmn\r\nmg b v q\r\nget b\r\n");
+    session_peer_closed(&h->s);
+    assert_int_equal(h->check.total, 0);
+    close_harness(h);
+}
+
+static void
 test_reject_answers_an_error_in_sync(void **state)
 {
     (void)state;
@@ -426,6 +444,7 @@ main(void)
         CLAUSE_TEST("client.meta-flags", test_meta_flags),
         CLAUSE_TEST("client.after-quit", test_after_quit),
         CLAUSE_TEST("client.unanswered", test_unanswered),
+        CLAUSE_TEST("client.quiet-noop", test_quiet_noop),
         CLAUSE_TEST("client.key-bytes", test_reject_answers_an_error_in_sync),
         CLAUSE_TEST("client.key-bytes", test_excerpt_escaped_and_bounded),
         CLAUSE_TEST("stats.clientcheck", test_stats_group),
