@@ -335,7 +335,7 @@ print_table() {
     local cpu
     cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
     echo "mcref bench, $(date -u '+%Y-%m-%d %H:%M UTC'); machine: nproc $(nproc), ${cpu:-unknown CPU};" \
-         "command: MCREF_BIN=$MCREF_BIN MEMCACHED_BIN=$MEMCACHED_BIN ROUNDS=$ROUNDS DURATION=$DURATION ci/bench.sh;" \
+         "command: ${MCREF_EXTRA:+MCREF_EXTRA='$MCREF_EXTRA' }MCREF_BIN=$MCREF_BIN MEMCACHED_BIN=$MEMCACHED_BIN ROUNDS=$ROUNDS DURATION=$DURATION ci/bench.sh;" \
          "$("$MEMCACHED_BIN" -V 2>/dev/null | head -n1); medians of $ROUNDS rounds"
     echo
     echo "| workload | metric | ${server_label[mcref]} | ${server_label[mc1]} | ${server_label[mcN]} | mcref / memcached -t 1 |"
