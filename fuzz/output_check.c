@@ -116,8 +116,10 @@ meta_flags(const uint8_t *s, size_t n)
         }
         i += 2;
         while (i < n && s[i] != ' ') {
-            if (s[i] < 0x21 || s[i] > 0x7e) {
-                return false; /* [meta.base64-mark]: keys echo printable */
+            /* [key.bytes]: `k` echoes a key as it is (any byte but space,
+             * NUL and \n; a binary key as base64, [meta.base64-mark]). */
+            if (s[i] == '\0' || s[i] == '\n') {
+                return false;
             }
             i++;
         }
