@@ -104,10 +104,9 @@ meta_flags(const uint8_t *s, size_t n)
               (letter >= 'A' && letter <= 'Z'))) {
             return false;
         }
+        /* A raw key's bytes may be anything a text key may hold, a lone
+         * CR included; the line's end was found before. */
         while (i < n && s[i] != ' ') {
-            if (s[i] == '\r' || s[i] == '\n') {
-                return false; /* a raw key's bytes, but never a line end */
-            }
             i++;
         }
     }
@@ -172,7 +171,7 @@ output_check(const uint8_t *out, size_t len, size_t *bad_at, const char **why)
         size_t next = at + n + 2;
         bool meta_value = starts(line, n, "VA ");
         if (starts(line, n, "VALUE ") || meta_value) {
-            uint64_t bytes;
+            uint64_t bytes = 0;
             if (meta_value ? !meta_value_line(line + 3, n - 3, &bytes)
                            : !value_line(line + 6, n - 6, &bytes)) {
                 *bad_at = at;
