@@ -88,8 +88,19 @@ fixed_line(const uint8_t *s, size_t n)
            starts(s, n, "VERSION ") || is_digits(s, n);
 }
 
-/* [meta.return-flags]: " <letter><token>" flags after a meta code; each
- * token is bytes other than space (a base64 key's " b" is a flag too). */
+static bool
+stat_line(const uint8_t *s, size_t n)
+{
+    if (!starts(s, n, "STAT ")) {
+        return false;
+    }
+    const uint8_t *name = s + 5;
+    const uint8_t *space = memchr(name, ' ', n - 5);
+    return space != NULL && space > name && (size_t)(space - s) + 1 < n;
+}
+
+/* [meta.commands]: return flags, each a space, a letter and its value (which
+ * may be empty: `W`, `b`, `O`). */
 static bool
 meta_flags(const uint8_t *s, size_t n)
 {
@@ -98,38 +109,44 @@ meta_flags(const uint8_t *s, size_t n)
         if (s[i] != ' ' || i + 1 >= n) {
             return false;
         }
-        i++;
-        uint8_t letter = s[i];
+        uint8_t letter = s[i + 1];
         if (!((letter >= 'a' && letter <= 'z') ||
               (letter >= 'A' && letter <= 'Z'))) {
             return false;
         }
-        /* A raw key's bytes may be anything a text key may hold, a lone
-         * CR included; the line's end was found before. */
+        i += 2;
         while (i < n && s[i] != ' ') {
+            /* [key.bytes]: `k` echoes a key as it is (any byte but space,
+             * NUL and \n; a binary key as base64, [meta.base64-mark]). */
+            if (s[i] == '\0' || s[i] == '\n') {
+                return false;
+            }
             i++;
         }
     }
     return true;
 }
 
-/* HD NS EX NF EN MN with return flags; ME <key> <facts>. */
+/* The meta codes of §19 that carry no data block. */
 static bool
 meta_line(const uint8_t *s, size_t n)
 {
-    static const char *const codes[] = {"HD", "NS", "EX", "NF", "EN", "MN"};
-    if (n < 2) {
-        return false;
+    static const char *const codes[] = {"HD", "EN", "NF", "NS", "EX"};
+    if (equals(s, n, "MN")) {
+        return true;
+    }
+    if (starts(s, n, "ME ")) { /* [meta.me]: the key and key=value fields */
+        return true;
     }
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
-        if (memcmp(s, codes[i], 2) == 0) {
+        if (n >= 2 && memcmp(s, codes[i], 2) == 0) {
             return meta_flags(s + 2, n - 2);
         }
     }
-    return starts(s, n, "ME ");
+    return false;
 }
 
-/* "VA <bytes>[ flags]": the data length, when well formed. */
+/* "VA <len>[ flags]": the data length. */
 static bool
 meta_value_line(const uint8_t *s, size_t n, uint64_t *bytes)
 {
@@ -142,17 +159,6 @@ meta_value_line(const uint8_t *s, size_t n, uint64_t *bytes)
     }
     *bytes = number(s, i);
     return meta_flags(s + i, n - i);
-}
-
-static bool
-stat_line(const uint8_t *s, size_t n)
-{
-    if (!starts(s, n, "STAT ")) {
-        return false;
-    }
-    const uint8_t *name = s + 5;
-    const uint8_t *space = memchr(name, ' ', n - 5);
-    return space != NULL && space > name && (size_t)(space - s) + 1 < n;
 }
 
 bool
@@ -171,7 +177,7 @@ output_check(const uint8_t *out, size_t len, size_t *bad_at, const char **why)
         size_t next = at + n + 2;
         bool meta_value = starts(line, n, "VA ");
         if (starts(line, n, "VALUE ") || meta_value) {
-            uint64_t bytes = 0;
+            uint64_t bytes = 0; /* gcc -O1 cannot see both paths set it */
             if (meta_value ? !meta_value_line(line + 3, n - 3, &bytes)
                            : !value_line(line + 6, n - 6, &bytes)) {
                 *bad_at = at;

@@ -1,13 +1,13 @@
 /*
- * output_check.h - is a byte stream a well-formed series of text protocol
- * replies? The oracle of the session fuzzers and property tests.
+ * output_check.h - is a byte stream a well-formed series of text and meta
+ * protocol replies? The oracle of the session fuzzers and property tests.
  *
  * Accepts exactly: the fixed reply lines of proto/text.h, `CLIENT_ERROR ...`
  * and `SERVER_ERROR ...` lines, `VERSION <v>`, `STAT <name> <value>`, bare
  * decimal numbers (incr/decr), and `VALUE <key> <flags> <bytes>[ <cas>]`
- * followed by exactly <bytes> bytes and CRLF; the meta codes `HD NS EX NF EN
- * MN` with return flags, `ME <key> ...`, and `VA <bytes>[ flags]` followed by
- * exactly <bytes> bytes and CRLF. Every line ends in CRLF.
+ * followed by exactly <bytes> bytes and CRLF; the meta replies of spec §19
+ * (`HD EN NF NS EX` with return flags, `MN`, `ME ...`, and `VA <len>` with
+ * flags followed by its block). Every line ends in CRLF.
  */
 #ifndef MCREF_OUTPUT_CHECK_H
 #define MCREF_OUTPUT_CHECK_H
