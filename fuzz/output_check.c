@@ -177,7 +177,7 @@ output_check(const uint8_t *out, size_t len, size_t *bad_at, const char **why)
         size_t next = at + n + 2;
         bool meta_value = starts(line, n, "VA ");
         if (starts(line, n, "VALUE ") || meta_value) {
-            uint64_t bytes;
+            uint64_t bytes = 0; /* gcc -O1 cannot see both paths set it */
             if (meta_value ? !meta_value_line(line + 3, n - 3, &bytes)
                            : !value_line(line + 6, n - 6, &bytes)) {
                 *bad_at = at;

@@ -79,6 +79,7 @@ struct response {
     bool win;                   /* W */
     bool stale;                 /* X */
     bool token_sent;            /* Z */
+    bool key_binary;            /* `k` shows the key in base64, with ` b` */
 };
 
 /* The most bytes a composer writes into its caller's buffer at once. */

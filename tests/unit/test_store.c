@@ -1408,13 +1408,13 @@ main(void)
         CLAUSE_TEST("mem.item-size", test_log_alignment),
         CLAUSE_TEST("meta.mg-flags", test_fetch_marks_fetched_unless_no_bump),
         CLAUSE_TEST("meta.mg-flags", test_fetch_touch_and_deadline_before),
-        CLAUSE_TEST("meta.mg-vivify", test_fetch_vivify_wins_once),
-        CLAUSE_TEST("meta.mg-recache", test_fetch_recache),
+        CLAUSE_TEST("meta.vivify", test_fetch_vivify_wins_once),
+        CLAUSE_TEST("meta.recache", test_fetch_recache),
         CLAUSE_TEST("meta.md-invalidate", test_delete_invalidate_marks_stale),
-        CLAUSE_TEST("meta.md-flags", test_delete_cas_and_clear),
+        CLAUSE_TEST("meta.md-strip", test_delete_cas_and_clear),
         CLAUSE_TEST("meta.ms-invalidate", test_put_given_cas_and_invalidate),
         CLAUSE_TEST("meta.ms-modes", test_put_append_cas_and_vivify),
-        CLAUSE_TEST("meta.ma-vivify", test_arith_vivify_cas_touch),
+        CLAUSE_TEST("meta.ma", test_arith_vivify_cas_touch),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
