@@ -262,6 +262,8 @@ test_http_guard(void **state)
                                 "mg HTTP/1.1\r\n");
     assert_false(p.closed);
     assert_int_equal(p.count, 3);
+    /* "HTTP/" alone is an HTTP version too. */
+    assert_true(parse_str("foo HTTP/\r\n").closed);
     /* Only the last token counts. */
     p = parse_str("foo HTTP/1.1 x\r\n");
     assert_false(p.closed);
@@ -360,6 +362,9 @@ test_storage_bad_numbers(void **state)
         assert_int_equal(p.req[0].error, REQERR_FORMAT);
         assert_int_equal(p.left, 0); /* no data block was read */
     }
+    /* 2147483645 is still a length (too large for the value limit). */
+    struct parsed p = parse_str("set k 0 0 2147483645\r\n");
+    assert_int_equal(p.req[0].error, REQERR_TOO_LARGE);
 }
 
 /* ---- keys ----------------------------------------------------------------- */
@@ -387,6 +392,22 @@ test_key_length(void **state)
     assert_int_equal(p.count, 2); /* the data line is parsed as a command */
     assert_int_equal(p.req[0].error, REQERR_FORMAT);
     assert_int_equal(p.req[1].error, REQERR_UNKNOWN);
+    /* 250 bytes is a key, 251 is not, for every command that takes one. */
+    static const char *const heads[] = {"set ", "delete ", "incr ", "touch "};
+    static const char *const tails[] = {" 0 0 1\r\nx\r\n", "\r\n", " 1\r\n",
+                                        " 1\r\n"};
+    for (size_t f = 0; f < 4; f++) {
+        for (size_t len = 250; len <= 251; len++) {
+            char key[252];
+            memset(key, 'k', len);
+            key[len] = '\0';
+            char line[300];
+            snprintf(line, sizeof line, "%s%s%s", heads[f], key, tails[f]);
+            p = parse_str(line);
+            assert_int_equal(p.req[0].error,
+                             len == 250 ? REQERR_NONE : REQERR_FORMAT);
+        }
+    }
 }
 
 static void
@@ -527,7 +548,9 @@ test_delete_forms(void **state)
     assert_int_equal(p.req[0].error, REQERR_NONE);
     assert_int_equal(p.req[1].error, REQERR_NONE);
     assert_true(p.req[2].noreply);
+    assert_int_equal(p.req[2].error, REQERR_NONE);
     assert_true(p.req[3].noreply);
+    assert_int_equal(p.req[3].error, REQERR_NONE);
     assert_int_equal(p.req[4].error, REQERR_DELETE_USAGE);
     assert_int_equal(p.req[5].error, REQERR_DELETE_USAGE);
     assert_int_equal(p.req[6].error, REQERR_DELETE_USAGE);
