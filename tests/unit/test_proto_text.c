@@ -638,6 +638,47 @@ test_misc_commands(void **state)
     assert_int_equal(p.req[15].error, REQERR_UNKNOWN);
 }
 
+/* [cmd.token-count]: every command with every count from 1 to 9 tokens,
+ * against the counts its syntax in the spec allows (a table written from
+ * spec/protocol.md, not from the parser's). Tokens after the name are "1",
+ * so numbers parse; only the count decides ERROR. */
+static void
+test_token_counts_per_command(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        unsigned min, max; /* tokens with the name; max 0: no bound */
+    } spec[] = {
+        {"get", 2, 0},    {"gets", 2, 0},   {"gat", 2, 0},    {"gats", 2, 0},
+        {"bget", 2, 0},   {"set", 5, 6},    {"add", 5, 6},    {"replace", 5, 6},
+        {"append", 5, 6}, {"prepend", 5, 6}, {"cas", 6, 7},   {"incr", 3, 4},
+        {"decr", 3, 4},   {"touch", 3, 4},  {"delete", 2, 4}, {"flush_all", 1, 3},
+        {"verbosity", 2, 3}, {"version", 1, 0}, {"quit", 1, 0}, {"stats", 1, 0},
+    };
+    for (size_t i = 0; i < sizeof spec / sizeof spec[0]; i++) {
+        for (unsigned n = 1; n <= 9; n++) {
+            char line[128];
+            snprintf(line, sizeof line, "%s", spec[i].name);
+            for (unsigned k = 1; k < n; k++) {
+                strcat(line, k == 3 && strcmp(spec[i].name, "delete") == 0
+                                 ? " 0" : " 1");
+            }
+            /* A storage line of the right count waits for its 1-byte
+             * block; give it one (otherwise it is the next line). */
+            strcat(line, spec[i].min >= 5 ? "\r\nx\r\n" : "\r\n");
+            struct parsed p = parse_str(line);
+            bool fits = n >= spec[i].min &&
+                        (spec[i].max == 0 || n <= spec[i].max);
+            if (p.count < 1 || (p.req[0].cmd == REQ_INVALID) == fits) {
+                fprintf(stderr, "%s with %u tokens: %s\n", spec[i].name, n,
+                        fits ? "refused" : "accepted");
+                fail();
+            }
+        }
+    }
+}
+
 /* ---- composer ------------------------------------------------------------- */
 
 /* The composed bytes are exactly `text`: the length returned, then each
@@ -695,6 +736,7 @@ main(void)
         CLAUSE_TEST("frame.empty", test_empty_lines),
         CLAUSE_TEST("frame.unknown", test_unknown_and_case),
         CLAUSE_TEST("frame.http", test_http_guard),
+        CLAUSE_TEST("cmd.token-count", test_token_counts_per_command),
         CLAUSE_TEST("frame.short-command", test_short_command),
         CLAUSE_TEST("cmd.token-count", test_token_count_data_not_read),
         CLAUSE_TEST("cmd.noreply", test_noreply_last_token_only),
