@@ -574,6 +574,18 @@ test_debugtime_clock_end(void **state)
                 "STAT time 4294967295\r\n");
     close_harness(h);
 
+    /* Paused, real time does not move the clock; resumed, it does. */
+    h = open_with(&cfg);
+    expect_stat(h, "debugtime p\r\n", "stats\r\n", "STAT time 1700000000\r\n");
+    h->out_len = 0;
+    feed_at(h, "stats\r\n", 7, NOW + 30);
+    assert_true(output_has(h, "STAT time 1700000000\r\n"));
+    h->out_len = 0;
+    feed_at(h, "debugtime r\r\n", 13, NOW + 30);
+    feed_at(h, "stats\r\n", 7, NOW + 40);
+    assert_true(output_has(h, "STAT time 1700000010\r\n"));
+    close_harness(h);
+
     /* A relative exptime near the end: the deadline is the clock's end. */
     h = open_with(&cfg);
     expect_reply(h, "debugtime 2594967290\r\nset k 0 100 1\r\nx\r\n"
@@ -1186,6 +1198,9 @@ test_stats_from_host(void **state)
     assert_true(output_has(h, "STAT curr_connections 3\r\n"));
     assert_true(output_has(h, "STAT idle_kicks 7\r\n"));
     assert_true(output_has(h, "STAT accepting_conns 1\r\n"));
+    /* What the host leaves unset reads as 0. */
+    assert_true(output_has(h, "STAT max_connections 0\r\n"));
+    assert_true(output_has(h, "STAT rusage_system 0.000000\r\n"));
     expect_reply(h, "stats conns\r\n",
                  "STAT 5:addr tcp:1.2.3.4:5\r\nSTAT 5:listen_addr tcp:0.0.0.0:1\r\n"
                  "STAT 5:state conn_waiting\r\nSTAT 5:secs_since_last_cmd 9\r\n"
@@ -1329,7 +1344,11 @@ test_stats_each_host_figure(void **state)
     expect_stat(h, "", "stats\r\n", "STAT uptime 0\r\n");
     distinct_host.started_s = NOW - 1;
     expect_stat(h, "", "stats\r\n", "STAT uptime 1\r\n");
+    /* Without a host every host figure is 0. */
     engine_set_host(h->e, NULL);
+    expect_stat(h, "", "stats\r\n", "STAT pid 0\r\n");
+    expect_stat(h, "", "stats\r\n", "STAT curr_connections 0\r\n");
+    expect_stat(h, "", "stats\r\n", "STAT rusage_user 0.000000\r\n");
     close_harness(h);
 }
 
