@@ -269,7 +269,7 @@ def restore(work, rel, original):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     ap.add_argument("--sample", type=int, help="run N mutants drawn at random")
     ap.add_argument("--seed", type=int, default=1, help="for --sample (1)")
     ap.add_argument("--files", default="", help="only files whose path "
