@@ -1352,6 +1352,56 @@ test_stats_each_host_figure(void **state)
     close_harness(h);
 }
 
+/* [stats.settings]: the whole reply, from a configuration whose every
+ * setting differs from the defaults; names and order from spec/stats.md. */
+static void
+test_stats_settings_whole(void **state)
+{
+    (void)state;
+    struct engine_config cfg = config();
+    cfg.store.mem_limit = 3u << 20;
+    cfg.store.value_len_max = 2048;
+    cfg.store.evict = false;
+    cfg.store.cas_enabled = false;
+    cfg.flush_enabled = false;
+    cfg.shutdown_enabled = true;
+    cfg.test_clock = true;
+    cfg.verbosity = 1;
+    cfg.settings = (struct engine_settings){
+        .maxconns = 77, .tcpport = 11311, .udpport = 0, .inter = "127.0.0.1",
+        .domain_socket = "/tmp/x.sock", .umask = 0755, .reqs_per_event = 33,
+        .tcp_backlog = 99, .idle_timeout = 9, .hashpower_init = 12};
+    struct harness *h = open_with(&cfg);
+    expect_reply(h, "stats settings\r\n",
+                 "STAT maxbytes 3145728\r\n"
+                 "STAT maxconns 77\r\n"
+                 "STAT tcpport 11311\r\n"
+                 "STAT udpport 0\r\n"
+                 "STAT inter 127.0.0.1\r\n"
+                 "STAT verbosity 1\r\n"
+                 "STAT evictions off\r\n"
+                 "STAT domain_socket /tmp/x.sock\r\n"
+                 "STAT umask 755\r\n"
+                 "STAT shutdown_command yes\r\n"
+                 "STAT num_threads 1\r\n"
+                 "STAT detail_enabled no\r\n"
+                 "STAT reqs_per_event 33\r\n"
+                 "STAT cas_enabled no\r\n"
+                 "STAT tcp_backlog 99\r\n"
+                 "STAT binding_protocol ascii\r\n"
+                 "STAT auth_enabled_sasl no\r\n"
+                 "STAT auth_enabled_ascii no\r\n"
+                 "STAT item_size_max 2048\r\n"
+                 "STAT maxconns_fast yes\r\n"
+                 "STAT hashpower_init 12\r\n"
+                 "STAT flush_enabled no\r\n"
+                 "STAT dump_enabled no\r\n"
+                 "STAT idle_timeout 9\r\n"
+                 "STAT test_clock yes\r\n"
+                 "END\r\n");
+    close_harness(h);
+}
+
 int
 main(void)
 {
@@ -1391,6 +1441,7 @@ main(void)
         CLAUSE_TEST("misc.verbosity", test_trace_levels),
         CLAUSE_TEST("stats.conns", test_stats_from_host),
         CLAUSE_TEST("stats.general", test_stats_each_host_figure),
+        CLAUSE_TEST("stats.settings", test_stats_settings_whole),
         CLAUSE_TEST("conn.output-bound", test_hard_output_bound),
         CLAUSE_TEST("conn.output-bound", test_stash_bound_while_paused),
         CLAUSE_TEST("get.reply", test_large_value_sent_from_item),
