@@ -220,6 +220,34 @@ test_get_line_window(void **state)
                                       &consumed, &needed),
                      PROTO_REQUEST);
     assert_int_equal(req.cmd, REQ_GET);
+    /* The window's edge, for get and gets: the space after the name is the
+     * 2049th byte (a get line), or the 2050th (not one: closed). */
+    static const char *const names[] = {"get", "gets"};
+    for (size_t k = 0; k < 2; k++) {
+        size_t name_len = strlen(names[k]);
+        for (size_t lead = 2048 - name_len; lead <= 2049 - name_len; lead++) {
+            char line[2400];
+            memset(line, ' ', lead);
+            size_t m = lead + (size_t)sprintf(line + lead, "%s k", names[k]);
+            memset(line + m, 'k', 200); /* a long key: past 2048 bytes */
+            memcpy(line + m + 200, "\r\n", 2);
+            struct parsed q = parse_all(line, m + 202, 1024);
+            bool get_line = lead + name_len == 2048;
+            assert_int_equal(q.closed, !get_line);
+            if (get_line) {
+                assert_int_equal(q.req[0].cmd, k == 0 ? REQ_GET : REQ_GETS);
+            }
+        }
+    }
+    /* A name that only starts like get or gets is no get. */
+    static const char *const near[] = {"getx ", "getsx "};
+    for (size_t k = 0; k < 2; k++) {
+        char other[2200];
+        n = (size_t)sprintf(other, "%s", near[k]);
+        memset(other + n, 'k', 2100);
+        memcpy(other + n + 2100, "\r\n", 2);
+        assert_true(parse_all(other, n + 2102, 1024).closed);
+    }
     /* 2100 spaces first: not a get within the window, closed either way. */
     memset(in, ' ', 2100);
     n = 2100 + (size_t)sprintf(in + 2100, "get k\r\n");
