@@ -290,6 +290,19 @@ test_http_guard(void **state)
                                 "mg HTTP/1.1\r\n");
     assert_false(p.closed);
     assert_int_equal(p.count, 3);
+    /* The names outside the letter branches that [frame.http] lists are
+     * known, so they never close. */
+    static const char *const known[] = {
+        "replace", "prepend", "bget", "flush_all", "version", "verbosity",
+        "lru", "lru_crawler", "watch", "extstore", "refresh_certs",
+        "cache_memlimit", "slabs"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "%s HTTP/1.1\r\n", known[i]);
+        p = parse_str(line);
+        assert_false(p.closed);
+        assert_int_equal(p.count, 1);
+    }
     /* "HTTP/" alone is an HTTP version too. */
     assert_true(parse_str("foo HTTP/\r\n").closed);
     /* Only the last token counts. */
