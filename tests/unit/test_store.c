@@ -856,6 +856,24 @@ test_item_fits_requirement(void **state)
     cfg.mem_limit = 32;
     cfg.value_len_max = 1;
     assert_null(store_create(&cfg));
+    /* The largest item, by [mem.item-size]: 250-byte key, a 900-byte value
+     * (L = 2), CAS, a deadline and flags: 6 + 8 + 2 + 4 + 4 + 250 + 900. */
+    const uint64_t biggest = 6 + 8 + 2 + 4 + 4 + 250 + 900;
+    cfg.value_len_max = 900;
+    cfg.mem_limit = biggest - 1;
+    assert_null(store_create(&cfg));
+    cfg.mem_limit = biggest;
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    store_destroy(&s);
+    /* Without CAS, 8 bytes less. */
+    cfg.cas_enabled = false;
+    cfg.mem_limit = biggest - 8 - 1;
+    assert_null(store_create(&cfg));
+    cfg.mem_limit = biggest - 8;
+    s = store_create(&cfg);
+    assert_non_null(s);
+    store_destroy(&s);
 }
 
 /* ---- statistics, index growth, determinism -------------------------------- */
