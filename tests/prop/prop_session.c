@@ -604,6 +604,15 @@ model_mg(struct model_run *r, const char *key, unsigned slot)
         o.vivify_exptime = ttls[rng_below(&r->rng, 3)];
         addf(&r->in, " N%d", o.vivify_exptime);
     }
+    if (rng_below(&r->rng, 4) == 0) { /* [meta.recache] */
+        o.recache = true;
+        o.recache_s = rng_below(&r->rng, 2) ? 50 : 200;
+        addf(&r->in, " R%u", o.recache_s);
+    }
+    if (rng_below(&r->rng, 5) == 0) { /* [meta.mg-access]: u */
+        o.no_bump = true;
+        add(&r->in, " u", 2);
+    }
     struct ret_flags f;
     pick_ret_flags(r, "sfcktOh", &f);
     send_ret_flags(r, &f, slot);
@@ -700,6 +709,11 @@ model_ms(struct model_run *r, const char *key, unsigned slot)
     if (invalidate) {
         add(&r->in, " I", 2);
     }
+    uint64_t explicit_cas = 0;
+    if (rng_below(&r->rng, 6) == 0) { /* [meta.explicit-cas] */
+        explicit_cas = 9000 + rng_below(&r->rng, 3);
+        addf(&r->in, " E%" PRIu64, explicit_cas);
+    }
     struct ret_flags f;
     pick_ret_flags(r, "ckO", &f);
     send_ret_flags(r, &f, slot);
@@ -719,6 +733,7 @@ model_ms(struct model_run *r, const char *key, unsigned slot)
     } else if (cas && (m == STORE_APPEND || m == STORE_PREPEND)) {
         o.compare_cas = unique;
     }
+    o.new_cas = explicit_cas;
     if (vlen > r->value_max) {
         /* [meta.ms-too-large]: the key's item goes, whatever the mode, as
          * a failed set's does ([store.failed-set]). */
@@ -774,6 +789,10 @@ model_md(struct model_run *r, const char *key, unsigned slot)
     if (rng_below(&r->rng, 4) == 0) {
         o.invalidate = true;
         add(&r->in, " I", 2);
+        if (rng_below(&r->rng, 3) == 0) { /* [meta.explicit-cas] */
+            o.new_cas = 9100 + rng_below(&r->rng, 3);
+            addf(&r->in, " E%" PRIu64, o.new_cas);
+        }
     }
     struct ret_flags f;
     pick_ret_flags(r, "kO", &f);
@@ -832,6 +851,10 @@ model_ma(struct model_run *r, const char *key, unsigned slot)
             o.compare_cas = 12345;
         }
         addf(&r->in, " C%" PRIu64, o.compare_cas);
+    }
+    if (rng_below(&r->rng, 6) == 0) { /* [meta.explicit-cas] */
+        o.new_cas = 9200 + rng_below(&r->rng, 3);
+        addf(&r->in, " E%" PRIu64, o.new_cas);
     }
     struct ret_flags f;
     pick_ret_flags(r, "tckO", &f);
