@@ -1214,10 +1214,12 @@ test_delete_cas_and_clear(void **state)
     struct store *s = make_default();
     assert_int_equal(put(s, NOW, STORE_SET, "k", "value", 7, 0), STORE_OK);
     uint64_t cas = get_item(s, NOW, "k").cas;
-    struct store_delete_opts bad = {.compare_cas = cas + 1};
+    struct store_delete_opts bad = {.compare = true, .compare_cas = cas + 1};
     assert_int_equal(store_delete_opts(s, NOW, (const uint8_t *)"k", 1, &bad),
                      STORE_EXISTS);
-    struct store_delete_opts clear = {.compare_cas = cas, .clear_value = true,
+    struct store_delete_opts clear = {.compare = true,
+                                      .compare_cas = cas,
+                                      .clear_value = true,
                                       .new_cas = 999};
     assert_int_equal(
         store_delete_opts(s, NOW, (const uint8_t *)"k", 1, &clear), STORE_OK);
@@ -1226,7 +1228,7 @@ test_delete_cas_and_clear(void **state)
     assert_int_equal(it.value_len, 0);
     assert_int_equal(it.flags, 0);
     assert_int_equal(it.cas, 999);
-    struct store_delete_opts plain = {.compare_cas = 999};
+    struct store_delete_opts plain = {.compare = true, .compare_cas = 999};
     assert_int_equal(store_delete_opts(s, NOW, (const uint8_t *)"k", 1, &plain),
                      STORE_OK);
     check_value(s, NOW, "k", NULL);
@@ -1293,7 +1295,7 @@ test_put_append_cas_and_vivify(void **state)
                                     1, 0, 0, (const uint8_t *)"ab", 2, 0, &n,
                                     NULL),
                      STORE_NOT_STORED);
-    struct store_put_opts c = {.compare_cas = it.cas + 1};
+    struct store_put_opts c = {.compare = true, .compare_cas = it.cas + 1};
     assert_int_equal(store_put_opts(s, NOW, STORE_PREPEND, (const uint8_t *)"k",
                                     1, 0, 0, (const uint8_t *)"x", 1, 0, &c,
                                     NULL),
@@ -1325,12 +1327,15 @@ test_arith_vivify_cas_touch(void **state)
     assert_int_equal(v, 10); /* the delta is not applied on create */
     assert_int_equal(it.value_len, 2);
     assert_int_equal(stats(s).incr_misses, 0); /* a vivified miss is no miss */
-    struct store_arith_opts c = {.compare_cas = it.cas + 1};
+    struct store_arith_opts c = {.compare = true, .compare_cas = it.cas + 1};
     assert_int_equal(store_arith_opts(s, NOW, (const uint8_t *)"c", 1, true, 5,
                                       &c, &v, NULL, NULL),
                      STORE_EXISTS);
-    struct store_arith_opts t = {.compare_cas = it.cas, .touch = true,
-                                 .exptime = 50, .new_cas = 777};
+    struct store_arith_opts t = {.compare = true,
+                                 .compare_cas = it.cas,
+                                 .touch = true,
+                                 .exptime = 50,
+                                 .new_cas = 777};
     assert_int_equal(store_arith_opts(s, NOW, (const uint8_t *)"c", 1, true, 5,
                                       &t, &v, &it, &created),
                      STORE_OK);
