@@ -883,6 +883,7 @@ model_ms(struct model_run *r, const char *key, unsigned slot, bool b)
         m = STORE_CAS;
         o.invalidate = invalidate;
     } else if (cas && (m == STORE_APPEND || m == STORE_PREPEND)) {
+        o.compare = true;
         o.compare_cas = unique;
     }
     o.new_cas = explicit_cas;
@@ -935,6 +936,7 @@ model_md(struct model_run *r, const char *key, unsigned slot, bool b)
     send_key(r, key, b);
     send_b(r, b);
     if (rng_below(&r->rng, 4) == 0) {
+        o.compare = true;
         o.compare_cas = rng_below(&r->rng, 2) ? r->cas[slot] : 12345;
         if (o.compare_cas == 0) {
             o.compare_cas = 12345;
@@ -1004,6 +1006,7 @@ model_ma(struct model_run *r, const char *key, unsigned slot, bool b)
         addf(&r->in, " %s", modes[mode]);
     }
     if (rng_below(&r->rng, 5) == 0) {
+        o.compare = true;
         o.compare_cas = rng_below(&r->rng, 2) ? r->cas[slot] : 12345;
         if (o.compare_cas == 0) {
             o.compare_cas = 12345;
