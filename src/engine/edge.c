@@ -2,7 +2,6 @@
 #include "edge.h"
 
 #include "../common/check.h"
-#include "../proto/meta.h"
 #include "client_check.h"
 #include "faults.h"
 #include "reply.h"
@@ -41,7 +40,8 @@ record_fault(struct session *s, enum fault_kind kind, uint32_t param)
 enum edge_action
 edge_before(struct session *s, const uint8_t *bytes, size_t consumed,
             const struct request *req, const struct request **run,
-            struct edge_request *er, uint32_t real_s)
+            struct edge_request *er, proto_compose_fn compose,
+            uint32_t real_s)
 {
     struct engine *e = s->engine;
     *run = req;
@@ -99,7 +99,7 @@ edge_before(struct session *s, const uint8_t *bytes, size_t consumed,
             .q = &s->out,
             .req = req,
             .base = bytes,
-            .compose = proto_line_compose,
+            .compose = compose,
             .now = engine_now(e, real_s),
             .real_s = real_s,
         };

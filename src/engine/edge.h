@@ -36,11 +36,12 @@ struct edge_request {
 };
 
 /* Checks req (bytes[0..consumed)) and draws its fault; *run is what to
- * execute. */
+ * execute. compose is the connection's composer (a fault may answer). */
 enum edge_action edge_before(struct session *s, const uint8_t *bytes,
                              size_t consumed, const struct request *req,
                              const struct request **run,
-                             struct edge_request *er, uint32_t real_s);
+                             struct edge_request *er,
+                             proto_compose_fn compose, uint32_t real_s);
 
 /* Applies the fault drawn for req once it is answered (res). */
 void edge_after(struct session *s, const uint8_t *bytes,
