@@ -25,13 +25,15 @@ SCENARIOS = [
     ("cache-memcached", ["perl", "-MCache::Memcached", "-e", "1"]),
     ("cache-memcached-fast", ["perl", "-MCache::Memcached::Fast", "-e", "1"]),
     ("libmemcached-tools", ["sh", "-c", "command -v memccp >/dev/null"]),
+    ("php-memcached", ["php", "-r", "exit(class_exists('Memcached') ? 0 : 1);"]),
 ]
 FILES = {"python-memcache-text": "python-memcache-text.py",
          "pymemcache-text": "pymemcache-text.py",
          "pylibmc-text": "pylibmc-text.py",
          "cache-memcached": "cache-memcached.pl",
          "cache-memcached-fast": "cache-memcached-fast.pl",
-         "libmemcached-tools": "libmemcached-tools.sh"}
+         "libmemcached-tools": "libmemcached-tools.sh",
+         "php-memcached": "php-memcached.php"}
 
 
 def outcome(p):
