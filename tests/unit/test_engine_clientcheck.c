@@ -302,6 +302,9 @@ test_stats_group(void **state)
     assert_non_null(strstr(h->out, "STAT violations 1\r\n"));
     assert_non_null(strstr(h->out, "STAT client.unknown-command 1\r\n"));
     assert_non_null(strstr(h->out, "STAT faults_on no\r\n"));
+    feed(h, "stats reset\r\nstats clientcheck\r\n");
+    assert_non_null(strstr(h->out, "STAT violations 0\r\n"));
+    assert_non_null(strstr(h->out, "STAT client.unknown-command 0\r\n"));
     close_harness(h);
 }
 
