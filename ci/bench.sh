@@ -11,6 +11,11 @@
 #      MEMCACHED_BIN (/usr/bin/memcached; apt-get installed if missing, as root)
 #      BENCH_BIN     (build/release/mcref-bench)
 #      ROUNDS (5), DURATION (5 s per load run)
+#      WORKLOADS (all): the workloads to run, e.g. "aside ow1k@1024 mget90"
+#      OW_MEMS ("1024"): the -m values of the overwrite workloads;
+#        BENCH_FULL=1 makes it "64 1024 4096" (the whole sweep)
+#      OW_DURATION (DURATION): seconds of each overwrite run
+#      RSS_ROUNDS (1): rounds of the RSS workloads (RSS varies little)
 #      BENCH_PORT_LO/HI (21000-21999), BENCH_OUT (build/bench: raw JSON)
 # Kills only the servers it started. Exit status 1 if any run failed or
 # counted errors (the table is printed all the same, failed cells marked).
@@ -28,7 +33,7 @@ port_lo=${BENCH_PORT_LO:-21000}
 port_hi=${BENCH_PORT_HI:-21999}
 out_dir=${BENCH_OUT:-build/bench}
 
-mem_mb=64                 # -m for every server
+mem_mb=64                 # -m for every server but where wl_mem says
 conns_max=2048            # -c for every server but the idle-conns one
 idle_conns=10000          # workload 6b
 idle_conns_max=11000      # its server's -c
@@ -36,7 +41,18 @@ idle_nofile=16384         # its server's ulimit -n
 fill_limit_s=120          # bound of one --fill run
 start_attempts=10         # ports tried per server start
 ready_polls=100           # x 0.05 s waiting for a listener
+OW_DURATION=${OW_DURATION:-$DURATION}
+RSS_ROUNDS=${RSS_ROUNDS:-1}
+if [ -n "${BENCH_FULL:-}" ]; then
+    OW_MEMS=${OW_MEMS:-64 1024 4096}
+else
+    OW_MEMS=${OW_MEMS:-1024}
+fi
+rss_every_ms=250          # RSS sampling step of the overwrite runs
+rss_after_ms=2000         # and how long after the load it goes on
+aside_requests=300000     # gets of one cache-aside run
 run_timeout=$((DURATION * 3 + 90)) # one bench run, warm-up and open included
+[ $((OW_DURATION * 3 + 90)) -gt $run_timeout ] && run_timeout=$((OW_DURATION * 3 + 90))
 
 server_pid=
 port=
@@ -70,20 +86,21 @@ user_flag=()
 server_cmd() {
     local bin=$MEMCACHED_BIN
     [ "$1" = mcref ] && bin=$MCREF_BIN
-    printf '%s\n' "$bin" -p "$port" -U 0 -l 127.0.0.1 -m "$mem_mb" -c "$2" \
+    printf '%s\n' "$bin" -p "$port" -U 0 -l 127.0.0.1 -m "$3" -c "$2" \
         "${user_flag[@]}"
     [ "$1" = mc1 ] && printf '%s\n' -t 1
     return 0
 }
 
-# start_server NAME CONNS_MAX NOFILE: on a free port; sets server_pid/port.
+# start_server NAME CONNS_MAX NOFILE MEM_MB: on a free port; sets
+# server_pid/port.
 start_server() {
     local attempt poll
     for attempt in $(seq 1 "$start_attempts"); do
         port=$((port_lo + RANDOM % (port_hi - port_lo + 1)))
         ss -Htln "sport = :$port" 2>/dev/null | grep -q . && continue
         local cmd
-        mapfile -t cmd < <(server_cmd "$1" "$2")
+        mapfile -t cmd < <(server_cmd "$1" "$2" "$4")
         (ulimit -n "$3" && exec "${cmd[@]}") >/dev/null 2>&1 &
         server_pid=$!
         for poll in $(seq 1 "$ready_polls"); do
@@ -102,7 +119,13 @@ start_server() {
 # --- workloads ---------------------------------------------------------
 
 common="--keys 10000 --value-size 100"
-workloads=(get90 pipe16 mget10 set1k conns1000 fill idle)
+workloads=(get90 pipe16 mget10 set1k conns1000 fill idle mget90 mpipe16 aside)
+declare -A wl_mem=([aside]=4)
+declare -A wl_servers=()   # default: every server
+declare -A wl_rounds=()    # default: ROUNDS
+for m in $OW_MEMS; do
+    workloads+=("ow1k@$m" "ow100@$m" "owzipf@$m")
+done
 declare -A wl_label=(
     [get90]="1. 90% get / 10% set, 100 B, 10k keys, 50 conns"
     [pipe16]="2. the same, pipeline depth 16"
@@ -111,6 +134,9 @@ declare -A wl_label=(
     [conns1000]="5. 1000 conns, 50 active (as 1)"
     [fill]="6a. fill -m $mem_mb: 20 B keys, 100 B values"
     [idle]="6b. $idle_conns idle conns"
+    [mget90]="7. meta: 1. as mg / ms (90% get, 50 conns)"
+    [mpipe16]="8. meta: 2. pipelined, quiet mg .. q + mn, -P 16"
+    [aside]="9. cache-aside (get; set on miss), zipf 1.0, 200k keys of 100 B, -m 4, $aside_requests gets, 20 conns"
 )
 declare -A wl_args=(
     [get90]="-c 50 --ratio 90:10 $common --warmup -d $DURATION"
@@ -120,11 +146,32 @@ declare -A wl_args=(
     [conns1000]="-c 1000 --active 50 --ratio 90:10 $common --warmup -d $DURATION"
     [fill]="--fill -P 32 --key-len 20 --value-size 100 -d $fill_limit_s"
     [idle]="--idle-conns $idle_conns"
+    [mget90]="-c 50 --protocol meta --ratio 90:10 $common --warmup -d $DURATION"
+    [mpipe16]="-c 50 -P 16 --protocol meta --ratio 90:10 $common --warmup -d $DURATION"
+    [aside]="-c 20 --cache-aside --key-dist zipf:1.0 --keys 200000 --value-size 100 -n $aside_requests"
 )
 declare -A wl_metrics=(
     [fill]="items rss_mib bytes_per_item"
     [idle]="bytes_per_conn"
+    [aside]="hit_ratio ops_per_s p99_us"
 )
+# Overwrite (issue 12): 20 clients, set only, RSS sampled during and after.
+ow_common="-c 20 --ratio 0:100 -d $OW_DURATION --rss-every $rss_every_ms --rss-after $rss_after_ms"
+for m in $OW_MEMS; do
+    wl_label["ow1k@$m"]="10. overwrite -m $m: 20 conns set 10k keys of 1 KiB, ${OW_DURATION} s"
+    wl_label["ow100@$m"]="11. overwrite -m $m: the same, 100 B values"
+    wl_label["owzipf@$m"]="12. overwrite -m $m: 1 KiB, zipf 0.99 popularity"
+    wl_args["ow1k@$m"]="$ow_common --keys 10000 --value-size 1024"
+    wl_args["ow100@$m"]="$ow_common --keys 10000 --value-size 100"
+    wl_args["owzipf@$m"]="$ow_common --keys 10000 --value-size 1024 --key-dist zipf"
+    for w in "ow1k@$m" "ow100@$m" "owzipf@$m"; do
+        wl_mem[$w]=$m
+        wl_servers[$w]="mcref mc1"
+        wl_rounds[$w]=$RSS_ROUNDS
+        wl_metrics[$w]="rss_peak_mib rss_final_mib ops_per_s p99_us"
+    done
+done
+wl_servers[aside]="mcref mc1"
 load_metrics="ops_per_s server_cpu_us_per_op server_user_us_per_op p99_us"
 declare -A metric_label=(
     [ops_per_s]="ops/s"
@@ -135,12 +182,17 @@ declare -A metric_label=(
     [rss_mib]="server RSS then, MiB"
     [bytes_per_item]="RSS bytes/item"
     [bytes_per_conn]="RSS bytes/idle conn"
+    [hit_ratio]="hit ratio"
+    [rss_peak_mib]="server RSS peak, MiB"
+    [rss_final_mib]="server RSS at the end (+${rss_after_ms} ms idle), MiB"
 )
 
 # --- results -----------------------------------------------------------
 
 declare -A values   # "workload|server|metric" -> "v1 v2 ..."
 declare -A failed   # "workload|server" -> 1
+declare -A unsupported # "workload|server" -> 1: no meta protocol
+unsupported_runs=0
 
 json_field() {
     printf '%s\n' "$1" | grep -o "\"$2\":[^,}]*" | head -n1 | cut -d: -f2-
@@ -166,6 +218,21 @@ record() {
     idle)
         add_value "$w" "$s" bytes_per_conn "$(json_field "$json" bytes_per_conn)"
         ;;
+    aside)
+        local m
+        for m in hit_ratio ops_per_s p99_us; do
+            add_value "$w" "$s" "$m" "$(json_field "$json" "$m")"
+        done
+        ;;
+    ow*)
+        local peak final
+        peak=$(json_field "$json" rss_peak_bytes)
+        final=$(json_field "$json" rss_final_bytes)
+        add_value "$w" "$s" rss_peak_mib "$(awk -v r="$peak" 'BEGIN{if (r != "") printf "%.1f", r/1048576}')"
+        add_value "$w" "$s" rss_final_mib "$(awk -v r="$final" 'BEGIN{if (r != "") printf "%.1f", r/1048576}')"
+        add_value "$w" "$s" ops_per_s "$(json_field "$json" ops_per_s)"
+        add_value "$w" "$s" p99_us "$(json_field "$json" p99_us)"
+        ;;
     *)
         local m
         for m in $load_metrics; do
@@ -183,20 +250,28 @@ run_one() {
         conns=$idle_conns_max
         nofile=$idle_nofile
     fi
-    if ! start_server "$s" "$conns" "$nofile"; then
+    if ! start_server "$s" "$conns" "$nofile" "${wl_mem[$w]:-$mem_mb}"; then
         failed["$w|$s"]=1
         failures=$((failures + 1))
         return
     fi
-    local json rc
+    local json rc err_file=$out_dir/stderr.last
     # shellcheck disable=SC2086 # the args are words on purpose
     json=$(timeout "$run_timeout" "$BENCH_BIN" -s "127.0.0.1:$port" \
            --server-pid "$server_pid" --seed "$round" --json ${wl_args[$w]} \
-           2>>"$out_dir/stderr.log")
+           2>"$err_file")
     rc=$?
     stop_server
+    { echo "[$w ${server_label[$s]} round $round]"; cat "$err_file"; } >>"$out_dir/stderr.log"
     printf '{"workload":"%s","server":"%s","round":%s,"rc":%s,"result":%s}\n' \
         "$w" "$s" "$round" "$rc" "${json:-null}" >>"$out_dir/raw.jsonl"
+    if [ "$rc" != 0 ] && grep -q 'does the server speak meta' "$err_file"; then
+        # Not a failure of the run: the server has no meta protocol.
+        unsupported["$w|$s"]=1
+        unsupported_runs=$((unsupported_runs + 1))
+        say "  ${server_label[$s]}: meta protocol not supported (mn answered with an error)"
+        return
+    fi
     if [ "$rc" != 0 ] || [ -z "$json" ]; then
         failed["$w|$s"]=1
         failures=$((failures + 1))
@@ -208,6 +283,8 @@ run_one() {
         case $w in
         fill) echo "items $(json_field "$json" items_before_eviction)" ;;
         idle) echo "$(json_field "$json" bytes_per_conn) B/conn" ;;
+        aside) echo "hit ratio $(json_field "$json" hit_ratio), $(json_field "$json" ops_per_s) ops/s" ;;
+        ow*) echo "RSS peak $(json_field "$json" rss_peak_bytes) B, final $(json_field "$json" rss_final_bytes) B, $(json_field "$json" ops_per_s) ops/s" ;;
         *) echo "$(json_field "$json" ops_per_s) ops/s, p99 $(json_field "$json" p99_us) us" ;;
         esac)"
 }
@@ -220,12 +297,20 @@ median() {
         END {
             if (NR == 0) { exit }
             m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            if (m >= 100) printf "%.0f", m; else printf "%.2f", m
+            if (m >= 100) printf "%.0f", m; else if (m < 1) printf "%.4f", m; else printf "%.2f", m
         }'
 }
 
 cell() {
     local m
+    if [ -n "${unsupported[$1|$2]:-}" ]; then
+        printf 'n/s'
+        return
+    fi
+    case " ${wl_servers[$1]:-${servers[*]}} " in
+    *" $2 "*) ;;
+    *) printf '·'; return ;;
+    esac
     m=$(median "${values[$1|$2|$3]:-}")
     [ -n "${failed[$1|$2]:-}" ] && m="${m:-–} !"
     printf '%s' "${m:-–}"
@@ -249,7 +334,7 @@ print_table() {
     echo "| workload | metric | ${server_label[mcref]} | ${server_label[mc1]} | ${server_label[mcN]} | mcref / memcached -t 1 |"
     echo "|---|---|---:|---:|---:|---:|"
     local w m first
-    for w in "${workloads[@]}"; do
+    for w in "${selected[@]}"; do
         first=1
         for m in ${wl_metrics[$w]:-$load_metrics}; do
             local label=""
@@ -258,6 +343,10 @@ print_table() {
             echo "| $label | ${metric_label[$m]} | $(cell "$w" mcref "$m") | $(cell "$w" mc1 "$m") | $(cell "$w" mcN "$m") | $(ratio "$w" "$m") |"
         done
     done
+    if [ "$unsupported_runs" -gt 0 ]; then
+        echo
+        echo "n/s: the server does not speak the meta protocol (its \`mn\` got an error; $unsupported_runs run(s)). ·: not run for that server."
+    fi
     if [ "$failures" -gt 0 ]; then
         echo
         echo "! $failures run(s) failed or counted errors; see $out_dir/raw.jsonl and $out_dir/stderr.log"
@@ -283,10 +372,18 @@ mkdir -p "$out_dir" || exit 1
 : >"$out_dir/raw.jsonl"
 : >"$out_dir/stderr.log"
 
-for w in "${workloads[@]}"; do
+selected=()
+for w in ${WORKLOADS:-${workloads[*]}}; do
+    if [ -z "${wl_args[$w]:-}" ]; then
+        say "unknown workload '$w' (known: ${workloads[*]})"
+        exit 1
+    fi
+    selected+=("$w")
+done
+for w in "${selected[@]}"; do
     say "${wl_label[$w]}"
-    for round in $(seq 1 "$ROUNDS"); do
-        for s in "${servers[@]}"; do
+    for round in $(seq 1 "${wl_rounds[$w]:-$ROUNDS}"); do
+        for s in ${wl_servers[$w]:-${servers[*]}}; do
             run_one "$w" "$s" "$round"
         done
     done

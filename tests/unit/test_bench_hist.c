@@ -207,6 +207,84 @@ test_merge(void **state)
     free(b);
 }
 
+/*
+ * The printed buckets: contiguous from the first non-empty one to the last,
+ * counts summing to the total, every recorded value inside the bucket that
+ * counts it, and per octave BENCH_HIST_PRINT_PER_OCTAVE equal widths.
+ */
+static void
+test_coarse(void **state)
+{
+    (void)state;
+    struct bench_hist *h = new_hist();
+    struct bench_hist_range r[BENCH_HIST_COARSE_MAX];
+    assert_int_equal(bench_hist_coarse(h, r), 0);
+    uint64_t seed = 7;
+    uint64_t values[2000];
+    for (size_t i = 0; i < 2000; i++) {
+        /* Log-spread values from 1 ns to ~1 s. */
+        uint64_t v = 1ull << rng_below(&seed, 30);
+        values[i] = v + rng_below(&seed, v);
+        bench_hist_record(h, values[i]);
+    }
+    size_t n = bench_hist_coarse(h, r);
+    assert_true(n > 0 && n <= BENCH_HIST_COARSE_MAX);
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += r[i].count;
+        assert_true(r[i].low <= r[i].high);
+        if (i + 1 < n) {
+            assert_int_equal(r[i + 1].low, r[i].high + 1);
+        }
+        if (r[i].low >= 1024) {
+            /* A quarter of its octave: 2^k/4 wide. */
+            uint64_t octave = 1ull << (63 - __builtin_clzll(r[i].low));
+            assert_int_equal(r[i].high - r[i].low + 1,
+                             octave / BENCH_HIST_PRINT_PER_OCTAVE);
+        }
+    }
+    assert_true(r[0].count > 0 && r[n - 1].count > 0);
+    assert_int_equal(sum, h->total);
+    /* Each value's bucket holds at least as many as were recorded in it. */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t want = 0;
+        for (size_t j = 0; j < 2000; j++) {
+            want += values[j] >= r[i].low && values[j] <= r[i].high;
+        }
+        assert_int_equal(r[i].count, want);
+    }
+    free(h);
+}
+
+/* Known edges: 1000 ns lands in [896, 1023], 1024 in [1024, 1279]. */
+static void
+test_coarse_edges(void **state)
+{
+    (void)state;
+    struct bench_hist *h = new_hist();
+    struct bench_hist_range r[BENCH_HIST_COARSE_MAX];
+    bench_hist_record(h, 1000);
+    bench_hist_record(h, 1024);
+    bench_hist_record(h, 1279);
+    bench_hist_record(h, 1280);
+    size_t n = bench_hist_coarse(h, r);
+    assert_int_equal(n, 3);
+    assert_int_equal(r[0].low, 896);
+    assert_int_equal(r[0].high, 1023);
+    assert_int_equal(r[0].count, 1);
+    assert_int_equal(r[1].low, 1024);
+    assert_int_equal(r[1].high, 1279);
+    assert_int_equal(r[1].count, 2);
+    assert_int_equal(r[2].low, 1280);
+    assert_int_equal(r[2].count, 1);
+    /* A clamped value: the last bucket reaches the exact max. */
+    bench_hist_record(h, UINT64_MAX / 2);
+    n = bench_hist_coarse(h, r);
+    assert_int_equal(r[n - 1].high, UINT64_MAX / 2);
+    assert_int_equal(r[n - 1].count, 1);
+    free(h);
+}
+
 int
 main(void)
 {
@@ -219,6 +297,8 @@ main(void)
         cmocka_unit_test(test_random_against_sorted),
         cmocka_unit_test(test_clamp),
         cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_coarse),
+        cmocka_unit_test(test_coarse_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

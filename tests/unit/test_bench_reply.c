@@ -5,6 +5,7 @@
  * placed flush against a PROT_NONE page, so a read past it crashes.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -384,6 +385,227 @@ test_empty_input(void **state)
     assert_int_equal(consumed, 0);
 }
 
+/* ---- meta ---------------------------------------------------------------- */
+
+static struct bench_reply_expect
+expect_meta(enum bench_reply_kind kind, const char *key, bool quiet,
+            bool noop_after)
+{
+    return (struct bench_reply_expect){
+        .kind = kind,
+        .keys = (const uint8_t *)key,
+        .key_len = KEY_LEN,
+        .key_count = 1,
+        .value_len_max = 64,
+        .quiet = quiet,
+        .noop_after = noop_after,
+    };
+}
+
+/* Parses text whole; checks status, consumed bytes and hits. */
+static void
+check_meta(const struct bench_reply_expect *exp, const char *text,
+           enum bench_reply_status want, size_t want_consumed,
+           size_t want_hits)
+{
+    struct bench_reply rep;
+    size_t consumed;
+    enum bench_reply_status st = parse(exp, text, &rep, &consumed);
+    if (st != want || consumed != want_consumed
+        || rep.hit_count != want_hits) {
+        fail_msg("'%s': got %s consumed %zu hits %zu, want %s %zu %zu", text,
+                 bench_reply_status_name(st), consumed, rep.hit_count,
+                 bench_reply_status_name(want), want_consumed, want_hits);
+    }
+}
+
+static void
+test_meta_get_loud(void **state)
+{
+    (void)state;
+    struct bench_reply_expect exp =
+        expect_meta(BENCH_REPLY_META_GET, K1, false, false);
+    struct bench_reply rep;
+    check_every_split(&exp, "VA 5\r\nhello\r\n", BENCH_REPLY_OK, &rep);
+    assert_int_equal(rep.hit_count, 1);
+    check_every_split(&exp, "VA 5 s5 f0 t-1 k" K1 "\r\nhe\r\nl\r\n",
+                      BENCH_REPLY_OK, &rep);
+    assert_int_equal(rep.hit_count, 1);
+    check_every_split(&exp, "VA 0\r\n\r\n", BENCH_REPLY_OK, &rep);
+    check_every_split(&exp, "EN\r\n", BENCH_REPLY_OK, &rep);
+    assert_int_equal(rep.hit_count, 0);
+    /* Only the first reply is consumed. */
+    check_meta(&exp, "EN\r\nEN\r\n", BENCH_REPLY_OK, 4, 0);
+    check_meta(&exp, "CLIENT_ERROR bad command line format\r\nEN\r\n",
+               BENCH_REPLY_SERVER_ERROR, 38, 0);
+    check_meta(&exp, "ERROR\r\n", BENCH_REPLY_SERVER_ERROR, 7, 0);
+    /* What an mg with v cannot be answered with. */
+    check_meta(&exp, "HD\r\n", BENCH_REPLY_BROKEN, 0, 0);
+    check_meta(&exp, "MN\r\n", BENCH_REPLY_BROKEN, 0, 0);
+    check_meta(&exp, "VALUE " K1 " 0 1\r\na\r\nEND\r\n", BENCH_REPLY_BROKEN,
+               0, 0);
+    check_meta(&exp, "VA 65\r\n", BENCH_REPLY_BROKEN, 0, 0); /* > max */
+    check_meta(&exp, "VA x\r\n", BENCH_REPLY_BROKEN, 0, 0);
+    check_meta(&exp, "VA \r\n", BENCH_REPLY_BROKEN, 0, 0);
+    check_meta(&exp, "VA 1  f0\r\na\r\n", BENCH_REPLY_BROKEN, 0, 0);
+    check_meta(&exp, "VA 1 \r\na\r\n", BENCH_REPLY_BROKEN, 0, 0);
+    check_meta(&exp, "VA 1\r\nab\r\n", BENCH_REPLY_BROKEN, 0, 0);
+}
+
+static void
+test_meta_set_loud(void **state)
+{
+    (void)state;
+    struct bench_reply_expect exp =
+        expect_meta(BENCH_REPLY_META_SET, K1, false, false);
+    struct bench_reply rep;
+    check_every_split(&exp, "HD\r\n", BENCH_REPLY_OK, &rep);
+    check_meta(&exp, "NS\r\n", BENCH_REPLY_UNEXPECTED, 4, 0);
+    check_meta(&exp, "EX\r\n", BENCH_REPLY_UNEXPECTED, 4, 0);
+    check_meta(&exp, "NF\r\n", BENCH_REPLY_UNEXPECTED, 4, 0);
+    check_meta(&exp, "SERVER_ERROR out of memory storing object\r\n",
+               BENCH_REPLY_SERVER_ERROR, 43, 0);
+    check_meta(&exp, "CLIENT_ERROR bad data chunk\r\n",
+               BENCH_REPLY_SERVER_ERROR, 29, 0);
+    check_meta(&exp, "STORED\r\n", BENCH_REPLY_BROKEN, 0, 0);
+    check_meta(&exp, "VA 1\r\na\r\n", BENCH_REPLY_BROKEN, 0, 0);
+    check_meta(&exp, "HD", BENCH_REPLY_AGAIN, 0, 0);
+}
+
+/*
+ * A quiet mg owns a hit only with its own key in the k flag; anything it
+ * cannot be answered with means it missed silently (nothing consumed).
+ */
+static void
+test_meta_get_quiet(void **state)
+{
+    (void)state;
+    struct bench_reply_expect exp =
+        expect_meta(BENCH_REPLY_META_GET, K1, true, false);
+    struct bench_reply rep;
+    check_every_split(&exp, "VA 5 k" K1 "\r\nhello\r\n", BENCH_REPLY_OK,
+                      &rep);
+    assert_int_equal(rep.hit_count, 1);
+    check_meta(&exp, "VA 5 f0 k" K1 " s5\r\nhello\r\nMN\r\n", BENCH_REPLY_OK,
+               strlen("VA 5 f0 k" K1 " s5\r\nhello\r\n"), 1);
+    /* A later request's hit, a set's failure, the batch's end: missed. */
+    check_meta(&exp, "VA 5 k" K2 "\r\nhello\r\n", BENCH_REPLY_OK, 0, 0);
+    check_meta(&exp, "VA 5\r\nhello\r\n", BENCH_REPLY_OK, 0, 0);
+    check_meta(&exp, "NS\r\n", BENCH_REPLY_OK, 0, 0);
+    check_meta(&exp, "MN\r\n", BENCH_REPLY_OK, 0, 0);
+    /* Undecided until the head line is whole. */
+    check_meta(&exp, "", BENCH_REPLY_AGAIN, 0, 0);
+    check_meta(&exp, "MN\r", BENCH_REPLY_AGAIN, 0, 0);
+    check_meta(&exp, "VA 5 k" K1 "\r\nhel", BENCH_REPLY_AGAIN, 0, 0);
+    /* Errors are always sent: claimed by the oldest quiet request. */
+    check_meta(&exp, "CLIENT_ERROR bad command line format\r\nMN\r\n",
+               BENCH_REPLY_SERVER_ERROR, 38, 0);
+    /* A server that does not hide the miss: still a miss. */
+    check_meta(&exp, "EN\r\n", BENCH_REPLY_OK, 4, 0);
+}
+
+static void
+test_meta_set_quiet(void **state)
+{
+    (void)state;
+    struct bench_reply_expect exp =
+        expect_meta(BENCH_REPLY_META_SET, K1, true, false);
+    check_meta(&exp, "NS\r\n", BENCH_REPLY_UNEXPECTED, 4, 0);
+    check_meta(&exp, "MN\r\n", BENCH_REPLY_OK, 0, 0);
+    check_meta(&exp, "VA 5 k" K1 "\r\nhello\r\n", BENCH_REPLY_OK, 0, 0);
+    check_meta(&exp, "HD\r\n", BENCH_REPLY_OK, 4, 0); /* q not honoured */
+}
+
+/* The last request of a batch also takes the MN of the mn after it. */
+static void
+test_meta_noop_after(void **state)
+{
+    (void)state;
+    struct bench_reply_expect get =
+        expect_meta(BENCH_REPLY_META_GET, K1, true, true);
+    struct bench_reply rep;
+    check_every_split(&get, "MN\r\n", BENCH_REPLY_OK, &rep);
+    assert_int_equal(rep.hit_count, 0);
+    check_every_split(&get, "VA 2 k" K1 "\r\nab\r\nMN\r\n", BENCH_REPLY_OK,
+                      &rep);
+    assert_int_equal(rep.hit_count, 1);
+    /* After the last request of the batch only MN may come. */
+    check_meta(&get, "VA 2 k" K2 "\r\nab\r\nMN\r\n", BENCH_REPLY_BROKEN, 0,
+               0);
+    check_meta(&get, "VA 2 k" K1 "\r\nab\r\nEN\r\n", BENCH_REPLY_BROKEN, 0,
+               0);
+    check_meta(&get, "VA 2 k" K1 "\r\nab\r\n", BENCH_REPLY_AGAIN, 0, 0);
+    struct bench_reply_expect set =
+        expect_meta(BENCH_REPLY_META_SET, K1, true, true);
+    check_meta(&set, "NS\r\nMN\r\n", BENCH_REPLY_UNEXPECTED, 8, 0);
+    check_meta(&set, "MN\r\n", BENCH_REPLY_OK, 4, 0);
+    check_meta(&set, "NS\r\n", BENCH_REPLY_AGAIN, 0, 0);
+    /* A server without meta: its ERROR for mn is not an MN. */
+    check_meta(&set, "ERROR\r\nERROR\r\n", BENCH_REPLY_BROKEN, 0, 0);
+}
+
+static void
+test_meta_noop(void **state)
+{
+    (void)state;
+    struct bench_reply_expect exp = expect_kind(BENCH_REPLY_META_NOOP);
+    struct bench_reply rep;
+    check_every_split(&exp, "MN\r\n", BENCH_REPLY_OK, &rep);
+    check_meta(&exp, "ERROR\r\n", BENCH_REPLY_SERVER_ERROR, 7, 0);
+    check_meta(&exp, "HD\r\n", BENCH_REPLY_BROKEN, 0, 0);
+    check_meta(&exp, "VERSION 1.6.18\r\n", BENCH_REPLY_BROKEN, 0, 0);
+}
+
+/*
+ * A whole quiet batch as the driver parses it, oldest request first:
+ * mg K1, ms K2, mg K3 (+ mn). Hits and failures land on their requests.
+ */
+static void
+test_meta_batch(void **state)
+{
+    (void)state;
+    struct bench_reply_expect exps[3] = {
+        expect_meta(BENCH_REPLY_META_GET, K1, true, false),
+        expect_meta(BENCH_REPLY_META_SET, K2, true, false),
+        expect_meta(BENCH_REPLY_META_GET, K3, true, true),
+    };
+    struct {
+        const char *stream;
+        enum bench_reply_status st[3];
+        size_t hits[3];
+    } cases[] = {
+        {"MN\r\n",
+         {BENCH_REPLY_OK, BENCH_REPLY_OK, BENCH_REPLY_OK},
+         {0, 0, 0}},
+        {"VA 1 k" K3 "\r\nc\r\nMN\r\n",
+         {BENCH_REPLY_OK, BENCH_REPLY_OK, BENCH_REPLY_OK},
+         {0, 0, 1}},
+        {"VA 1 k" K1 "\r\na\r\nNS\r\nVA 1 k" K3 "\r\nc\r\nMN\r\n",
+         {BENCH_REPLY_OK, BENCH_REPLY_UNEXPECTED, BENCH_REPLY_OK},
+         {1, 0, 1}},
+        {"NS\r\nMN\r\n",
+         {BENCH_REPLY_OK, BENCH_REPLY_UNEXPECTED, BENCH_REPLY_OK},
+         {0, 0, 0}},
+    };
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        struct guarded g = guard(cases[c].stream, strlen(cases[c].stream));
+        size_t off = 0;
+        for (size_t i = 0; i < 3; i++) {
+            struct bench_reply rep;
+            size_t used;
+            enum bench_reply_status st = bench_reply_parse(
+                &exps[i], g.data + off, g.len - off, &rep, &used);
+            if (st != cases[c].st[i] || rep.hit_count != cases[c].hits[i]) {
+                fail_msg("case %zu request %zu: %s with %zu hits", c, i,
+                         bench_reply_status_name(st), rep.hit_count);
+            }
+            off += used;
+        }
+        assert_int_equal(off, g.len);
+        unguard(&g);
+    }
+}
+
 int
 main(void)
 {
@@ -401,6 +623,13 @@ main(void)
         cmocka_unit_test(test_line_bound),
         cmocka_unit_test(test_stats),
         cmocka_unit_test(test_empty_input),
+        cmocka_unit_test(test_meta_get_loud),
+        cmocka_unit_test(test_meta_set_loud),
+        cmocka_unit_test(test_meta_get_quiet),
+        cmocka_unit_test(test_meta_set_quiet),
+        cmocka_unit_test(test_meta_noop_after),
+        cmocka_unit_test(test_meta_noop),
+        cmocka_unit_test(test_meta_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

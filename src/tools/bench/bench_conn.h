@@ -28,6 +28,8 @@ struct bench_slot {
     enum bench_op op;
     uint32_t key_count;  /* keys written at `keys` */
     uint8_t *keys;       /* slot_key_len bytes owned by the connection */
+    uint64_t key_id;     /* the id of a single-key request */
+    bool noop_after;     /* meta: `mn` was sent right after it */
 };
 
 enum bench_conn_state {

@@ -105,6 +105,7 @@ pump(struct bench_driver *d, struct bench_conn *c, uint64_t now)
     }
     bool can_send = c->active && c->state == BENCH_CONN_READY
                     && !d->stopping;
+    struct bench_slot *last = NULL;
     while (can_send && c->slot_count < c->slot_cap
            && c->wbuf_cap - c->wbuf_len >= d->req_len_max) {
         uint64_t start = now;
@@ -115,6 +116,7 @@ pump(struct bench_driver *d, struct bench_conn *c, uint64_t now)
             start = c->next_due_ns;
         }
         struct bench_slot *s = bench_conn_slot_tail(c);
+        s->noop_after = false;
         size_t len;
         if (!bench_work_next(d->work, &c->prng, s, c->wbuf + c->wbuf_len,
                              c->wbuf_cap - c->wbuf_len, &len)) {
@@ -126,6 +128,18 @@ pump(struct bench_driver *d, struct bench_conn *c, uint64_t now)
         c->wbuf_len += len;
         d->inflight++;
         c->next_due_ns += d->rate_interval_ns;
+        last = s;
+    }
+    if (last != NULL && d->meta_quiet
+        && d->work->phase == BENCH_PHASE_LOAD) {
+        /* The batch's quiet requests answer only when they must; the MN
+           of this mn closes it (room for it is in req_len_max). */
+        size_t n = bench_req_literal(c->wbuf + c->wbuf_len,
+                                     c->wbuf_cap - c->wbuf_len,
+                                     BENCH_REQ_META_NOOP);
+        assert(n > 0);
+        c->wbuf_len += n;
+        last->noop_after = true;
     }
     if (c->wbuf_len > 0 && !c->want_out) {
         flush_conn(d, c);
@@ -138,7 +152,7 @@ expect_for(const struct bench_driver *d, const struct bench_slot *s,
 {
     if (s->op == BENCH_OP_VERSION) {
         memset(exp, 0, sizeof(*exp));
-        exp->kind = BENCH_REPLY_VERSION;
+        exp->kind = d->meta ? BENCH_REPLY_META_NOOP : BENCH_REPLY_VERSION;
         return;
     }
     bench_work_expect(d->work, s, exp);
@@ -161,7 +175,9 @@ handshake_done(struct bench_driver *d, struct bench_conn *c,
             shown = (size_t)(eol - data);
         }
         char why[BENCH_ERR_LEN];
-        snprintf(why, sizeof(why), "version handshake failed (%s): %.*s",
+        snprintf(why, sizeof(why), "%s handshake failed (%s): %.*s",
+                 d->meta ? "meta (mn: does the server speak meta?)"
+                         : "version",
                  bench_reply_status_name(st), (int)shown,
                  (const char *)data);
         kill_conn(d, c, why);
@@ -316,7 +332,9 @@ start_conn(struct bench_driver *d, struct bench_conn *c,
     s->op = BENCH_OP_VERSION;
     s->key_count = 0;
     s->start_ns = bench_sys_now_ns();
-    c->wbuf_len = bench_req_literal(c->wbuf, c->wbuf_cap, BENCH_REQ_VERSION);
+    c->wbuf_len = bench_req_literal(c->wbuf, c->wbuf_cap,
+                                    d->meta ? BENCH_REQ_META_NOOP
+                                            : BENCH_REQ_VERSION);
     assert(c->wbuf_len > 0);
     bench_conn_slot_commit(c);
     d->inflight++;
@@ -362,6 +380,8 @@ bench_driver_open(struct bench_driver *d,
     d->have_pwait2 = true;
     d->active_count = cfg->active_count;
     d->req_len_max = cfg->req_len_max;
+    d->meta = cfg->meta;
+    d->meta_quiet = cfg->meta_quiet;
     d->rate_interval_ns = cfg->rate ? NS_PER_S / cfg->rate : 0;
     d->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (d->epfd < 0) {
@@ -424,6 +444,9 @@ next_wake(struct bench_driver *d, uint64_t now)
     if (!d->stopping && d->deadline_ns != 0 && d->deadline_ns < wake) {
         wake = d->deadline_ns;
     }
+    if (d->rss != NULL && bench_rss_next_due(d->rss) < wake) {
+        wake = bench_rss_next_due(d->rss);
+    }
     if (!d->stopping && d->rate_interval_ns != 0) {
         for (size_t i = 0; i < d->active_count; i++) {
             const struct bench_conn *c = &d->conns[i];
@@ -483,6 +506,9 @@ bench_driver_run(struct bench_driver *d, struct bench_work *w,
             ok = false;
             break;
         }
+        if (d->rss != NULL) {
+            bench_driver_rss_tick(d, bench_sys_now_ns());
+        }
         if (d->rate_interval_ns != 0 && !d->stopping) {
             now = bench_sys_now_ns();
             for (size_t i = 0; i < d->active_count; i++) {
@@ -495,6 +521,28 @@ bench_driver_run(struct bench_driver *d, struct bench_work *w,
     *elapsed_ns = end - start;
     d->work = NULL;
     return ok;
+}
+
+void
+bench_driver_sample_rss(struct bench_driver *d,
+                        struct bench_rss_series *series, long pid)
+{
+    d->rss = series;
+    d->rss_pid = pid;
+}
+
+void
+bench_driver_rss_tick(struct bench_driver *d, uint64_t now_ns)
+{
+    if (d->rss == NULL || !bench_rss_due(d->rss, now_ns)) {
+        return;
+    }
+    uint64_t rss;
+    if (bench_sys_rss_bytes(d->rss_pid, &rss)) {
+        bench_rss_add(d->rss, now_ns, rss);
+    } else {
+        bench_rss_add_failure(d->rss, now_ns);
+    }
 }
 
 void

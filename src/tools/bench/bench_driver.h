@@ -18,6 +18,7 @@
 #include "../common/tool_addr.h"
 #include "bench_conn.h"
 #include "bench_opts.h"
+#include "bench_rss.h"
 #include "bench_work.h"
 
 struct bench_driver_config {
@@ -29,6 +30,9 @@ struct bench_driver_config {
     uint64_t seed;                      /* connection i uses stream i */
     uint64_t rate;                      /* requests/s per conn; 0 = none */
     size_t req_len_max;                 /* see bench_work_req_len_max */
+    bool meta;                          /* handshake with mn, not version */
+    bool meta_quiet;                    /* end each batch of requests with
+                                           mn (bench_work_meta_quiet) */
 };
 
 struct bench_driver {
@@ -46,6 +50,9 @@ struct bench_driver {
     uint64_t last_reply_ns;      /* any reply, for the stall timeout */
     size_t handshakes_left;
     size_t inflight;             /* requests in flight, all connections */
+    bool meta, meta_quiet;
+    struct bench_rss_series *rss; /* sampled during runs; NULL = none */
+    long rss_pid;
 
     /* read-only */
     size_t active_live;          /* active connections still open */
@@ -71,6 +78,16 @@ bool bench_driver_open(struct bench_driver *d,
  */
 bool bench_driver_run(struct bench_driver *d, struct bench_work *w,
                       uint64_t duration_ns, uint64_t *elapsed_ns);
+
+/*
+ * Samples pid's RSS into series (when due) during the runs that follow;
+ * series NULL stops it. The series must outlive those runs.
+ */
+void bench_driver_sample_rss(struct bench_driver *d,
+                             struct bench_rss_series *series, long pid);
+
+/* Takes one RSS reading into d's series if it is due at now_ns. */
+void bench_driver_rss_tick(struct bench_driver *d, uint64_t now_ns);
 
 /* Closes every connection and frees d's memory; safe after a failed open. */
 void bench_driver_close(struct bench_driver *d);

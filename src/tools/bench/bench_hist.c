@@ -144,3 +144,82 @@ bench_hist_quantile(const struct bench_hist *h, double q)
     assert(0 && "counts sum to total");
     return h->max;
 }
+
+_Static_assert(BENCH_HIST_SUB_COUNT % BENCH_HIST_PRINT_PER_OCTAVE == 0,
+               "printed buckets are unions of fine buckets");
+_Static_assert((BENCH_HIST_PRINT_PER_OCTAVE
+                & (BENCH_HIST_PRINT_PER_OCTAVE - 1)) == 0,
+               "printed buckets split an octave in a power of two");
+
+/* log2 of the printed buckets per octave. */
+static unsigned
+per_octave_bits(void)
+{
+    unsigned bits = 0;
+    while ((1u << bits) < BENCH_HIST_PRINT_PER_OCTAVE) {
+        bits++;
+    }
+    return bits;
+}
+
+/* The printed bucket of a value (below the clamp). */
+static size_t
+coarse_index(uint64_t v)
+{
+    if (v < BENCH_HIST_SUB_COUNT) {
+        return 0;
+    }
+    unsigned octave = highest_bit(v);
+    unsigned sub = (unsigned)(v >> (octave - per_octave_bits()))
+                   & (BENCH_HIST_PRINT_PER_OCTAVE - 1u);
+    return 1 + (size_t)(octave - BENCH_HIST_SUB_BITS)
+                   * BENCH_HIST_PRINT_PER_OCTAVE
+           + sub;
+}
+
+static uint64_t
+coarse_low(size_t c)
+{
+    if (c == 0) {
+        return 0;
+    }
+    size_t octave = (c - 1) / BENCH_HIST_PRINT_PER_OCTAVE
+                    + BENCH_HIST_SUB_BITS;
+    uint64_t sub = (c - 1) % BENCH_HIST_PRINT_PER_OCTAVE;
+    return (1ull << octave) + (sub << (octave - per_octave_bits()));
+}
+
+size_t
+bench_hist_coarse(const struct bench_hist *h,
+                  struct bench_hist_range out[BENCH_HIST_COARSE_MAX])
+{
+    if (h->total == 0) {
+        return 0;
+    }
+    uint64_t sums[BENCH_HIST_COARSE_MAX] = {0};
+    size_t first = BENCH_HIST_COARSE_MAX, last = 0;
+    for (size_t i = 0; i < BENCH_HIST_BUCKET_COUNT; i++) {
+        if (h->counts[i] == 0) {
+            continue;
+        }
+        size_t c = coarse_index(bench_hist_bucket_low(i));
+        assert(c < BENCH_HIST_COARSE_MAX);
+        sums[c] += h->counts[i];
+        first = c < first ? c : first;
+        last = c > last ? c : last;
+    }
+    size_t n = 0;
+    for (size_t c = first; c <= last; c++) {
+        out[n].low = coarse_low(c);
+        out[n].high = c + 1 < BENCH_HIST_COARSE_MAX ? coarse_low(c + 1) - 1
+                                                    : UINT64_MAX;
+        out[n].count = sums[c];
+        n++;
+    }
+    /* The open-ended last bucket holds clamped values: its true top. */
+    if (last == coarse_index(bench_hist_bucket_low(BENCH_HIST_BUCKET_COUNT - 1))
+        && h->max > out[n - 1].high) {
+        out[n - 1].high = h->max;
+    }
+    return n;
+}

@@ -41,6 +41,28 @@ void bench_hist_merge(struct bench_hist *dst, const struct bench_hist *src);
  */
 uint64_t bench_hist_quantile(const struct bench_hist *h, double q);
 
+/*
+ * For printing: the counts summed into BENCH_HIST_PRINT_PER_OCTAVE buckets
+ * per power of two (values below 2^BENCH_HIST_SUB_BITS ns in one bucket).
+ * These edges are edges of the fine buckets, so every count is exact.
+ */
+#define BENCH_HIST_COARSE_MAX \
+    (1u + (BENCH_HIST_VALUE_BITS - BENCH_HIST_SUB_BITS + 1u) \
+              * BENCH_HIST_PRINT_PER_OCTAVE)
+
+struct bench_hist_range {
+    uint64_t low, high;   /* values [low, high], both inclusive */
+    uint64_t count;
+};
+
+/*
+ * Writes the coarse buckets from the first non-empty one to the last
+ * (empty ones between included) into out; returns how many (0 if h is
+ * empty). The counts sum to h->total.
+ */
+size_t bench_hist_coarse(const struct bench_hist *h,
+                         struct bench_hist_range out[BENCH_HIST_COARSE_MAX]);
+
 /* Bucket geometry, for tests: index of a value, and a bucket's bounds. */
 size_t bench_hist_index(uint64_t value);
 uint64_t bench_hist_bucket_low(size_t index);

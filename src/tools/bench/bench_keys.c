@@ -95,6 +95,65 @@ zeta(uint64_t n, double theta)
     return sum;
 }
 
+/*
+ * Rejection-inversion helpers for weights h(x) = x^-theta: H is an
+ * antiderivative of h, written through expm1/log1p so it stays accurate
+ * near theta = 1, where (x^(1-theta) - 1) / (1 - theta) tends to log x.
+ */
+static double
+small_h(double x, double theta)
+{
+    return exp(-theta * log(x));
+}
+
+/* (e^t - 1) / t, and its limit 1 at t = 0. */
+static double
+expm1_over(double t)
+{
+    return fabs(t) > 1e-8 ? expm1(t) / t : 1.0 + t / 2.0;
+}
+
+/* log(1 + t) / t, and its limit 1 at t = 0. */
+static double
+log1p_over(double t)
+{
+    return fabs(t) > 1e-8 ? log1p(t) / t : 1.0 - t / 2.0;
+}
+
+static double
+big_h(double x, double theta)
+{
+    double lx = log(x);
+    return expm1_over((1.0 - theta) * lx) * lx;
+}
+
+static double
+big_h_inverse(double y, double theta)
+{
+    return exp(log1p_over((1.0 - theta) * y) * y);
+}
+
+/* One draw in [1, n] by rejection-inversion; usually one round. */
+static uint64_t
+pick_rejection(const struct bench_keyspace *ks, struct bench_prng *r)
+{
+    double n = (double)ks->key_count;
+    for (;;) {
+        double u = ks->hn + bench_prng_unit(r) * (ks->hx1 - ks->hn);
+        double x = big_h_inverse(u, ks->theta);
+        double k = floor(x + 0.5);
+        if (k < 1.0) {
+            k = 1.0;
+        } else if (k > n) {
+            k = n;
+        }
+        if (k - x <= ks->s2
+            || u >= big_h(k + 0.5, ks->theta) - small_h(k, ks->theta)) {
+            return (uint64_t)k;
+        }
+    }
+}
+
 enum bench_keys_status
 bench_keyspace_init(struct bench_keyspace *ks, uint64_t key_count,
                     size_t key_len, enum bench_dist dist, double theta)
@@ -115,13 +174,20 @@ bench_keyspace_init(struct bench_keyspace *ks, uint64_t key_count,
     if (dist == BENCH_DIST_UNIFORM) {
         return BENCH_KEYS_OK;
     }
-    /* The closed form below divides by (1 - theta); 1 and beyond need a
-       different generator, which no workload here asks for. */
-    if (!(theta > 0.0 && theta < 1.0)) {
+    if (!(theta > 0.0 && theta <= BENCH_ZIPF_THETA_MAX)) {
         return BENCH_KEYS_BAD_THETA;
     }
     double n = (double)key_count;
     ks->theta = theta;
+    if (theta >= 1.0) {
+        /* Gray's closed form divides by (1 - theta). */
+        ks->rejection = true;
+        ks->hx1 = big_h(1.5, theta) - 1.0;
+        ks->hn = big_h(n + 0.5, theta);
+        ks->s2 = 2.0 - big_h_inverse(big_h(2.5, theta) - small_h(2.0, theta),
+                                     theta);
+        return BENCH_KEYS_OK;
+    }
     ks->zetan = zeta(key_count, theta);
     ks->alpha = 1.0 / (1.0 - theta);
     ks->half_pow_theta = pow(0.5, theta);
@@ -136,6 +202,10 @@ bench_keyspace_pick(const struct bench_keyspace *ks, struct bench_prng *r)
     assert(ks->key_count > 0);
     if (ks->dist == BENCH_DIST_UNIFORM || ks->key_count == 1) {
         return bench_prng_below(r, ks->key_count);
+    }
+    if (ks->rejection) {
+        uint64_t rank = pick_rejection(ks, r);
+        return rank <= ks->key_count ? rank - 1 : ks->key_count - 1;
     }
     double u = bench_prng_unit(r);
     double uz = u * ks->zetan;
@@ -163,7 +233,7 @@ bench_keys_status_text(enum bench_keys_status status)
     case BENCH_KEYS_KEY_LONG:
         return "--key-len above 250";
     case BENCH_KEYS_BAD_THETA:
-        return "zipf theta must be in (0, 1)";
+        return "zipf theta must be in (0, 4]";
     }
     return "?";
 }

@@ -7,6 +7,7 @@
  */
 #ifndef BENCH_KEYS_H
 #define BENCH_KEYS_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,7 +37,7 @@ enum bench_keys_status {
     BENCH_KEYS_BAD_COUNT,   /* key_count is 0 or above BENCH_KEYS_MAX */
     BENCH_KEYS_KEY_SHORT,   /* key_len cannot hold prefix + largest id */
     BENCH_KEYS_KEY_LONG,    /* key_len above BENCH_KEY_LEN_MAX */
-    BENCH_KEYS_BAD_THETA,   /* zipf theta outside (0, 1) */
+    BENCH_KEYS_BAD_THETA,   /* zipf theta outside (0, BENCH_ZIPF_THETA_MAX] */
 };
 
 /* A key space of key_count ids [0, key_count) and how they are drawn. */
@@ -44,9 +45,17 @@ struct bench_keyspace {
     uint64_t key_count;
     size_t key_len;
     enum bench_dist dist;
-    /* zipf (Gray et al., "Quickly generating billion-record synthetic
-       databases", 1994), precomputed by init; unused for uniform */
+    /* zipf with theta < 1 (Gray et al., "Quickly generating
+       billion-record synthetic databases", 1994), precomputed by init;
+       unused for uniform */
     double theta, zetan, alpha, eta, half_pow_theta;
+    /* zipf with theta >= 1, where Gray's closed form divides by zero:
+       rejection-inversion (Hoermann and Derflinger, "Rejection-inversion
+       to generate variates from monotone discrete distributions", 1996),
+       O(1) per draw and no table. hx1 = H(1.5) - 1, hn = H(n + 0.5), s2 is
+       the squeeze that accepts most draws without evaluating H again. */
+    bool rejection;
+    double hx1, hn, s2;
 };
 
 /*
@@ -57,7 +66,11 @@ enum bench_keys_status bench_keyspace_init(struct bench_keyspace *ks,
                                            uint64_t key_count, size_t key_len,
                                            enum bench_dist dist, double theta);
 
-/* Draws one id in [0, key_count); with zipf, id 0 is the most popular. */
+/* Largest zipf exponent accepted (theta 1.0 is the classic "zipf 1"). */
+#define BENCH_ZIPF_THETA_MAX 4.0
+
+/* Draws one id in [0, key_count); with zipf, id 0 is the most popular:
+   P(id = i) is proportional to 1 / (i + 1)^theta. */
 uint64_t bench_keyspace_pick(const struct bench_keyspace *ks,
                              struct bench_prng *r);
 

@@ -18,6 +18,14 @@
 #define BENCH_DURATION_MAX_S 86400ull
 #define BENCH_REQUESTS_MAX 1000000000000ull
 #define BENCH_RATIO_PART_MAX 1000000u
+#define BENCH_RSS_EVERY_MIN_MS 1ull  /* --rss-every: one /proc read each */
+#define BENCH_RSS_EVERY_MAX_MS 3600000ull
+#define BENCH_RSS_AFTER_MAX_MS 3600000ull
+
+/* RSS time series: at most this many samples are kept; when full, every
+   other one is dropped and the interval doubles, so a long run keeps its
+   whole curve at a coarser step. */
+#define BENCH_RSS_SAMPLES_MAX 1024u
 
 /* Keys are BENCH_KEY_PREFIX followed by a zero-padded decimal id. */
 #define BENCH_KEY_PREFIX "key:"
@@ -49,6 +57,7 @@
 /* Latency histogram: values in ns, 2^SUB_BITS buckets per power of two. */
 #define BENCH_HIST_SUB_BITS 7u       /* relative bucket width <= 1/128 */
 #define BENCH_HIST_VALUE_BITS 40u    /* values >= 2^40 ns (~18 min) clamp */
+#define BENCH_HIST_PRINT_PER_OCTAVE 4u /* printed buckets per power of two */
 
 /* /proc files read whole into a stack buffer. */
 #define BENCH_PROC_READ_MAX 8192u

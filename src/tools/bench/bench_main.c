@@ -16,10 +16,12 @@
 #include "bench_opts.h"
 #include "bench_report.h"
 #include "bench_req.h"
+#include "bench_rss.h"
 #include "bench_sys.h"
 #include "bench_work.h"
 
 #define NS_PER_S 1000000000ull
+#define NS_PER_MS 1000000ull
 
 enum bench_exit {
     BENCH_EXIT_OK = 0,
@@ -57,6 +59,8 @@ driver_config(const struct bench_opts *o, const struct tool_addr *addr,
     cfg->seed = seed;
     cfg->rate = o->rate;
     cfg->req_len_max = req_max;
+    cfg->meta = o->protocol == BENCH_PROTO_META && o->mode == BENCH_MODE_LOAD;
+    cfg->meta_quiet = cfg->meta && bench_work_meta_quiet(o);
     cfg->conn_count = o->mode == BENCH_MODE_IDLE ? o->idle_conns : o->conns;
     cfg->active_count = o->mode == BENCH_MODE_IDLE ? 0 : o->active;
     cfg->active_sizes = (struct bench_conn_sizes){
@@ -138,10 +142,42 @@ run_fill(const struct bench_opts *o, struct bench_driver *d,
     return good ? BENCH_EXIT_OK : BENCH_EXIT_ERRORS;
 }
 
+/*
+ * After the load: keeps sampling RSS for --rss-after ms with no traffic,
+ * then takes one last reading, so the series ends at the final RSS.
+ */
+static void
+sample_rss_after(const struct bench_opts *o, struct bench_driver *d,
+                 struct bench_rss_series *rss)
+{
+    uint64_t end = bench_sys_now_ns() + o->rss_after_ms * NS_PER_MS;
+    for (;;) {
+        uint64_t now = bench_sys_now_ns();
+        if (now >= end) {
+            break;
+        }
+        uint64_t due = bench_rss_next_due(rss);
+        uint64_t wake = due < end ? due : end;
+        if (wake > now) {
+            bench_sys_sleep_ms((wake - now + NS_PER_MS - 1) / NS_PER_MS);
+        }
+        bench_driver_rss_tick(d, bench_sys_now_ns());
+    }
+    bench_driver_sample_rss(d, NULL, 0);
+    uint64_t bytes;
+    uint64_t now = bench_sys_now_ns();
+    if (bench_sys_rss_bytes(o->server_pid, &bytes)) {
+        bench_rss_add(rss, now, bytes);
+    } else {
+        bench_rss_add_failure(rss, now);
+    }
+}
+
 static int
 run_load(const struct bench_opts *o, struct bench_driver *d,
          const struct bench_keyspace *ks, const uint8_t *value,
-         uint64_t seed, struct bench_hist *hist)
+         uint64_t seed, struct bench_hist *hist, uint64_t *pending,
+         size_t pending_cap, struct bench_rss_series *rss)
 {
     struct bench_load_result r = {.seed = seed};
     struct bench_work w;
@@ -154,6 +190,14 @@ run_load(const struct bench_opts *o, struct bench_driver *d,
         r.warmup_errors = bench_work_errors(&w);
     }
     bench_work_init(&w, BENCH_PHASE_LOAD, o, ks, value, hist);
+    if (o->cache_aside) {
+        bench_work_set_pending(&w, pending, pending_cap);
+    }
+    if (rss != NULL) {
+        bench_rss_init(rss, bench_sys_now_ns(), o->rss_every_ms * NS_PER_MS);
+        bench_driver_sample_rss(d, rss, o->server_pid);
+        bench_driver_rss_tick(d, bench_sys_now_ns());
+    }
     struct bench_cpu cpu_before = {0}, cpu_after = {0};
     r.have_cpu = o->server_pid > 0
                  && bench_sys_cpu(o->server_pid, &cpu_before);
@@ -167,6 +211,10 @@ run_load(const struct bench_opts *o, struct bench_driver *d,
     r.counts = &w.counts;
     r.hist = hist;
     r.conns_lost = d->conns_lost;
+    if (rss != NULL) {
+        sample_rss_after(o, d, rss);
+        r.rss = rss;
+    }
     bench_report_load(stdout, o, &r);
     if (!ok) {
         return fail("run", d->err);
@@ -195,16 +243,26 @@ run_keyed(const struct bench_opts *o, struct bench_driver *d,
     }
     uint8_t *value = make_value(o->value_len);
     struct bench_hist *hist = malloc(sizeof(*hist));
+    /* Cache-aside: one missed id per request that can be in flight. */
+    size_t pending_cap = o->cache_aside ? o->active * o->pipeline : 0;
+    uint64_t *pending = pending_cap ? calloc(pending_cap, sizeof(uint64_t))
+                                    : NULL;
+    struct bench_rss_series *rss =
+        o->rss_every_ms ? malloc(sizeof(*rss)) : NULL;
     int rc;
-    if (value == NULL || hist == NULL) {
+    if (value == NULL || hist == NULL || (pending_cap && pending == NULL)
+        || (o->rss_every_ms && rss == NULL)) {
         rc = fail("setup", "out of memory");
     } else if (!bench_driver_open(d, cfg)) {
         rc = fail("connecting", d->err);
     } else if (o->mode == BENCH_MODE_FILL) {
         rc = run_fill(o, d, &ks, value, seed, hist);
     } else {
-        rc = run_load(o, d, &ks, value, seed, hist);
+        rc = run_load(o, d, &ks, value, seed, hist, pending, pending_cap,
+                      rss);
     }
+    free(rss);
+    free(pending);
     free(hist);
     free(value);
     return rc;

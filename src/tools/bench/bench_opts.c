@@ -35,6 +35,10 @@ enum {
     OPT_JSON,
     OPT_FILL,
     OPT_IDLE_CONNS,
+    OPT_PROTOCOL,
+    OPT_CACHE_ASIDE,
+    OPT_RSS_EVERY,
+    OPT_RSS_AFTER,
 };
 
 static const struct option long_options[] = {
@@ -58,6 +62,10 @@ static const struct option long_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"fill", no_argument, NULL, OPT_FILL},
     {"idle-conns", required_argument, NULL, OPT_IDLE_CONNS},
+    {"protocol", required_argument, NULL, OPT_PROTOCOL},
+    {"cache-aside", no_argument, NULL, OPT_CACHE_ASIDE},
+    {"rss-every", required_argument, NULL, OPT_RSS_EVERY},
+    {"rss-after", required_argument, NULL, OPT_RSS_AFTER},
     {NULL, 0, NULL, 0},
 };
 
@@ -66,7 +74,8 @@ bench_opts_usage(FILE *out, const char *prog)
 {
     fprintf(out,
         "usage: %s [options]\n"
-        "Load generator for memcached-compatible servers (text protocol).\n"
+        "Load generator for memcached-compatible servers (text or meta"
+        " protocol).\n"
         "\n"
         "  -s, --server ADDR     HOST:PORT, [V6]:PORT or a unix socket path"
         " (%s)\n"
@@ -74,7 +83,7 @@ bench_opts_usage(FILE *out, const char *prog)
         "  -P, --pipeline N      requests in flight per connection (1)\n"
         "      --ratio G:S       get:set mix, e.g. 90:10 or 0:100 (90:10)\n"
         "      --keys N          key space (%u)\n"
-        "      --key-dist D      uniform | zipf[:THETA], 0<THETA<1"
+        "      --key-dist D      uniform | zipf[:THETA], 0<THETA<=4"
         " (uniform; zipf: %.2f)\n"
         "      --key-len N       key bytes: \"%s\" + zero-padded id (%u)\n"
         "      --value-size N    value bytes of each set (%u)\n"
@@ -100,11 +109,31 @@ bench_opts_usage(FILE *out, const char *prog)
         "      --idle-conns N    open N idle connections; report server RSS"
         " per\n"
         "                        connection (needs --server-pid)\n"
+        "      --protocol P      text | meta: gets as `mg <key> v`, sets as"
+        "\n"
+        "                        `ms <key> <len> T0 F0`; with -P > 1 the"
+        " gets\n"
+        "                        are quiet (`mg <key> v k q`, k to match"
+        " hits)\n"
+        "                        and each batch ends in `mn` (text)\n"
+        "      --cache-aside     gets only; each miss is followed by a set"
+        " of\n"
+        "                        that key (cache-aside); reports the hit"
+        " ratio\n"
+        "      --rss-every MS    sample the server's VmRSS every MS ms during"
+        "\n"
+        "                        the load (needs --server-pid): time series,"
+        "\n"
+        "                        peak and final RSS\n"
+        "      --rss-after MS    keep sampling MS ms after the load ends (0)"
+        "\n"
         "  -h, --help            this text\n"
         "\n"
         "Latency runs from a request's send (its scheduled time with --rate)"
         "\n"
-        "to its reply being parsed. Any unexpected reply is an error.\n"
+        "to its reply being parsed; its distribution is printed in log"
+        " buckets.\n"
+        "Any unexpected reply is an error.\n"
         "Exit status: 0 done, 1 usage or setup failure, 2 done with errors."
         "\n",
         prog, DEFAULT_SERVER, DEFAULT_KEYS, DEFAULT_THETA, BENCH_KEY_PREFIX,
@@ -176,12 +205,27 @@ parse_dist(const char *s, enum bench_dist *dist, double *theta)
     errno = 0;
     char *end;
     double t = strtod(s + 5, &end);
-    if (errno != 0 || end == s + 5 || *end != '\0' || !(t > 0.0 && t < 1.0)) {
+    if (errno != 0 || end == s + 5 || *end != '\0'
+        || !(t > 0.0 && t <= BENCH_ZIPF_THETA_MAX)) {
         return false;
     }
     *dist = BENCH_DIST_ZIPF;
     *theta = t;
     return true;
+}
+
+static bool
+parse_protocol(const char *s, enum bench_protocol *protocol)
+{
+    if (strcmp(s, "text") == 0) {
+        *protocol = BENCH_PROTO_TEXT;
+        return true;
+    }
+    if (strcmp(s, "meta") == 0) {
+        *protocol = BENCH_PROTO_META;
+        return true;
+    }
+    return false;
 }
 
 static void
@@ -213,10 +257,16 @@ option_name(int c)
     return "?";
 }
 
+/* Options whose absence means something (a default derived later). */
+struct given {
+    bool active;
+    bool ratio;
+};
+
 /* Applies one option; false with err set when its argument is bad. */
 static bool
-apply_option(struct bench_opts *o, int c, const char *arg, bool *active_given,
-             char err[BENCH_ERR_LEN])
+apply_option(struct bench_opts *o, int c, const char *arg,
+             struct given *given, char err[BENCH_ERR_LEN])
 {
     bool ok = true;
     uint64_t pid;
@@ -239,6 +289,7 @@ apply_option(struct bench_opts *o, int c, const char *arg, bool *active_given,
         break;
     case OPT_RATIO:
         ok = parse_ratio(arg, &o->get_part, &o->set_part);
+        given->ratio = true;
         break;
     case OPT_KEYS:
         ok = parse_range(arg, 1, BENCH_KEYS_MAX, &o->keys);
@@ -261,7 +312,7 @@ apply_option(struct bench_opts *o, int c, const char *arg, bool *active_given,
         break;
     case OPT_ACTIVE:
         ok = parse_range(arg, 0, BENCH_CONNS_MAX, &o->active);
-        *active_given = true;
+        given->active = true;
         break;
     case OPT_WARMUP:
         o->warmup = true;
@@ -284,6 +335,19 @@ apply_option(struct bench_opts *o, int c, const char *arg, bool *active_given,
         ok = parse_range(arg, 1, BENCH_CONNS_MAX, &o->idle_conns);
         o->mode = BENCH_MODE_IDLE;
         break;
+    case OPT_PROTOCOL:
+        ok = parse_protocol(arg, &o->protocol);
+        break;
+    case OPT_CACHE_ASIDE:
+        o->cache_aside = true;
+        break;
+    case OPT_RSS_EVERY:
+        ok = parse_range(arg, BENCH_RSS_EVERY_MIN_MS, BENCH_RSS_EVERY_MAX_MS,
+                         &o->rss_every_ms);
+        break;
+    case OPT_RSS_AFTER:
+        ok = parse_range(arg, 0, BENCH_RSS_AFTER_MAX_MS, &o->rss_after_ms);
+        break;
     default:
         set_err(err, "unknown option (see -h)");
         return false;
@@ -297,10 +361,10 @@ apply_option(struct bench_opts *o, int c, const char *arg, bool *active_given,
 
 /* Cross-checks that single options cannot make. */
 static bool
-check_combination(struct bench_opts *o, bool active_given,
+check_combination(struct bench_opts *o, const struct given *given,
                   char err[BENCH_ERR_LEN])
 {
-    if (!active_given) {
+    if (!given->active) {
         o->active = o->conns;
     }
     if (o->active > o->conns) {
@@ -314,6 +378,26 @@ check_combination(struct bench_opts *o, bool active_given,
     }
     if (o->mode != BENCH_MODE_IDLE && o->active == 0) {
         set_err(err, "--active 0 leaves nothing to measure");
+        return false;
+    }
+    if (o->rss_every_ms == 0 && o->rss_after_ms > 0) {
+        set_err(err, "--rss-after needs --rss-every");
+        return false;
+    }
+    if (o->rss_every_ms > 0
+        && (o->server_pid == 0 || o->mode != BENCH_MODE_LOAD)) {
+        set_err(err, "--rss-every needs --server-pid and a load run");
+        return false;
+    }
+    if (o->cache_aside
+        && (o->mode != BENCH_MODE_LOAD || given->ratio || o->mget != 1)) {
+        set_err(err, "--cache-aside is a load run of single-key gets: "
+                     "no --ratio, --mget, --fill or --idle-conns");
+        return false;
+    }
+    if (o->protocol == BENCH_PROTO_META
+        && (o->mode == BENCH_MODE_FILL || o->mget != 1)) {
+        set_err(err, "--protocol meta: no --fill or --mget (text only)");
         return false;
     }
     if (o->mode == BENCH_MODE_FILL && o->duration_s == 0) {
@@ -331,7 +415,7 @@ bench_opts_parse(struct bench_opts *o, int argc, char **argv,
 {
     set_defaults(o);
     err[0] = '\0';
-    bool active_given = false;
+    struct given given = {false, false};
     bool fill = false;
     int c;
     opterr = 0; /* errors are reported through err, not stderr */
@@ -346,7 +430,7 @@ bench_opts_parse(struct bench_opts *o, int argc, char **argv,
                     argv[optind - 1]);
             return BENCH_OPTS_ERROR;
         }
-        if (!apply_option(o, c, optarg, &active_given, err)) {
+        if (!apply_option(o, c, optarg, &given, err)) {
             return BENCH_OPTS_ERROR;
         }
         fill = fill || c == OPT_FILL;
@@ -359,6 +443,6 @@ bench_opts_parse(struct bench_opts *o, int argc, char **argv,
         set_err(err, "--fill and --idle-conns are separate runs");
         return BENCH_OPTS_ERROR;
     }
-    return check_combination(o, active_given, err) ? BENCH_OPTS_OK
+    return check_combination(o, &given, err) ? BENCH_OPTS_OK
                                                    : BENCH_OPTS_ERROR;
 }

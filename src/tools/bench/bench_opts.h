@@ -21,6 +21,12 @@ enum bench_mode {
     BENCH_MODE_IDLE,     /* --idle-conns: server RSS per idle connection */
 };
 
+/* The protocol the load speaks; handshakes and `stats` stay text. */
+enum bench_protocol {
+    BENCH_PROTO_TEXT = 0, /* get / set */
+    BENCH_PROTO_META,     /* mg / ms; -P > 1: quiet mg .. q, then mn */
+};
+
 struct bench_opts {
     enum bench_mode mode;
     const char *server;      /* HOST:PORT, [V6]:PORT or a unix socket path */
@@ -44,6 +50,10 @@ struct bench_opts {
     long server_pid;         /* --server-pid; 0 = none */
     bool json;               /* --json */
     uint64_t idle_conns;     /* --idle-conns */
+    enum bench_protocol protocol; /* --protocol */
+    bool cache_aside;        /* --cache-aside: get; on a miss, set it */
+    uint64_t rss_every_ms;   /* --rss-every; 0 = no RSS time series */
+    uint64_t rss_after_ms;   /* --rss-after: keep sampling after the load */
 };
 
 enum bench_opts_status {

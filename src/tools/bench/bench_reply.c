@@ -231,6 +231,164 @@ parse_stats(const uint8_t *data, size_t len, struct bench_reply *out,
     }
 }
 
+/*
+ * VA <bytes> <flag>*: the data length and, when a k flag is present, the
+ * key it returns (k_len 0 when absent).
+ */
+static bool
+parse_va_line(const uint8_t *p, size_t len, size_t value_len_max,
+              size_t *data_len, size_t *k_off, size_t *k_len)
+{
+    size_t pos = 3; /* past "VA " */
+    size_t tok_off, tok_len;
+    uint64_t bytes;
+    if (p[len - 1] == ' ') {
+        return false; /* a trailing space no server sends */
+    }
+    if (!next_token(p, len, &pos, &tok_off, &tok_len)
+        || !parse_u64(p + tok_off, tok_len, &bytes) || bytes > value_len_max) {
+        return false;
+    }
+    *k_len = 0;
+    while (pos < len) {
+        if (!next_token(p, len, &pos, &tok_off, &tok_len)) {
+            return false; /* two spaces in a row, or a trailing one */
+        }
+        if (p[tok_off] == 'k') {
+            *k_off = tok_off + 1;
+            *k_len = tok_len - 1;
+        }
+    }
+    *data_len = (size_t)bytes;
+    return true;
+}
+
+/* A quiet mg owns a VA only when its k flag returns the mg's key. */
+static bool
+va_is_ours(const struct bench_reply_expect *exp, const uint8_t *p,
+           size_t k_off, size_t k_len)
+{
+    if (!exp->quiet) {
+        return true;
+    }
+    return exp->keys != NULL && k_len == exp->key_len
+           && memcmp(p + k_off, exp->keys, k_len) == 0;
+}
+
+/* A VA line and its data block; AGAIN until the data is all there. */
+static enum bench_reply_status
+parse_va(const struct bench_reply_expect *exp, const uint8_t *data,
+         size_t len, const struct line *ln, struct bench_reply *out,
+         size_t *consumed)
+{
+    const uint8_t *p = data + ln->off;
+    size_t data_len, k_off = 0, k_len = 0;
+    if (!parse_va_line(p, ln->len, exp->value_len_max, &data_len, &k_off,
+                       &k_len)) {
+        return BENCH_REPLY_BROKEN;
+    }
+    if (!va_is_ours(exp, p, k_off, k_len)) {
+        *consumed = 0; /* a later request's hit: this one missed */
+        return BENCH_REPLY_OK;
+    }
+    if (len - ln->next < data_len + 2) {
+        return BENCH_REPLY_AGAIN;
+    }
+    size_t tail = ln->next + data_len;
+    if (data[tail] != '\r' || data[tail + 1] != '\n') {
+        return BENCH_REPLY_BROKEN;
+    }
+    out->hit_count = 1;
+    *consumed = tail + 2;
+    return BENCH_REPLY_OK;
+}
+
+/*
+ * A meta request's own reply, without the MN that may follow. A quiet
+ * request facing a reply that is not its own has succeeded (ms) or missed
+ * (mg) silently: OK with nothing consumed.
+ */
+static enum bench_reply_status
+parse_meta_own(const struct bench_reply_expect *exp, const uint8_t *data,
+               size_t len, struct bench_reply *out, size_t *consumed)
+{
+    struct line ln;
+    enum bench_reply_status st = next_line(data, len, 0, &ln);
+    if (st != BENCH_REPLY_OK) {
+        return st;
+    }
+    const uint8_t *p = data + ln.off;
+    if (is_error_line(p, ln.len)) {
+        *consumed = ln.next;
+        return BENCH_REPLY_SERVER_ERROR;
+    }
+    if (exp->kind == BENCH_REPLY_META_GET) {
+        if (bytes_prefix(p, ln.len, "VA ")) {
+            return parse_va(exp, data, len, &ln, out, consumed);
+        }
+        if (bytes_equal(p, ln.len, "EN")) {
+            *consumed = ln.next; /* a miss; q should have hidden it */
+            return BENCH_REPLY_OK;
+        }
+    } else {
+        if (bytes_equal(p, ln.len, "HD")) {
+            *consumed = ln.next;
+            return BENCH_REPLY_OK;
+        }
+        if (bytes_equal(p, ln.len, "NS") || bytes_equal(p, ln.len, "EX")
+            || bytes_equal(p, ln.len, "NF")) {
+            *consumed = ln.next;
+            return BENCH_REPLY_UNEXPECTED;
+        }
+    }
+    if (exp->quiet) {
+        *consumed = 0;
+        return BENCH_REPLY_OK;
+    }
+    return BENCH_REPLY_BROKEN;
+}
+
+/* MN at pos: the end of a quiet batch. */
+static enum bench_reply_status
+parse_mn(const uint8_t *data, size_t len, size_t pos, size_t *consumed)
+{
+    struct line ln;
+    enum bench_reply_status st = next_line(data, len, pos, &ln);
+    if (st != BENCH_REPLY_OK) {
+        return st;
+    }
+    if (pos == 0 && is_error_line(data + ln.off, ln.len)) {
+        *consumed = ln.next; /* e.g. ERROR: a server without meta */
+        return BENCH_REPLY_SERVER_ERROR;
+    }
+    if (!bytes_equal(data + ln.off, ln.len, "MN")) {
+        return BENCH_REPLY_BROKEN;
+    }
+    *consumed = ln.next;
+    return BENCH_REPLY_OK;
+}
+
+static enum bench_reply_status
+parse_meta(const struct bench_reply_expect *exp, const uint8_t *data,
+           size_t len, struct bench_reply *out, size_t *consumed)
+{
+    if (exp->kind == BENCH_REPLY_META_NOOP) {
+        return parse_mn(data, len, 0, consumed);
+    }
+    enum bench_reply_status st = parse_meta_own(exp, data, len, out,
+                                                consumed);
+    if (!exp->noop_after || st == BENCH_REPLY_AGAIN
+        || st == BENCH_REPLY_BROKEN) {
+        return st;
+    }
+    size_t own = *consumed;
+    if (own == len) {
+        return BENCH_REPLY_AGAIN;
+    }
+    enum bench_reply_status mn = parse_mn(data, len, own, consumed);
+    return mn == BENCH_REPLY_OK ? st : mn;
+}
+
 /* Single-line replies: version and storage. */
 static enum bench_reply_status
 parse_line_reply(const struct bench_reply_expect *exp, const uint8_t *data,
@@ -284,6 +442,11 @@ bench_reply_parse(const struct bench_reply_expect *exp, const uint8_t *data,
     case BENCH_REPLY_STORE:
     case BENCH_REPLY_VERSION:
         st = parse_line_reply(exp, data, len, consumed);
+        break;
+    case BENCH_REPLY_META_GET:
+    case BENCH_REPLY_META_SET:
+    case BENCH_REPLY_META_NOOP:
+        st = parse_meta(exp, data, len, out, consumed);
         break;
     default:
         assert(0 && "unknown reply kind");

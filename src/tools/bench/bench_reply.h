@@ -1,6 +1,15 @@
 /*
- * bench_reply.h - pure parser for the memcached text replies mcref-bench
- * expects: get (VALUE blocks then END), set (STORED), version and stats.
+ * bench_reply.h - pure parser for the memcached replies mcref-bench
+ * expects: text get (VALUE blocks then END), set (STORED), version and
+ * stats; meta mg (VA / EN), ms (HD) and mn (MN), loud or quiet.
+ *
+ * Quiet meta requests (`q`) answer only when they have something to say
+ * (a hit, a failure, an error), so a quiet request's reply may be nothing:
+ * the parser then decides from the next reply in the stream whether it
+ * belongs to this request (a VA with this request's key, from the `k`
+ * flag; an NS for a set; an error line) or to a later one, in which case
+ * this request consumed nothing. Every quiet batch ends with `mn`, whose MN
+ * is the last reply of the batch, so that decision always comes.
  *
  * The parser borrows (data, len), reads only inside it, never allocates and
  * keeps no state between calls: an incomplete reply consumes nothing and is
@@ -19,6 +28,9 @@ enum bench_reply_kind {
     BENCH_REPLY_STORE,   /* STORED */
     BENCH_REPLY_VERSION, /* VERSION <text> */
     BENCH_REPLY_STATS,   /* STAT <name> <value>\r\n ... END */
+    BENCH_REPLY_META_GET, /* VA <bytes> <flags>*\r\n<data>\r\n (hit), EN */
+    BENCH_REPLY_META_SET, /* HD */
+    BENCH_REPLY_META_NOOP, /* MN */
 };
 
 enum bench_reply_status {
@@ -28,7 +40,8 @@ enum bench_reply_status {
                                  line in place of the reply; consumed */
     BENCH_REPLY_UNEXPECTED,   /* a well-formed reply of the right kind but
                                  not the wanted one (NOT_STORED, EXISTS,
-                                 NOT_FOUND for a set); consumed */
+                                 NOT_FOUND for a set; NS, EX, NF for ms);
+                                 consumed */
     BENCH_REPLY_BROKEN,       /* anything else: the reply stream no longer
                                  matches the requests; the connection can't
                                  go on. *consumed is 0. */
@@ -46,11 +59,17 @@ struct bench_reply_expect {
     size_t key_len;
     size_t key_count;
     size_t value_len_max;  /* a longer VALUE block is BROKEN */
+    /* Meta get and set only. */
+    bool quiet;            /* sent with q: may have no reply of its own;
+                              a quiet mg is sent with k, and a VA is its
+                              own only with k<its key> */
+    bool noop_after;       /* `mn` was sent right after: its MN follows
+                              this request's own reply */
 };
 
 /* What a parsed reply held; offsets are relative to the parsed data. */
 struct bench_reply {
-    size_t hit_count;      /* VALUE blocks in a get reply */
+    size_t hit_count;      /* VALUE blocks in a get reply; 1 for a VA */
     size_t body_off;       /* stats: the STAT lines, END excluded */
     size_t body_len;
 };

@@ -33,6 +33,12 @@ dist_name(const struct bench_opts *o)
     return o->dist == BENCH_DIST_ZIPF ? "zipf" : "uniform";
 }
 
+static const char *
+protocol_name(const struct bench_opts *o)
+{
+    return o->protocol == BENCH_PROTO_META ? "meta" : "text";
+}
+
 static double
 per_s(uint64_t count, uint64_t elapsed_ns)
 {
@@ -103,6 +109,101 @@ cpu_per_op(const struct bench_load_result *r, uint64_t ops)
     return cpu;
 }
 
+/* "latency_hist":[[low_us, high_us, count], ...]: the printed buckets. */
+static void
+hist_json(FILE *out, const struct bench_hist *h)
+{
+    struct bench_hist_range ranges[BENCH_HIST_COARSE_MAX];
+    size_t n = bench_hist_coarse(h, ranges);
+    fputs(",\"latency_hist\":[", out);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(out, "%s[%.3f,%.3f,%llu]", i > 0 ? "," : "",
+                us(ranges[i].low), us(ranges[i].high),
+                (unsigned long long)ranges[i].count);
+    }
+    fputc(']', out);
+}
+
+/* "rss":{"every_ms":..,"peak_bytes":..,"final_bytes":..,"samples":[[ms,
+   bytes], ...]}, or "rss":null without --rss-every. */
+static void
+rss_json(FILE *out, const struct bench_rss_series *s)
+{
+    if (s == NULL) {
+        fputs(",\"rss\":null", out);
+        return;
+    }
+    if (s->readings == 0) {
+        fprintf(out, ",\"rss\":{\"failed\":%llu,\"samples\":[]}",
+                (unsigned long long)s->failed);
+        return;
+    }
+    fprintf(out,
+            ",\"rss_peak_bytes\":%llu,\"rss_final_bytes\":%llu"
+            ",\"rss\":{\"every_ms\":%.1f,\"peak_bytes\":%llu,\"peak_ms\":%.1f"
+            ",\"final_bytes\":%llu,\"readings\":%llu,\"failed\":%llu"
+            ",\"samples\":[",
+            (unsigned long long)s->peak_bytes,
+            (unsigned long long)s->last_bytes,
+            (double)s->interval_ns / 1e6, (unsigned long long)s->peak_bytes,
+            (double)s->peak_t_ns / 1e6, (unsigned long long)s->last_bytes,
+            (unsigned long long)s->readings, (unsigned long long)s->failed);
+    for (size_t i = 0; i < s->count; i++) {
+        fprintf(out, "%s[%.1f,%llu]", i > 0 ? "," : "",
+                (double)s->samples[i].t_ns / 1e6,
+                (unsigned long long)s->samples[i].rss_bytes);
+    }
+    fputs("]}", out);
+}
+
+/* The latency distribution: one line per printed bucket, with its count,
+   share and cumulative share, so a tail can be seen, not only p99. */
+static void
+hist_text(FILE *out, const struct bench_hist *h)
+{
+    struct bench_hist_range ranges[BENCH_HIST_COARSE_MAX];
+    size_t n = bench_hist_coarse(h, ranges);
+    if (n == 0) {
+        return;
+    }
+    fputs("latency histogram (us, both bounds inclusive):\n", out);
+    uint64_t cum = 0;
+    for (size_t i = 0; i < n; i++) {
+        cum += ranges[i].count;
+        fprintf(out, "  %10.3f .. %-10.3f %12llu  %6.2f%%  cum %7.3f%%\n",
+                us(ranges[i].low), us(ranges[i].high),
+                (unsigned long long)ranges[i].count,
+                100.0 * (double)ranges[i].count / (double)h->total,
+                100.0 * (double)cum / (double)h->total);
+    }
+}
+
+static void
+rss_text(FILE *out, const struct bench_rss_series *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    if (s->readings == 0) {
+        fprintf(out, "server rss  no reading (%llu failed)\n",
+                (unsigned long long)s->failed);
+        return;
+    }
+    fprintf(out,
+            "server rss  peak %.1f MiB at %.1f s, final %.1f MiB (%llu "
+            "readings, every %.0f ms kept)\n",
+            (double)s->peak_bytes / 1048576.0, (double)s->peak_t_ns / 1e9,
+            (double)s->last_bytes / 1048576.0,
+            (unsigned long long)s->readings, (double)s->interval_ns / 1e6);
+    fputs("rss series (s, MiB):", out);
+    for (size_t i = 0; i < s->count; i++) {
+        fprintf(out, "%s%.2f %.1f", i % 8 == 0 ? "\n " : "  ",
+                (double)s->samples[i].t_ns / 1e9,
+                (double)s->samples[i].rss_bytes / 1048576.0);
+    }
+    fputc('\n', out);
+}
+
 static void
 load_json(FILE *out, const struct bench_opts *o,
           const struct bench_load_result *r)
@@ -123,6 +224,8 @@ load_json(FILE *out, const struct bench_opts *o,
             (unsigned long long)o->key_len, (unsigned long long)o->value_len,
             (unsigned long long)o->mget, (unsigned long long)o->rate,
             (double)r->elapsed_ns / NS_PER_S);
+    fprintf(out, ",\"protocol\":\"%s\",\"cache_aside\":%s", protocol_name(o),
+            o->cache_aside ? "true" : "false");
     fprintf(out,
             ",\"ops\":%llu,\"ops_per_s\":%.1f,\"gets_per_s\":%.1f"
             ",\"sets_per_s\":%.1f,\"get_keys\":%llu,\"hits\":%llu",
@@ -134,6 +237,10 @@ load_json(FILE *out, const struct bench_opts *o,
                 (double)c->hits / (double)c->get_keys);
     } else {
         fputs(",\"hit_ratio\":null", out);
+    }
+    if (o->cache_aside) {
+        fprintf(out, ",\"aside_sets\":%llu",
+                (unsigned long long)c->aside_sets);
     }
     fprintf(out,
             ",\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f"
@@ -162,6 +269,8 @@ load_json(FILE *out, const struct bench_opts *o,
               ",\"server_user_us_per_op\":null"
               ",\"server_sys_us_per_op\":null", out);
     }
+    hist_json(out, r->hist);
+    rss_json(out, r->rss);
     fputs("}\n", out);
 }
 
@@ -174,9 +283,10 @@ load_text(FILE *out, const struct bench_opts *o,
     fprintf(out, "mcref-bench: server %s, seed %llu\n", o->server,
             (unsigned long long)r->seed);
     fprintf(out,
-            "workload    conns %llu (active %llu), pipeline %llu, ratio "
-            "%llu:%llu, keys %llu %s, key-len %llu, value-size %llu, "
+            "workload    %s%s, conns %llu (active %llu), pipeline %llu, "
+            "ratio %llu:%llu, keys %llu %s, key-len %llu, value-size %llu, "
             "mget %llu, rate %llu/s\n",
+            protocol_name(o), o->cache_aside ? " cache-aside" : "",
             (unsigned long long)o->conns, (unsigned long long)o->active,
             (unsigned long long)o->pipeline, (unsigned long long)o->get_part,
             (unsigned long long)o->set_part, (unsigned long long)o->keys,
@@ -194,10 +304,15 @@ load_text(FILE *out, const struct bench_opts *o,
                 (unsigned long long)c->hits,
                 (unsigned long long)c->get_keys);
     }
+    if (o->cache_aside) {
+        fprintf(out, "cache-aside %llu sets of missed keys\n",
+                (unsigned long long)c->aside_sets);
+    }
     fprintf(out, "latency us  p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
             us(bench_hist_quantile(r->hist, 0.5)),
             us(bench_hist_quantile(r->hist, 0.99)),
             us(bench_hist_quantile(r->hist, 0.999)), us(r->hist->max));
+    hist_text(out, r->hist);
     struct error_part parts[LOAD_ERROR_PARTS];
     load_error_parts(r, parts);
     fprintf(out, "errors      %llu (",
@@ -215,6 +330,7 @@ load_text(FILE *out, const struct bench_opts *o,
                 cpu.total, cpu.user, cpu.sys,
                 (unsigned long long)cpu.total_us, o->server_pid);
     }
+    rss_text(out, r->rss);
 }
 
 void

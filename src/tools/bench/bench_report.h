@@ -12,6 +12,7 @@
 
 #include "bench_hist.h"
 #include "bench_opts.h"
+#include "bench_rss.h"
 #include "bench_work.h"
 
 struct bench_load_result {
@@ -24,6 +25,7 @@ struct bench_load_result {
     bool have_cpu;
     uint64_t cpu_user_us;            /* server utime over the run */
     uint64_t cpu_sys_us;             /* server stime over the run */
+    const struct bench_rss_series *rss; /* --rss-every; NULL = none */
 };
 
 struct bench_fill_result {

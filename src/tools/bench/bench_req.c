@@ -1,5 +1,5 @@
 /*
- * bench_req.c - composes memcached text requests into a caller's buffer;
+ * bench_req.c - composes memcached requests into a caller's buffer;
  * see bench_req.h. No I/O.
  */
 #include "bench_req.h"
@@ -77,6 +77,62 @@ bench_req_set(uint8_t *out, size_t cap, const uint8_t *key, size_t key_len,
     p += put_decimal(p, value_len);
     memcpy(p, "\r\n", 2);
     p += 2;
+    memcpy(p, value, value_len);
+    p += value_len;
+    memcpy(p, "\r\n", 2);
+    p += 2;
+    return (size_t)(p - out);
+}
+
+size_t
+bench_req_mg_len(size_t key_len, bool quiet)
+{
+    return 3 + key_len + (quiet ? 8 : 4);
+}
+
+size_t
+bench_req_ms_len_max(size_t key_len, size_t value_len)
+{
+    return 3 + key_len + BENCH_REQ_TAIL_LEN + value_len + 2;
+}
+
+size_t
+bench_req_mg(uint8_t *out, size_t cap, const uint8_t *key, size_t key_len,
+             bool quiet)
+{
+    size_t len = bench_req_mg_len(key_len, quiet);
+    if (len > cap) {
+        return 0;
+    }
+    uint8_t *p = out;
+    memcpy(p, "mg ", 3);
+    p += 3;
+    memcpy(p, key, key_len);
+    p += key_len;
+    const char *tail = quiet ? " v k q\r\n" : " v\r\n";
+    memcpy(p, tail, strlen(tail));
+    p += strlen(tail);
+    assert((size_t)(p - out) == len);
+    return len;
+}
+
+size_t
+bench_req_ms(uint8_t *out, size_t cap, const uint8_t *key, size_t key_len,
+             const uint8_t *value, size_t value_len, bool quiet)
+{
+    if (bench_req_ms_len_max(key_len, value_len) > cap) {
+        return 0;
+    }
+    uint8_t *p = out;
+    memcpy(p, "ms ", 3);
+    p += 3;
+    memcpy(p, key, key_len);
+    p += key_len;
+    *p++ = ' ';
+    p += put_decimal(p, value_len);
+    const char *tail = quiet ? " T0 F0 q\r\n" : " T0 F0\r\n";
+    memcpy(p, tail, strlen(tail));
+    p += strlen(tail);
     memcpy(p, value, value_len);
     p += value_len;
     memcpy(p, "\r\n", 2);

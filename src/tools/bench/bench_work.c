@@ -45,12 +45,36 @@ bench_work_init(struct bench_work *w, enum bench_phase phase,
                                              : ks->key_count;
 }
 
+void
+bench_work_set_pending(struct bench_work *w, uint64_t *ids, size_t cap)
+{
+    w->pending = ids;
+    w->pending_cap = cap;
+    w->pending_head = 0;
+    w->pending_count = 0;
+}
+
+bool
+bench_work_meta_quiet(const struct bench_opts *o)
+{
+    return o->protocol == BENCH_PROTO_META && o->pipeline > 1;
+}
+
 size_t
 bench_work_req_len_max(const struct bench_opts *o)
 {
     size_t get = bench_req_get_len(o->key_len, o->mget);
     size_t set = bench_req_set_len_max(o->key_len, o->value_len);
     size_t len = get > set ? get : set;
+    if (o->protocol == BENCH_PROTO_META) {
+        /* The warm-up still sends text sets: the longest of both. */
+        bool quiet = bench_work_meta_quiet(o);
+        size_t noop = quiet ? strlen(BENCH_REQ_META_NOOP) : 0;
+        size_t mg = bench_req_mg_len(o->key_len, quiet) + noop;
+        size_t ms = bench_req_ms_len_max(o->key_len, o->value_len) + noop;
+        len = len > mg ? len : mg;
+        len = len > ms ? len : ms;
+    }
     size_t fixed = sizeof(BENCH_REQ_VERSION) > sizeof(BENCH_REQ_STATS)
                        ? sizeof(BENCH_REQ_VERSION)
                        : sizeof(BENCH_REQ_STATS);
@@ -89,6 +113,12 @@ compose_set(struct bench_work *w, uint64_t id, struct bench_slot *slot,
     bench_key_format(id, key_len, slot->keys);
     slot->op = BENCH_OP_SET;
     slot->key_count = 1;
+    slot->key_id = id;
+    if (w->phase == BENCH_PHASE_LOAD && w->opts->protocol == BENCH_PROTO_META) {
+        return bench_req_ms(out, cap, slot->keys, key_len, w->value,
+                            w->opts->value_len,
+                            bench_work_meta_quiet(w->opts));
+    }
     return bench_req_set(out, cap, slot->keys, key_len, w->value,
                          w->opts->value_len);
 }
@@ -102,9 +132,16 @@ compose_get(struct bench_work *w, struct bench_prng *r,
     for (size_t i = 0; i < key_count; i++) {
         uint64_t id = bench_keyspace_pick(w->ks, r);
         bench_key_format(id, key_len, slot->keys + i * key_len);
+        slot->key_id = id;
     }
     slot->op = BENCH_OP_GET;
     slot->key_count = (uint32_t)key_count;
+    w->gets_issued++;
+    if (w->opts->protocol == BENCH_PROTO_META) {
+        assert(key_count == 1);
+        return bench_req_mg(out, cap, slot->keys, key_len,
+                            bench_work_meta_quiet(w->opts));
+    }
     return bench_req_get(out, cap, slot->keys, key_len, key_count);
 }
 
@@ -114,6 +151,15 @@ compose_load(struct bench_work *w, struct bench_prng *r,
              struct bench_slot *slot, uint8_t *out, size_t cap)
 {
     const struct bench_opts *o = w->opts;
+    if (o->cache_aside) {
+        if (w->pending_count > 0) {
+            uint64_t id = w->pending[w->pending_head];
+            w->pending_head = (w->pending_head + 1) % w->pending_cap;
+            w->pending_count--;
+            return compose_set(w, id, slot, out, cap);
+        }
+        return compose_get(w, r, slot, out, cap);
+    }
     uint64_t draw = bench_prng_below(r, o->get_part + o->set_part);
     if (draw < o->get_part) {
         return compose_get(w, r, slot, out, cap);
@@ -141,6 +187,12 @@ phase_exhausted(const struct bench_work *w)
 {
     switch (w->phase) {
     case BENCH_PHASE_LOAD:
+        if (w->opts->cache_aside) {
+            /* -n counts the gets; the sets of their misses still go. */
+            return w->opts->requests != 0
+                   && w->gets_issued >= w->opts->requests
+                   && w->pending_count == 0;
+        }
         return w->opts->requests != 0 && w->issued >= w->opts->requests;
     case BENCH_PHASE_WARMUP:
         return w->seq_next >= w->seq_limit;
@@ -184,6 +236,18 @@ bench_work_expect(const struct bench_work *w, const struct bench_slot *slot,
                   struct bench_reply_expect *exp)
 {
     memset(exp, 0, sizeof(*exp));
+    if (w->phase == BENCH_PHASE_LOAD && w->opts->protocol == BENCH_PROTO_META
+        && (slot->op == BENCH_OP_GET || slot->op == BENCH_OP_SET)) {
+        exp->kind = slot->op == BENCH_OP_GET ? BENCH_REPLY_META_GET
+                                             : BENCH_REPLY_META_SET;
+        exp->keys = slot->keys;
+        exp->key_len = w->ks->key_len;
+        exp->key_count = 1;
+        exp->value_len_max = BENCH_VALUE_LEN_MAX;
+        exp->quiet = bench_work_meta_quiet(w->opts);
+        exp->noop_after = slot->noop_after;
+        return;
+    }
     switch (slot->op) {
     case BENCH_OP_GET:
         exp->kind = BENCH_REPLY_GET;
@@ -259,9 +323,22 @@ bench_work_reply(struct bench_work *w, const struct bench_slot *slot,
         w->counts.gets++;
         w->counts.get_keys += slot->key_count;
         w->counts.hits += rep->hit_count;
+        if (w->opts->cache_aside && w->phase == BENCH_PHASE_LOAD
+            && rep->hit_count == 0) {
+            /* Each pending id came from a reply, which freed its
+               request's place: pending + in flight <= their bound. */
+            assert(w->pending_count < w->pending_cap);
+            size_t tail = (w->pending_head + w->pending_count)
+                          % w->pending_cap;
+            w->pending[tail] = slot->key_id;
+            w->pending_count++;
+        }
         break;
     case BENCH_OP_SET:
         w->counts.sets++;
+        if (w->opts->cache_aside && w->phase == BENCH_PHASE_LOAD) {
+            w->counts.aside_sets++;
+        }
         break;
     case BENCH_OP_STATS:
         account_stats(w, rep, data);

@@ -30,6 +30,8 @@ struct bench_counts {
     uint64_t gets, sets;        /* requests answered as expected */
     uint64_t get_keys, hits;    /* keys asked for by those gets, found */
     uint64_t stats;
+    uint64_t aside_sets;        /* --cache-aside: sets of missed keys (also
+                                   in sets) */
     uint64_t server_errors;     /* ERROR / CLIENT_ERROR / SERVER_ERROR */
     uint64_t unexpected;        /* e.g. NOT_STORED for a set */
     uint64_t broken;            /* replies that broke the stream */
@@ -56,8 +58,14 @@ struct bench_work {
     const uint8_t *value;     /* opts->value_len bytes */
     uint64_t seq_limit;       /* warm-up / fill: ids [0, seq_limit) */
 
+    /* --cache-aside: ids that missed, to be set next (a ring). At most
+       one per request in flight, so conns * pipeline ids always fit. */
+    uint64_t *pending;
+    size_t pending_cap, pending_head, pending_count;
+
     /* State. */
     uint64_t issued;          /* requests composed */
+    uint64_t gets_issued;     /* --cache-aside: -n bounds the gets */
     uint64_t seq_next;        /* next id for warm-up and fill */
     uint64_t sets_since_stats;
     bool exhausted;           /* nothing more to send in this phase */
@@ -77,7 +85,17 @@ void bench_work_init(struct bench_work *w, enum bench_phase phase,
                      const struct bench_keyspace *ks, const uint8_t *value,
                      struct bench_hist *hist);
 
-/* Longest request any phase composes with these options. */
+/*
+ * --cache-aside: gives w the ring for missed ids (cap >= the requests that
+ * can be in flight at once); caller-owned, must outlive w.
+ */
+void bench_work_set_pending(struct bench_work *w, uint64_t *ids, size_t cap);
+
+/* Whether the load's meta requests are quiet, each batch ending in mn. */
+bool bench_work_meta_quiet(const struct bench_opts *opts);
+
+/* Longest request any phase composes with these options (with the mn that
+   may follow it). */
 size_t bench_work_req_len_max(const struct bench_opts *opts);
 /* Longest reply with the values this run stores (the usual case). */
 size_t bench_work_reply_len_typical(const struct bench_opts *opts);
