@@ -85,6 +85,12 @@ name_matches(const uint8_t *data, struct slice name, enum request_cmd cmd)
     case REQ_SHUTDOWN: return token_is(data, name, "shutdown");
     case REQ_STATS: return token_is(data, name, "stats");
     case REQ_DEBUGTIME: return token_is(data, name, "debugtime");
+    case REQ_META_GET: return token_is(data, name, "mg");
+    case REQ_META_SET: return token_is(data, name, "ms");
+    case REQ_META_DELETE: return token_is(data, name, "md");
+    case REQ_META_ARITH: return token_is(data, name, "ma");
+    case REQ_META_NOOP: return token_is(data, name, "mn");
+    case REQ_META_DEBUG: return token_is(data, name, "me");
     case REQ_INVALID: return false;
     }
     return false;
