@@ -235,7 +235,7 @@ static bool
 fits(const struct model *m, uint64_t n)
 {
     if (lap_end(m) != NULL) {
-        return m->head_phys + n <= tail_phys(m);
+        return m->head_phys + n <= tail_phys(m) && m->head_phys + n <= m->cap;
     }
     return m->head_phys + n <= m->cap || n <= tail_phys(m);
 }
@@ -245,7 +245,9 @@ fits(const struct model *m, uint64_t n)
 static struct entry *
 append(struct model *m, uint64_t n)
 {
-    restart_if_empty(m);
+    if (m->count == 0) {
+        m->head_phys = 0; /* [mem.log] */
+    }
     if (wraps(m, n)) {
         shrink(m, n);
         struct entry *g = push_entry(m);

@@ -112,7 +112,9 @@ bool
 log_fits(const struct log *l, uint64_t n)
 {
     if (l->wrapped) {
-        return l->head + n <= l->tail;
+        /* After the cap shrank, the head waits at the cap for the tail to
+         * finish its longer lap. */
+        return l->head + n <= l->tail && l->head + n <= l->cap;
     }
     return l->head + n <= l->cap || n <= l->tail;
 }

@@ -146,7 +146,7 @@ restart_if_empty(struct store *s)
 static uint32_t
 append(struct store *s, uint64_t n)
 {
-    restart_if_empty(s);
+    log_restart_if_empty(&s->log);
     if (log_append_wraps(&s->log, n)) {
         maybe_shrink(s, n);
     }
