@@ -19,6 +19,7 @@
 #define TICK_MAX 4096                /* records looked at per tick */
 #define CAP_MIN (1u << 20)           /* the smallest cap by default */
 #define CAP_STEP (64u << 10)         /* the unit the cap changes by */
+#define RELEASE_MAX (16u << 20)      /* bytes released per write or tick */
 
 struct entry {
     bool gap;          /* the end of the oldest lap (size 0) */
@@ -150,16 +151,18 @@ tail_phys(const struct model *m)
 }
 
 /* [mem.elastic]: memory past both the cap and the last record is released
- * when a write is over. */
-static void
+ * when a write is over, RELEASE_MAX bytes at most, from the top. Returns
+ * whether more is left to release. */
+static bool
 release(struct model *m)
 {
     const struct entry *g = lap_end(m);
     uint64_t extent = g != NULL ? g->phys : m->head_phys;
     uint64_t keep = extent > m->cap ? extent : m->cap;
     if (m->held > keep) {
-        m->held = keep;
+        m->held = m->held - keep > RELEASE_MAX ? m->held - RELEASE_MAX : keep;
     }
+    return m->held > keep;
 }
 
 /* Drops the oldest record, and the end of its lap if it was the last one
@@ -407,6 +410,7 @@ make_room(struct model *m, uint32_t now, uint64_t n, size_t *keep)
 static bool
 tick(struct model *m, uint32_t now)
 {
+    shrink(m, 0);
     for (unsigned i = 0; i < TICK_MAX; i++) {
         restart_if_empty(m);
         if (m->count == 0) {
@@ -607,7 +611,7 @@ model_touch(struct model *m, uint32_t now, const uint8_t *key,
             size_t key_len, int32_t exptime, struct store_item *out)
 {
     enum store_status status = touch_item(m, now, key, key_len, exptime, out);
-    release(m);
+    (void)release(m);
     return status;
 }
 
@@ -718,7 +722,7 @@ model_put(struct model *m, uint32_t now, enum store_mode mode,
     enum store_status status = put_item(m, now, mode, key, key_len, flags,
                                         exptime, value, value_len, cas_unique,
                                         cas_out);
-    release(m);
+    (void)release(m);
     return status;
 }
 
@@ -794,7 +798,7 @@ model_arith(struct model *m, uint32_t now, const uint8_t *key,
 {
     enum store_status status = arith_item(m, now, key, key_len, incr, delta,
                                           result);
-    release(m);
+    (void)release(m);
     return status;
 }
 
@@ -857,8 +861,8 @@ model_tick(struct model *m, uint32_t now)
 {
     begin(m, now);
     bool more = tick(m, now);
-    release(m);
-    return more;
+    bool more_release = release(m);
+    return more || more_release;
 }
 
 void

@@ -40,6 +40,8 @@
 #define LIMIT_LOG_CAP_STEP (64u << 10)
 #define LIMIT_COMPACT_BYTES_PER_WRITE (64u << 10)
 #define LIMIT_TICK_RECORDS 4096u
+/* [mem.elastic]: memory given back after one operation or tick at most. */
+#define LIMIT_RELEASE_BYTES (16u << 20)
 
 /* [conn.output-bound]: stop reading a connection past this much pending output. */
 #define LIMIT_OUTPUT_PAUSE (256u << 10)

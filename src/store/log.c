@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "../common/check.h"
+#include "../common/limits.h"
 #include "record.h"
 #include "store.h"
 
@@ -119,14 +120,21 @@ log_fits(const struct log *l, uint64_t n)
     return l->head + n <= l->cap || n <= l->tail;
 }
 
-void
+bool
 log_release_unused(struct log *l)
 {
     uint64_t keep = log_extent(l) > l->cap ? log_extent(l) : l->cap;
-    if (l->held > keep) {
-        l->mem->release(l->mem->ctx, l->base + keep, l->held - keep);
-        l->held = keep;
+    if (l->held <= keep) {
+        return false;
     }
+    /* From the top down, a bounded amount at a time: giving memory back
+     * costs the caller time in proportion. */
+    uint64_t from = l->held - keep > LIMIT_RELEASE_BYTES
+                        ? l->held - LIMIT_RELEASE_BYTES
+                        : keep;
+    l->mem->release(l->mem->ctx, l->base + from, l->held - from);
+    l->held = from;
+    return l->held > keep;
 }
 
 uint32_t

@@ -120,10 +120,11 @@ void log_pop(struct log *l, uint64_t n);
 /* Sets cap (a multiple of align, <= limit). */
 void log_set_cap(struct log *l, uint64_t cap);
 
-/* Reports [max(cap, extent), held) as no longer needed, through the memory
- * interface. The store calls it once a write has finished with the bytes it
+/* Reports the top of [max(cap, extent), held), at most LIMIT_RELEASE_BYTES,
+ * as no longer needed, through the memory interface; returns whether more
+ * remains. The store calls it once a write has finished with the bytes it
  * moved, never in the middle of one. */
-void log_release_unused(struct log *l);
+bool log_release_unused(struct log *l);
 
 /* The ref of the tail record (log not empty). */
 static inline uint32_t

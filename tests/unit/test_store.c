@@ -1330,6 +1330,34 @@ test_elastic_tick_is_bounded(void **state)
 }
 
 static void
+tm_release_bounded(void *ctx, void *p, uint64_t len)
+{
+    assert_true(len <= LIMIT_RELEASE_BYTES);
+    tm_release(ctx, p, len);
+}
+
+static void
+test_elastic_release_is_bounded(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 64u << 20, 64u << 10);
+    mem.release = tm_release_bounded;
+    for (int i = 0; i < 40000; i++) {
+        put_sized(s, NOW, i, 1000, 0);
+    }
+    uint64_t peak = info_of(s).log_held;
+    assert_true(peak > 2 * LIMIT_RELEASE_BYTES);
+    store_flush(s, NOW, 0);
+    tick_all(s, NOW);
+    assert_int_equal(info_of(s).log_held, 64u << 10);
+    assert_int_equal(tm.released, peak - (64u << 10));
+    assert_true(tm.releases >= 3);
+    store_destroy(&s);
+}
+
+static void
 test_elastic_fixed_without_eviction(void **state)
 {
     (void)state;
@@ -1443,6 +1471,7 @@ main(void)
         CLAUSE_TEST("mem.elastic", test_elastic_delete_gives_memory_back),
         CLAUSE_TEST("mem.elastic", test_elastic_flush_and_expiry_give_memory_back),
         CLAUSE_TEST("mem.elastic", test_elastic_tick_is_bounded),
+        CLAUSE_TEST("mem.elastic", test_elastic_release_is_bounded),
         CLAUSE_TEST("mem.no-evict", test_elastic_fixed_without_eviction),
         CLAUSE_TEST("mem.elastic", test_elastic_large_item_grows_cap),
     };
