@@ -51,6 +51,7 @@ struct model {
     size_t room;
     uint64_t head;     /* position after the last record */
     uint64_t head_phys; /* where the next record goes */
+    uint64_t crawl_pos; /* where tick's crawl goes on */
     uint64_t cas_last;
     uint64_t flush_pos;
     uint32_t flush_due;
@@ -406,15 +407,50 @@ make_room(struct model *m, uint32_t now, uint64_t n, size_t *keep)
     }
 }
 
-/* Drops or compacts tail records while that gives memory back. */
+/* Removes expired and flushed items from the crawl position on, looking at
+ * `budget` records at most. Returns whether it removed any. */
+static bool
+crawl(struct model *m, uint32_t now, unsigned budget)
+{
+    bool removed = false;
+    size_t i = 0;
+    while (i < m->count && (m->log[i].gap || m->log[i].pos < m->crawl_pos)) {
+        i++;
+    }
+    for (; budget > 0; budget--) {
+        while (i < m->count && m->log[i].gap) {
+            i++;
+        }
+        if (i == m->count) {
+            m->crawl_pos = 0; /* from the tail next time */
+            break;
+        }
+        struct entry *e = &m->log[i];
+        if (e->live && (flushed(m, e) || expired(e, now))) {
+            m->st.reclaimed++;
+            if (!e->fetched) {
+                m->st.expired_unfetched++;
+            }
+            remove_item(m, e);
+            removed = true;
+        }
+        m->crawl_pos = e->pos + e->size;
+        i++;
+    }
+    return removed;
+}
+
+/* Drops or compacts tail records while that gives memory back, then
+ * crawls with what is left of the budget. */
 static bool
 tick(struct model *m, uint32_t now)
 {
     shrink(m, 0);
-    for (unsigned i = 0; i < TICK_MAX; i++) {
+    unsigned used = 0;
+    for (; used < TICK_MAX; used++) {
         restart_if_empty(m);
         if (m->count == 0) {
-            return false;
+            break;
         }
         struct entry *e = &m->log[0];
         if (!e->live) {
@@ -434,11 +470,12 @@ tick(struct model *m, uint32_t now)
         uint64_t extent = g != NULL ? g->phys : m->head_phys;
         bool shrinking = 4 * m->st.bytes <= m->cap && m->cap > m->cap_min;
         if (m->cap_min >= m->limit || (!shrinking && extent <= m->cap)) {
-            return false;
+            break;
         }
         move_front_to_head(m, NULL);
     }
-    return true;
+    bool removed = crawl(m, now, TICK_MAX - used);
+    return used == TICK_MAX || removed;
 }
 
 /* Writes a new record for key and makes it the key's item. *keep as in

@@ -30,6 +30,7 @@ struct store {
     struct index index;
     uint64_t cap_min;         /* the log's smallest cap ([mem.elastic]) */
     uint64_t cap_step;        /* the unit the cap changes by */
+    uint64_t crawl_abs;       /* where store_tick's crawl goes on */
     uint64_t cas_last;        /* the last CAS unique given ([cas.counter]) */
     uint32_t last_now_s;
     uint64_t flush_abs;       /* records written before this are flushed */
@@ -829,6 +830,53 @@ tick_wants(const struct store *s, const struct record *r)
                           log_extent(l) > l->cap);
 }
 
+/* The offset of the record at absolute position abs (in use). */
+static uint64_t
+phys_of_abs(const struct log *l, uint64_t abs)
+{
+    uint64_t off = abs - l->tail_abs;
+    if (l->wrapped && off >= l->lap_end - l->tail) {
+        return off - (l->lap_end - l->tail);
+    }
+    return l->tail + off;
+}
+
+/*
+ * [mem.elastic]: looks at up to `budget` records from the crawl position on,
+ * removing the expired and flushed ones the tail has not reached, so that
+ * their bytes stop counting and the log can shrink. Moves nothing. Returns
+ * whether it removed any.
+ */
+static bool
+crawl(struct store *s, uint32_t now_s, unsigned budget)
+{
+    struct log *l = &s->log;
+    bool removed = false;
+    if (s->crawl_abs < l->tail_abs) {
+        s->crawl_abs = l->tail_abs;
+    }
+    for (; budget > 0; budget--) {
+        if (s->crawl_abs >= l->head_abs) {
+            s->crawl_abs = 0; /* a whole pass: from the tail next time */
+            break;
+        }
+        uint32_t ref = log_ref(l, phys_of_abs(l, s->crawl_abs));
+        struct record r;
+        decode(s, ref, &r);
+        if ((r.bits & REC_LIVE) &&
+            (is_flushed(s, ref) || !exptime_alive(r.deadline_s, now_s))) {
+            unlink_record(s, hash_of_record(s, ref, &r), ref, &r);
+            s->st.reclaimed++;
+            if ((r.bits & REC_FETCHED) == 0) {
+                s->st.expired_unfetched++;
+            }
+            removed = true;
+        }
+        s->crawl_abs += r.size;
+    }
+    return removed;
+}
+
 static bool
 tick(struct store *s, uint32_t now_s)
 {
@@ -836,10 +884,11 @@ tick(struct store *s, uint32_t now_s)
     begin_op(s, now_s);
     /* A sparse log need not wait for its lap to end to shrink. */
     maybe_shrink(s, 0);
-    for (unsigned i = 0; i < LIMIT_TICK_RECORDS; i++) {
+    unsigned used = 0;
+    for (; used < LIMIT_TICK_RECORDS; used++) {
         restart_if_empty(s);
         if (log_empty(&s->log)) {
-            return false;
+            break;
         }
         uint32_t ref = log_tail_ref(&s->log);
         struct record r;
@@ -852,11 +901,12 @@ tick(struct store *s, uint32_t now_s)
             continue;
         }
         if (!tick_wants(s, &r)) {
-            return false;
+            break;
         }
         move_tail_record(s, ref, &r);
     }
-    return true;
+    bool removed = crawl(s, now_s, LIMIT_TICK_RECORDS - used);
+    return used == LIMIT_TICK_RECORDS || removed;
 }
 
 bool

@@ -1330,6 +1330,31 @@ test_elastic_tick_is_bounded(void **state)
 }
 
 static void
+test_elastic_crawl_finds_expired_behind_live(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 16u << 20, 64u << 10);
+    put_sized(s, NOW, 0, 100, 0); /* never expires, stays at the tail */
+    for (int i = 1; i < 5000; i++) {
+        put_sized(s, NOW, i, 1000, 10);
+    }
+    assert_false(store_tick(s, NOW + 5)); /* nothing expired yet */
+    assert_int_equal(stats_of(s).curr_items, 5000);
+    tick_all(s, NOW + 11);
+    assert_int_equal(stats_of(s).curr_items, 1);
+    assert_int_equal(stats_of(s).reclaimed, 4999);
+    assert_true(info_of(s).log_held <= (128u << 10));
+    char k[] = "k0";
+    struct store_item it;
+    assert_int_equal(store_get(s, NOW + 11, (const uint8_t *)k, 2, &it),
+                     STORE_OK);
+    assert_int_equal(it.value_len, 100);
+    store_destroy(&s);
+}
+
+static void
 tm_release_bounded(void *ctx, void *p, uint64_t len)
 {
     assert_true(len <= LIMIT_RELEASE_BYTES);
@@ -1472,6 +1497,7 @@ main(void)
         CLAUSE_TEST("mem.elastic", test_elastic_flush_and_expiry_give_memory_back),
         CLAUSE_TEST("mem.elastic", test_elastic_tick_is_bounded),
         CLAUSE_TEST("mem.elastic", test_elastic_release_is_bounded),
+        CLAUSE_TEST("mem.elastic", test_elastic_crawl_finds_expired_behind_live),
         CLAUSE_TEST("mem.no-evict", test_elastic_fixed_without_eviction),
         CLAUSE_TEST("mem.elastic", test_elastic_large_item_grows_cap),
     };
