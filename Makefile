@@ -2,6 +2,9 @@
 #
 #   make            the server and tools in build/release (gcc -O2)
 #   make run        build, then run the server on 127.0.0.1:11211 with -m 64
+#                   (PORT=, LISTEN=, ARGS="-m 128 ..." override)
+#   make install    PREFIX=/usr/local, DESTDIR=; see packaging/
+#   make deb        a Debian package in build/deb/
 #   make test       the whole suite (installs what it needs); see ci/test.sh
 #
 # PROFILE selects the flags: release (default), debug (slow checks on),
@@ -149,7 +152,7 @@ $(B)/tests/prop/prop_session: $(B)/obj/tests/prop/prop_session.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 
-.PHONY: unit prop check-purity test run integration bench
+.PHONY: unit prop check-purity test run integration bench mutation mutation-smoke
 integration: $(B)/mcref $(B)/mcref-bench
 	MCREF_BIN=$(B)/mcref tests/integration/run.sh
 	BENCH_BIN=$(B)/mcref-bench tests/integration/bench_smoke.sh $(B)/mcref
@@ -165,16 +168,68 @@ unit: $(UNIT_BINS)
 prop: $(PROP_BINS)
 	@ci/run-prop.sh $(B)
 
+# Mutation testing (ci/mutate.py): MUTATION_ARGS="--sample 300 --seed 1"
+# runs a reproducible sample; the report is build/mutation/report.txt.
+MUTATION_ARGS ?=
+mutation:
+	nice -n 10 ci/mutate.py $(MUTATION_ARGS)
+
+mutation-smoke:
+	nice -n 10 ci/mutate.py --smoke --work build/mutation-smoke
+
 check-purity: $(B)/libstore.a $(B)/libproto.a $(B)/libcommon.a
 	@ci/check-purity.sh $(B)
 
 test:
 	@ci/test.sh
 
+# make run PORT=11311 ARGS="-m 128 -vv" (LISTEN=0.0.0.0 for every interface)
+PORT ?= 11211
+LISTEN ?= 127.0.0.1
+ARGS ?=
 run:
 	@ci/deps.sh server
-	$(MAKE) PROFILE=release build/release/mcref
-	build/release/mcref -p 11211 -l 127.0.0.1 -m 64 -U 0 $(if $(filter 0,$(shell id -u)),-u root,)
+	@$(MAKE) -s PROFILE=release build/release/mcref
+	@PORT='$(PORT)' LISTEN='$(LISTEN)' ARGS='$(ARGS)' ci/run.sh build/release/mcref
+
+# ---- install and package (packaging/, man/; README "Installing") -----------
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+BINDIR := $(PREFIX)/bin
+DATADIR := $(PREFIX)/share/mcref
+SCRIPTSDIR := $(DATADIR)/scripts
+MANDIR := $(PREFIX)/share/man
+# The paths the wrapper and the unit name, filled in at install time.
+SUBST := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@SCRIPTSDIR@|$(SCRIPTSDIR)|g'
+
+.PHONY: install deb
+install: $(B)/mcref $(B)/mcref-conform $(B)/mcref-bench
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/cases \
+		$(DESTDIR)$(SCRIPTSDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)
+	install -m 755 $(B)/mcref $(B)/mcref-conform $(B)/mcref-bench \
+		$(DESTDIR)$(BINDIR)/
+	install -m 644 spec/cases/*.case $(DESTDIR)$(DATADIR)/cases/
+	install -m 644 man/mcref.1 man/mcref-conform.1 man/mcref-bench.1 \
+		$(DESTDIR)$(MANDIR)/man1/
+	$(SUBST) packaging/mcref-start > $(DESTDIR)$(SCRIPTSDIR)/mcref-start
+	chmod 755 $(DESTDIR)$(SCRIPTSDIR)/mcref-start
+	$(SUBST) packaging/mcref.service > $(DESTDIR)$(UNITDIR)/mcref.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/mcref.service
+	@# An operator's conf is never overwritten.
+	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/mcref.conf ]; then \
+		install -m 644 packaging/mcref.conf $(DESTDIR)$(SYSCONFDIR)/; \
+	else echo "make install: kept $(DESTDIR)$(SYSCONFDIR)/mcref.conf"; fi
+
+# A .deb in build/deb/, with dpkg-deb (packaging/debian/).
+deb:
+	@ci/deps.sh deb
+	$(MAKE) -s PROFILE=release all
+	packaging/build-deb.sh build/release build/deb
 
 # ---- fuzzing (fuzz/README.md) -----------------------------------------------
 

@@ -53,6 +53,14 @@ for layer in store proto; do
         done < <(grep -E '^#include' "$f")
     done
 done
+# Two headers with one include guard hide each other (app/log.h and
+# store/log.h once did): every guard is unique.
+dup_guards=$(grep -rhoE '^#ifndef MCREF_[A-Z0-9_]+_H$' src spec tests fuzz 2>/dev/null |
+             sort | uniq -d)
+if [ -n "$dup_guards" ]; then
+    echo "check-purity: include guards used twice: $dup_guards" >&2
+    fail=1
+fi
 if [ $fail -eq 0 ]; then
     echo "check-purity: proto/ and store/ are pure"
 fi

@@ -9,7 +9,7 @@
 # Profiles (each on a fresh server on a free 127.0.0.1 port):
 #   default   (no flags)             every case
 #   shutdown  -A                     every case; the final one shuts it down
-#   noevict   -M -m 2                every case
+#   noevict   -M -m 2m               every case
 #   nocas     -C                     every case
 #   noflush   -F                     every case
 #   conns     -c 32 -o idle_timeout=2  only conn.max and conn.idle-timeout
@@ -230,7 +230,7 @@ slow=()
 
 run_profile default "" ""
 run_profile shutdown "-A" "" "${slow[@]}"
-run_profile noevict "-M -m 2" "" "${slow[@]}"
+run_profile noevict "-M -m 2m" "" "${slow[@]}"
 run_profile nocas "-C" "" "${slow[@]}"
 run_profile noflush "-F" "" "${slow[@]}"
 run_profile conns "-c 32" "idle_timeout=2" --clause conn.max --clause conn.idle-timeout

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ci/deps.sh [server|test] - install the Debian packages a command needs.
+# ci/deps.sh [server|test|deb] - install the Debian packages a command needs.
 #
 # `server` (make run) needs only a C compiler and make. `test` (make test)
 # needs the test tools, fuzzers, clients and reference servers. Installs only
@@ -10,12 +10,18 @@ want=${1:-test}
 server_pkgs=(gcc make libc6-dev)
 test_pkgs=(gcc make libc6-dev clang libclang-rt-14-dev llvm libcmocka-dev afl++
     gcovr valgrind memcached libmemcached-tools nutcracker python3
-    python3-memcache python3-pymemcache python3-pylibmc)
+    python3-memcache python3-pymemcache python3-pylibmc
+    systemd man-db dpkg-dev fakeroot adduser collectd-core munin-plugins-extra
+    libcache-memcached-perl
+    python3-pyramid python3-beaker python3-webtest)
+# make deb: the Debian packaging tools.
+deb_pkgs=(gcc make libc6-dev dpkg-dev fakeroot)
 
 case "$want" in
 server) pkgs=("${server_pkgs[@]}") ;;
+deb) pkgs=("${deb_pkgs[@]}") ;;
 test) pkgs=("${test_pkgs[@]}") ;;
-*) echo "usage: ci/deps.sh [server|test]" >&2; exit 2 ;;
+*) echo "usage: ci/deps.sh [server|test|deb]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -10,9 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jobs=$(nproc 2>/dev/null || echo 2)
-all="deps units prop purity asan fuzz-smoke release clauses conformance
+all="deps units prop mutation-smoke purity asan fuzz-smoke release clauses conformance
 integration conformance-asan integration-asan conformance-memcached
-conformance-proxy coverage valgrind"
+conformance-proxy operator deb monitoring examples coverage valgrind"
 stages=${TEST_STAGES:-$all}
 started=$(date +%s)
 logs=$(mktemp -d)
@@ -80,6 +80,9 @@ fi
 # gcc, with the O(n) checks on.
 stage units make -s -j"$jobs" PROFILE=debug unit
 stage prop make -s -j"$jobs" PROFILE=debug prop
+# The mutation script works, and known mutants of proto/ and store/ are
+# killed by the tests above (`make mutation` runs the whole pass).
+stage mutation-smoke make -s mutation-smoke
 stage purity make -s -j"$jobs" PROFILE=release check-purity
 # clang with AddressSanitizer and UndefinedBehaviorSanitizer; the fuzz
 # corpora and regressions replayed without a fuzzer runtime.
@@ -101,6 +104,15 @@ stage integration-asan env ASAN_OPTIONS=detect_leaks=1 make -s PROFILE=asan inte
 if command -v nutcracker >/dev/null; then
     stage conformance-proxy ci/conform-proxy.sh build/release/mcref
 fi
+# What an operator meets: make run, make install, the unit, the start
+# wrapper (ci/test-install.sh); the Debian package installed, started and
+# removed (root only; it says why it skips); collectd and munin reading
+# stats; the examples (Pyramid sessions through Beaker, a three-node
+# cluster behind twemproxy and as a pylibmc ketama pool).
+stage operator ci/test-install.sh build/release
+stage deb ci/test-deb.sh
+stage monitoring ci/test-monitoring.sh build/release/mcref
+stage examples ci/test-examples.sh build/release/mcref
 # Line and branch coverage with its gates; then the integration suite with
 # the server under valgrind memcheck (no errors, no leaks).
 stage coverage ci/coverage.sh

@@ -130,10 +130,10 @@ check_run(const struct settings *s)
 {
     CHECK(s->item_size_max >= LIMIT_VALUE_LEN_MIN);
     CHECK(s->item_size_max <= LIMIT_VALUE_LEN_MAX);
-    CHECK((uint64_t)s->item_size_max <= s->mem_mb * 1024 * 1024 / 2);
+    CHECK((uint64_t)s->item_size_max <= s->mem_limit / 2);
     CHECK(s->udp_port == 0);
     CHECK(s->port <= 65535);
-    CHECK(s->port != 0 || s->unix_path != NULL);
+    CHECK(s->port != 0 || s->port_ephemeral || s->unix_path != NULL);
     CHECK(s->maxconns >= 1);
     CHECK(s->threads >= 1);
     CHECK(s->reqs_per_event >= 1);
@@ -155,12 +155,13 @@ static void
 compare_settings(const struct settings *a, const struct settings *b)
 {
     CHECK(a->port == b->port && a->udp_port == b->udp_port);
+    CHECK(a->port_ephemeral == b->port_ephemeral);
     CHECK(strcmp(a->listen, b->listen) == 0);
     CHECK(same_string(a->unix_path, b->unix_path));
     CHECK(same_string(a->user, b->user));
     CHECK(same_string(a->pidfile, b->pidfile));
     CHECK(a->unix_mask == b->unix_mask && a->daemonize == b->daemonize);
-    CHECK(a->mem_mb == b->mem_mb && a->no_evict == b->no_evict);
+    CHECK(a->mem_limit == b->mem_limit && a->no_evict == b->no_evict);
     CHECK(a->maxconns == b->maxconns && a->verbosity == b->verbosity);
     CHECK(a->item_size_max == b->item_size_max);
     CHECK(a->cas_disabled == b->cas_disabled);

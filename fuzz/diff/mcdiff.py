@@ -11,7 +11,9 @@ byte strings and as a ready-to-run command.
 
     fuzz/diff/mcdiff.py [--seed S] [--seconds T | --runs N] [--batches N]
                         [--config FLAGS] [--keep-going] [--verbose]
+                        [--protocol text|meta|mixed] [--ports LO-HI]
     fuzz/diff/mcdiff.py [--config FLAGS] --batch BYTES [--batch BYTES ...]
+    fuzz/diff/mcdiff.py --protocol meta --validate [--seconds T]
 
 A run draws its server flags (none, -C or -F unless --config is given) and
 BATCHES batches of 1-3 commands from its seed; every seed is printed and
@@ -20,6 +22,15 @@ replays with --seed S --runs 1. Each batch is written at once and followed by
 replays given batches (Python escapes: \\r \\n \\xNN) and prints both servers'
 replies. Exit status: 0 no divergence, 1 divergence, 2 set-up error.
 
+--protocol meta sends meta streams (mg ms md ma mn me, flag mixes biased to
+the boundaries: opaques of 30/31 and 33/34 bytes, base64 keys, q, N R T I,
+modes), mixed interleaves them with the text commands on the same keys; text
+(the default) is the text generator alone. The meta differences allowed are
+spec/differences.md's M1-M12 (avoided or normalised as it says), and a `t`
+or `exp=` one second apart (the servers' clocks tick apart). --validate runs
+the generator against memcached alone: no crash, every reply parses, every
+batch ends with its sentinel.
+
 The generator stays clear of what memcached answers nondeterministically or
 by timing, or wrongly (spec/differences.md): no relative TTL that can expire
 during a run, no delayed flush_all, no flush_all under -C, no values near the -I limit,
@@ -27,6 +38,8 @@ no command lines over 2048 bytes, no append/prepend on counters (decr pads
 them), long-key gets and unsupported commands alone in their batch.
 """
 import argparse
+import base64
+import binascii
 import codecs
 import os
 import random
@@ -42,7 +55,7 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                      "..", ".."))
 MCREF = os.path.join(ROOT, "build", "release", "mcref")
 MEMCACHED = "/usr/bin/memcached"
-PORT_FIRST, PORT_LAST = 25000, 25999
+PORT_FIRST, PORT_LAST = 25000, 25999   # --ports overrides
 START_TIMEOUT_S = 5.0
 REPLY_TIMEOUT_S = 5.0     # a batch whose sentinel never comes waits this long
 SENTINEL = b"version\r\n"
@@ -50,6 +63,7 @@ VALUE_MAX = 1048576       # -I: both servers run with the default
 BIG_DATA = 1048576 + 64   # a too-large value, for both servers
 LINE_MAX = 2048           # [frame.line-limit]: generated lines stay under it
 RUN_SHOWN = 16            # runs of this many equal bytes print as b'x'*N
+PORTS = (PORT_FIRST, PORT_LAST)
 
 # --------------------------------------------------------------------------
 # Servers
@@ -57,7 +71,7 @@ RUN_SHOWN = 16            # runs of this many equal bytes print as b'x'*N
 
 def free_port(rng_ports):
     for _ in range(200):
-        port = rng_ports.randint(PORT_FIRST, PORT_LAST)
+        port = rng_ports.randint(*PORTS)
         with socket.socket() as s:
             # Both servers listen with SO_REUSEADDR: ports in TIME_WAIT
             # from earlier runs are free for them.
@@ -67,7 +81,7 @@ def free_port(rng_ports):
             except OSError:
                 continue
         return port
-    raise RuntimeError("no free port in 25000-25999")
+    raise RuntimeError("no free port in %d-%d" % PORTS)
 
 
 class Server:
@@ -140,10 +154,10 @@ def split_replies(data):
         if nl < 0:
             return items, at
         line = data[at:nl + 1]
-        if line.startswith(b"VALUE "):
+        if line.startswith(b"VALUE ") or line.startswith(b"VA "):
             fields = line.rstrip(b"\r\n").split(b" ")
             try:
-                n = int(fields[3])
+                n = int(fields[3 if line.startswith(b"VALUE ") else 1])
             except (IndexError, ValueError):
                 n = -1
             end = nl + 1 + n + 2
@@ -218,9 +232,102 @@ def normalise(reply, batch):
             continue
         elif item.startswith(b"VALUE "):          # [incr.no-padding]
             item = unpad_counter(item)
+        elif item[:3] in META_CODES:
+            if batch.swallow_all and item == b"MN\r\n":
+                continue                             # M8 [meta.ms-swallow-all]
+            item = normalise_meta(item)
         in_stats = False
         out.append(item)
     return b"".join(out) + reply[rest:]
+
+
+META_CODES = (b"HD ", b"HD\r", b"VA ", b"EN ", b"EN\r", b"NF ", b"NF\r",
+              b"NS ", b"NS\r", b"EX ", b"EX\r", b"ME ")
+
+
+def b64_raw(token):
+    """The bytes a canonical base64 token encodes, or None."""
+    try:
+        raw = base64.b64decode(token, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return raw if base64.b64encode(raw) == token else None
+
+
+def normalise_meta(item):
+    """A meta reply line (and its data block) with spec/differences.md's
+    meta allowances applied."""
+    head, sep, body = item.partition(b"\r\n")
+    words = head.split(b" ")
+    if words[0] == b"ME":
+        out = words[:2]
+        for w in words[2:]:
+            name, eq, val = w.partition(b"=")
+            if name in (b"la", b"cls", b"size"):   # M5-like, M12 [meta.me]
+                w = name + b"=*"
+            elif name == b"exp" and val.lstrip(b"-").isdigit() and \
+                    val != b"-1":                   # M10 [meta.me-exp]
+                w = b"exp=" + val.lstrip(b"-")
+            out.append(w)
+        return b" ".join(out) + sep + body
+    out = [words[0]]
+    i = 1
+    if words[0] == b"VA" and len(words) > 1:
+        out.append(words[1])
+        i = 2
+    while i < len(words):
+        w = words[i]
+        if w[:1] == b"l" and w[1:].isdigit():     # M5 [meta.mg-access]
+            w = b"l"
+        elif w[:1] == b"k" and i + 1 < len(words) and words[i + 1] == b"b":
+            raw = b64_raw(w[1:])                    # M3 [meta.base64-mark]
+            if raw is not None:
+                out.append(b"k" + raw)
+                i += 2
+                continue
+        out.append(w)
+        i += 1
+    line = b" ".join(out) + sep
+    if words[0] == b"VA":                           # [incr.no-padding]
+        data = body[:-2]
+        stripped = data.rstrip(b" ")
+        if stripped != data and stripped.isdigit():
+            out[1] = str(len(stripped)).encode()
+            return b" ".join(out) + sep + stripped + b"\r\n"
+    return line + body
+
+
+def near_number(x, y):
+    """Both tokens the same number give or take one (a clock tick)."""
+    try:
+        return abs(int(x) - int(y)) <= 1
+    except ValueError:
+        return False
+
+
+def equivalent(a, b):
+    """Normalised replies equal, allowing `t<n>` and `exp=<n>` to differ by
+    one: the two servers' clocks tick at different moments."""
+    if a == b:
+        return True
+    la, lb = a.split(b"\r\n"), b.split(b"\r\n")
+    if len(la) != len(lb):
+        return False
+    for x, y in zip(la, lb):
+        if x == y:
+            continue
+        wx, wy = x.split(b" "), y.split(b" ")
+        if len(wx) != len(wy) or wx[0] not in (b"VA", b"HD", b"ME"):
+            return False
+        for p, q in zip(wx, wy):
+            if p == q:
+                continue
+            if p[:1] == q[:1] == b"t" and near_number(p[1:], q[1:]):
+                continue
+            if p[:4] == q[:4] == b"exp=" and near_number(p[4:], q[4:]):
+                continue
+            return False
+    return True
 
 
 NON_NUMERIC = b"CLIENT_ERROR cannot increment or decrement non-numeric value\r\n"
@@ -235,6 +342,10 @@ def big_counter(batch, a, b):
     if len(batch.units) != 1 or not b.startswith(NON_NUMERIC):
         return False
     words = batch.units[0].data.split()
+    if words and words[0] == b"ma" and not a.startswith(b"CLIENT_ERROR"):
+        # The same defect through ma; without v mcref's HD does not show
+        # the value, so any success there ends the run the same way.
+        return True
     first = a.split(b"\r\n")[0]
     if len(words) < 3 or words[0] not in (b"incr", b"decr") or \
             not first.isdigit():
@@ -291,6 +402,8 @@ class Batch:
     ([misc.unsupported]). Both are told from the bytes, so that replays of
     reproducers are judged as the run that found them was."""
 
+    meta = False   # --protocol meta or mixed: meta commands are compared
+
     def __init__(self, units):
         self.units = units
         data = b"".join(u.data for u in units)
@@ -298,7 +411,14 @@ class Batch:
         single = len(units) == 1 and data.count(b"\n") == 1
         self.stats = single and data in STATS
         self.allowed = "misc.unsupported" if single and first in UNSUPPORTED \
-            else ""
+            and not Batch.meta else ""
+        # M8: an ms line refused for its key length or token count, alone,
+        # with `mn` as its data block: swallowed (mcref) or run (1.6.18).
+        words = data.split(b"\r\n")[0].split(b" ")
+        self.swallow_all = Batch.meta and len(units) == 1 and \
+            words[0] == b"ms" and len(words) > 2 and \
+            (len(words[1]) > 250 or len(words) > 19) and \
+            data.endswith(b"\r\nmn\r\n")
 
 
 KEYS = [b"a", b"b", b"k", b"key_with_more_bytes", b"\x01x", b"t\tb", b"r\rq",
@@ -508,6 +628,244 @@ class Generator:
 
 
 # --------------------------------------------------------------------------
+# The meta generator (--protocol meta / mixed)
+
+# Canonical base64 of keys the text commands use too (same items), and of
+# binary keys. None decodes to a space, CR or LF: memcached 1.6.18 may echo
+# a binary key raw (M3), which would break its reply line.
+B64_KEYS = [base64.b64encode(k) for k in KEYS[:8]] + \
+    [base64.b64encode(b"\x00\x01\xfe"), base64.b64encode(b"bin\x7f"),
+     base64.b64encode(b"L" * 187)]          # 252 bytes: over 250 as sent
+META_COUNTERS = COUNTERS + [b"n3"]          # n3 only ever made by ma N
+OPAQUE_LENS = [0, 1, 5, 30, 31, 31, 33, 34, 40]   # M1: never 32
+OPAQUE_BYTES = b"abcXYZ0189-_.:"
+META_CAS = [b"0", b"1", b"2", b"3", b"5", b"8", b"13", b"21", b"34",
+            b"18446744073709551615", b"abc", b"-1", b""]
+# TTLs: never one that can expire while a run lasts ([expiry.relative]);
+# -1 and 2592001 (an absolute time in 1970) expire at once.
+META_TTLS = [b"0", b"100000", b"2592000", b"-1", b"2592001"]
+LIVE_TTLS = [b"0", b"100000", b"2592000"]
+# R: far from every remaining TTL, so the same answer in both servers.
+RECACHE = [b"30", b"100500", b"3000000", b"0"]
+BAD_FLAGS = [b"S3", b"a", b"!", b"zz", b"\xff"]     # not E or x (M11)
+
+
+class MetaGenerator:
+    """Meta commands with flag mixes biased to the boundaries, staying clear
+    of spec/differences.md's M1-M12 as it says."""
+
+    def __init__(self, rng, text):
+        self.rng = rng
+        self.text = text      # the text generator: values, keys
+
+    def opaque(self):
+        r = self.rng
+        n = r.choice(OPAQUE_LENS)
+        return b"O" + bytes(r.choice(OPAQUE_BYTES) for _ in range(n))
+
+    def key(self, counters=False, binary_ok=True, long_ok=True):
+        """(key token, is_base64). No key over 250 bytes for ms (M8)."""
+        r = self.rng
+        if counters:
+            return r.choice(META_COUNTERS), False
+        roll = r.random()
+        if roll < 0.2 and binary_ok:
+            k = r.choice(B64_KEYS if long_ok else B64_KEYS[:-1])
+            return k, True
+        if roll < 0.23 and long_ok:
+            return LONG_KEY, False
+        return r.choice(KEYS[:8]), False
+
+    def flags(self, picks, extra_chance=0.05, many_ok=True):
+        """picks: flag tokens; shuffled, sometimes a duplicate, a bad flag,
+        or (many_ok) so many that the line has too many tokens."""
+        r = self.rng
+        picks = list(picks)
+        r.shuffle(picks)
+        roll = r.random()
+        if roll < extra_chance and picks:
+            picks.insert(r.randrange(len(picks) + 1), r.choice(picks))
+        elif roll < 2 * extra_chance:
+            picks.insert(r.randrange(len(picks) + 1), r.choice(BAD_FLAGS))
+        elif roll < 3 * extra_chance:
+            picks += [b"P", b"L"]
+        elif roll < 3.5 * extra_chance and many_ok:
+            # [meta.token-limit]: 17 flags fit, 18 do not (16/17 for ms).
+            pool = [b"c", b"f", b"h", b"k", b"l", b"s", b"t", b"u", b"v",
+                    b"O", b"P", b"L", b"T100000", b"N100000", b"R30", b"q",
+                    b"b", b"F1", b"D1", b"J1", b"I", b"C1"]
+            r.shuffle(pool)
+            picks = pool[:r.choice([16, 17, 18])]
+        return picks
+
+    def line(self, cmd, key, flags, data_len=None):
+        parts = [cmd, key]
+        if data_len is not None:
+            parts.append(data_len)
+        return b" ".join(parts + flags) + b"\r\n"
+
+    def mg(self):
+        r = self.rng
+        key, binary = self.key()
+        picks = [f for f in (b"c", b"f", b"h", b"k", b"l", b"s", b"t", b"u",
+                             b"v", b"q") if r.random() < 0.3]
+        if r.random() < 0.3:
+            picks.append(self.opaque())
+        if binary:
+            picks.append(b"b")
+        roll = r.random()
+        if roll < 0.15 and key not in META_COUNTERS:
+            picks.append(b"N" + r.choice(LIVE_TTLS))   # vivify
+        elif roll < 0.25:
+            picks.append(b"R" + r.choice(RECACHE))
+        if r.random() < 0.15:
+            # M4 [meta.mg-ttl-expired]: no t with a TTL already passed.
+            ttls = LIVE_TTLS if b"t" in picks else META_TTLS
+            picks.append(b"T" + r.choice(ttls))
+        if r.random() < 0.03:
+            picks.append(r.choice([b"Tabc", b"N", b"R-", b"T"]))
+        return self.line(b"mg", key, self.flags(picks))
+
+    def ms(self):
+        r = self.rng
+        counters = r.random() < 0.2
+        key, binary = self.key(counters, long_ok=False)
+        mode = r.choice([None, None, b"S", b"E", b"A", b"P", b"R"])
+        if counters and mode in (b"A", b"P"):
+            mode = b"S"    # [incr.no-padding]: never extend a counter
+        value = r.choice(NUMBERS) if counters else self.text.value()
+        picks = [f for f in (b"c", b"k", b"q", b"I") if r.random() < 0.2]
+        if r.random() < 0.3:
+            picks.append(self.opaque())
+        if binary:
+            picks.append(b"b")
+        if mode is not None:
+            picks.append(b"M" + mode)
+        elif r.random() < 0.03:
+            picks.append(r.choice([b"Mx", b"MSS", b"M", b"Ms"]))
+        if r.random() < 0.4:
+            picks.append(b"T" + r.choice(META_TTLS))
+        if r.random() < 0.3:
+            # M9 [meta.ms-flags-range]: at most 4294967295.
+            picks.append(b"F" + r.choice([b"0", b"1", b"42", b"4294967295",
+                                           b"abc", b"-1", b""]))
+        if r.random() < 0.2:
+            picks.append(b"C" + r.choice(META_CAS))
+        length = str(len(value)).encode()
+        flags = self.flags(picks, many_ok=False)
+        if r.random() < 0.03:
+            # [meta.ms-datalen]: the block is not read but parsed as lines,
+            # so it ends in CRLF (the sentinel stays a line of its own).
+            length = r.choice([b"abc", b"-1", b""])
+            head = self.line(b"ms", key, flags, length if length else None)
+            return head + value + b"\r\n"
+        head = self.line(b"ms", key, flags, length)
+        roll = r.random()
+        if roll < 0.02:        # [meta.ms-too-large]: swallowed whole
+            return b"ms %s %d T0\r\n" % (r.choice(KEYS[:4]), BIG_DATA) + \
+                b"z" * BIG_DATA + b"\r\n"
+        if roll < 0.06:        # [meta.ms-bad-chunk]
+            return head + value + r.choice([b"xy", b"\n\n", b"\rx"])
+        return head + value + b"\r\n"
+
+    def md(self):
+        r = self.rng
+        key, binary = self.key()
+        picks = [f for f in (b"k", b"q", b"I") if r.random() < 0.25]
+        if r.random() < 0.3:
+            picks.append(self.opaque())
+        if binary:
+            picks.append(b"b")
+        if r.random() < 0.2:
+            picks.append(b"T" + r.choice(META_TTLS))
+        if r.random() < 0.2:
+            picks.append(b"C" + r.choice(META_CAS))
+        return self.line(b"md", key, self.flags(picks))
+
+    def ma(self):
+        """On counters only (spec/differences.md D2), alone in its batch
+        and without q's hiding of N (M7), t after N (M6)."""
+        r = self.rng
+        key, _ = self.key(counters=True)
+        picks = [f for f in (b"c", b"k", b"v", b"v") if r.random() < 0.4]
+        if r.random() < 0.2:
+            picks.append(self.opaque())
+        if r.random() < 0.4:
+            picks.append(b"D" + r.choice([b"0", b"1", b"7", b"100",
+                                          b"18446744073709551615",
+                                          b"18446744073709551616", b"abc",
+                                          b"-1", b""]))
+        if r.random() < 0.3:
+            picks.append(b"M" + r.choice([b"I", b"+", b"D", b"-", b"x",
+                                          b"ID"]))
+        if r.random() < 0.2:
+            picks.append(b"C" + r.choice(META_CAS))
+        if r.random() < 0.2:
+            picks.append(b"T" + r.choice(LIVE_TTLS))
+        vivify = r.random() < 0.3
+        if vivify:
+            picks.append(b"J" + r.choice([b"0", b"10", b"abc",
+                                          b"18446744073709551615"]))
+        elif r.random() < 0.2:
+            picks.append(b"q")
+        flags = self.flags(picks)
+        if vivify:
+            flags.insert(0, b"N" + r.choice(LIVE_TTLS))
+        if r.random() < 0.3:
+            flags.append(b"t")
+        return self.line(b"ma", key, flags)
+
+    def me(self):
+        r = self.rng
+        key, binary = self.key(binary_ok=False)
+        return b"me %s\r\n" % key
+
+    def mn(self):
+        return self.rng.choice([b"mn\r\n", b"mn\r\n", b"mn extra\r\n"])
+
+    def swallow_all(self):
+        """M8: an ms refused for its key length or tokens, data `mn`."""
+        r = self.rng
+        if r.random() < 0.5:
+            return b"ms %s 2 T0\r\nmn\r\n" % LONG_KEY
+        return b"ms a 2 c k f h l t u v O P L T0 F0 I q D1 J1\r\nmn\r\n"
+
+    def unit(self):
+        r = self.rng
+        pick = r.random()
+        if pick < 0.35:
+            return self.mg()
+        if pick < 0.7:
+            return self.ms()
+        if pick < 0.82:
+            return self.md()
+        if pick < 0.92:
+            return self.me()
+        return self.mn()
+
+    def batch(self, mixed):
+        r = self.rng
+        roll = r.random()
+        if roll < 0.12:
+            return Batch([Unit(self.ma())])
+        if roll < 0.14:
+            return Batch([Unit(self.swallow_all())])
+        if mixed and roll < 0.45:
+            return self.text.batch()
+        units = []
+        while len(units) < r.choice([1, 1, 2, 3, 5]):
+            if mixed and r.random() < 0.3:
+                b = self.text.batch()
+                if len(b.units) == 1 and not b.allowed and not b.stats and \
+                        b.units[0].data.split(b" ")[0] not in (b"incr",
+                                                               b"decr"):
+                    units.append(b.units[0])
+                continue
+            units.append(Unit(self.unit()))
+        return Batch(units)
+
+
+# --------------------------------------------------------------------------
 # Running and shrinking
 
 
@@ -536,7 +894,7 @@ def run_batches(flags, batches, rng_ports, on_batch=None):
             if closed_a and closed_b and nb.endswith(b"<close>") and \
                     na.startswith(nb[:-len(b"<close>")]):
                 continue   # [frame.pipeline]: memcached drops queued replies
-            if na != nb or closed_a != closed_b:
+            if not equivalent(na, nb) or closed_a != closed_b:
                 return i, a, b
         return None
     finally:
@@ -622,9 +980,13 @@ def report(flags, batches, divergence, seed):
     path = os.path.join(tempfile.gettempdir(), "mcdiff-%d.repro" % seed)
     with open(path, "w") as f:
         f.write("# mcdiff reproducer; flags: %s\n" % " ".join(flags))
+        if Batch.meta:
+            f.write("# protocol: meta\n")
         for batch in batches:
             f.write(escape(b"".join(u.data for u in batch.units)) + "\n")
     cmd = [os.path.relpath(os.path.abspath(__file__))]
+    if Batch.meta:
+        cmd += ["--protocol=meta"]
     if flags:
         cmd += ["--config=" + " ".join(flags)]
     if sum(len(u.data) for bt in batches for u in bt.units) <= 400:
@@ -656,6 +1018,78 @@ def replay(flags, raw_batches, rng_ports):
     return 1
 
 
+REPLY_WORDS = (b"VA ", b"HD", b"EN", b"NF", b"NS", b"EX", b"MN", b"ME ",
+               b"VALUE ", b"END", b"STORED", b"NOT_STORED", b"EXISTS",
+               b"NOT_FOUND", b"DELETED", b"TOUCHED", b"OK", b"ERROR",
+               b"CLIENT_ERROR ", b"SERVER_ERROR ", b"VERSION ", b"STAT ",
+               b"RESET")
+
+
+def validate(args, rng_ports):
+    """The generator against memcached alone: every batch answered up to
+    its sentinel, every reply item well-formed, the server alive."""
+    started = time.monotonic()
+    seed = args.seed if args.seed is not None else \
+        int.from_bytes(os.urandom(4), "little")
+    runs = batches_sent = items_seen = 0
+    bad = 0
+    counts = {}
+    replies = {}
+    while time.monotonic() - started < args.seconds and \
+            (args.runs is None or runs < args.runs):
+        rng = random.Random(seed + runs)
+        flags = rng.choice([[], [], ["-C"], ["-F"]])
+        gen = MetaGenerator(rng, Generator(rng, flags))
+        batches = [gen.batch(args.protocol == "mixed")
+                   for _ in range(args.batches)]
+        port = free_port(rng_ports)
+        common = ["-U", "0", "-l", "127.0.0.1", "-m", "64", "-c", "64"] + flags
+        if os.getuid() == 0:
+            common = ["-u", "root"] + common
+        mc = Server("memcached", [MEMCACHED, "-p", str(port), "-t", "1"] +
+                    common, port)
+        try:
+            for i, batch in enumerate(batches):
+                reply, closed = exchange(mc, batch)
+                batches_sent += 1
+                items, rest = split_replies(reply)
+                sent = b"".join(u.data for u in batch.units)
+                word = sent.split(b" ")[0].split(b"\r")[0][:8]
+                counts[word] = counts.get(word, 0) + 1
+                wrong = [x for x in items if not x.startswith(REPLY_WORDS)
+                         and not x.rstrip(b"\r\n").isdigit()]
+                if reply.endswith(b"<timeout>") or rest != len(reply) and \
+                        not closed or wrong or mc.proc.poll() is not None:
+                    bad += 1
+                    print("seed %d batch %d: %s -> %s" %
+                          (seed + runs, i + 1, shown(sent, 300),
+                           shown(reply, 300)))
+                items_seen += len(items)
+                for x in items:
+                    head = x.split(b"\r\n")[0].split(b" ")
+                    tags = [head[0][:12]] + [w for w in head[1:]
+                                             if w in (b"W", b"X", b"Z", b"b")]
+                    for t in tags:
+                        replies[t] = replies.get(t, 0) + 1
+        finally:
+            alive = mc.proc.poll() is None
+            mc.stop()
+        if not alive:
+            print("seed %d: memcached died" % (seed + runs))
+            bad += 1
+        runs += 1
+    print("mcdiff validate (%s): %d runs, %d batches, %d reply items, "
+          "%d problems" % (args.protocol, runs, batches_sent, items_seen,
+                           bad))
+    print("  first words sent: " + ", ".join(
+        "%s %d" % (k.decode("latin-1"), v) for k, v in
+        sorted(counts.items(), key=lambda kv: -kv[1])[:16]))
+    print("  replies (first word; W X Z b flags): " + ", ".join(
+        "%s %d" % (k.decode("latin-1"), v) for k, v in
+        sorted(replies.items(), key=lambda kv: -kv[1])[:24]))
+    return 1 if bad else 0
+
+
 def main():
     # A terminated run still stops its servers (the finally blocks run).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))
@@ -676,7 +1110,20 @@ def main():
                     help="generate no CMD commands (to look past a known "
                          "divergence); repeatable")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--protocol", choices=("text", "meta", "mixed"),
+                    default="text",
+                    help="text commands, meta commands, or both mixed")
+    ap.add_argument("--ports", default="%d-%d" % (PORT_FIRST, PORT_LAST),
+                    help="where to look for free ports, LO-HI")
+    ap.add_argument("--validate", action="store_true",
+                    help="run the generator against memcached alone")
     args = ap.parse_args()
+    global PORTS
+    lo, _, hi = args.ports.partition("-")
+    PORTS = (int(lo), int(hi))
+    Batch.meta = args.protocol != "text"
+    if args.validate:
+        return validate(args, random.Random())
     for binary in (MCREF, MEMCACHED):
         if not os.access(binary, os.X_OK):
             print("mcdiff: %s is missing (make PROFILE=release)" % binary,
@@ -690,6 +1137,9 @@ def main():
         if lines and lines[0].startswith("# mcdiff reproducer; flags:"):
             if fixed_flags is None:
                 fixed_flags = lines[0].split(":", 1)[1].split()
+            lines = lines[1:]
+        if lines and lines[0] == "# protocol: meta":
+            Batch.meta = True
             lines = lines[1:]
         args.batch = [x for x in lines if x]
     if args.batch:
@@ -709,9 +1159,15 @@ def main():
         flags = fixed_flags if fixed_flags is not None else \
             rng.choice([[], [], ["-C"], ["-F"]])
         gen = Generator(rng, flags, [w.encode() for w in args.skip])
-        batches = [gen.batch() for _ in range(args.batches)]
-        print("mcdiff: seed %d, flags '%s', %d batches" %
-              (seed + runs, " ".join(flags), len(batches)), flush=True)
+        if args.protocol == "text":
+            batches = [gen.batch() for _ in range(args.batches)]
+        else:
+            meta = MetaGenerator(rng, gen)
+            batches = [meta.batch(args.protocol == "mixed")
+                       for _ in range(args.batches)]
+        print("mcdiff: seed %d, flags '%s', %s, %d batches" %
+              (seed + runs, " ".join(flags), args.protocol, len(batches)),
+              flush=True)
         runs += 1
         try:
             divergence = run_batches(flags, batches, rng_ports)
@@ -740,11 +1196,13 @@ def main():
             # The shrunk stream stopped diverging: show the whole prefix.
             small, final = batches[:divergence[0] + 1], divergence
         report(flags, small, final, seed + runs - 1)
-        print("replay the whole run: %s --seed %d --runs 1 --batches %d%s%s" %
+        print("replay the whole run: %s --seed %d --runs 1 --batches %d%s%s%s" %
               (os.path.relpath(os.path.abspath(__file__)), seed + runs - 1,
                args.batches, " --config='%s'" % " ".join(flags)
                if fixed_flags is not None else "",
-               "".join(" --skip " + w for w in args.skip)), flush=True)
+               "".join(" --skip " + w for w in args.skip),
+               " --protocol " + args.protocol
+               if args.protocol != "text" else ""), flush=True)
         if not args.keep_going:
             break
     print("mcdiff: %d runs, %d divergences" % (runs, found))

@@ -6,11 +6,14 @@
  */
 #include "model.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../src/common/check.h"
-#include "../../src/common/decimal.h"
 
 #define KEY_MAX 250
 #define RELATIVE_MAX 2592000
@@ -29,6 +32,8 @@ struct entry {
     bool live;
     bool fetched;
     bool active;
+    bool stale;    /* [meta.stale] */
+    bool win_sent; /* [meta.win] */
     uint8_t key[KEY_MAX];
     size_t key_len;
     uint8_t *value;
@@ -90,20 +95,36 @@ item_size(const struct model *m, size_t key_len, size_t value_len,
 
 /* ---- [expiry.*] -------------------------------------------------------- */
 
+/*
+ * The second from which an item given this exptime at `now` is invisible
+ * (0: never), read off the clauses one by one:
+ *   [expiry.never]        0 never expires;
+ *   [expiry.negative]     below 0 it is already expired: invisible from now;
+ *   [expiry.relative]     1..2592000 ([expiry.relative-max]) are seconds from
+ *                         now; the 32-bit clock ends at 4294967295
+ *                         ([expiry.clock]), so a later second is that one;
+ *   [expiry.absolute]     above 2592000 it is that unix time, and a time not
+ *                         after now is already past.
+ */
 static uint32_t
 deadline_for(int32_t exptime, uint32_t now)
 {
-    if (exptime == 0) {
+    const int64_t clock_end = 4294967295;
+    int64_t t = exptime;
+    int64_t invisible_from;
+    if (t == 0) {
         return 0;
+    } else if (t < 0) {
+        invisible_from = now;
+    } else if (t <= RELATIVE_MAX) {
+        invisible_from = (int64_t)now + t;
+    } else {
+        invisible_from = t;
     }
-    if (exptime < 0) {
-        return now;
+    if (invisible_from < (int64_t)now) {
+        invisible_from = now;
     }
-    if (exptime <= RELATIVE_MAX) {
-        uint64_t d = (uint64_t)now + (uint64_t)exptime;
-        return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
-    }
-    return (uint32_t)exptime > now ? (uint32_t)exptime : now;
+    return (uint32_t)(invisible_from > clock_end ? clock_end : invisible_from);
 }
 
 static bool
@@ -527,6 +548,10 @@ view(const struct entry *e, struct store_item *out)
     out->flags = e->flags;
     out->cas = e->cas;
     out->deadline_s = e->deadline;
+    out->fetched = e->fetched;
+    out->stale = e->stale;
+    out->win_sent = e->win_sent;
+    out->size = (uint32_t)e->size;
 }
 
 static void
@@ -534,6 +559,7 @@ begin(struct model *m, uint32_t now)
 {
     CHECK(now >= 1 && now >= m->last_now);
     m->last_now = now;
+    (void)release(m); /* [mem.elastic]: what the last operation left */
     if (m->flush_due != 0 && now >= m->flush_due) {
         m->flush_pos = m->head; /* [flush.delayed] */
         m->flush_due = 0;
@@ -599,9 +625,9 @@ model_get(struct model *m, uint32_t now, const uint8_t *key, size_t key_len,
     return STORE_OK;
 }
 
-static enum store_status
-touch_item(struct model *m, uint32_t now, const uint8_t *key, size_t key_len,
-           int32_t exptime, struct store_item *out)
+enum store_status
+model_touch(struct model *m, uint32_t now, const uint8_t *key,
+            size_t key_len, int32_t exptime, struct store_item *out)
 {
     begin(m, now);
     struct entry *e = lookup(m, now, key, key_len);
@@ -624,6 +650,8 @@ touch_item(struct model *m, uint32_t now, const uint8_t *key, size_t key_len,
     } else if (deadline != 0) {
         /* [mem.item-size]: the item grows a deadline field: rewritten. */
         size_t keep = (size_t)(e - m->log);
+        bool stale = e->stale;
+        bool win_sent = e->win_sent;
         struct entry *n =
             write_item(m, now, key, key_len, e->value, e->value_len, e->flags,
                        true, deadline, e->cas, &keep);
@@ -631,7 +659,8 @@ touch_item(struct model *m, uint32_t now, const uint8_t *key, size_t key_len,
             m->st.no_memory++;
             return STORE_NO_MEMORY;
         }
-        n->fetched = true;
+        n->stale = stale;
+        n->win_sent = win_sent;
         e = n;
     }
     e->fetched = true;
@@ -643,20 +672,42 @@ touch_item(struct model *m, uint32_t now, const uint8_t *key, size_t key_len,
     return STORE_OK;
 }
 
-enum store_status
-model_touch(struct model *m, uint32_t now, const uint8_t *key,
-            size_t key_len, int32_t exptime, struct store_item *out)
+/* The CAS a write gives: the caller's (meta E, the counter unmoved) or the
+ * counter's next; taken by take_cas once the write is done. */
+static uint64_t
+cas_for(const struct model *m, uint64_t given)
 {
-    enum store_status status = touch_item(m, now, key, key_len, exptime, out);
-    (void)release(m);
-    return status;
+    if (!m->cfg.cas_enabled) {
+        return 0;
+    }
+    return given != 0 ? given : m->cas_last + 1;
 }
 
-static enum store_status
-put_item(struct model *m, uint32_t now, enum store_mode mode,
-         const uint8_t *key, size_t key_len, uint32_t flags, int32_t exptime,
-         const uint8_t *value, size_t value_len, uint64_t cas_unique,
-         uint64_t *cas_out)
+static void
+take_cas(struct model *m, uint64_t given)
+{
+    if (m->cfg.cas_enabled && given == 0) {
+        m->cas_last++;
+    }
+}
+
+enum store_status
+model_put(struct model *m, uint32_t now, enum store_mode mode,
+          const uint8_t *key, size_t key_len, uint32_t flags, int32_t exptime,
+          const uint8_t *value, size_t value_len, uint64_t cas_unique,
+          uint64_t *cas_out)
+{
+    struct store_put_opts none = {0};
+    return model_put_opts(m, now, mode, key, key_len, flags, exptime, value,
+                          value_len, cas_unique, &none, cas_out);
+}
+
+enum store_status
+model_put_opts(struct model *m, uint32_t now, enum store_mode mode,
+               const uint8_t *key, size_t key_len, uint32_t flags,
+               int32_t exptime, const uint8_t *value, size_t value_len,
+               uint64_t cas_unique, const struct store_put_opts *o,
+               uint64_t *cas_out)
 {
     begin(m, now);
     if (value_len > m->cfg.value_len_max) {
@@ -668,6 +719,8 @@ put_item(struct model *m, uint32_t now, enum store_mode mode,
         return STORE_TOO_LARGE;
     }
     struct entry *old = lookup(m, now, key, key_len);
+    bool joining = mode == STORE_APPEND || mode == STORE_PREPEND;
+    bool stale = false;
     switch (mode) {
     case STORE_ADD:
         if (old != NULL) {
@@ -680,7 +733,15 @@ put_item(struct model *m, uint32_t now, enum store_mode mode,
     case STORE_APPEND:
     case STORE_PREPEND:
         if (old == NULL) {
-            return STORE_NOT_STORED;
+            if (!joining || !o->vivify) {
+                return STORE_NOT_STORED;
+            }
+            /* [meta.ms-vivify]: a new item of the value, with N's TTL. */
+            joining = false;
+            exptime = o->vivify_exptime;
+        } else if (joining && o->compare_cas != 0 &&
+                   o->compare_cas != old->cas) {
+            return STORE_EXISTS;
         }
         break;
     case STORE_CAS:
@@ -688,7 +749,11 @@ put_item(struct model *m, uint32_t now, enum store_mode mode,
             m->st.cas_misses++;
             return STORE_MISS;
         }
-        if (!m->cfg.cas_enabled || cas_unique == 0 || cas_unique != old->cas) {
+        if (m->cfg.cas_enabled && o->invalidate && cas_unique != 0 &&
+            cas_unique < old->cas) {
+            stale = true; /* [meta.ms-invalidate] */
+        } else if (!m->cfg.cas_enabled || cas_unique == 0 ||
+                   cas_unique != old->cas) {
             m->st.cas_badval++;
             return STORE_EXISTS;
         }
@@ -696,14 +761,14 @@ put_item(struct model *m, uint32_t now, enum store_mode mode,
     case STORE_SET:
         break;
     }
-    uint64_t cas = m->cfg.cas_enabled ? m->cas_last + 1 : 0;
+    uint64_t cas = cas_for(m, o->new_cas);
     uint32_t deadline = deadline_for(exptime, now);
     bool deadline_field = deadline != 0;
     size_t keep = SIZE_MAX;
     uint8_t *joined = NULL;
     const uint8_t *new_value = value;
     size_t new_len = value_len;
-    if (mode == STORE_APPEND || mode == STORE_PREPEND) {
+    if (joining) {
         if (old->value_len + value_len > m->cfg.value_len_max) {
             return STORE_NOT_STORED; /* [store.append-too-large] */
         }
@@ -737,9 +802,8 @@ put_item(struct model *m, uint32_t now, enum store_mode mode,
         }
         return STORE_NO_MEMORY;
     }
-    if (m->cfg.cas_enabled) {
-        m->cas_last++;
-    }
+    e->stale = stale;
+    take_cas(m, o->new_cas);
     m->st.total_items++;
     if (mode == STORE_CAS) {
         m->st.cas_hits++;
@@ -751,21 +815,42 @@ put_item(struct model *m, uint32_t now, enum store_mode mode,
 }
 
 enum store_status
-model_put(struct model *m, uint32_t now, enum store_mode mode,
-          const uint8_t *key, size_t key_len, uint32_t flags, int32_t exptime,
-          const uint8_t *value, size_t value_len, uint64_t cas_unique,
-          uint64_t *cas_out)
+model_delete(struct model *m, uint32_t now, const uint8_t *key,
+             size_t key_len)
 {
-    enum store_status status = put_item(m, now, mode, key, key_len, flags,
-                                        exptime, value, value_len, cas_unique,
-                                        cas_out);
-    (void)release(m);
-    return status;
+    struct store_delete_opts none = {0};
+    return model_delete_opts(m, now, key, key_len, &none);
+}
+
+/* Gives e a new deadline; the record grows a deadline field when it needs
+ * one (a rewrite). NULL when there is no room. */
+static struct entry *
+redeadline(struct model *m, uint32_t now, struct entry *e, uint32_t deadline)
+{
+    if (e->has_deadline_field || deadline == 0) {
+        if (e->has_deadline_field) {
+            e->deadline = deadline;
+        }
+        return e;
+    }
+    struct entry was = *e;
+    size_t keep = (size_t)(e - m->log);
+    struct entry *n = write_item(m, now, was.key, was.key_len, was.value,
+                                 was.value_len, was.flags, true, deadline,
+                                 was.cas, &keep);
+    if (n == NULL) {
+        return NULL;
+    }
+    n->fetched = was.fetched;
+    n->active = was.active;
+    n->stale = was.stale;
+    n->win_sent = was.win_sent;
+    return n;
 }
 
 enum store_status
-model_delete(struct model *m, uint32_t now, const uint8_t *key,
-             size_t key_len)
+model_delete_opts(struct model *m, uint32_t now, const uint8_t *key,
+                  size_t key_len, const struct store_delete_opts *o)
 {
     begin(m, now);
     struct entry *e = lookup(m, now, key, key_len);
@@ -773,52 +858,171 @@ model_delete(struct model *m, uint32_t now, const uint8_t *key,
         m->st.delete_misses++;
         return STORE_MISS;
     }
-    remove_item(m, e);
-    m->st.delete_hits++;
+    if (o->compare_cas != 0 && o->compare_cas != e->cas) {
+        m->st.delete_misses++;
+        return STORE_EXISTS;
+    }
+    if (!o->invalidate && !o->clear_value) {
+        remove_item(m, e);
+        m->st.delete_hits++;
+        return STORE_OK;
+    }
+    uint32_t deadline = o->touch ? deadline_for(o->exptime, now) : 0;
+    if (o->clear_value) {
+        /* [meta.md-clear]: a new empty item, CAS kept (or E's), deadline
+         * T's or none. */
+        uint64_t cas = o->new_cas != 0 ? o->new_cas : e->cas;
+        size_t keep = (size_t)(e - m->log);
+        e = write_item(m, now, key, key_len, NULL, 0, 0, deadline != 0,
+                       deadline, m->cfg.cas_enabled ? cas : 0, &keep);
+        if (e == NULL) {
+            m->st.no_memory++;
+            return STORE_NO_MEMORY;
+        }
+    }
+    if (!o->invalidate) {
+        m->st.delete_hits++;
+        return STORE_OK;
+    }
+    /* [meta.md-invalidate] */
+    e->cas = cas_for(m, o->new_cas);
+    take_cas(m, o->new_cas);
+    e->stale = true;
+    e->win_sent = false;
+    if (o->touch) {
+        e = redeadline(m, now, e, deadline);
+        if (e == NULL) {
+            m->st.no_memory++;
+            return STORE_NO_MEMORY;
+        }
+    }
     return STORE_OK;
 }
 
-static enum store_status
-arith_item(struct model *m, uint32_t now, const uint8_t *key, size_t key_len,
-           bool incr, uint64_t delta, uint64_t *result)
+/*
+ * [incr.value], read with libc rather than src/common/decimal.c (which the
+ * store uses, so it is what this checks): optional leading whitespace, an
+ * optional sign, at least one digit, then the end, a whitespace byte or a
+ * NUL byte (memcached reads the value as a C string); a
+ * value out of 64 bits, or negative as [num.range] reads a '-', is not a
+ * number.
+ */
+static bool
+counter_value(const uint8_t *bytes, size_t len, uint64_t *out)
+{
+    char *text = malloc(len + 1);
+    CHECK(text != NULL);
+    memcpy(text, bytes, len);
+    text[len] = '\0';
+    const char *p = text;
+    while (isspace((unsigned char)*p)) {
+        p++;
+    }
+    bool minus = *p == '-';
+    bool digit = isdigit((unsigned char)p[*p == '+' || *p == '-']) != 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    size_t at = (size_t)(end - text);
+    bool ok = digit && errno == 0 &&
+              (at == len || text[at] == '\0' ||
+               isspace((unsigned char)text[at])) &&
+              !(minus && (long long)v < 0);
+    free(text);
+    *out = v;
+    return ok;
+}
+
+enum store_status
+model_arith(struct model *m, uint32_t now, const uint8_t *key,
+            size_t key_len, bool incr, uint64_t delta, uint64_t *result)
+{
+    struct store_arith_opts none = {0};
+    return model_arith_opts(m, now, key, key_len, incr, delta, &none, result,
+                            NULL, NULL);
+}
+
+enum store_status
+model_arith_opts(struct model *m, uint32_t now, const uint8_t *key,
+                 size_t key_len, bool incr, uint64_t delta,
+                 const struct store_arith_opts *o, uint64_t *result,
+                 struct store_item *out, bool *created)
 {
     begin(m, now);
+    if (created != NULL) {
+        *created = false;
+    }
     struct entry *e = lookup(m, now, key, key_len);
+    char digits[24];
     if (e == NULL) {
-        if (incr) {
-            m->st.incr_misses++;
-        } else {
-            m->st.decr_misses++;
+        if (!o->vivify) {
+            if (incr) {
+                m->st.incr_misses++;
+            } else {
+                m->st.decr_misses++;
+            }
+            return STORE_MISS;
         }
-        return STORE_MISS;
+        /* [meta.ma-vivify]: the initial value, no delta applied. */
+        size_t len =
+            (size_t)snprintf(digits, sizeof digits, "%" PRIu64, o->initial);
+        uint32_t deadline = deadline_for(o->vivify_exptime, now);
+        size_t keep = SIZE_MAX;
+        e = write_item(m, now, key, key_len, (const uint8_t *)digits, len, 0,
+                       deadline != 0,
+                       deadline, cas_for(m, o->new_cas), &keep);
+        if (e == NULL) {
+            m->st.no_memory++;
+            return STORE_NO_MEMORY;
+        }
+        take_cas(m, o->new_cas);
+        m->st.total_items++;
+        if (created != NULL) {
+            *created = true;
+        }
+        *result = o->initial;
+        if (out != NULL) {
+            view(e, out);
+        }
+        return STORE_OK;
+    }
+    if (o->compare_cas != 0 && o->compare_cas != e->cas) {
+        return STORE_EXISTS;
     }
     uint64_t value;
-    if (!decimal_parse_u64(e->value, e->value_len, &value)) {
+    if (!counter_value(e->value, e->value_len, &value)) {
         return STORE_NON_NUMERIC;
     }
     value = incr ? value + delta : (delta > value ? 0 : value - delta);
-    uint8_t digits[20];
-    size_t len = decimal_format_u64(value, digits);
+    size_t len = (size_t)snprintf(digits, sizeof digits, "%" PRIu64, value);
     e->fetched = true;
     e->active = true;
-    uint64_t cas = m->cfg.cas_enabled ? m->cas_last + 1 : 0;
+    uint64_t cas = cas_for(m, o->new_cas);
     if (len == e->value_len) {
         memcpy(e->value, digits, len);
         e->cas = cas;
     } else {
+        struct entry was = *e;
         size_t keep = (size_t)(e - m->log);
-        struct entry *n =
-            write_item(m, now, key, key_len, digits, len, e->flags,
-                       e->has_deadline_field, e->deadline, cas, &keep);
-        if (n == NULL) {
+        e = write_item(m, now, key, key_len, (const uint8_t *)digits, len,
+                       was.flags, was.has_deadline_field, was.deadline, cas,
+                       &keep);
+        if (e == NULL) {
             m->st.no_memory++;
             return STORE_NO_MEMORY;
         }
-        n->fetched = true;
-        n->active = true;
+        e->fetched = true;
+        e->active = true;
+        e->stale = was.stale;
+        e->win_sent = was.win_sent;
     }
-    if (m->cfg.cas_enabled) {
-        m->cas_last++;
+    take_cas(m, o->new_cas);
+    if (o->touch) {
+        e = redeadline(m, now, e, deadline_for(o->exptime, now));
+        if (e == NULL) {
+            m->st.no_memory++;
+            return STORE_NO_MEMORY;
+        }
     }
     if (incr) {
         m->st.incr_hits++;
@@ -826,17 +1030,92 @@ arith_item(struct model *m, uint32_t now, const uint8_t *key, size_t key_len,
         m->st.decr_hits++;
     }
     *result = value;
+    if (out != NULL) {
+        view(e, out);
+    }
     return STORE_OK;
 }
 
 enum store_status
-model_arith(struct model *m, uint32_t now, const uint8_t *key,
-            size_t key_len, bool incr, uint64_t delta, uint64_t *result)
+model_fetch(struct model *m, uint32_t now, const uint8_t *key,
+            size_t key_len, const struct store_fetch_opts *o,
+            struct store_fetch_result *out)
 {
-    enum store_status status = arith_item(m, now, key, key_len, incr, delta,
-                                          result);
-    (void)release(m);
-    return status;
+    begin(m, now);
+    memset(out, 0, sizeof *out);
+    struct entry *e = lookup(m, now, key, key_len);
+    if (e == NULL) {
+        if (!o->vivify) {
+            if (o->peek) {
+                /* counts nothing */
+            } else if (o->touch) {
+                m->st.touch_misses++;
+            } else {
+                m->st.get_misses++;
+            }
+            return STORE_MISS;
+        }
+        /* [meta.mg-vivify] */
+        uint32_t deadline = deadline_for(o->vivify_exptime, now);
+        size_t keep = SIZE_MAX;
+        e = write_item(m, now, key, key_len, NULL, 0, 0, deadline != 0,
+                       deadline, cas_for(m, 0), &keep);
+        if (e == NULL) {
+            m->st.no_memory++;
+            return STORE_NO_MEMORY;
+        }
+        take_cas(m, 0);
+        m->st.total_items++;
+        if (o->touch) {
+            m->st.touch_hits++; /* a vivified miss counts as a hit */
+        } else {
+            m->st.get_hits++;
+        }
+        e->win_sent = true;
+        view(e, &out->item);
+        out->deadline_before_s = e->deadline;
+        out->won = true;
+        out->vivified = true;
+        return STORE_OK;
+    }
+    out->deadline_before_s = e->deadline;
+    out->fetched_before = e->fetched;
+    out->win_sent_before = e->win_sent;
+    out->stale = e->stale;
+    if (o->touch) {
+        uint32_t deadline = deadline_for(o->exptime, now);
+        if (deadline != 0 && now >= deadline) {
+            view(e, &out->item);
+            remove_item(m, e);
+            m->st.touch_hits++;
+            return STORE_OK;
+        }
+        e = redeadline(m, now, e, deadline);
+        if (e == NULL) {
+            m->st.no_memory++;
+            return STORE_NO_MEMORY;
+        }
+    }
+    /* [meta.win] */
+    bool wants = e->stale || (o->recache && e->deadline != 0 &&
+                              e->deadline - now < o->recache_s);
+    if (wants && !e->win_sent) {
+        e->win_sent = true;
+        out->won = true;
+    }
+    if (!o->peek) {
+        if (!o->no_bump) {
+            e->fetched = true;
+            e->active = true;
+        }
+        if (o->touch) {
+            m->st.touch_hits++;
+        } else {
+            m->st.get_hits++;
+        }
+    }
+    view(e, &out->item);
+    return STORE_OK;
 }
 
 void

@@ -44,6 +44,27 @@ enum store_status model_delete(struct model *m, uint32_t now_s,
 enum store_status model_arith(struct model *m, uint32_t now_s,
                               const uint8_t *key, size_t key_len, bool incr,
                               uint64_t delta, uint64_t *result);
+/* The meta operations, as store_fetch, store_put_opts, ... in store.h. */
+enum store_status model_fetch(struct model *m, uint32_t now_s,
+                              const uint8_t *key, size_t key_len,
+                              const struct store_fetch_opts *o,
+                              struct store_fetch_result *out);
+enum store_status model_put_opts(struct model *m, uint32_t now_s,
+                                 enum store_mode mode, const uint8_t *key,
+                                 size_t key_len, uint32_t flags,
+                                 int32_t exptime, const uint8_t *value,
+                                 size_t value_len, uint64_t cas_unique,
+                                 const struct store_put_opts *o,
+                                 uint64_t *cas_out);
+enum store_status model_delete_opts(struct model *m, uint32_t now_s,
+                                    const uint8_t *key, size_t key_len,
+                                    const struct store_delete_opts *o);
+enum store_status model_arith_opts(struct model *m, uint32_t now_s,
+                                   const uint8_t *key, size_t key_len,
+                                   bool incr, uint64_t delta,
+                                   const struct store_arith_opts *o,
+                                   uint64_t *result, struct store_item *out,
+                                   bool *created);
 void model_flush(struct model *m, uint32_t now_s, int32_t delay);
 bool model_tick(struct model *m, uint32_t now_s);
 /* [mem.elastic]: where the head wraps, and the memory held (store_info's

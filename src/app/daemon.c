@@ -12,11 +12,16 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 /* The write end of the pipe the parent waits on, in the child; -1 otherwise.
  * A process-wide fact, so it lives here in app/. */
 static int ready_fd = -1;
+
+/* Whether stderr went to /dev/null when detaching (-d without -v): then
+ * what must still be said goes to syslog. */
+static bool stderr_detached = false;
 
 /* The write end of the signal pipe, for the handler (async-signal-safe). */
 static int signal_write_fd = -1;
@@ -74,6 +79,7 @@ daemon_detach(bool keep_stderr, char err[DAEMON_ERR_MAX])
     dup2(null, STDOUT_FILENO);
     if (!keep_stderr) {
         dup2(null, STDERR_FILENO);
+        stderr_detached = true;
     }
     if (null > STDERR_FILENO) {
         close(null);
@@ -112,13 +118,24 @@ daemon_write_pidfile(const char *path, char err[DAEMON_ERR_MAX])
     return true;
 }
 
-void
+bool
 daemon_remove_pidfile(const char *path)
 {
-    if (path != NULL && unlink(path) != 0 && errno != ENOENT) {
-        fprintf(stderr, "Could not remove the pid file %s: %s\n", path,
-                strerror(errno));
+    if (path == NULL || unlink(path) == 0 || errno == ENOENT) {
+        return true;
     }
+    /* Said at every verbosity: a stale pid file misleads whoever starts
+     * the next server. */
+    int why = errno;
+    fprintf(stderr, "Could not remove the pid file %s: %s\n", path,
+            strerror(why));
+    if (stderr_detached) {
+        openlog("mcref", LOG_PID, LOG_DAEMON);
+        syslog(LOG_ERR, "Could not remove the pid file %s: %s", path,
+               strerror(why));
+        closelog();
+    }
+    return false;
 }
 
 bool

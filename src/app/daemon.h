@@ -24,8 +24,13 @@ bool daemon_detach(bool keep_stderr, char err[DAEMON_ERR_MAX]);
 /* Tells a waiting parent that the daemon is up. No-op without -d. */
 void daemon_ready(void);
 
+/* Write the pid file; main calls it after giving up root (-u), as memcached
+ * does, so that the same user can remove it at exit. */
 bool daemon_write_pidfile(const char *path, char err[DAEMON_ERR_MAX]);
-void daemon_remove_pidfile(const char *path);
+
+/* Removes it (NULL or already gone: true). A failure is reported on stderr
+ * whatever the verbosity, and to syslog when -d sent stderr to /dev/null. */
+bool daemon_remove_pidfile(const char *path);
 
 /* Becomes `user` (uid, gid and supplementary groups). */
 bool daemon_become(const char *user, char err[DAEMON_ERR_MAX]);

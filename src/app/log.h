@@ -4,8 +4,8 @@
  * Levels are decided by the callers (the engine's verbosity); lines given
  * here are already escaped.
  */
-#ifndef MCREF_LOG_H
-#define MCREF_LOG_H
+#ifndef MCREF_APP_LOG_H
+#define MCREF_APP_LOG_H
 
 #include <stddef.h>
 

@@ -2,10 +2,13 @@
  * main.c - mcref: flags to settings, settings to a running server.
  *
  * The order matters: listeners are opened before detaching (so that a port
- * in use is reported on the terminal), the pid file is written by the
- * daemon, and root is given up last, after the sockets and the pid file.
+ * in use is reported on the terminal) and before root is given up (so that
+ * a low port can be taken); the pid file and the ports file are written
+ * after root is given up, as memcached writes them, so that the server can
+ * remove its pid file at exit.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../engine/engine.h"
@@ -15,6 +18,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "log.h"
+#include "portfile.h"
 #include "settings.h"
 #include "version.h"
 
@@ -30,7 +34,7 @@ engine_config_of(const struct settings *st)
     struct engine_config ec = {
         .store =
             {
-                .mem_limit = st->mem_mb * 1024 * 1024,
+                .mem_limit = st->mem_limit,
                 .value_len_max = st->item_size_max,
                 .evict = !st->no_evict,
                 .cas_enabled = !st->cas_disabled,
@@ -68,30 +72,30 @@ open_listeners(const struct settings *st, struct listeners *ls,
     if (st->unix_path != NULL) {
         return listen_unix(ls, st->unix_path, st->unix_mask, st->backlog, err);
     }
+    uint16_t port = (uint16_t)st->port; /* 0 with -p -1: any free port */
     if (st->listen[0] == '\0') {
-        return listen_tcp(ls, NULL, (uint16_t)st->port, st->backlog, err);
+        return listen_tcp(ls, NULL, port, st->backlog, err);
     }
     char list[SETTINGS_LISTEN_MAX];
     memcpy(list, st->listen, sizeof list);
     char *save = NULL;
     for (char *item = strtok_r(list, ",;", &save); item != NULL;
          item = strtok_r(NULL, ",;", &save)) {
-        if (!listen_tcp(ls, item, (uint16_t)st->port, st->backlog, err)) {
+        if (!listen_tcp(ls, item, port, st->backlog, err)) {
             return false;
         }
     }
     return true;
 }
 
+/* At -v: the flags that were accepted without effect, and nothing else
+ * (memcached says nothing at start either). */
 static void
 announce(const struct settings *st)
 {
     if (st->verbosity == 0) {
         return;
     }
-    app_log("mcref %s: one thread serves every connection (-t %u has no "
-            "effect)",
-            MCREF_VERSION, st->threads);
     for (unsigned i = 0; i < st->note_count; i++) {
         app_log("mcref: %s", st->notes[i]);
     }
@@ -112,12 +116,18 @@ serve(const struct settings *st, struct engine *engine, struct listeners *ls,
         fprintf(stderr, "%s\n", err);
         return EXIT_OS;
     }
-    if (st->pidfile != NULL && !daemon_write_pidfile(st->pidfile, err)) {
-        fprintf(stderr, "%s\n", err); /* a warning, as in memcached */
-    }
     if (st->user != NULL && daemon_is_root() && !daemon_become(st->user, err)) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
+    }
+    if (st->pidfile != NULL && !daemon_write_pidfile(st->pidfile, err)) {
+        fprintf(stderr, "%s\n", err); /* a warning, as in memcached */
+    }
+    const char *ports = getenv(PORTFILE_ENV);
+    if (ports != NULL && *ports != '\0' && st->unix_path == NULL &&
+        !portfile_write(ports, ls, err)) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_OS;
     }
     if (st->lock_memory && !daemon_lock_memory(err)) {
         fprintf(stderr, "%s\n", err);
@@ -176,8 +186,8 @@ main(int argc, char **argv)
     struct engine_config ec = engine_config_of(&st);
     struct engine *engine = engine_create(&ec, NULL);
     if (engine == NULL) {
-        fprintf(stderr, "mcref: cannot allocate %llu MB of item memory\n",
-                (unsigned long long)st.mem_mb);
+        fprintf(stderr, "mcref: cannot allocate %llu bytes of item memory\n",
+                (unsigned long long)st.mem_limit);
         return EXIT_OS;
     }
     static struct listeners ls;

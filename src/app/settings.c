@@ -17,7 +17,8 @@ static const char usage_text[] =
     "(memcached " MCREF_PROTOCOL_VERSION " flags)\n"
     "\n"
     "Supported:\n"
-    "-p, --port=<num>          TCP port to listen on (default: 11211; 0 = no TCP)\n"
+    "-p, --port=<num>          TCP port to listen on (default: 11211; 0 = no TCP;\n"
+    "                          -1 = any free port, see MEMCACHED_PORT_FILENAME)\n"
     "-U, --udp-port=<num>      UDP port: only 0 (off, the default); mcref has no UDP\n"
     "-s, --unix-socket=<file>  UNIX socket to listen on (disables TCP)\n"
     "-a, --unix-mask=<mask>    access mask for the UNIX socket, in octal (default: 700)\n"
@@ -27,9 +28,12 @@ static const char usage_text[] =
     "-d, --daemon              run as a daemon\n"
     "-r, --enable-coredumps    maximize the core file limit\n"
     "-u, --user=<user>         assume the identity of <user> (only when run as root)\n"
-    "-m, --memory-limit=<num>  item memory in megabytes (default: 64)\n"
+    "-m, --memory-limit=<num>  item memory: megabytes, or with a k, m or g suffix\n"
+    "                          (64, 64m, 512k, 2g; default: 64)\n"
     "-M, --disable-evictions   return an error when memory is full, do not evict\n"
     "-c, --conn-limit=<num>    client connections at once (default: 1024)\n"
+    "-R, --max-reqs-per-event=<n> requests one connection may run before the\n"
+    "                          others get a turn (default: 20; conn_yields)\n"
     "-k, --lock-memory         lock down all paged memory\n"
     "-v, --verbose             errors and warnings; -vv: also every command and\n"
     "                          reply; -vvv: also internal state\n"
@@ -47,9 +51,11 @@ static const char usage_text[] =
     "    hashpower=<n>         initial index size, 2^n buckets (12-32)\n"
     "    test_clock            enable the debugtime command (for tests)\n"
     "\n"
+    "Environment: MEMCACHED_PORT_FILENAME=<file>: once listening, write the TCP\n"
+    "ports there, one \"TCP INET: <port>\" or \"TCP INET6: <port>\" line each.\n"
+    "\n"
     "Accepted, without effect in mcref (harmless):\n"
     "-t, --threads=<num>       mcref serves from one thread (it says so at -v)\n"
-    "-R, --max-reqs-per-event  fairness is by read size (64 KiB per turn)\n"
     "-f, --slab-growth-factor, -n, --slab-min-size, -L, --enable-largepages:\n"
     "                          mcref has no slab classes (items live in one log)\n"
     "-X, --disable-dumping     mcref has no cache dumping commands\n"
@@ -79,10 +85,10 @@ defaults(struct settings *s)
     memset(s, 0, sizeof *s);
     s->port = 11211;
     s->unix_mask = 0700;
-    s->mem_mb = LIMIT_MEM_MB_DEFAULT;
+    s->mem_limit = (uint64_t)LIMIT_MEM_MB_DEFAULT * 1024 * 1024;
     s->maxconns = LIMIT_CONNS_DEFAULT;
     s->item_size_max = LIMIT_VALUE_LEN_DEFAULT;
-    s->threads = 4;
+    s->threads = 4; /* memcached's default, shown by `stats settings` */
     s->reqs_per_event = 20;
     s->backlog = 1024;
 }
@@ -139,6 +145,47 @@ item_size(const char *text, uint64_t *out)
         return false;
     }
     *out = v * unit;
+    return true;
+}
+
+/*
+ * [cli.memory-size]: -m as megabytes, or with a k, m or g suffix (either
+ * case) in KiB, MiB or GiB. memcached reads -m with atoi, so there "64m" is
+ * 64 MB by luck and "1g" is silently 1 MB; mcref gives each suffix its real
+ * meaning and refuses anything else. The result is in bytes.
+ */
+static bool
+memory_size(const char *text, uint64_t *bytes)
+{
+    size_t n = text != NULL ? strlen(text) : 0;
+    if (n == 0 || n > 24) {
+        return false;
+    }
+    char digits[32];
+    memcpy(digits, text, n + 1);
+    uint64_t unit = 1024 * 1024;
+    switch (digits[n - 1]) {
+    case 'k': case 'K': unit = 1024; break;
+    case 'm': case 'M': unit = 1024 * 1024; break;
+    case 'g': case 'G': unit = 1024 * 1024 * 1024; break;
+    case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9': break;
+    default: return false;
+    }
+    if (digits[n - 1] < '0' || digits[n - 1] > '9') {
+        digits[n - 1] = '\0';
+    }
+    for (const char *d = digits; *d != '\0'; d++) {
+        if (*d < '0' || *d > '9') {
+            return false; /* strtoull would take " 64" or "+64" */
+        }
+    }
+    uint64_t v;
+    /* 2^44 bytes (16 TiB) is far beyond any machine this runs on. */
+    if (!whole(digits, 0, ((uint64_t)1 << 44) / unit, &v)) {
+        return false;
+    }
+    *bytes = v * unit;
     return true;
 }
 
@@ -265,13 +312,6 @@ fail(int *exit_code, int code)
     return SETTINGS_FAIL;
 }
 
-static enum settings_outcome
-refuse(FILE *err, int *exit_code, const char *flag, const char *what)
-{
-    fprintf(err, "mcref: %s (%s) is not supported by mcref\n", flag, what);
-    return fail(exit_code, EXIT_USAGE);
-}
-
 /* Checks between flags, after all are read (memcached's order). */
 static enum settings_outcome
 validate(const struct settings *s, FILE *err, int *exit_code)
@@ -284,7 +324,7 @@ validate(const struct settings *s, FILE *err, int *exit_code)
         fprintf(err, "Cannot set item size limit higher than 1 GB.\n");
         return fail(exit_code, EXIT_USAGE);
     }
-    if ((uint64_t)s->item_size_max > s->mem_mb * 1024 * 1024 / 2) {
+    if ((uint64_t)s->item_size_max > s->mem_limit / 2) {
         fprintf(err, "Cannot set item size limit higher than 1/2 of memory "
                      "max.\n");
         return fail(exit_code, EXIT_USAGE);
@@ -295,240 +335,371 @@ validate(const struct settings *s, FILE *err, int *exit_code)
                 s->udp_port);
         return fail(exit_code, EXIT_USAGE);
     }
-    if (s->port == 0 && s->unix_path == NULL) {
+    if (s->port == 0 && !s->port_ephemeral && s->unix_path == NULL) {
         fprintf(err, "mcref: nothing to listen on: -p 0 and no -s\n");
         return fail(exit_code, EXIT_USAGE);
     }
     return SETTINGS_RUN;
 }
 
+/*
+ * The flags, in memcached's groups. Each group's handler takes the flags it
+ * knows and answers STEP_NOT_MINE for the others, so settings_parse only
+ * asks the groups in turn.
+ */
+enum step { STEP_NEXT, STEP_NOT_MINE, STEP_DONE, STEP_FAIL };
+
+struct parse_ctx {
+    struct settings *s;
+    FILE *out;
+    FILE *err;
+    int *exit_code;
+};
+
+static enum step
+step_fail(struct parse_ctx *p, int code)
+{
+    *p->exit_code = code;
+    return STEP_FAIL;
+}
+
+static enum step
+step_refuse(struct parse_ctx *p, const char *flag, const char *what)
+{
+    fprintf(p->err, "mcref: %s (%s) is not supported by mcref\n", flag, what);
+    return step_fail(p, EXIT_USAGE);
+}
+
+/* -p -U -s -a -l -b -B: where and how the server listens. */
+static enum step
+listening_flag(struct parse_ctx *p, int c, const char *arg)
+{
+    struct settings *s = p->s;
+    uint64_t v;
+    switch (c) {
+    case 'p':
+        if (strcmp(arg, "-1") == 0) {
+            /* memcached's "any free port": read it back from the ports
+             * file (MEMCACHED_PORT_FILENAME). */
+            s->port = 0;
+            s->port_ephemeral = true;
+            return STEP_NEXT;
+        }
+        if (!whole(arg, 0, 65535, &v)) {
+            fprintf(p->err, "ERROR: Invalid port number %s.\n", arg);
+            return step_fail(p, EXIT_USAGE);
+        }
+        s->port = (uint32_t)v;
+        s->port_ephemeral = false;
+        return STEP_NEXT;
+    case 'U':
+        if (!whole(arg, 0, 65535, &v)) {
+            fprintf(p->err, "ERROR: Invalid port number %s.\n", arg);
+            return step_fail(p, EXIT_USAGE);
+        }
+        s->udp_port = (uint32_t)v;
+        return STEP_NEXT;
+    case 's':
+        s->unix_path = arg;
+        return STEP_NEXT;
+    case 'a': {
+        errno = 0;
+        char *end;
+        unsigned long mask = strtoul(arg, &end, 8);
+        if (errno != 0 || *arg == '\0' || *end != '\0' || mask > 0777) {
+            fprintf(p->err, "mcref: -a takes an octal mask, like 700\n");
+            return step_fail(p, EXIT_USAGE);
+        }
+        s->unix_mask = (unsigned)mask;
+        return STEP_NEXT;
+    }
+    case 'l':
+        return append_listen(s, arg, p->err) ? STEP_NEXT
+                                              : step_fail(p, EXIT_USAGE);
+    case 'b':
+        if (!whole(arg, 0, INT32_MAX, &v)) {
+            fprintf(p->err, "mcref: -b takes a whole number\n");
+            return step_fail(p, EXIT_USAGE);
+        }
+        s->backlog = (int)v;
+        return STEP_NEXT;
+    case 'B':
+        if (strcmp(arg, "binary") == 0) {
+            return step_refuse(p, "-B binary", "the binary protocol");
+        }
+        if (strcmp(arg, "ascii") != 0 && strcmp(arg, "auto") != 0) {
+            fprintf(p->err, "Invalid value for binding protocol: %s\n"
+                            " -- should be one of auto, binary, or ascii\n",
+                    arg);
+            return step_fail(p, EXIT_USAGE);
+        }
+        return STEP_NEXT;
+    default:
+        return STEP_NOT_MINE;
+    }
+}
+
+/* -d -u -P -r -k -c -A: the process, its identity and its limits. */
+static enum step
+process_flag(struct parse_ctx *p, int c, const char *arg)
+{
+    struct settings *s = p->s;
+    uint64_t v;
+    switch (c) {
+    case 'd':
+        s->daemonize = true;
+        return STEP_NEXT;
+    case 'u':
+        s->user = arg;
+        return STEP_NEXT;
+    case 'P':
+        s->pidfile = arg;
+        return STEP_NEXT;
+    case 'r':
+        s->coredumps = true;
+        return STEP_NEXT;
+    case 'k':
+        s->lock_memory = true;
+        return STEP_NEXT;
+    case 'c':
+        if (!whole(arg, 1, 10000000, &v)) {
+            fprintf(p->err, "Maximum connections must be greater than 0\n");
+            return step_fail(p, EXIT_OTHER);
+        }
+        s->maxconns = (uint32_t)v;
+        return STEP_NEXT;
+    case 'A':
+        s->shutdown_enabled = true;
+        return STEP_NEXT;
+    default:
+        return STEP_NOT_MINE;
+    }
+}
+
+/* -m -M -I -C -F: item memory and what may be done with items. */
+static enum step
+memory_flag(struct parse_ctx *p, int c, const char *arg)
+{
+    struct settings *s = p->s;
+    uint64_t v;
+    switch (c) {
+    case 'm':
+        if (!memory_size(arg, &v)) {
+            fprintf(p->err, "mcref: -m %s: the memory limit is a whole number "
+                            "of megabytes, or one with a k, m or g suffix "
+                            "(-m 64, -m 64m, -m 512k, -m 2g)\n",
+                    arg);
+            return step_fail(p, EXIT_USAGE);
+        }
+        s->mem_limit = v;
+        return STEP_NEXT;
+    case 'M':
+        s->no_evict = true;
+        return STEP_NEXT;
+    case 'I':
+        if (!item_size(arg, &v) || v > UINT32_MAX) {
+            fprintf(p->err, "Cannot set item size limit higher than 1 GB.\n");
+            return step_fail(p, EXIT_USAGE);
+        }
+        s->item_size_max = (uint32_t)v;
+        return STEP_NEXT;
+    case 'C':
+        s->cas_disabled = true;
+        return STEP_NEXT;
+    case 'F':
+        s->flush_disabled = true;
+        return STEP_NEXT;
+    default:
+        return STEP_NOT_MINE;
+    }
+}
+
+/* -f -n -L -X -W: slab tuning, dumping and watching, which mcref does not
+ * have: validated as memcached does, then noted for -v. */
+static enum step
+slab_flag(struct parse_ctx *p, int c, const char *arg)
+{
+    uint64_t v;
+    switch (c) {
+    case 'f': {
+        char *end;
+        double factor = strtod(arg, &end);
+        if (*end != '\0' || factor <= 1.0) {
+            fprintf(p->err, "Factor must be greater than 1\n");
+            return step_fail(p, EXIT_OTHER);
+        }
+        note(p->s, "-f: mcref has no slab classes; ignored");
+        return STEP_NEXT;
+    }
+    case 'n':
+        if (!whole(arg, 1, UINT32_MAX, &v)) {
+            fprintf(p->err, "Chunk size must be greater than 0\n");
+            return step_fail(p, EXIT_OTHER);
+        }
+        note(p->s, "-n: mcref has no slab classes; ignored");
+        return STEP_NEXT;
+    case 'L':
+        note(p->s, "-L: mcref does not preallocate large pages; ignored");
+        return STEP_NEXT;
+    case 'X':
+        note(p->s, "-X: mcref has no cache dumping commands; ignored");
+        return STEP_NEXT;
+    case 'W':
+        note(p->s, "-W: mcref has no watch command; ignored");
+        return STEP_NEXT;
+    default:
+        return STEP_NOT_MINE;
+    }
+}
+
+/* -t -R: threads and the requests a connection runs per turn. */
+static enum step
+event_flag(struct parse_ctx *p, int c, const char *arg)
+{
+    uint64_t v;
+    switch (c) {
+    case 't':
+        if (!whole(arg, 1, 1024, &v)) {
+            fprintf(p->err, "Number of threads must be greater than 0\n");
+            return step_fail(p, EXIT_OTHER);
+        }
+        p->s->threads = (uint32_t)v;
+        note(p->s, "-t: one thread serves every connection; ignored");
+        return STEP_NEXT;
+    case 'R':
+        if (!whole(arg, 1, UINT32_MAX, &v)) {
+            fprintf(p->err, "Number of requests per event must be greater "
+                            "than 0\n");
+            return step_fail(p, EXIT_OTHER);
+        }
+        p->s->reqs_per_event = (uint32_t)v;
+        return STEP_NEXT;
+    default:
+        return STEP_NOT_MINE;
+    }
+}
+
+/* -v -h -i -V: talking about itself. */
+static enum step
+info_flag(struct parse_ctx *p, int c)
+{
+    switch (c) {
+    case 'v':
+        p->s->verbosity++;
+        return STEP_NEXT;
+    case 'h':
+        fputs(usage_text, p->out);
+        return STEP_DONE;
+    case 'i':
+        fputs(license_text, p->out);
+        return STEP_DONE;
+    case 'V':
+        fprintf(p->out, "mcref %s (memcached %s compatible)\n", MCREF_VERSION,
+                MCREF_PROTOCOL_VERSION);
+        return STEP_DONE;
+    default:
+        return STEP_NOT_MINE;
+    }
+}
+
+/* -D -S -Y -e -N -Z: memcached features mcref does not have. */
+static enum step
+refused_flag(struct parse_ctx *p, int c)
+{
+    switch (c) {
+    case 'D': return step_refuse(p, "-D", "stats detail prefixes");
+    case 'S': return step_refuse(p, "-S", "SASL authentication");
+    case 'Y': return step_refuse(p, "-Y", "ascii authentication");
+    case 'e': return step_refuse(p, "-e", "restartable memory files");
+    case 'N': return step_refuse(p, "-N", "NAPI ids");
+    case 'Z': return step_refuse(p, "-Z", "TLS");
+    default: return STEP_NOT_MINE;
+    }
+}
+
+/* One flag from getopt, through the groups in turn. */
+static enum step
+one_flag(struct parse_ctx *p, int c, const char *arg)
+{
+    enum step r = listening_flag(p, c, arg);
+    if (r == STEP_NOT_MINE) r = process_flag(p, c, arg);
+    if (r == STEP_NOT_MINE) r = memory_flag(p, c, arg);
+    if (r == STEP_NOT_MINE) r = slab_flag(p, c, arg);
+    if (r == STEP_NOT_MINE) r = event_flag(p, c, arg);
+    if (r == STEP_NOT_MINE) r = info_flag(p, c);
+    if (r == STEP_NOT_MINE) r = refused_flag(p, c);
+    if (r == STEP_NOT_MINE && c == 'o') {
+        r = suboptions(p->s, arg, p->err, p->exit_code) ? STEP_NEXT
+                                                        : STEP_FAIL;
+    }
+    return r;
+}
+
+static const struct option long_options[] = {
+    {"unix-mask", required_argument, 0, 'a'},
+    {"enable-shutdown", no_argument, 0, 'A'},
+    {"enable-ssl", no_argument, 0, 'Z'},
+    {"port", required_argument, 0, 'p'},
+    {"unix-socket", required_argument, 0, 's'},
+    {"udp-port", required_argument, 0, 'U'},
+    {"memory-limit", required_argument, 0, 'm'},
+    {"disable-evictions", no_argument, 0, 'M'},
+    {"conn-limit", required_argument, 0, 'c'},
+    {"lock-memory", no_argument, 0, 'k'},
+    {"help", no_argument, 0, 'h'},
+    {"license", no_argument, 0, 'i'},
+    {"version", no_argument, 0, 'V'},
+    {"enable-coredumps", no_argument, 0, 'r'},
+    {"verbose", optional_argument, 0, 'v'},
+    {"daemon", no_argument, 0, 'd'},
+    {"listen", required_argument, 0, 'l'},
+    {"user", required_argument, 0, 'u'},
+    {"pidfile", required_argument, 0, 'P'},
+    {"slab-growth-factor", required_argument, 0, 'f'},
+    {"slab-min-size", required_argument, 0, 'n'},
+    {"threads", required_argument, 0, 't'},
+    {"enable-largepages", no_argument, 0, 'L'},
+    {"max-reqs-per-event", required_argument, 0, 'R'},
+    {"disable-cas", no_argument, 0, 'C'},
+    {"listen-backlog", required_argument, 0, 'b'},
+    {"protocol", required_argument, 0, 'B'},
+    {"max-item-size", required_argument, 0, 'I'},
+    {"enable-sasl", no_argument, 0, 'S'},
+    {"disable-flush-all", no_argument, 0, 'F'},
+    {"disable-dumping", no_argument, 0, 'X'},
+    {"disable-watch", no_argument, 0, 'W'},
+    {"auth-file", required_argument, 0, 'Y'},
+    {"memory-file", required_argument, 0, 'e'},
+    {"extended", required_argument, 0, 'o'},
+    {"napi-ids", required_argument, 0, 'N'},
+    {0, 0, 0, 0},
+};
+
+static const char short_options[] =
+    "a:Ap:s:U:m:Mc:khiVrvdl:u:P:f:n:t:D:LR:Cb:B:I:SFXWY:e:o:N:Z";
+
 enum settings_outcome
 settings_parse(struct settings *s, int argc, char **argv, FILE *out,
                FILE *err, int *exit_code)
 {
-    static const struct option longopts[] = {
-        {"unix-mask", required_argument, 0, 'a'},
-        {"enable-shutdown", no_argument, 0, 'A'},
-        {"enable-ssl", no_argument, 0, 'Z'},
-        {"port", required_argument, 0, 'p'},
-        {"unix-socket", required_argument, 0, 's'},
-        {"udp-port", required_argument, 0, 'U'},
-        {"memory-limit", required_argument, 0, 'm'},
-        {"disable-evictions", no_argument, 0, 'M'},
-        {"conn-limit", required_argument, 0, 'c'},
-        {"lock-memory", no_argument, 0, 'k'},
-        {"help", no_argument, 0, 'h'},
-        {"license", no_argument, 0, 'i'},
-        {"version", no_argument, 0, 'V'},
-        {"enable-coredumps", no_argument, 0, 'r'},
-        {"verbose", optional_argument, 0, 'v'},
-        {"daemon", no_argument, 0, 'd'},
-        {"listen", required_argument, 0, 'l'},
-        {"user", required_argument, 0, 'u'},
-        {"pidfile", required_argument, 0, 'P'},
-        {"slab-growth-factor", required_argument, 0, 'f'},
-        {"slab-min-size", required_argument, 0, 'n'},
-        {"threads", required_argument, 0, 't'},
-        {"enable-largepages", no_argument, 0, 'L'},
-        {"max-reqs-per-event", required_argument, 0, 'R'},
-        {"disable-cas", no_argument, 0, 'C'},
-        {"listen-backlog", required_argument, 0, 'b'},
-        {"protocol", required_argument, 0, 'B'},
-        {"max-item-size", required_argument, 0, 'I'},
-        {"enable-sasl", no_argument, 0, 'S'},
-        {"disable-flush-all", no_argument, 0, 'F'},
-        {"disable-dumping", no_argument, 0, 'X'},
-        {"disable-watch", no_argument, 0, 'W'},
-        {"auth-file", required_argument, 0, 'Y'},
-        {"memory-file", required_argument, 0, 'e'},
-        {"extended", required_argument, 0, 'o'},
-        {"napi-ids", required_argument, 0, 'N'},
-        {0, 0, 0, 0},
-    };
-    static const char shortopts[] =
-        "a:Ap:s:U:m:Mc:khiVrvdl:u:P:f:n:t:D:LR:Cb:B:I:SFXWY:e:o:N:Z";
     defaults(s);
     *exit_code = 0;
+    struct parse_ctx p = {s, out, err, exit_code};
     /* 0, not 1: glibc then forgets a scan that stopped inside a cluster
      * (`-hv` returns at h), which would otherwise go on in this argv. */
     optind = 0;
     opterr = 0;
     int c;
-    uint64_t v;
-    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-        switch (c) {
-        case 'a': {
-            errno = 0;
-            char *end;
-            s->unix_mask = (unsigned)strtoul(optarg, &end, 8);
-            if (errno != 0 || *end != '\0' || s->unix_mask > 0777) {
-                fprintf(err, "mcref: -a takes an octal mask, like 700\n");
-                return fail(exit_code, EXIT_USAGE);
-            }
+    while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) !=
+           -1) {
+        switch (one_flag(&p, c, optarg)) {
+        case STEP_NEXT:
             break;
-        }
-        case 'A':
-            s->shutdown_enabled = true;
-            break;
-        case 'p':
-            if (!whole(optarg, 0, 65535, &v)) {
-                fprintf(err, "ERROR: Invalid port number %s.\n", optarg);
-                return fail(exit_code, EXIT_USAGE);
-            }
-            s->port = (uint32_t)v;
-            break;
-        case 's':
-            s->unix_path = optarg;
-            break;
-        case 'U':
-            if (!whole(optarg, 0, 65535, &v)) {
-                fprintf(err, "ERROR: Invalid port number %s.\n", optarg);
-                return fail(exit_code, EXIT_USAGE);
-            }
-            s->udp_port = (uint32_t)v;
-            break;
-        case 'm':
-            if (!whole(optarg, 0, UINT32_MAX, &v)) {
-                fprintf(err, "mcref: -m takes the memory limit in megabytes, "
-                             "as a whole number (e.g. -m 1024)\n");
-                return fail(exit_code, EXIT_USAGE);
-            }
-            s->mem_mb = v;
-            break;
-        case 'M':
-            s->no_evict = true;
-            break;
-        case 'c':
-            if (!whole(optarg, 1, 10000000, &v)) {
-                fprintf(err, "Maximum connections must be greater than 0\n");
-                return fail(exit_code, EXIT_OTHER);
-            }
-            s->maxconns = (uint32_t)v;
-            break;
-        case 'k':
-            s->lock_memory = true;
-            break;
-        case 'h':
-            fputs(usage_text, out);
+        case STEP_DONE:
             return SETTINGS_DONE;
-        case 'i':
-            fputs(license_text, out);
-            return SETTINGS_DONE;
-        case 'V':
-            fprintf(out, "mcref %s (memcached %s compatible)\n", MCREF_VERSION,
-                    MCREF_PROTOCOL_VERSION);
-            return SETTINGS_DONE;
-        case 'r':
-            s->coredumps = true;
-            break;
-        case 'v':
-            s->verbosity++;
-            break;
-        case 'd':
-            s->daemonize = true;
-            break;
-        case 'l':
-            if (!append_listen(s, optarg, err)) {
-                return fail(exit_code, EXIT_USAGE);
-            }
-            break;
-        case 'u':
-            s->user = optarg;
-            break;
-        case 'P':
-            s->pidfile = optarg;
-            break;
-        case 'f': {
-            char *fend;
-            double factor = strtod(optarg, &fend);
-            if (*fend != '\0' || factor <= 1.0) {
-                fprintf(err, "Factor must be greater than 1\n");
-                return fail(exit_code, EXIT_OTHER);
-            }
-            note(s, "-f: mcref has no slab classes; ignored");
-            break;
-        }
-        case 'n':
-            if (!whole(optarg, 1, UINT32_MAX, &v)) {
-                fprintf(err, "Chunk size must be greater than 0\n");
-                return fail(exit_code, EXIT_OTHER);
-            }
-            note(s, "-n: mcref has no slab classes; ignored");
-            break;
-        case 't':
-            if (!whole(optarg, 1, 1024, &v)) {
-                fprintf(err, "Number of threads must be greater than 0\n");
-                return fail(exit_code, EXIT_OTHER);
-            }
-            s->threads = (uint32_t)v;
-            break;
-        case 'D':
-            return refuse(err, exit_code, "-D", "stats detail prefixes");
-        case 'L':
-            note(s, "-L: mcref does not preallocate large pages; ignored");
-            break;
-        case 'R':
-            if (!whole(optarg, 1, UINT32_MAX, &v)) {
-                fprintf(err, "Number of requests per event must be greater "
-                             "than 0\n");
-                return fail(exit_code, EXIT_OTHER);
-            }
-            s->reqs_per_event = (uint32_t)v;
-            break;
-        case 'C':
-            s->cas_disabled = true;
-            break;
-        case 'b':
-            if (!whole(optarg, 0, INT32_MAX, &v)) {
-                fprintf(err, "mcref: -b takes a whole number\n");
-                return fail(exit_code, EXIT_USAGE);
-            }
-            s->backlog = (int)v;
-            break;
-        case 'B':
-            if (strcmp(optarg, "binary") == 0) {
-                return refuse(err, exit_code, "-B binary",
-                              "the binary protocol");
-            }
-            if (strcmp(optarg, "ascii") != 0 && strcmp(optarg, "auto") != 0) {
-                fprintf(err, "Invalid value for binding protocol: %s\n"
-                             " -- should be one of auto, binary, or ascii\n",
-                        optarg);
-                return fail(exit_code, EXIT_USAGE);
-            }
-            break;
-        case 'I':
-            if (!item_size(optarg, &v) || v > UINT32_MAX) {
-                fprintf(err, "Cannot set item size limit higher than 1 GB.\n");
-                return fail(exit_code, EXIT_USAGE);
-            }
-            s->item_size_max = (uint32_t)v;
-            break;
-        case 'S':
-            return refuse(err, exit_code, "-S", "SASL authentication");
-        case 'F':
-            s->flush_disabled = true;
-            break;
-        case 'X':
-            note(s, "-X: mcref has no cache dumping commands; ignored");
-            break;
-        case 'W':
-            note(s, "-W: mcref has no watch command; ignored");
-            break;
-        case 'Y':
-            return refuse(err, exit_code, "-Y", "ascii authentication");
-        case 'e':
-            return refuse(err, exit_code, "-e", "restartable memory files");
-        case 'o':
-            if (!suboptions(s, optarg, err, exit_code)) {
-                return SETTINGS_FAIL;
-            }
-            break;
-        case 'N':
-            return refuse(err, exit_code, "-N", "NAPI ids");
-        case 'Z':
-            return refuse(err, exit_code, "-Z", "TLS");
-        default:
+        case STEP_FAIL:
+            return SETTINGS_FAIL;
+        case STEP_NOT_MINE:
             fprintf(err, "mcref: unknown or incomplete option \"%s\" "
                          "(see -h)\n",
                     argv[optind - 1]);

@@ -16,7 +16,8 @@
 enum { SETTINGS_LISTEN_MAX = 1024, SETTINGS_NOTES_MAX = 16 };
 
 struct settings {
-    uint32_t port;              /* -p; 0 = no TCP */
+    uint32_t port;              /* -p; 0 = no TCP (unless port_ephemeral) */
+    bool port_ephemeral;        /* -p -1: any free port, as memcached */
     uint32_t udp_port;          /* -U; only 0 is supported */
     char listen[SETTINGS_LISTEN_MAX]; /* -l items joined by ',', "" = all */
     const char *unix_path;      /* -s */
@@ -24,7 +25,7 @@ struct settings {
     bool daemonize;             /* -d */
     const char *user;           /* -u */
     const char *pidfile;        /* -P */
-    uint64_t mem_mb;            /* -m */
+    uint64_t mem_limit;         /* -m, in bytes ([cli.memory-size]) */
     bool no_evict;              /* -M */
     uint32_t maxconns;          /* -c */
     unsigned verbosity;         /* -v count */
@@ -34,7 +35,7 @@ struct settings {
     bool flush_disabled;        /* -F */
     bool lock_memory;           /* -k */
     bool coredumps;             /* -r */
-    uint32_t threads;           /* -t: accepted; mcref is single-threaded */
+    uint32_t threads;           /* -t: accepted (noted); one thread serves */
     uint32_t reqs_per_event;    /* -R */
     int backlog;                /* -b */
     uint32_t idle_timeout;      /* -o idle_timeout */

@@ -12,8 +12,9 @@
  * branch in check.c instead of one at every assertion.
  *
  * BOUNDARY(x) marks a limit the tests must reach from both sides (SQLite's
- * testcase()): in coverage builds it is a branch, and ci/boundaries.sh reports
- * whether x was seen both true and false; elsewhere it compiles to nothing.
+ * testcase()): in coverage builds it is a branch, and the coverage gate
+ * (ci/coverage_gate.py, run by ci/coverage.sh) fails unless x was seen both
+ * true and false; elsewhere it compiles to nothing.
  */
 #ifndef MCREF_CHECK_H
 #define MCREF_CHECK_H

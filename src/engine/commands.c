@@ -421,6 +421,12 @@ commands_execute(struct engine *e, struct outq *q, const uint8_t *base,
     /* flush_all and debugtime answer their own argument errors (-F and the
      * test clock come first); every other refused request goes to
      * parse_error. */
+    if ((size_t)req->cmd >= sizeof handlers / sizeof handlers[0]) {
+        /* The meta commands are parsed but not executed yet (issue 13):
+         * they answer ERROR, as before the parser knew them. */
+        say(&r, PROTO_REPLY_ERROR, false);
+        return finish(&r);
+    }
     command_fn fn = handlers[req->cmd];
     if (req->error != REQERR_NONE && fn != flush_all && fn != debugtime) {
         fn = parse_error;

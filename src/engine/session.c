@@ -40,10 +40,17 @@ session_set_trace(struct session *s, session_trace_fn fn, void *ctx)
     s->trace_ctx = ctx;
 }
 
+void
+session_set_turn_limit(struct session *s, uint32_t limit)
+{
+    s->turn_limit = limit;
+}
+
 bool
 session_idle(const struct session *s)
 {
     return s->stash_len == 0 && s->out.pending == 0 && !s->paused &&
+           !s->yielded &&
            !s->get.active && proto_text_idle(&s->parser);
 }
 
@@ -99,7 +106,7 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
     size_t pos = 0;
     /* Every command that ends the session returns at once, below. */
     CHECK(s->state == SESSION_OPEN);
-    while (!s->paused && pos < n) {
+    while (!s->paused && !s->yielded && pos < n) {
         struct request req;
         size_t consumed;
         size_t needed;
@@ -133,6 +140,11 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
         switch (res) {
         case COMMAND_DONE:
             pos += consumed;
+            /* -R: the turn ends here if more input waits. */
+            if (s->turn_limit != 0 && ++s->turn_done >= s->turn_limit &&
+                pos < n) {
+                s->yielded = true;
+            }
             break;
         case COMMAND_PAUSED:
             /* The request stays in the input; it is parsed again, and the
@@ -218,7 +230,10 @@ session_input(struct session *s, const uint8_t *data, size_t len,
     if (session_state(s) != SESSION_OPEN) {
         return; /* nothing after quit or close is read */
     }
-    if (s->stash_len == 0 && !s->paused) {
+    if (!s->yielded) {
+        s->turn_done = 0;
+    }
+    if (s->stash_len == 0 && !s->paused && !s->yielded) {
         /* The common case: parse straight from the caller's buffer, and
          * stash only an incomplete tail. */
         size_t used = process(s, data, len, real_s);
@@ -235,6 +250,20 @@ session_input(struct session *s, const uint8_t *data, size_t len,
     }
     memcpy(s->stash + s->stash_len, data, len);
     s->stash_len += (uint32_t)len;
+    if (!s->paused && !s->yielded) {
+        run_stash(s, real_s);
+    }
+}
+
+void
+session_resume(struct session *s, uint32_t real_s)
+{
+    CHECK(s != NULL);
+    if (!session_yielded(s)) {
+        return;
+    }
+    s->yielded = false;
+    s->turn_done = 0;
     if (!s->paused) {
         run_stash(s, real_s);
     }
@@ -254,6 +283,8 @@ session_sent(struct session *s, size_t n, uint32_t real_s)
         s->out.pending < LIMIT_OUTPUT_PAUSE) {
         s->paused = false;
         trace_event(s, "resumed");
-        run_stash(s, real_s);
+        if (!s->yielded) {
+            run_stash(s, real_s);
+        }
     }
 }

@@ -13,6 +13,11 @@
  * session_wants_input() turns false ([conn.output-bound]); it resumes by
  * itself once session_sent() brings the backlog under that bound.
  *
+ * Turns (-R, memcached's reqs_per_event): with a turn limit set, a session
+ * executes at most that many requests per session_input() and then yields
+ * if input is left: it keeps the rest in its stash, wants no input, and
+ * session_resume() starts its next turn once others have had theirs.
+ *
  * An idle session (nothing stashed, queued or in progress) holds no buffer.
  */
 #ifndef MCREF_SESSION_H
@@ -49,6 +54,9 @@ struct session {
     struct get_cursor get; /* a retrieval paused between keys */
     enum session_state state;
     bool paused;           /* over the output bound: not executing */
+    bool yielded;          /* its turn is over with input left (-R) */
+    uint32_t turn_limit;   /* requests per turn; 0 = no limit */
+    uint32_t turn_done;    /* requests executed in this turn */
     session_trace_fn trace;
     void *trace_ctx;
 };
@@ -57,6 +65,9 @@ void session_init(struct session *s, struct engine *e);
 void session_deinit(struct session *s);
 
 void session_set_trace(struct session *s, session_trace_fn fn, void *ctx);
+
+/* At most `limit` requests per turn (0, the default: no limit). */
+void session_set_turn_limit(struct session *s, uint32_t limit);
 
 /* Takes all of data[0..len) at real time real_s (>= 1). */
 void session_input(struct session *s, const uint8_t *data, size_t len,
@@ -85,8 +96,18 @@ session_state(const struct session *s)
 static inline bool
 session_wants_input(const struct session *s)
 {
-    return session_state(s) == SESSION_OPEN && !s->paused;
+    return session_state(s) == SESSION_OPEN && !s->paused && !s->yielded;
 }
+
+/* Its turn ended with requests left: call session_resume() later. */
+static inline bool
+session_yielded(const struct session *s)
+{
+    return s->yielded && session_state(s) == SESSION_OPEN;
+}
+
+/* Starts a new turn on the stashed requests of a yielded session. */
+void session_resume(struct session *s, uint32_t real_s);
 
 /* Nothing stashed, queued, paused or half-parsed. */
 bool session_idle(const struct session *s);

@@ -11,7 +11,9 @@
 #include "../common/check.h"
 #include "loop.h"
 
-/* Segments handed to one writev: 64 blocks, up to 1 MiB. */
+/* Segments handed to one writev: 64. A copied block holds at most
+ * OUTQ_BLOCK_SIZE (16 KiB) bytes, but a block referencing a large value holds
+ * the whole rest of it, so one writev may offer far more than 1 MiB. */
 enum { CONN_IOV_MAX = 64 };
 
 /* -vv and -vvv lines, memcached's style: "<fd line", ">fd line", "fd: ...". */
@@ -56,6 +58,8 @@ conn_open(struct conn *c, struct loop *loop, int fd, const struct listener *l,
     c->last_active_s = now_s;
     session_init(&c->session, loop->engine);
     session_set_trace(&c->session, conn_trace, c);
+    session_set_turn_limit(&c->session,
+                           loop->engine->cfg.settings.reqs_per_event);
     c->events = EPOLLIN;
     struct epoll_event ev = {.events = c->events, .data.ptr = &c->watch};
     if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
@@ -127,7 +131,9 @@ settle(struct conn *c)
         }
         break;
     case SESSION_OPEN:
-        if (c->eof && !pending) {
+        /* Requests left by a yield still run after the client's EOF; not
+         * while the server stops, which only flushes. */
+        if (c->eof && !pending && (c->draining || !session_yielded(s))) {
             return CONN_CLOSE;
         }
         break;
@@ -136,7 +142,10 @@ settle(struct conn *c)
     if (!c->eof && session_wants_input(s)) {
         want |= EPOLLIN;
     }
-    if (pending) {
+    /* A yielded session asks for the (level-triggered, nearly always ready)
+     * write event, as memcached does, to get its next turn after the
+     * connections already waiting in this batch. */
+    if (pending || (session_yielded(s) && !c->draining)) {
         want |= EPOLLOUT;
     }
     return set_interest(c, want) ? CONN_KEEP : CONN_CLOSE;
@@ -167,7 +176,10 @@ read_once(struct conn *c, uint32_t now_s)
 enum conn_next
 conn_event(struct conn *c, uint32_t events, uint32_t now_s)
 {
-    if ((events & EPOLLIN) && !c->eof && session_wants_input(&c->session)) {
+    if (session_yielded(&c->session)) {
+        session_resume(&c->session, now_s); /* its next turn (-R) */
+    } else if ((events & EPOLLIN) && !c->eof &&
+               session_wants_input(&c->session)) {
         if (!read_once(c, now_s)) {
             return CONN_CLOSE;
         }
@@ -178,6 +190,9 @@ conn_event(struct conn *c, uint32_t events, uint32_t now_s)
     if (!flush(c, now_s)) {
         return CONN_CLOSE;
     }
+    if (session_yielded(&c->session)) {
+        c->loop->conn_yields++; /* each turn cut short by -R */
+    }
     return settle(c);
 }
 
@@ -185,6 +200,7 @@ enum conn_next
 conn_drain(struct conn *c, uint32_t now_s)
 {
     c->eof = true; /* read nothing more */
+    c->draining = true;
     if (!flush(c, now_s)) {
         return CONN_CLOSE;
     }

@@ -32,6 +32,7 @@ struct conn {
     int fd;
     uint32_t events;        /* epoll interest registered now */
     bool eof;               /* the client will send nothing more */
+    bool draining;          /* the server stops: flush, run nothing more */
     uint32_t last_active_s; /* last time it sent bytes ([conn.idle-timeout]) */
     const struct listener *listener;
     struct loop *loop;

@@ -17,6 +17,7 @@ struct loop {
     int epfd;
     struct engine *engine;
     struct server_log log;
+    uint64_t conn_yields; /* turns cut short by -R ([conn.yield]) */
     uint8_t rbuf[LIMIT_READ_CHUNK]; /* every read lands here first */
 };
 

@@ -370,6 +370,7 @@ host_info(void *ctx, struct host_info *out)
     out->rejected_connections = s->rejected_conns;
     out->connection_structures = s->curr_conns;
     out->idle_kicks = s->idle_kicks;
+    out->conn_yields = s->loop.conn_yields;
     out->idle_timeout_on = s->cfg.idle_timeout_s > 0;
     out->listen_disabled_num = s->listen_disabled_num;
     out->accepting_conns = s->accepting;

@@ -86,6 +86,11 @@ enum meta_error {
     META_ERR_MS_MODE,         /* invalid mode for ms M token */
     META_ERR_MS_MODE_LEN,     /* incorrect length for M token */
     META_ERR_MA_MODE,         /* invalid mode for ma M token */
+    /* Added with the parser (metaparse): texts 1.6.18 also sends. */
+    META_ERR_TOO_MANY_FLAGS_MG, /* options flags are too long (mg only;
+                                   ms md ma: META_ERR_TOO_MANY_FLAGS) */
+    META_ERR_BAD_INITIAL,     /* invalid numeric initial value (mg ms J) */
+    META_ERR_BAD_DELTA,       /* invalid numeric delta value (mg ms D) */
 };
 
 /* Most flag tokens a meta line may carry (memcached: 20 tokens in all). */
@@ -155,7 +160,9 @@ struct request {
     int64_t time_step;      /* debugtime */
     uint32_t level;         /* verbosity */
     struct slice arg;       /* stats: its first argument, if any */
-    struct meta_request meta; /* REQ_META_*: flags and key */
+    struct meta_request meta; /* REQ_META_*: flags and key. Set by the
+                                 meta parser only (other requests leave it
+                                 as it was); keep it the last field */
 };
 
 #endif

@@ -6,11 +6,18 @@
  */
 #include "text.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "../common/check.h"
 #include "../common/decimal.h"
 #include "../common/limits.h"
+#include "meta.h"
+
+/* proto_text_parse clears every field before `meta`. */
+_Static_assert(offsetof(struct request, meta) + sizeof(struct meta_request) ==
+                   sizeof(struct request),
+               "meta is the last field of struct request");
 
 /* The tokens of one command line: up to LIMIT_TOKENS of them, as memcached's
  * tokenizer keeps ([cmd.token-count]); `count` never exceeds that. */
@@ -220,17 +227,16 @@ parse_storage_line(const struct line *l, const struct tokens *t,
     return length32;
 }
 
-/* [store.too-large], [store.bad-chunk], [store.wait-data]. */
+/*
+ * [store.too-large], [store.bad-chunk], [store.wait-data]: the data block of
+ * `length` bytes after the line, for set and its kin and for ms.
+ */
 static enum proto_status
-parse_storage(struct proto_text_parser *p, const struct line *l, size_t len,
-              const struct tokens *t, struct request *req, size_t *consumed,
-              size_t *needed)
+frame_data(struct proto_text_parser *p, const struct line *l, size_t len,
+           int64_t length, struct request *req, size_t *consumed,
+           size_t *needed)
 {
-    int64_t length = parse_storage_line(l, t, req);
     *consumed = l->length;
-    if (length < 0) {
-        return PROTO_REQUEST; /* the data block is parsed as the next line */
-    }
     BOUNDARY((uint64_t)length == p->value_len_max);
     BOUNDARY((uint64_t)length == (uint64_t)p->value_len_max + 1);
     if ((uint64_t)length > p->value_len_max) {
@@ -251,6 +257,39 @@ parse_storage(struct proto_text_parser *p, const struct line *l, size_t len,
     req->value.off = l->length;
     req->value.len = (uint32_t)length;
     *consumed = total;
+    return PROTO_REQUEST;
+}
+
+static enum proto_status
+parse_storage(struct proto_text_parser *p, const struct line *l, size_t len,
+              const struct tokens *t, struct request *req, size_t *consumed,
+              size_t *needed)
+{
+    int64_t length = parse_storage_line(l, t, req);
+    *consumed = l->length;
+    if (length < 0) {
+        return PROTO_REQUEST; /* the data block is parsed as the next line */
+    }
+    return frame_data(p, l, len, length, req, consumed, needed);
+}
+
+/* [meta.*]: the line by proto/meta; ms's data block framed as set's. */
+static enum proto_status
+parse_meta(struct proto_text_parser *p, const struct line *l, size_t len,
+           enum request_cmd cmd, const struct tokens *t, struct request *req,
+           size_t *consumed, size_t *needed)
+{
+    *consumed = l->length;
+    switch (proto_meta_parse(cmd, l->data, t->tok, t->count, req)) {
+    case META_FRAME_DATA:
+        return frame_data(p, l, len, req->value_len, req, consumed, needed);
+    case META_FRAME_SWALLOW:
+        /* [meta.ms-errors]: the refused block is dropped, as too large. */
+        p->swallow_left = (uint64_t)req->value_len + 2;
+        return PROTO_REQUEST;
+    case META_FRAME_LINE:
+        break;
+    }
     return PROTO_REQUEST;
 }
 
@@ -416,6 +455,14 @@ static const struct command commands[] = {
     {"lru", 3, REQ_INVALID, 0, 0, 0},
     {"extstore", 8, REQ_INVALID, 0, 0, 0},
     {"refresh_certs", 13, REQ_INVALID, 0, 0, 0},
+    /* [meta.*]: no key answers ERROR, as a wrong token count ([meta.key]);
+     * me asks for its key itself. */
+    {"mg", 2, REQ_META_GET, 3, 0, 0},
+    {"ms", 2, REQ_META_SET, 3, 0, 0},
+    {"md", 2, REQ_META_DELETE, 3, 0, 0},
+    {"ma", 2, REQ_META_ARITH, 3, 0, 0},
+    {"mn", 2, REQ_META_NOOP, 2, 0, 0},
+    {"me", 2, REQ_META_DEBUG, 2, 0, 0},
 };
 
 static const struct command *
@@ -538,14 +585,13 @@ dispatch(struct proto_text_parser *p, const struct line *l, size_t len,
     case REQ_QUIT:
     case REQ_INVALID:
         break;
-    case REQ_META_GET: /* not in the command table yet */
+    case REQ_META_GET:
     case REQ_META_SET:
     case REQ_META_DELETE:
     case REQ_META_ARITH:
     case REQ_META_NOOP:
     case REQ_META_DEBUG:
-        CHECK(false);
-        break;
+        return parse_meta(p, l, len, c->cmd, &t, req, consumed, needed);
     }
     CHECK(!is_storage(req->cmd));
     return PROTO_REQUEST;
@@ -647,6 +693,8 @@ proto_text_parse(struct proto_text_parser *p, const uint8_t *data, size_t len,
     if (len == 0) {
         return PROTO_INCOMPLETE;
     }
-    memset(req, 0, sizeof *req);
+    /* req->meta (most of the struct) is set by the meta parser alone: the
+     * text commands' hot path does not pay for clearing it. */
+    memset(req, 0, offsetof(struct request, meta));
     return parse_line(p, data, len, req, consumed, needed);
 }

@@ -17,8 +17,8 @@
  * The log knows sizes and positions, not what records mean: the store decides
  * what to drop, evict or move, and how large cap is.
  */
-#ifndef MCREF_LOG_H
-#define MCREF_LOG_H
+#ifndef MCREF_STORE_LOG_H
+#define MCREF_STORE_LOG_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -33,6 +33,8 @@ enum record_bits {
     REC_ACTIVE = 1u << 2,       /* accessed since written or moved */
     REC_HAS_DEADLINE = 1u << 3, /* carries a deadline field */
     REC_HAS_FLAGS = 1u << 4,    /* carries a client flags field */
+    REC_STALE = 1u << 5,        /* invalidated ([meta.stale]) */
+    REC_WIN_SENT = 1u << 6,     /* a win token went out ([meta.win]) */
     REC_GAP = 1u << 7,          /* not a record: the rest of this lap is unused */
 };
 

@@ -24,6 +24,9 @@
 
 enum { INDEX_SIZE_LOG2_DEFAULT = 16 };
 
+/* The marks a rewrite of the same item (touch, incr) carries over. */
+#define KEEP_MARKS (REC_FETCHED | REC_ACTIVE | REC_STALE | REC_WIN_SENT)
+
 struct store {
     struct store_config cfg;
     struct log log;
@@ -32,6 +35,7 @@ struct store {
     uint64_t cap_step;        /* the unit the cap changes by */
     uint64_t crawl_abs;       /* where store_tick's crawl goes on */
     uint64_t cas_last;        /* the last CAS unique given ([cas.counter]) */
+    uint64_t cas_given_max;   /* the largest caller-given CAS (meta E) */
     uint32_t last_now_s;
     uint64_t flush_abs;       /* records written before this are flushed */
     uint32_t flush_pending_s; /* a delayed flush's deadline, 0 = none */
@@ -166,6 +170,35 @@ fill_view(const struct store *s, uint32_t ref, const struct record *r,
     out->flags = r->flags;
     out->cas = rec_cas(s, ref);
     out->deadline_s = r->deadline_s;
+    out->fetched = (r->bits & REC_FETCHED) != 0;
+    out->stale = (r->bits & REC_STALE) != 0;
+    out->win_sent = (r->bits & REC_WIN_SENT) != 0;
+    out->size = (uint32_t)r->size;
+}
+
+/* The CAS the next write gives: the caller's (meta E), or the counter's
+ * next. commit_cas takes it once the write succeeded; a caller-given CAS
+ * leaves the counter as it is, as in memcached. */
+static uint64_t
+upcoming_cas(const struct store *s, uint64_t given)
+{
+    if (!s->cfg.cas_enabled) {
+        return 0;
+    }
+    return given != 0 ? given : s->cas_last + 1;
+}
+
+static void
+commit_cas(struct store *s, uint64_t given)
+{
+    if (!s->cfg.cas_enabled) {
+        return;
+    }
+    if (given == 0) {
+        s->cas_last++;
+    } else if (given > s->cas_given_max) {
+        s->cas_given_max = given;
+    }
 }
 
 /* ---- index membership -------------------------------------------------- */
@@ -346,6 +379,9 @@ begin_op(struct store *s, uint32_t now_s)
     CHECK(now_s >= 1);
     CHECK(now_s >= s->last_now_s);
     s->last_now_s = now_s;
+    /* [mem.elastic]: what the last operation left unneeded goes back now,
+     * when nothing can point into it any more. */
+    (void)log_release_unused(&s->log);
     if (s->flush_pending_s != 0 && now_s >= s->flush_pending_s) {
         s->flush_abs = s->log.head_abs; /* [flush.delayed] */
         s->flush_pending_s = 0;
@@ -508,9 +544,40 @@ write_record(struct store *s, uint32_t now_s, uint64_t hash,
     return ref;
 }
 
-static enum store_status
-touch(struct store *s, uint32_t now_s, const uint8_t *key, size_t key_len,
-      int32_t exptime, struct store_item *out)
+/*
+ * Gives the live record *ref (decoded in *r) a new deadline: in place, or by
+ * rewriting it when it must grow a deadline field (*ref and *r then follow
+ * the copy). False when there is no room for that.
+ */
+static bool
+set_deadline(struct store *s, uint32_t now_s, uint64_t hash,
+             const uint8_t *key, size_t key_len, uint32_t *ref,
+             struct record *r, uint32_t deadline)
+{
+    if (r->bits & REC_HAS_DEADLINE) {
+        uint8_t *p = rec_at(s, *ref);
+        rec_store32(p + record_deadline_off(p, s->cfg.cas_enabled), deadline);
+    } else if (deadline != 0) {
+        struct rewrite w = {
+            .cas = rec_cas(s, *ref),
+            .deadline_s = deadline,
+            .has_deadline = true,
+            .flags = r->flags,
+            .keep_bits = (uint8_t)(rec_at(s, *ref)[REC_OFF_BITS] & KEEP_MARKS),
+        };
+        uint32_t moved = write_record(s, now_s, hash, key, key_len, ref, &w);
+        if (moved == 0) {
+            return false;
+        }
+        *ref = moved;
+    }
+    decode(s, *ref, r);
+    return true;
+}
+
+enum store_status
+store_touch(struct store *s, uint32_t now_s, const uint8_t *key,
+            size_t key_len, int32_t exptime, struct store_item *out)
 {
     CHECK(s != NULL);
     check_key(key, key_len);
@@ -533,23 +600,9 @@ touch(struct store *s, uint32_t now_s, const uint8_t *key, size_t key_len,
         s->st.touch_hits++;
         return STORE_OK;
     }
-    if (r.bits & REC_HAS_DEADLINE) {
-        uint8_t *p = rec_at(s, ref);
-        rec_store32(p + record_deadline_off(p, s->cfg.cas_enabled), deadline);
-    } else if (deadline != 0) {
-        /* The item needs a deadline field: rewrite it with one. */
-        struct rewrite w = {
-            .cas = rec_cas(s, ref),
-            .deadline_s = deadline,
-            .has_deadline = true,
-            .flags = r.flags,
-            .keep_bits = REC_FETCHED | REC_ACTIVE,
-        };
-        ref = write_record(s, now_s, hash, key, key_len, &ref, &w);
-        if (ref == 0) {
-            s->st.no_memory++;
-            return STORE_NO_MEMORY;
-        }
+    if (!set_deadline(s, now_s, hash, key, key_len, &ref, &r, deadline)) {
+        s->st.no_memory++;
+        return STORE_NO_MEMORY;
     }
     mark_accessed(s, ref);
     s->st.touch_hits++;
@@ -558,15 +611,6 @@ touch(struct store *s, uint32_t now_s, const uint8_t *key, size_t key_len,
         fill_view(s, ref, &r, out);
     }
     return STORE_OK;
-}
-
-enum store_status
-store_touch(struct store *s, uint32_t now_s, const uint8_t *key,
-            size_t key_len, int32_t exptime, struct store_item *out)
-{
-    enum store_status result = touch(s, now_s, key, key_len, exptime, out);
-    (void)log_release_unused(&s->log); /* [mem.elastic] */
-    return result;
 }
 
 static bool
@@ -588,12 +632,26 @@ drop_key(struct store *s, uint64_t hash, const uint8_t *key, size_t key_len)
     }
 }
 
-static enum store_status
-put(struct store *s, uint32_t now_s, enum store_mode mode, const uint8_t *key,
-    size_t key_len, uint32_t flags, int32_t exptime, const uint8_t *value,
-    size_t value_len, uint64_t cas_unique, uint64_t *cas_out)
+enum store_status
+store_put(struct store *s, uint32_t now_s, enum store_mode mode,
+          const uint8_t *key, size_t key_len, uint32_t flags, int32_t exptime,
+          const uint8_t *value, size_t value_len, uint64_t cas_unique,
+          uint64_t *cas_out)
+{
+    static const struct store_put_opts plain;
+    return store_put_opts(s, now_s, mode, key, key_len, flags, exptime, value,
+                          value_len, cas_unique, &plain, cas_out);
+}
+
+enum store_status
+store_put_opts(struct store *s, uint32_t now_s, enum store_mode mode,
+               const uint8_t *key, size_t key_len, uint32_t flags,
+               int32_t exptime, const uint8_t *value, size_t value_len,
+               uint64_t cas_unique, const struct store_put_opts *o,
+               uint64_t *cas_out)
 {
     CHECK(s != NULL);
+    CHECK(o != NULL);
     check_key(key, key_len);
     begin_op(s, now_s);
     uint64_t hash = hash_of(s, key, key_len);
@@ -612,29 +670,45 @@ put(struct store *s, uint32_t now_s, enum store_mode mode, const uint8_t *key,
         mark_accessed(s, old_ref); /* [store.add] */
         return STORE_NOT_STORED;
     }
+    bool vivify = false;
     if (mode_needs_item(mode) && old_ref == 0) {
-        return STORE_NOT_STORED;
+        /* [meta.ms-vivify]: append/prepend with N create the item. */
+        if (!o->vivify || mode == STORE_REPLACE) {
+            return STORE_NOT_STORED;
+        }
+        vivify = true;
     }
+    bool stale = false;
     if (mode == STORE_CAS) {
         if (old_ref == 0) {
             s->st.cas_misses++;
             return STORE_MISS;
         }
-        if (!s->cfg.cas_enabled || cas_unique == 0 ||
-            cas_unique != rec_cas(s, old_ref)) {
+        uint64_t have = rec_cas(s, old_ref);
+        if (s->cfg.cas_enabled && o->invalidate && cas_unique != 0 &&
+            cas_unique < have) {
+            stale = true; /* [meta.ms-invalidate]: stored, marked stale */
+        } else if (!s->cfg.cas_enabled || cas_unique == 0 ||
+                   cas_unique != have) {
             s->st.cas_badval++;
             return STORE_EXISTS;
         }
     }
+    if ((mode == STORE_APPEND || mode == STORE_PREPEND) && old_ref != 0 &&
+        o->compare_cas != 0 && o->compare_cas != rec_cas(s, old_ref)) {
+        return STORE_EXISTS; /* [meta.ms-cas] */
+    }
     struct rewrite w = {
-        .deadline_s = exptime_deadline(exptime, now_s),
+        .deadline_s = exptime_deadline(vivify ? o->vivify_exptime : exptime,
+                                       now_s),
         .flags = flags,
+        .keep_bits = stale ? REC_STALE : 0,
         .replace = value,
         .replace_len = value_len,
     };
     w.has_deadline = w.deadline_s != 0;
     uint32_t *source = NULL;
-    if (mode == STORE_APPEND || mode == STORE_PREPEND) {
+    if ((mode == STORE_APPEND || mode == STORE_PREPEND) && !vivify) {
         /* [store.append]: the item keeps its flags and deadline. */
         if ((uint64_t)old.value_len + value_len > s->cfg.value_len_max) {
             return STORE_NOT_STORED; /* [store.append-too-large] */
@@ -649,7 +723,7 @@ put(struct store *s, uint32_t now_s, enum store_mode mode, const uint8_t *key,
         w.insert_at = mode == STORE_APPEND ? old.value_len : 0;
         source = &old_ref;
     }
-    w.cas = s->cfg.cas_enabled ? s->cas_last + 1 : 0;
+    w.cas = upcoming_cas(s, o->new_cas);
     uint32_t ref = write_record(s, now_s, hash, key, key_len, source, &w);
     if (ref == 0) {
         s->st.no_memory++;
@@ -658,36 +732,31 @@ put(struct store *s, uint32_t now_s, enum store_mode mode, const uint8_t *key,
         }
         return STORE_NO_MEMORY;
     }
-    uint64_t cas = next_cas(s);
-    CHECK(cas == w.cas);
+    commit_cas(s, o->new_cas);
     s->st.total_items++;
     if (mode == STORE_CAS) {
         s->st.cas_hits++;
     }
     if (cas_out != NULL) {
-        *cas_out = cas;
+        *cas_out = w.cas;
     }
     return STORE_OK;
-}
-
-enum store_status
-store_put(struct store *s, uint32_t now_s, enum store_mode mode,
-          const uint8_t *key, size_t key_len, uint32_t flags, int32_t exptime,
-          const uint8_t *value, size_t value_len, uint64_t cas_unique,
-          uint64_t *cas_out)
-{
-    enum store_status result = put(s, now_s, mode, key, key_len, flags,
-                                   exptime, value, value_len, cas_unique,
-                                   cas_out);
-    (void)log_release_unused(&s->log); /* [mem.elastic] */
-    return result;
 }
 
 enum store_status
 store_delete(struct store *s, uint32_t now_s, const uint8_t *key,
              size_t key_len)
 {
+    static const struct store_delete_opts plain;
+    return store_delete_opts(s, now_s, key, key_len, &plain);
+}
+
+enum store_status
+store_delete_opts(struct store *s, uint32_t now_s, const uint8_t *key,
+                  size_t key_len, const struct store_delete_opts *o)
+{
     CHECK(s != NULL);
+    CHECK(o != NULL);
     check_key(key, key_len);
     begin_op(s, now_s);
     uint64_t hash = hash_of(s, key, key_len);
@@ -697,29 +766,133 @@ store_delete(struct store *s, uint32_t now_s, const uint8_t *key,
         s->st.delete_misses++;
         return STORE_MISS;
     }
-    unlink_record(s, hash, ref, &r);
-    s->st.delete_hits++;
+    if (o->compare_cas != 0 && o->compare_cas != rec_cas(s, ref)) {
+        s->st.delete_misses++; /* as memcached counts it */
+        return STORE_EXISTS;   /* [meta.md-cas] */
+    }
+    if (!o->invalidate && !o->clear_value) {
+        unlink_record(s, hash, ref, &r);
+        s->st.delete_hits++;
+        return STORE_OK;
+    }
+    uint32_t deadline = o->touch ? exptime_deadline(o->exptime, now_s) : 0;
+    if (o->clear_value) {
+        /* [meta.md-clear]: a fresh item with no value and no flags takes
+         * its place, keeping its CAS (or E's), its deadline that of T or
+         * none, as memcached's tombstone. */
+        struct rewrite w = {
+            .cas = o->new_cas != 0 ? o->new_cas : rec_cas(s, ref),
+            .deadline_s = deadline,
+            .has_deadline = deadline != 0,
+            .replace = (const uint8_t *)"",
+            .replace_len = 0,
+        };
+        ref = write_record(s, now_s, hash, key, key_len, &ref, &w);
+        if (ref == 0) {
+            s->st.no_memory++;
+            return STORE_NO_MEMORY;
+        }
+        if (o->new_cas != 0) {
+            commit_cas(s, o->new_cas);
+        }
+        decode(s, ref, &r);
+    }
+    if (!o->invalidate) {
+        s->st.delete_hits++;
+        return STORE_OK;
+    }
+    /* [meta.md-invalidate]: stale, a new CAS, and the next fetch may win
+     * again; T sets the deadline. Not counted as a delete. */
+    uint8_t *p = rec_at(s, ref);
+    p[REC_OFF_BITS] = (uint8_t)((p[REC_OFF_BITS] | REC_STALE) & ~REC_WIN_SENT);
+    if (s->cfg.cas_enabled) {
+        rec_store64(p + REC_OFF_CAS, upcoming_cas(s, o->new_cas));
+    }
+    commit_cas(s, o->new_cas);
+    r.bits = p[REC_OFF_BITS];
+    if (o->touch &&
+        !set_deadline(s, now_s, hash, key, key_len, &ref, &r, deadline)) {
+        s->st.no_memory++;
+        return STORE_NO_MEMORY;
+    }
     return STORE_OK;
 }
 
-static enum store_status
-arith(struct store *s, uint32_t now_s, const uint8_t *key, size_t key_len,
-      bool incr, uint64_t delta, uint64_t *result)
+enum store_status
+store_arith(struct store *s, uint32_t now_s, const uint8_t *key,
+            size_t key_len, bool incr, uint64_t delta, uint64_t *result)
+{
+    static const struct store_arith_opts plain;
+    return store_arith_opts(s, now_s, key, key_len, incr, delta, &plain,
+                            result, NULL, NULL);
+}
+
+/* [meta.ma-vivify]: a new item holding the initial value's digits. */
+static uint32_t
+arith_create(struct store *s, uint32_t now_s, uint64_t hash,
+             const uint8_t *key, size_t key_len,
+             const struct store_arith_opts *o)
+{
+    uint8_t digits[LIMIT_U64_DIGITS];
+    struct rewrite w = {
+        .cas = upcoming_cas(s, o->new_cas),
+        .deadline_s = exptime_deadline(o->vivify_exptime, now_s),
+        .replace = digits,
+        .replace_len = decimal_format_u64(o->initial, digits),
+    };
+    w.has_deadline = w.deadline_s != 0;
+    uint32_t ref = write_record(s, now_s, hash, key, key_len, NULL, &w);
+    if (ref == 0) {
+        s->st.no_memory++;
+        return 0;
+    }
+    commit_cas(s, o->new_cas);
+    s->st.total_items++;
+    return ref;
+}
+
+enum store_status
+store_arith_opts(struct store *s, uint32_t now_s, const uint8_t *key,
+                 size_t key_len, bool incr, uint64_t delta,
+                 const struct store_arith_opts *o, uint64_t *result,
+                 struct store_item *out, bool *created)
 {
     CHECK(s != NULL);
+    CHECK(o != NULL);
     CHECK(result != NULL);
     check_key(key, key_len);
     begin_op(s, now_s);
     uint64_t hash = hash_of(s, key, key_len);
     struct record r;
     uint32_t ref = lookup_live(s, now_s, hash, key, key_len, &r);
+    if (created != NULL) {
+        *created = false;
+    }
     if (ref == 0) {
-        if (incr) {
-            s->st.incr_misses++;
-        } else {
-            s->st.decr_misses++;
+        if (!o->vivify) {
+            if (incr) {
+                s->st.incr_misses++;
+            } else {
+                s->st.decr_misses++;
+            }
+            return STORE_MISS;
         }
-        return STORE_MISS;
+        ref = arith_create(s, now_s, hash, key, key_len, o);
+        if (ref == 0) {
+            return STORE_NO_MEMORY;
+        }
+        if (created != NULL) {
+            *created = true;
+        }
+        *result = o->initial;
+        if (out != NULL) {
+            decode(s, ref, &r);
+            fill_view(s, ref, &r, out);
+        }
+        return STORE_OK;
+    }
+    if (o->compare_cas != 0 && o->compare_cas != rec_cas(s, ref)) {
+        return STORE_EXISTS; /* [meta.ma-cas] */
     }
     uint64_t value;
     if (!decimal_parse_u64(rec_at(s, ref) + r.value_off, r.value_len,
@@ -737,29 +910,38 @@ arith(struct store *s, uint32_t now_s, const uint8_t *key, size_t key_len,
     uint8_t digits[LIMIT_U64_DIGITS];
     size_t digits_len = decimal_format_u64(value, digits);
     mark_accessed(s, ref);
+    uint64_t cas = upcoming_cas(s, o->new_cas);
     if (digits_len == r.value_len) {
         /* Same length: rewrite the digits and the unique in place. */
         uint8_t *p = rec_at(s, ref);
         memcpy(p + r.value_off, digits, digits_len);
         if (s->cfg.cas_enabled) {
-            rec_store64(p + REC_OFF_CAS, next_cas(s));
+            rec_store64(p + REC_OFF_CAS, cas);
         }
     } else {
         /* [incr.no-padding]: a new record of exactly the digits. */
         struct rewrite w = {
-            .cas = s->cfg.cas_enabled ? s->cas_last + 1 : 0,
+            .cas = cas,
             .deadline_s = r.deadline_s,
             .has_deadline = (r.bits & REC_HAS_DEADLINE) != 0,
             .flags = r.flags,
-            .keep_bits = REC_FETCHED | REC_ACTIVE,
+            .keep_bits = (uint8_t)(rec_at(s, ref)[REC_OFF_BITS] & KEEP_MARKS),
             .replace = digits,
             .replace_len = digits_len,
         };
-        if (write_record(s, now_s, hash, key, key_len, &ref, &w) == 0) {
+        ref = write_record(s, now_s, hash, key, key_len, &ref, &w);
+        if (ref == 0) {
             s->st.no_memory++;
             return STORE_NO_MEMORY; /* [incr.no-memory] */
         }
-        next_cas(s);
+    }
+    commit_cas(s, o->new_cas);
+    decode(s, ref, &r);
+    if (o->touch &&
+        !set_deadline(s, now_s, hash, key, key_len, &ref, &r,
+                      exptime_deadline(o->exptime, now_s))) {
+        s->st.no_memory++;
+        return STORE_NO_MEMORY;
     }
     if (incr) {
         s->st.incr_hits++;
@@ -767,17 +949,99 @@ arith(struct store *s, uint32_t now_s, const uint8_t *key, size_t key_len,
         s->st.decr_hits++;
     }
     *result = value;
+    if (out != NULL) {
+        fill_view(s, ref, &r, out);
+    }
     return STORE_OK;
 }
 
 enum store_status
-store_arith(struct store *s, uint32_t now_s, const uint8_t *key,
-            size_t key_len, bool incr, uint64_t delta, uint64_t *result)
+store_fetch(struct store *s, uint32_t now_s, const uint8_t *key,
+            size_t key_len, const struct store_fetch_opts *o,
+            struct store_fetch_result *out)
 {
-    enum store_status status = arith(s, now_s, key, key_len, incr, delta,
-                                     result);
-    (void)log_release_unused(&s->log); /* [mem.elastic] */
-    return status;
+    CHECK(s != NULL);
+    CHECK(o != NULL);
+    CHECK(out != NULL);
+    check_key(key, key_len);
+    begin_op(s, now_s);
+    memset(out, 0, sizeof *out);
+    uint64_t hash = hash_of(s, key, key_len);
+    struct record r;
+    uint32_t ref = lookup_live(s, now_s, hash, key, key_len, &r);
+    if (ref == 0) {
+        if (!o->vivify) {
+            if (!o->peek) {
+                /* [meta.mg-stats]: with T, a touch; else a get. */
+                s->st.touch_misses += o->touch;
+                s->st.get_misses += !o->touch;
+            }
+            return STORE_MISS;
+        }
+        /* [meta.mg-vivify]: an empty item whose token this request wins. */
+        struct rewrite w = {
+            .cas = upcoming_cas(s, 0),
+            .deadline_s = exptime_deadline(o->vivify_exptime, now_s),
+            .keep_bits = REC_WIN_SENT,
+            .replace = (const uint8_t *)"",
+            .replace_len = 0,
+        };
+        w.has_deadline = w.deadline_s != 0;
+        ref = write_record(s, now_s, hash, key, key_len, NULL, &w);
+        if (ref == 0) {
+            s->st.no_memory++;
+            return STORE_NO_MEMORY;
+        }
+        commit_cas(s, 0);
+        s->st.total_items++;
+        /* memcached counts a vivified miss as a hit. */
+        s->st.touch_hits += o->touch;
+        s->st.get_hits += !o->touch;
+        decode(s, ref, &r);
+        fill_view(s, ref, &r, &out->item);
+        out->deadline_before_s = r.deadline_s;
+        out->won = true;
+        out->vivified = true;
+        return STORE_OK;
+    }
+    out->deadline_before_s = r.deadline_s;
+    out->fetched_before = (r.bits & REC_FETCHED) != 0;
+    out->win_sent_before = (r.bits & REC_WIN_SENT) != 0;
+    out->stale = (r.bits & REC_STALE) != 0;
+    if (o->touch) {
+        uint32_t deadline = exptime_deadline(o->exptime, now_s);
+        if (!exptime_alive(deadline, now_s)) {
+            /* Touched into the past, as [touch.reply]: answered, then gone. */
+            fill_view(s, ref, &r, &out->item);
+            unlink_record(s, hash, ref, &r);
+            s->st.touch_hits++;
+            return STORE_OK;
+        }
+        if (!set_deadline(s, now_s, hash, key, key_len, &ref, &r, deadline)) {
+            s->st.no_memory++;
+            return STORE_NO_MEMORY;
+        }
+    }
+    /* [meta.win]: a stale item, or one within R of its deadline, hands out
+     * one token until it is written again. */
+    bool wants = out->stale ||
+                 (o->recache && r.deadline_s != 0 &&
+                  r.deadline_s - now_s < o->recache_s);
+    uint8_t *p = rec_at(s, ref);
+    if (wants && !out->win_sent_before) {
+        p[REC_OFF_BITS] |= REC_WIN_SENT;
+        out->won = true;
+    }
+    if (!o->peek) {
+        if (!o->no_bump) {
+            mark_accessed(s, ref);
+        }
+        s->st.touch_hits += o->touch;
+        s->st.get_hits += !o->touch;
+    }
+    decode(s, ref, &r);
+    fill_view(s, ref, &r, &out->item);
+    return STORE_OK;
 }
 
 void
@@ -1014,7 +1278,8 @@ check_record(void *ctx, const struct store_walk_entry *e)
         uint32_t ref = log_ref(l, e->phys);
         CHECK(index_find(&s->index, hash_of(s, e->key, e->key_len), e->key,
                          e->key_len) == ref);
-        CHECK(rec_cas(s, ref) <= s->cas_last);
+        CHECK(rec_cas(s, ref) <= s->cas_last ||
+              rec_cas(s, ref) <= s->cas_given_max);
         w->live++;
         w->live_bytes += r.size;
     }

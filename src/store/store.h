@@ -77,6 +77,11 @@ struct store_item {
     uint32_t flags;
     uint64_t cas;
     uint32_t deadline_s; /* 0 = never */
+    /* The item's marks as the view was taken ([meta.mg-flags]). */
+    bool fetched;        /* read since stored */
+    bool stale;          /* invalidated by md I / ms I ([meta.stale]) */
+    bool win_sent;       /* a win token went out ([meta.win]) */
+    uint32_t size;       /* bytes of its record ([mem.item-size]) */
 };
 
 /* Counters, in the names memcached's stats use. curr_items and bytes are
@@ -169,6 +174,106 @@ enum store_status store_delete(struct store *s, uint32_t now_s,
 enum store_status store_arith(struct store *s, uint32_t now_s,
                               const uint8_t *key, size_t key_len, bool incr,
                               uint64_t delta, uint64_t *result);
+
+/* ---- the meta protocol's operations ([meta.*]) ------------------------
+ *
+ * Each takes an options struct (zeroed: the plain behaviour) and reports the
+ * item's state before and after. A CAS of 0 in an option means "none". A
+ * caller-given CAS (new_cas, meta E) becomes the item's unique without
+ * advancing the store's counter, as in memcached. */
+
+struct store_fetch_opts {
+    bool no_bump;           /* u: leave the fetched and active marks */
+    bool peek;              /* me: as no_bump, and count nothing */
+    bool touch;             /* T: set the deadline from exptime */
+    int32_t exptime;
+    bool vivify;            /* N: a miss creates an empty item and wins */
+    int32_t vivify_exptime;
+    bool recache;           /* R: win when fewer than recache_s seconds
+                               remain before the deadline */
+    uint32_t recache_s;
+};
+
+struct store_fetch_result {
+    struct store_item item;  /* the item after the request */
+    uint32_t deadline_before_s;
+    bool fetched_before;     /* h */
+    bool win_sent_before;    /* Z: a token had gone out before */
+    bool stale;              /* X */
+    bool won;                /* W: this request got the token */
+    bool vivified;           /* the miss created the item */
+};
+
+/* [meta.mg-flags], [meta.win], [meta.stale]: looks up a live item (counted
+ * as a get, or with touch as a touch only, as memcached counts mg),
+ * optionally creating it on a miss (then counted as a hit; N's deadline
+ * wins over T's).
+ * STORE_OK with *out filled, STORE_MISS, or STORE_NO_MEMORY (a touch or
+ * vivify that found no room; the miss is counted). */
+enum store_status store_fetch(struct store *s, uint32_t now_s,
+                              const uint8_t *key, size_t key_len,
+                              const struct store_fetch_opts *o,
+                              struct store_fetch_result *out);
+
+struct store_put_opts {
+    uint64_t compare_cas;   /* C: append/prepend compare it too (STORE_CAS
+                               uses the cas_unique argument) */
+    uint64_t new_cas;       /* E */
+    bool invalidate;        /* I: a STORE_CAS below the item's CAS stores
+                               the value marked stale ([meta.ms-invalidate]) */
+    bool vivify;            /* N: append/prepend on a miss store the value
+                               as a new item with vivify_exptime */
+    int32_t vivify_exptime;
+};
+
+/* store_put with the meta options; store_put(...) is this with zeroed
+ * options. */
+enum store_status store_put_opts(struct store *s, uint32_t now_s,
+                                 enum store_mode mode, const uint8_t *key,
+                                 size_t key_len, uint32_t flags,
+                                 int32_t exptime, const uint8_t *value,
+                                 size_t value_len, uint64_t cas_unique,
+                                 const struct store_put_opts *o,
+                                 uint64_t *cas_out);
+
+struct store_delete_opts {
+    uint64_t compare_cas;   /* C: a different CAS answers STORE_EXISTS */
+    uint64_t new_cas;       /* E: with invalidate or clear_value */
+    bool invalidate;        /* I: mark stale, new CAS, win token cleared,
+                               instead of removing ([meta.md-invalidate]) */
+    bool clear_value;       /* x: an empty item (flags 0, CAS kept or E's,
+                               deadline T's or none) takes its place */
+    bool touch;             /* T (with I or x): new deadline from exptime */
+    int32_t exptime;
+};
+
+/* [meta.md-flags]: STORE_OK, STORE_MISS, STORE_EXISTS (counted as a delete
+ * miss), or STORE_NO_MEMORY when a rewrite (x, or T growing a deadline
+ * field) found no room. An invalidation is not counted as a delete. */
+enum store_status store_delete_opts(struct store *s, uint32_t now_s,
+                                    const uint8_t *key, size_t key_len,
+                                    const struct store_delete_opts *o);
+
+struct store_arith_opts {
+    uint64_t compare_cas;   /* C */
+    uint64_t new_cas;       /* E */
+    bool vivify;            /* N: a miss creates the item holding initial,
+                               the delta not applied ([meta.ma-vivify]) */
+    int32_t vivify_exptime;
+    uint64_t initial;       /* J */
+    bool touch;             /* T: on success, new deadline from exptime */
+    int32_t exptime;
+};
+
+/* store_arith with the meta options. *out (if not NULL) shows the item
+ * after the request; *created tells a vivified item. STORE_EXISTS on a CAS
+ * mismatch; other results as store_arith. */
+enum store_status store_arith_opts(struct store *s, uint32_t now_s,
+                                   const uint8_t *key, size_t key_len,
+                                   bool incr, uint64_t delta,
+                                   const struct store_arith_opts *o,
+                                   uint64_t *result, struct store_item *out,
+                                   bool *created);
 
 /* [flush.*]: delay <= 0 flushes now; otherwise at the deadline the delay
  * names (relative or absolute as an exptime). */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench_smoke.sh - smoke test of mcref-bench against a memcached-compatible
 # server binary: a few short workloads must finish with zero errors and a
-# non-zero rate, and --fill must see an eviction in -m 8.
+# non-zero rate (cache-aside with a hit ratio, an RSS series, the meta
+# protocol when the server has it), and --fill must see an eviction in -m 8.
 #
 # usage: tests/integration/bench_smoke.sh SERVER_BIN
 # env:   BENCH_BIN (default build/release/mcref-bench; a relative path is
@@ -96,6 +97,45 @@ run_load() {
     fi
 }
 
+# run_checked NAME AWK_TEST ARGS...: run_load, and AWK_TEST (where
+# json_field("name") reads a field of the result) must exit 0.
+run_checked() {
+    local name=$1 test=$2
+    shift 2
+    local out rc
+    out=$(timeout "$bench_timeout" "$bench_bin" -s "127.0.0.1:$port" \
+          --server-pid "$server_pid" --json --seed 1 -d "$duration" "$@")
+    rc=$?
+    if [ "$rc" = 0 ] && [ "$(json_field "$out" errors)" = 0 ] &&
+       awk -v json="$out" '
+           function json_field(name,   m) {
+               if (!match(json, "\"" name "\":[^,}]*")) return ""
+               m = substr(json, RSTART, RLENGTH)
+               sub(/^[^:]*:/, "", m)
+               return m + 0
+           }
+           BEGIN { '"$test"' }'; then
+        ok "$name ($(json_field "$out" ops_per_s) ops/s)"
+    else
+        bad "$name: exit $rc: $out"
+    fi
+}
+
+# run_meta NAME ARGS...: a --protocol meta load; skipped (not failed) when
+# the server does not speak the meta protocol.
+run_meta() {
+    local name=$1
+    shift
+    local err
+    err=$(timeout "$bench_timeout" "$bench_bin" -s "127.0.0.1:$port" \
+          --protocol meta -c 1 -n 1 2>&1 >/dev/null)
+    if printf '%s' "$err" | grep -q 'does the server speak meta'; then
+        echo "SKIP $name: the server has no meta protocol"
+        return
+    fi
+    run_load "$name" --protocol meta "$@"
+}
+
 if [ -z "$server_bin" ] || [ ! -x "$server_bin" ]; then
     echo "usage: $0 SERVER_BIN (an executable memcached-compatible server)"
     bad "setup: server binary '$server_bin' is not executable"
@@ -115,6 +155,16 @@ if start_server -m 64 -c 1024; then
     run_load "sets of 1 KiB" -c 8 --ratio 0:100 --value-size 1024
     run_load "zipf keys, 100 conns, 10 active at 500/s" \
         -c 100 --active 10 --rate 500 --key-dist zipf
+    run_checked "cache-aside, zipf 1.0" \
+        'h = json_field("hit_ratio"); s = json_field("aside_sets");
+         exit !(h > 0 && h < 1 && s > 0)' \
+        -c 8 --cache-aside --key-dist zipf:1.0 --keys 20000
+    run_checked "overwrite with the RSS series" \
+        'exit !(json_field("rss_peak_bytes") > 0 && json_field("rss_final_bytes") > 0)' \
+        -c 8 --ratio 0:100 --value-size 1024 --rss-every 100 --rss-after 200
+    for depth in 1 16; do
+        run_meta "meta, -P $depth, warmed up" -c 8 -P "$depth" --warmup
+    done
     stop_server
 else
     bad "server start: not listening (tried $start_attempts ports)"

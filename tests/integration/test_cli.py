@@ -11,7 +11,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mcharness import (Conn, Server, SkipTest, check, eq, is_memcached,  # noqa: E402
-                       pick_port, server_bin, test, main, user_args)
+                       pick_port, server_bin, test, main, user_args,
+                       wait_until)
 
 P = "cli/"
 
@@ -42,7 +43,7 @@ def _():
 def _():
     mcref_only()
     rc, err = run_binary(["-p", str(pick_port()), "-l", "127.0.0.1",
-                          "-m", "100000000"])
+                          "-m", "8000g"])
     eq(rc, 71, "exit status when -m cannot be allocated")
     check("cannot allocate" in err, "message: %r" % err)
 
@@ -88,9 +89,11 @@ def _():
                 c.read_exact(300000 + 2)
                 got += 300000
             eq(c.readline(), b"END", "end of the get")
-        time.sleep(0.2)
+        wanted = ("one thread serves every connection (-t 8", "slab classes",
+                  ": wrote ", "paused", "resumed")
+        wait_until(lambda: all(w in s.stderr_text() for w in wanted), 5)
         err = s.stderr_text()
-        check("one thread serves every connection (-t 8" in err, "-v says -t has no effect")
+        check("-t: one thread serves every connection" in err, "-v says -t has no effect")
         check("slab classes" in err, "-v notes the ignored -f")
         check(": wrote " in err, "-vvv logs writes")
         check("paused" in err and "resumed" in err, "-vvv logs the output bound")

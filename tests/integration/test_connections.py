@@ -137,7 +137,10 @@ def _():
                 # 8 MB of replies: more than the kernel buffers, so mcref
                 # holds part of one while it waits for the reader.
                 slow.sendall(b"get" + b" k0" * 8 + b"\r\n")
-                time.sleep(0.3)
+                # The overwrite must come after the server began the reply:
+                # wait (bounded) until it has served a key of that get.
+                check(wait_until(lambda: int(w.stats()["get_hits"]) >= 1, 10),
+                      "the slow reader's get was not served within 10 s")
                 eq(w.store("set", "k0", new), "STORED", "replace k0")
                 for i in range(20):
                     eq(w.store("set", "fill%d" % i, new), "STORED", "set fill%d" % i)

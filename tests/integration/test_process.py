@@ -373,7 +373,10 @@ def _():
         with s.conn() as c:
             eq(c.store("set", "foo", "bar"), "STORED", "set")
             eq(c.get("foo"), b"bar", "get")
-        time.sleep(0.2)
+        # A negative check: read stderr only once the server has exited, so
+        # a line written late cannot be missed.
+        s.expect_exit = True
+        check(s.stop() is not None, "the -v server did not stop")
         text = s.stderr_text()
         check(not re.search(r"^<\d+ (set|get) foo", text, re.M),
               "-v (one v) logs commands: %r" % text[-200:])
@@ -485,7 +488,8 @@ def _signal_under_load(sig, daemon):
         loaders = [Loader(port, i, bigkeys, stop) for i in range(6)]
         for t in loaders:
             t.start()
-        time.sleep(0.8)
+        # Under load: wait (bounded) until the loaders have done some work.
+        wait_until(lambda: sum(t.ops for t in loaders) >= 200, 10)
         ops_before = sum(t.ops for t in loaders)
         check(ops_before > 0, "no operation completed under load before the signal")
         os.kill(pid, sig)

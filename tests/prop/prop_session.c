@@ -94,6 +94,8 @@ struct runner {
     /* Replies are read after a piece with odds 1 in drain_odds (0, 1:
      * always), so queued references into the store meet later writes. */
     uint32_t drain_odds;
+    /* The real time handed to the session with every piece. */
+    uint32_t real_s;
 };
 
 static void
@@ -105,6 +107,7 @@ runner_open(struct runner *r, const struct engine_config *cfg)
         abort();
     }
     session_init(&r->s, r->e);
+    r->real_s = NOW;
 }
 
 static void
@@ -126,7 +129,7 @@ runner_drain(struct runner *r)
             add(&r->out, seg[i].base, seg[i].len);
             total += seg[i].len;
         }
-        session_sent(&r->s, total, NOW);
+        session_sent(&r->s, total, r->real_s);
     }
 }
 
@@ -151,7 +154,7 @@ runner_feed(struct runner *r, const struct bytes *in, size_t piece,
             abort();
         }
         memcpy(copy, in->data + at, n);
-        session_input(&r->s, copy, n, NOW);
+        session_input(&r->s, copy, n, r->real_s);
         free(copy);
         if (r->drain_odds <= 1 || rng_below(rng, r->drain_odds) == 0) {
             runner_drain(r);
@@ -395,6 +398,15 @@ expect_value(struct bytes *want, const struct store_item *it, bool with_cas)
     add(want, "\r\n", 2);
 }
 
+/* Time moves in the model run ([expiry.*], [flush.*], [misc.debugtime]):
+ * the input is cut into ticks, each fed at its own real time; within a tick
+ * a test-clock run may also step the clock with debugtime. */
+enum { MAX_TICKS = 4096 };
+struct tick {
+    size_t end;      /* input bytes up to here are fed at real_s */
+    uint32_t real_s;
+};
+
 struct model_run {
     uint64_t rng;
     struct model *m;
@@ -402,7 +414,59 @@ struct model_run {
     struct bytes want;
     uint32_t value_max;
     uint64_t cas[8];
+    bool test_clock;
+    uint32_t real_s;   /* real time of the current tick */
+    uint64_t offset_s; /* the debugtime steps so far (never negative here) */
+    uint32_t now;      /* the item clock the model predicts */
+    struct tick ticks[MAX_TICKS];
+    size_t tick_count;
 };
+
+/* The item clock, from [misc.debugtime] and [expiry.clock]: real time plus
+ * the steps, and it ends at the last second a 32-bit clock has. */
+static void
+predict_now(struct model_run *r)
+{
+    uint64_t t = (uint64_t)r->real_s + (r->test_clock ? r->offset_s : 0);
+    r->now = t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+}
+
+/* Steps that cross the expiry boundaries the exptimes below set up. */
+static uint64_t
+time_step(struct model_run *r)
+{
+    static const uint64_t steps[] = {1, 1, 1, 2, 3, 5, 99, 100, 101,
+                                     2592000, 2592001, 1000000};
+    return steps[rng_below(&r->rng, 12)];
+}
+
+static void
+model_advance(struct model_run *r)
+{
+    if (rng_below(&r->rng, 3) != 0) {
+        return;
+    }
+    if (r->test_clock && rng_below(&r->rng, 2) == 0) {
+        /* A step of the test clock, now and then far past its end. */
+        uint64_t step = rng_below(&r->rng, 16) == 0 ? 9999999999u
+                                                     : time_step(r);
+        addf(&r->in, "debugtime %" PRIu64 "\r\n", step);
+        add(&r->want, "OK\r\n", 4);
+        r->offset_s += step;
+        if (r->offset_s > UINT32_MAX) {
+            r->offset_s = UINT32_MAX;
+        }
+        predict_now(r);
+        return;
+    }
+    if (r->tick_count + 1 >= MAX_TICKS) {
+        return;
+    }
+    uint64_t real = (uint64_t)r->real_s + time_step(r);
+    r->ticks[r->tick_count++] = (struct tick){r->in.len, r->real_s};
+    r->real_s = real > UINT32_MAX ? UINT32_MAX : (uint32_t)real;
+    predict_now(r);
+}
 
 static void
 model_key(struct model_run *r, char *key, unsigned *slot)
@@ -411,11 +475,34 @@ model_key(struct model_run *r, char *key, unsigned *slot)
     snprintf(key, 16, "key%u", *slot);
 }
 
-static int32_t
-model_exptime(struct model_run *r)
+/* An exptime as the client writes it, and (in *value) as the server reads
+ * it after [num.truncate32]: relative ones up to the 30-day limit and one
+ * past it ([expiry.relative-max]), absolute ones around now, negative ones,
+ * and some beyond 32 bits. */
+static const char *
+model_exptime_text(struct model_run *r, char *text, int32_t *value)
 {
-    static const int32_t choices[] = {0, 0, 0, 0, 1, 2, 100, -1, 2592000};
-    return choices[rng_below(&r->rng, 9)];
+    static const int64_t relative[] = {0, 0, 0, 1, 2, 3, 100, 101,
+                                       2592000, 2592001, -1, -2147483648LL,
+                                       4294967295LL, 4294967296LL + 5};
+    int64_t v;
+    if (rng_below(&r->rng, 3) == 0) {
+        static const int64_t around[] = {-1, 0, 1, 2, 100};
+        v = (int64_t)r->now + around[rng_below(&r->rng, 5)];
+    } else {
+        v = relative[rng_below(&r->rng, 14)];
+    }
+    snprintf(text, 24, "%" PRId64, v);
+    *value = (int32_t)(uint32_t)(uint64_t)v;
+    return text;
+}
+
+static int32_t
+model_exptime(struct model_run *r, char *text)
+{
+    int32_t value;
+    model_exptime_text(r, text, &value);
+    return value;
 }
 
 static void
@@ -446,6 +533,7 @@ model_command(struct model_run *r)
     model_key(r, key, &slot);
     size_t klen = strlen(key);
     const uint8_t *k = (const uint8_t *)key;
+    model_advance(r);
     bool noreply = rng_below(&r->rng, 5) == 0;
     const char *nr = noreply ? " noreply" : "";
     switch (rng_below(&r->rng, 9)) {
@@ -457,10 +545,10 @@ model_command(struct model_run *r)
         size_t vlen;
         model_value(r, value, &vlen);
         uint32_t flags = rng_below(&r->rng, 3) == 0 ? 77 : 0;
-        int32_t exptime = model_exptime(r);
+        char et[24];
+        int32_t exptime = model_exptime(r, et);
         uint64_t unique = rng_below(&r->rng, 2) ? r->cas[slot] : 12345;
-        addf(&r->in, "%s %s %u %d %zu", modes[mode], key, flags, exptime,
-             vlen);
+        addf(&r->in, "%s %s %u %s %zu", modes[mode], key, flags, et, vlen);
         if (mode == STORE_CAS) {
             addf(&r->in, " %" PRIu64, unique);
         }
@@ -468,7 +556,7 @@ model_command(struct model_run *r)
         add(&r->in, value, vlen);
         add(&r->in, "\r\n", 2);
         enum store_status st =
-            model_put(r->m, NOW, mode, k, klen, flags, exptime,
+            model_put(r->m, r->now, mode, k, klen, flags, exptime,
                       vlen > r->value_max ? NULL : value, vlen, unique, NULL);
         expect_status(&r->want, st, noreply, "STORED");
         break;
@@ -477,9 +565,10 @@ model_command(struct model_run *r)
     case 4: {
         bool gat = rng_below(&r->rng, 3) == 0;
         bool with_cas = rng_below(&r->rng, 2) == 0;
-        int32_t exptime = model_exptime(r);
+        char et[24];
+        int32_t exptime = model_exptime(r, et);
         if (gat) {
-            addf(&r->in, "%s %d", with_cas ? "gats" : "gat", exptime);
+            addf(&r->in, "%s %s", with_cas ? "gats" : "gat", et);
         } else {
             addf(&r->in, "%s", with_cas ? "gets" : "get");
         }
@@ -491,9 +580,9 @@ model_command(struct model_run *r)
             addf(&r->in, " %s", key);
             struct store_item it;
             enum store_status st =
-                gat ? model_touch(r->m, NOW, (const uint8_t *)key, strlen(key),
+                gat ? model_touch(r->m, r->now, (const uint8_t *)key, strlen(key),
                                   exptime, &it)
-                    : model_get(r->m, NOW, (const uint8_t *)key, strlen(key),
+                    : model_get(r->m, r->now, (const uint8_t *)key, strlen(key),
                                 &it);
             if (st == STORE_OK) {
                 expect_value(&r->want, &it, with_cas);
@@ -511,7 +600,7 @@ model_command(struct model_run *r)
         addf(&r->in, "%s %s %" PRIu64 "%s\r\n", incr ? "incr" : "decr", key,
              delta, nr);
         uint64_t v;
-        enum store_status st = model_arith(r->m, NOW, k, klen, incr, delta, &v);
+        enum store_status st = model_arith(r->m, r->now, k, klen, incr, delta, &v);
         if (st == STORE_OK && !noreply) {
             addf(&r->want, "%" PRIu64 "\r\n", v);
         } else if (st == STORE_NO_MEMORY && !noreply) {
@@ -522,9 +611,10 @@ model_command(struct model_run *r)
         break;
     }
     case 6: {
-        int32_t exptime = model_exptime(r);
-        addf(&r->in, "touch %s %d%s\r\n", key, exptime, nr);
-        enum store_status st = model_touch(r->m, NOW, k, klen, exptime, NULL);
+        char et[24];
+        int32_t exptime = model_exptime(r, et);
+        addf(&r->in, "touch %s %s%s\r\n", key, et, nr);
+        enum store_status st = model_touch(r->m, r->now, k, klen, exptime, NULL);
         if (st == STORE_NO_MEMORY) {
             if (!noreply) {
                 addf(&r->want, "SERVER_ERROR out of memory\r\n");
@@ -536,14 +626,23 @@ model_command(struct model_run *r)
     }
     case 7:
         addf(&r->in, "delete %s%s\r\n", key, nr);
-        expect_status(&r->want, model_delete(r->m, NOW, k, klen), noreply,
+        expect_status(&r->want, model_delete(r->m, r->now, k, klen), noreply,
                       "DELETED");
         break;
     default:
-        if (rng_below(&r->rng, 10) == 0) {
-            int32_t delay = rng_below(&r->rng, 2) ? 0 : 5;
-            addf(&r->in, "flush_all %d%s\r\n", delay, nr);
-            model_flush(r->m, NOW, delay);
+        if (rng_below(&r->rng, 3) == 0) {
+            /* [flush.immediate], [flush.delayed]: none, relative, absolute
+             * (past and future), negative. */
+            char et[24];
+            int32_t delay = 0;
+            if (rng_below(&r->rng, 4) == 0) {
+                snprintf(et, sizeof et, "%s", "");
+            } else {
+                delay = model_exptime(r, et + 1);
+                et[0] = ' ';
+            }
+            addf(&r->in, "flush_all%s%s\r\n", et, nr);
+            model_flush(r->m, r->now, delay);
             if (!noreply) {
                 add(&r->want, "OK\r\n", 4);
             }
@@ -603,6 +702,14 @@ run_model(uint64_t seed, size_t cmds, bool verbose)
     bool evict = rng_below(&r.rng, 4) != 0;
     struct engine_config cfg = config(mem, r.value_max, evict);
     cfg.value_ref_min = rng_below(&r.rng, 2) == 0 ? 1 : 0;
+    cfg.test_clock = rng_below(&r.rng, 2) == 0;
+    r.test_clock = cfg.test_clock;
+    /* Where the clock starts: today, before the 30-day limit (so small
+     * absolute exptimes are in the future), at 2038, near its end. */
+    static const uint32_t starts[] = {NOW, 2591990u, 2147483600u,
+                                      UINT32_MAX - 300u};
+    r.real_s = starts[rng_below(&r.rng, 4)];
+    predict_now(&r);
     r.m = model_create(&cfg.store);
     if (r.m == NULL) {
         abort();
@@ -610,11 +717,20 @@ run_model(uint64_t seed, size_t cmds, bool verbose)
     for (size_t i = 0; i < cmds; i++) {
         model_command(&r);
     }
+    r.ticks[r.tick_count++] = (struct tick){r.in.len, r.real_s};
     struct runner run;
     runner_open(&run, &cfg);
     run.drain_odds = 4;
     uint64_t piece_rng = seed ^ 0x5555;
-    runner_feed(&run, &r.in, 200, &piece_rng);
+    size_t fed = 0;
+    for (size_t t = 0; t < r.tick_count; t++) {
+        /* Each tick's bytes in random pieces, at the tick's real time. */
+        struct bytes part = {.data = r.in.data + fed,
+                             .len = r.ticks[t].end - fed};
+        run.real_s = r.ticks[t].real_s;
+        runner_feed(&run, &part, 200, &piece_rng);
+        fed = r.ticks[t].end;
+    }
     bool ok = run.out.len == r.want.len &&
               (r.want.len == 0 ||
                memcmp(run.out.data, r.want.data, r.want.len) == 0);

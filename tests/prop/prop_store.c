@@ -263,6 +263,44 @@ compare_views(struct run *r, const struct store_item *a,
              " deadline %u/%u",
              a->flags, b->flags, a->cas, b->cas, a->deadline_s, b->deadline_s);
     }
+    if (a->stale != b->stale || a->win_sent != b->win_sent ||
+        a->size != b->size) {
+        FAIL(r, "item marks differ: stale %d/%d win %d/%d size %u/%u",
+             a->stale, b->stale, a->win_sent, b->win_sent, a->size, b->size);
+    }
+}
+
+static void
+compare_fetches(struct run *r, const struct store_fetch_result *a,
+                const struct store_fetch_result *b)
+{
+    compare_views(r, &a->item, &b->item);
+    if (a->item.fetched != b->item.fetched ||
+        a->deadline_before_s != b->deadline_before_s ||
+        a->fetched_before != b->fetched_before ||
+        a->win_sent_before != b->win_sent_before || a->stale != b->stale ||
+        a->won != b->won || a->vivified != b->vivified) {
+        FAIL(r, "fetch results differ: fetched %d/%d before %d/%d token "
+                "%d/%d stale %d/%d won %d/%d vivified %d/%d",
+             a->item.fetched, b->item.fetched, a->fetched_before,
+             b->fetched_before, a->win_sent_before, b->win_sent_before,
+             a->stale, b->stale, a->won, b->won, a->vivified, b->vivified);
+    }
+}
+
+/* A CAS for meta's C and E options: none, the slot's last, or small. */
+static uint64_t
+draw_meta_cas(struct run *r, unsigned slot)
+{
+    switch (rng_below(&r->rng, 4)) {
+    case 0:
+    case 1:
+        return 0;
+    case 2:
+        return r->last_cas[slot];
+    default:
+        return rng_below(&r->rng, 5) + (chance(&r->rng, 50) ? 0 : 1000);
+    }
 }
 
 #define WALK_MAX 4096
@@ -385,12 +423,38 @@ step(struct run *r)
     if (pick < 30 || pick == 99) {
         struct store_item a;
         struct store_item b;
-        snprintf(r->op, sizeof r->op, "get key%u at %u", slot, r->now);
-        sa = store_get(r->store, r->now, key, key_len, &a);
-        sb = model_get(r->model, r->now, key, key_len, &b);
-        if (sa == sb && sa == STORE_OK) {
-            compare_views(r, &a, &b);
-            r->last_cas[slot] = a.cas;
+        if (chance(&r->rng, 40)) {
+            /* [meta.mg-flags]: a fetch with random meta options. */
+            struct store_fetch_opts o = {
+                .no_bump = chance(&r->rng, 20),
+                .peek = chance(&r->rng, 10),
+                .touch = chance(&r->rng, 20),
+                .exptime = draw_exptime(r),
+                .vivify = chance(&r->rng, 25),
+                .vivify_exptime = draw_exptime(r),
+                .recache = chance(&r->rng, 25),
+                .recache_s = (uint32_t)rng_below(&r->rng, 40),
+            };
+            struct store_fetch_result fa;
+            struct store_fetch_result fb;
+            snprintf(r->op, sizeof r->op,
+                     "fetch key%u u%d p%d T%d:%d N%d:%d R%d:%u at %u", slot,
+                     o.no_bump, o.peek, o.touch, o.exptime, o.vivify,
+                     o.vivify_exptime, o.recache, o.recache_s, r->now);
+            sa = store_fetch(r->store, r->now, key, key_len, &o, &fa);
+            sb = model_fetch(r->model, r->now, key, key_len, &o, &fb);
+            if (sa == sb && sa == STORE_OK) {
+                compare_fetches(r, &fa, &fb);
+                r->last_cas[slot] = fa.item.cas;
+            }
+        } else {
+            snprintf(r->op, sizeof r->op, "get key%u at %u", slot, r->now);
+            sa = store_get(r->store, r->now, key, key_len, &a);
+            sb = model_get(r->model, r->now, key, key_len, &b);
+            if (sa == sb && sa == STORE_OK) {
+                compare_views(r, &a, &b);
+                r->last_cas[slot] = a.cas;
+            }
         }
     } else if (pick < 65) {
         enum store_mode mode = (enum store_mode)rng_below(&r->rng, 6);
@@ -409,10 +473,22 @@ step(struct run *r)
                  r->now);
         uint64_t ca = 0;
         uint64_t cb = 0;
-        sa = store_put(r->store, r->now, mode, key, key_len, flags, exptime, v,
-                       value_len, unique, &ca);
-        sb = model_put(r->model, r->now, mode, key, key_len, flags, exptime, v,
-                       value_len, unique, &cb);
+        struct store_put_opts o = {0};
+        if (chance(&r->rng, 40)) {
+            o.compare_cas = draw_meta_cas(r, slot);
+            o.new_cas = chance(&r->rng, 15) ? draw_meta_cas(r, slot) : 0;
+            o.invalidate = chance(&r->rng, 30);
+            o.vivify = chance(&r->rng, 30);
+            o.vivify_exptime = draw_exptime(r);
+            size_t at = strlen(r->op);
+            snprintf(r->op + at, sizeof r->op - at,
+                     " C%" PRIu64 " E%" PRIu64 " I%d N%d:%d", o.compare_cas,
+                     o.new_cas, o.invalidate, o.vivify, o.vivify_exptime);
+        }
+        sa = store_put_opts(r->store, r->now, mode, key, key_len, flags,
+                            exptime, v, value_len, unique, &o, &ca);
+        sb = model_put_opts(r->model, r->now, mode, key, key_len, flags,
+                            exptime, v, value_len, unique, &o, &cb);
         if (sa == sb && sa == STORE_OK && ca != cb) {
             FAIL(r, "new cas differs: %" PRIu64 " / %" PRIu64, ca, cb);
         }
@@ -431,9 +507,27 @@ step(struct run *r)
             compare_views(r, &a, &b);
         }
     } else if (pick < 79) {
-        snprintf(r->op, sizeof r->op, "delete key%u at %u", slot, r->now);
-        sa = store_delete(r->store, r->now, key, key_len);
-        sb = model_delete(r->model, r->now, key, key_len);
+        if (chance(&r->rng, 50)) {
+            struct store_delete_opts o = {
+                .compare_cas = draw_meta_cas(r, slot),
+                .new_cas = chance(&r->rng, 15) ? draw_meta_cas(r, slot) : 0,
+                .invalidate = chance(&r->rng, 50),
+                .clear_value = chance(&r->rng, 25),
+                .touch = chance(&r->rng, 30),
+                .exptime = draw_exptime(r),
+            };
+            snprintf(r->op, sizeof r->op,
+                     "delete key%u C%" PRIu64 " E%" PRIu64
+                     " I%d x%d T%d:%d at %u",
+                     slot, o.compare_cas, o.new_cas, o.invalidate,
+                     o.clear_value, o.touch, o.exptime, r->now);
+            sa = store_delete_opts(r->store, r->now, key, key_len, &o);
+            sb = model_delete_opts(r->model, r->now, key, key_len, &o);
+        } else {
+            snprintf(r->op, sizeof r->op, "delete key%u at %u", slot, r->now);
+            sa = store_delete(r->store, r->now, key, key_len);
+            sb = model_delete(r->model, r->now, key, key_len);
+        }
     } else if (pick < 97) {
         bool incr = chance(&r->rng, 50);
         static const uint64_t deltas[] = {0, 1, 2, 9, 10, 100, UINT64_MAX,
@@ -443,10 +537,35 @@ step(struct run *r)
                  incr ? "incr" : "decr", slot, delta, r->now);
         uint64_t va = 0;
         uint64_t vb = 0;
-        sa = store_arith(r->store, r->now, key, key_len, incr, delta, &va);
-        sb = model_arith(r->model, r->now, key, key_len, incr, delta, &vb);
-        if (sa == sb && sa == STORE_OK && va != vb) {
-            FAIL(r, "arith results differ: %" PRIu64 " / %" PRIu64, va, vb);
+        struct store_arith_opts o = {0};
+        if (chance(&r->rng, 40)) {
+            o.compare_cas = draw_meta_cas(r, slot);
+            o.new_cas = chance(&r->rng, 15) ? draw_meta_cas(r, slot) : 0;
+            o.vivify = chance(&r->rng, 40);
+            o.vivify_exptime = draw_exptime(r);
+            o.initial = deltas[rng_below(&r->rng, 8)];
+            o.touch = chance(&r->rng, 30);
+            o.exptime = draw_exptime(r);
+            size_t at = strlen(r->op);
+            snprintf(r->op + at, sizeof r->op - at,
+                     " C%" PRIu64 " E%" PRIu64 " N%d:%d J%" PRIu64 " T%d:%d",
+                     o.compare_cas, o.new_cas, o.vivify, o.vivify_exptime,
+                     o.initial, o.touch, o.exptime);
+        }
+        struct store_item ia;
+        struct store_item ib;
+        bool ca = false;
+        bool cb = false;
+        sa = store_arith_opts(r->store, r->now, key, key_len, incr, delta, &o,
+                              &va, &ia, &ca);
+        sb = model_arith_opts(r->model, r->now, key, key_len, incr, delta, &o,
+                              &vb, &ib, &cb);
+        if (sa == sb && sa == STORE_OK) {
+            if (va != vb || ca != cb) {
+                FAIL(r, "arith results differ: %" PRIu64 " / %" PRIu64, va,
+                     vb);
+            }
+            compare_views(r, &ia, &ib);
         }
     } else if (pick < 98 && chance(&r->rng, 50)) {
         snprintf(r->op, sizeof r->op, "tick at %u", r->now);

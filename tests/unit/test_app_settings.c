@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../src/app/daemon.h"
@@ -84,7 +85,7 @@ test_defaults(void **state)
     assert_int_equal(p->outcome, SETTINGS_RUN);
     assert_int_equal(p->s.port, 11211);
     assert_int_equal(p->s.udp_port, 0);
-    assert_int_equal(p->s.mem_mb, 64);
+    assert_int_equal(p->s.mem_limit, 64 * 1048576);
     assert_int_equal(p->s.maxconns, 1024);
     assert_int_equal(p->s.item_size_max, 1048576);
     assert_int_equal(p->s.backlog, 1024);
@@ -106,7 +107,7 @@ test_supported_flags(void **state)
     assert_int_equal(p->outcome, SETTINGS_RUN);
     assert_int_equal(p->s.port, 12345);
     assert_string_equal(p->s.listen, "127.0.0.1,[::1]:9");
-    assert_int_equal(p->s.mem_mb, 1024);
+    assert_int_equal(p->s.mem_limit, 1024 * 1048576ull);
     assert_true(p->s.no_evict);
     assert_int_equal(p->s.maxconns, 4096);
     assert_int_equal(p->s.verbosity, 3);
@@ -136,7 +137,7 @@ test_long_forms(void **state)
                              "--max-reqs-per-event=5", "--listen-backlog=3");
     assert_int_equal(p->outcome, SETTINGS_RUN);
     assert_int_equal(p->s.port, 7);
-    assert_int_equal(p->s.mem_mb, 8);
+    assert_int_equal(p->s.mem_limit, 8 * 1048576);
     assert_int_equal(p->s.maxconns, 9);
     assert_int_equal(p->s.item_size_max, 1024);
     assert_string_equal(p->s.unix_path, "/tmp/s");
@@ -155,8 +156,78 @@ test_harmless_flags_noted(void **state)
                              "maxconns_fast,hash_algorithm=xxh3,modern");
     assert_int_equal(p->outcome, SETTINGS_RUN);
     assert_int_equal(p->s.threads, 8);
-    assert_true(p->s.note_count >= 6);
+    assert_int_equal(p->s.reqs_per_event, 50); /* honoured, not a note */
+    assert_int_equal(p->s.note_count, 9); /* -t -f -n -L -X -W, 3 -o */
     free(p);
+}
+
+/* -v mentions -t only when -t was given (it said "-t 4" without one). */
+static void
+test_threads_noted_only_when_given(void **state)
+{
+    (void)state;
+    struct parsed *p = PARSE("-v");
+    assert_int_equal(p->outcome, SETTINGS_RUN);
+    assert_int_equal(p->s.note_count, 0);
+    free(p);
+    p = PARSE("-t", "4");
+    assert_int_equal(p->s.note_count, 1);
+    assert_non_null(strstr(p->s.notes[0], "-t"));
+    free(p);
+}
+
+static void
+expect_mem_limit(const char *arg, uint64_t bytes)
+{
+    struct parsed *p = PARSE("-m", arg, "-I", "1k");
+    if (p->outcome != SETTINGS_RUN || p->s.mem_limit != bytes) {
+        fprintf(stderr, "-m %s: outcome %d, %llu bytes, wanted %llu (%s)\n",
+                arg, p->outcome, (unsigned long long)p->s.mem_limit,
+                (unsigned long long)bytes, p->err);
+        fail();
+    }
+    free(p);
+}
+
+/* memcached's atoi reads "1g" as 1 MB and "512k" as 512 MB; mcref gives
+ * each suffix its meaning and refuses the rest. */
+static void
+test_memory_sizes(void **state)
+{
+    (void)state;
+    expect_mem_limit("64", 64ull << 20);
+    expect_mem_limit("64m", 64ull << 20);
+    expect_mem_limit("64M", 64ull << 20);
+    expect_mem_limit("65536k", 64ull << 20);
+    expect_mem_limit("512K", 512ull << 10);
+    expect_mem_limit("1g", 1ull << 30);
+    expect_mem_limit("2G", 2ull << 30);
+    expect_mem_limit("16384g", 16384ull << 30);
+    const char *bad[] = {"", "m", "1x", "64mb", "-1", "-1m", "1.5g", " 64",
+                         "64 ", "0x40", "16385g", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        expect_fail(PARSE("-m", bad[i]), 64,
+                    "or one with a k, m or g suffix");
+    }
+    /* Tiny limits reach memcached's own check of -I against -m. */
+    expect_fail(PARSE("-m", "512k"), 64, "1/2 of memory max");
+}
+
+/* memcached's -p -1: any free port, announced in the ports file. */
+static void
+test_ephemeral_port(void **state)
+{
+    (void)state;
+    struct parsed *p = PARSE("-p", "-1");
+    assert_int_equal(p->outcome, SETTINGS_RUN);
+    assert_int_equal(p->s.port, 0);
+    assert_true(p->s.port_ephemeral);
+    free(p);
+    p = PARSE("-p", "-1", "-p", "7");
+    assert_int_equal(p->s.port, 7);
+    assert_false(p->s.port_ephemeral);
+    free(p);
+    expect_fail(PARSE("-p", "-2"), 64, "Invalid port number -2");
 }
 
 static void
@@ -198,7 +269,7 @@ test_memcached_validation_messages(void **state)
     expect_fail(PARSE("-I", "x"), 64, "higher than 1 GB");
     expect_fail(PARSE("-I", "40m"), 64,
                 "Cannot set item size limit higher than 1/2 of memory max.");
-    expect_fail(PARSE("-m", "1g"), 64, "-m takes the memory limit in megabytes");
+    expect_fail(PARSE("-m", "1x"), 64, "-m 1x: the memory limit is a whole");
     expect_fail(PARSE("-B", "foo"), 64,
                 "Invalid value for binding protocol: foo");
     expect_fail(PARSE("-o", "bogus"), 1, "Illegal suboption \"bogus\"");
@@ -278,10 +349,94 @@ test_open_files_limit(void **state)
     assert_int_equal(getrlimit(RLIMIT_NOFILE, &before), 0);
     char err[DAEMON_ERR_MAX];
     assert_true(daemon_fit_files(16, err)); /* already enough */
-    if (before.rlim_max != RLIM_INFINITY && !daemon_is_root()) {
-        assert_false(daemon_fit_files((uint32_t)before.rlim_max + 100, err));
+    (void)before;
+}
+
+/* Runs fn in a child (limits changed there stay there); true when it
+ * exited 0. */
+static bool
+in_child(int (*fn)(void))
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        _exit(fn());
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Whether this process may raise a hard limit (root with CAP_SYS_RESOURCE),
+ * probed in a child with a lowered limit rather than assumed from the uid. */
+static int
+probe_raise_hard(void)
+{
+    struct rlimit rl = {64, 64};
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        return 2;
+    }
+    rl.rlim_max = 128;
+    return setrlimit(RLIMIT_NOFILE, &rl) == 0 ? 0 : 1;
+}
+
+static bool may_raise_hard;
+
+/* Open files: a soft limit below the need is raised; past the hard limit
+ * only a process that may raise it succeeds, and then the limit fits. */
+static int
+child_fit_files(void)
+{
+    struct rlimit rl = {64, 512};
+    char err[DAEMON_ERR_MAX];
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || !daemon_fit_files(16, err)) {
+        return 10;
+    }
+    if (!daemon_fit_files(200, err) || getrlimit(RLIMIT_NOFILE, &rl) != 0 ||
+        rl.rlim_cur < 200 || rl.rlim_max != 512) {
+        return 11;
+    }
+    bool ok = daemon_fit_files(1000, err);
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        return 12;
+    }
+    if (may_raise_hard) {
+        return ok && rl.rlim_cur >= 1000 && rl.rlim_max >= 1000 ? 0 : 13;
+    }
+    return !ok && strstr(err, "failed to set rlimit for open files") != NULL &&
+                   rl.rlim_max == 512 && rl.rlim_cur < 1000
+               ? 0
+               : 14;
+}
+
+static void
+test_open_files_raised(void **state)
+{
+    (void)state;
+    may_raise_hard = in_child(probe_raise_hard);
+    assert_true(in_child(child_fit_files));
+}
+
+/* -r: the core limit goes up to the hard limit, whoever runs the test. */
+static int
+child_enable_cores(void)
+{
+    struct rlimit rl = {0, 4096 * 1024};
+    if (setrlimit(RLIMIT_CORE, &rl) != 0) {
+        return 10;
     }
     daemon_enable_cores();
+    if (getrlimit(RLIMIT_CORE, &rl) != 0) {
+        return 11;
+    }
+    return rl.rlim_cur == 4096 * 1024 && rl.rlim_max == 4096 * 1024 ? 0 : 12;
+}
+
+static void
+test_enable_cores(void **state)
+{
+    (void)state;
+    assert_true(in_child(child_enable_cores));
 }
 
 static void
@@ -320,12 +475,17 @@ main(void)
         cmocka_unit_test(test_supported_flags),
         cmocka_unit_test(test_long_forms),
         cmocka_unit_test(test_harmless_flags_noted),
+        cmocka_unit_test(test_threads_noted_only_when_given),
+        CLAUSE_TEST("cli.memory-size", test_memory_sizes),
+        cmocka_unit_test(test_ephemeral_port),
         cmocka_unit_test(test_help_version_license),
         cmocka_unit_test(test_memcached_validation_messages),
         cmocka_unit_test(test_refused_flags),
         cmocka_unit_test(test_many_listen_items),
         cmocka_unit_test(test_pidfile),
         cmocka_unit_test(test_open_files_limit),
+        cmocka_unit_test(test_open_files_raised),
+        cmocka_unit_test(test_enable_cores),
         cmocka_unit_test(test_signal_pipe),
         cmocka_unit_test(test_become_unknown_user),
     };

@@ -1,7 +1,8 @@
 /*
  * test_conform_case.c - mcref-conform's case-file parser: headers, every
  * step, repeat blocks, variables defined before use, the slow-tag check,
- * error messages with file and line, and loading a directory.
+ * error messages with file and line, and loading a directory; `since:` and
+ * `requires: meta`, and how the runner skips by them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 
 #include "conform_case.h"
+#include "conform_run.h"
 
 /* Parses text as one file; fails the test on an error. */
 static void
@@ -444,6 +446,171 @@ test_load_dir(void **state)
     conform_set_free(&set);
 }
 
+static bool skipped(const char *text, const char *version, bool has_meta,
+                    bool mcref, char reason[CONFORM_ERR_LEN]);
+
+static void
+test_version_parse_and_compare(void **state)
+{
+    (void)state;
+    uint32_t a[CONFORM_VERSION_PARTS];
+    uint32_t b[CONFORM_VERSION_PARTS];
+    size_t used = 0;
+    assert_true(conform_version_parse("1.6.18", a, &used));
+    assert_int_equal(used, 6);
+    assert_int_equal(a[0], 1);
+    assert_int_equal(a[1], 6);
+    assert_int_equal(a[2], 18);
+    assert_int_equal(a[3], 0);
+    /* mcref's reply: the release number is the prefix. */
+    assert_true(conform_version_parse("1.6.18-mcref-0.1.0", b, &used));
+    assert_int_equal(used, 6);
+    assert_int_equal(conform_version_cmp(a, b), 0);
+    /* Numeric, not textual: 1.6.9 < 1.6.18 < 1.6.27 < 1.7 */
+    assert_true(conform_version_parse("1.6.9", b, NULL));
+    assert_true(conform_version_cmp(b, a) < 0);
+    assert_true(conform_version_parse("1.6.27", b, NULL));
+    assert_true(conform_version_cmp(a, b) < 0);
+    assert_true(conform_version_cmp(b, a) > 0);
+    assert_true(conform_version_parse("1.7", b, &used));
+    assert_int_equal(used, 3);
+    assert_true(conform_version_cmp(a, b) < 0);
+    /* A trailing dot is not part of the number. */
+    assert_true(conform_version_parse("1.6.", b, &used));
+    assert_int_equal(used, 3);
+    assert_false(conform_version_parse("v1.6", b, NULL));
+    assert_false(conform_version_parse("", b, NULL));
+    assert_false(conform_version_parse("99999999999.1", b, NULL));
+}
+
+static void
+test_since_and_requires_meta_parse(void **state)
+{
+    (void)state;
+    struct conform_set set = {0};
+    parse_ok(&set, "case a\nclauses: x\nsince: 1.6.27\nrequires: meta "
+                   "cas_enabled=yes\nsend \"mn\\r\\n\"\nend\n"
+                   "case b\nclauses: x\nsend \"mn\\r\\n\"\nend\n");
+    assert_string_equal(set.cases[0].since, "1.6.27");
+    assert_int_equal(set.cases[0].require_count, 2);
+    assert_true(set.cases[0].requires[0].meta);
+    assert_false(set.cases[0].requires[1].meta);
+    assert_string_equal(set.cases[1].since, "");
+    conform_set_free(&set);
+    parse_fails("case a\nclauses: x\nsince:\n", 3, "release number");
+    parse_fails("case a\nclauses: x\nsince: 1.6.x\n", 3, "release number");
+    parse_fails("case a\nclauses: x\nsince: 1.6.\n", 3, "release number");
+    parse_fails("case a\nclauses: x\nsince: 1.6 1.7\n", 3,
+                "release number");
+    parse_fails("case a\nclauses: x\nsince: 1.6\nsince: 1.7\n", 4,
+                "twice");
+    parse_fails("case a\nclauses: x\nrequires: metaa\n", 3,
+                "bad requirement");
+    parse_fails("case a\nclauses: x\nuntil: 1.6.x\n", 3, "release number");
+    parse_fails("case a\nclauses: x\nuntil: 1.6\nuntil: 1.7\n", 4,
+                "twice");
+    parse_fails("case a\nclauses: x\nsince: 1.6.40\nuntil: 1.6.40\n", 4,
+                "not before");
+    parse_fails("case a\nclauses: x\nuntil: 1.6.20\nsince: 1.6.40\n", 4,
+                "not before");
+    parse_ok(&set, "case u\nclauses: x\nuntil: 1.6.40\nsince: 1.6.20\n"
+                   "send \"mn\\r\\n\"\nend\n");
+    assert_string_equal(set.cases[0].until, "1.6.40");
+    assert_string_equal(set.cases[0].since, "1.6.20");
+    conform_set_free(&set);
+}
+
+static void
+test_runner_skips_by_until(void **state)
+{
+    (void)state;
+    static const char until40[] =
+        "case a\nclauses: x\nuntil: 1.6.40\nsend \"mn\\r\\n\"\nend\n";
+    static const char window[] =
+        "case a\nclauses: x\nsince: 1.6.20\nuntil: 1.6.40\n"
+        "send \"mn\\r\\n\"\nend\n";
+    char reason[CONFORM_ERR_LEN];
+    assert_false(skipped(until40, "1.6.18", true, false, reason));
+    assert_false(skipped(until40, "1.6.39", true, false, reason));
+    assert_true(skipped(until40, "1.6.40", true, false, reason));
+    assert_non_null(strstr(reason, "until 1.6.40"));
+    assert_true(skipped(until40, "1.6.45", true, false, reason));
+    assert_non_null(strstr(reason, "1.6.45"));
+    assert_true(skipped(until40, "next", true, false, reason));
+    assert_non_null(strstr(reason, "not a release number"));
+    /* mcref keeps the behaviour an until case checks. */
+    assert_false(skipped(until40, "1.6.18-mcref-0.1.0", true, true, reason));
+    assert_true(skipped(window, "1.6.18", true, false, reason));
+    assert_non_null(strstr(reason, "since 1.6.20"));
+    assert_false(skipped(window, "1.6.20", true, false, reason));
+    assert_true(skipped(window, "1.6.40", true, false, reason));
+    assert_false(skipped(window, "1.6.18-mcref-0.1.0", true, true, reason));
+}
+
+/* Whether the runner skips the case parsed from text on a server with
+ * this version, meta answer and mcref rules; the reason when it does. */
+static bool
+skipped(const char *text, const char *version, bool has_meta, bool mcref,
+        char reason[CONFORM_ERR_LEN])
+{
+    struct conform_set set = {0};
+    parse_ok(&set, text);
+    struct conform_run_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    struct conform_server_info info;
+    memset(&info, 0, sizeof(info));
+    snprintf(info.version, sizeof(info.version), "%s", version);
+    info.has_meta = has_meta;
+    snprintf(info.meta_reply, sizeof(info.meta_reply), "%s",
+             has_meta ? "MN" : "ERROR");
+    info.mcref = mcref;
+    reason[0] = '\0';
+    bool skip = conform_case_skipped(&cfg, &info, &set.cases[0], reason);
+    conform_set_free(&set);
+    return skip;
+}
+
+static void
+test_runner_skips_by_since(void **state)
+{
+    (void)state;
+    static const char since27[] =
+        "case a\nclauses: x\nsince: 1.6.27\nsend \"mn\\r\\n\"\nend\n";
+    char reason[CONFORM_ERR_LEN];
+    assert_true(skipped(since27, "1.6.18", true, false, reason));
+    assert_non_null(strstr(reason, "since 1.6.27"));
+    assert_non_null(strstr(reason, "1.6.18"));
+    assert_false(skipped(since27, "1.6.27", true, false, reason));
+    assert_false(skipped(since27, "1.6.45", true, false, reason));
+    assert_false(skipped(since27, "1.10.0", true, false, reason));
+    assert_true(skipped(since27, "1.6.9", true, false, reason));
+    /* A version that is no release number: skipped, and said so. */
+    assert_true(skipped(since27, "unknown", true, false, reason));
+    assert_non_null(strstr(reason, "not a release number"));
+    /* mcref follows the newest protocol whatever its version says. */
+    assert_false(skipped(since27, "1.6.18-mcref-0.1.0", true, true, reason));
+    /* The same server without mcref rules is judged by its number. */
+    assert_true(skipped(since27, "1.6.18-mcref-0.1.0", true, false, reason));
+    /* No since: runs on any version. */
+    assert_false(skipped("case a\nclauses: x\nsend \"mn\\r\\n\"\nend\n",
+                         "0.1", true, false, reason));
+}
+
+static void
+test_runner_skips_without_meta(void **state)
+{
+    (void)state;
+    static const char meta[] =
+        "case a\nclauses: x\nrequires: meta\nsend \"mn\\r\\n\"\nend\n";
+    char reason[CONFORM_ERR_LEN];
+    assert_true(skipped(meta, "1.6.18", false, false, reason));
+    assert_non_null(strstr(reason, "requires meta"));
+    assert_non_null(strstr(reason, "'ERROR'"));
+    assert_true(skipped(meta, "1.6.18-mcref-0.1.0", false, true, reason));
+    assert_false(skipped(meta, "1.6.18", true, false, reason));
+    assert_false(skipped(meta, "1.6.18-mcref-0.1.0", true, true, reason));
+}
+
 int
 main(void)
 {
@@ -460,6 +627,11 @@ main(void)
         cmocka_unit_test(test_cmp_names),
         cmocka_unit_test(test_regex_anchored),
         cmocka_unit_test(test_load_dir),
+        cmocka_unit_test(test_version_parse_and_compare),
+        cmocka_unit_test(test_since_and_requires_meta_parse),
+        cmocka_unit_test(test_runner_skips_by_since),
+        cmocka_unit_test(test_runner_skips_without_meta),
+        cmocka_unit_test(test_runner_skips_by_until),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

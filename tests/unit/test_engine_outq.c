@@ -162,6 +162,100 @@ test_hold_without_memory(void **state)
     }
 }
 
+/* The segment lengths of q, in order, into len[]; returns the count. */
+static size_t
+segment_lengths(const struct outq *q, size_t *len, size_t max)
+{
+    struct outq_segment seg[16];
+    size_t n = outq_segments(q, seg, max < 16 ? max : 16);
+    for (size_t i = 0; i < n; i++) {
+        len[i] = seg[i].len;
+    }
+    return n;
+}
+
+/* Copied bytes fill each block to OUTQ_BLOCK_SIZE before the next is taken,
+ * however they arrive, so a queue holds as few blocks as its bytes need. */
+static void
+test_blocks_are_filled(void **state)
+{
+    (void)state;
+    struct outq_pool pool;
+    outq_pool_init(&pool, 4);
+    struct outq q;
+    outq_init(&q, &pool);
+    static uint8_t bytes[3 * OUTQ_BLOCK_SIZE + 5];
+    for (size_t i = 0; i < sizeof bytes; i++) {
+        bytes[i] = (uint8_t)(i * 7);
+    }
+    /* In pieces of 1000 bytes: blocks of exactly the block size. */
+    for (size_t at = 0; at < sizeof bytes; at += 1000) {
+        size_t n = sizeof bytes - at < 1000 ? sizeof bytes - at : 1000;
+        assert_true(outq_append(&q, bytes + at, n));
+    }
+    size_t len[16];
+    assert_int_equal(segment_lengths(&q, len, 16), 4);
+    assert_int_equal(len[0], OUTQ_BLOCK_SIZE);
+    assert_int_equal(len[1], OUTQ_BLOCK_SIZE);
+    assert_int_equal(len[2], OUTQ_BLOCK_SIZE);
+    assert_int_equal(len[3], 5);
+    assert_int_equal(pool.blocks_out, 4);
+    expect_pending(&q, bytes, sizeof bytes);
+    outq_deinit(&q);
+
+    /* Whole, at once: the same blocks. */
+    outq_init(&q, &pool);
+    assert_true(outq_append(&q, bytes, sizeof bytes));
+    assert_int_equal(segment_lengths(&q, len, 16), 4);
+    assert_int_equal(len[0], OUTQ_BLOCK_SIZE);
+    assert_int_equal(len[3], 5);
+    outq_deinit(&q);
+
+    /* A reservation that fits the room left exactly takes no new block. */
+    outq_init(&q, &pool);
+    assert_true(outq_append(&q, bytes, OUTQ_BLOCK_SIZE - 10));
+    uint8_t *dst = outq_reserve(&q, 10);
+    assert_non_null(dst);
+    memcpy(dst, bytes + OUTQ_BLOCK_SIZE - 10, 10);
+    outq_commit(&q, 10);
+    assert_int_equal(segment_lengths(&q, len, 16), 1);
+    assert_int_equal(len[0], OUTQ_BLOCK_SIZE);
+    assert_int_equal(pool.blocks_out, 1);
+    /* One byte more does. */
+    dst = outq_reserve(&q, 1);
+    assert_non_null(dst);
+    outq_commit(&q, 1);
+    assert_int_equal(pool.blocks_out, 2);
+    outq_deinit(&q);
+    outq_pool_deinit(&pool);
+}
+
+/* Holding a reference copies it into full blocks (the last one partial). */
+static void
+test_held_reference_fills_blocks(void **state)
+{
+    (void)state;
+    struct outq_pool pool;
+    outq_pool_init(&pool, 4);
+    struct outq q;
+    outq_init(&q, &pool);
+    static uint8_t item[2 * OUTQ_BLOCK_SIZE + 100];
+    for (size_t i = 0; i < sizeof item; i++) {
+        item[i] = (uint8_t)(i * 13);
+    }
+    assert_true(outq_append_ref(&q, item, sizeof item));
+    outq_consume(&q, 50);
+    outq_pool_hold_all(&pool);
+    size_t len[16];
+    assert_int_equal(segment_lengths(&q, len, 16), 3);
+    assert_int_equal(len[0], OUTQ_BLOCK_SIZE);
+    assert_int_equal(len[1], OUTQ_BLOCK_SIZE);
+    assert_int_equal(len[2], 50);
+    expect_pending(&q, item + 50, sizeof item - 50);
+    outq_deinit(&q);
+    outq_pool_deinit(&pool);
+}
+
 int
 main(void)
 {
@@ -169,6 +263,8 @@ main(void)
         CLAUSE_TEST("get.reply", test_references_anywhere_in_a_queue),
         CLAUSE_TEST("get.reply", test_several_queues_hold_references),
         CLAUSE_TEST("mem.bounded", test_hold_without_memory),
+        CLAUSE_TEST("mem.bounded", test_blocks_are_filled),
+        CLAUSE_TEST("mem.bounded", test_held_reference_fills_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -121,21 +121,15 @@ expect_reply(struct harness *h, const char *input, const char *want)
     h->out_len = 0;
 }
 
-static void
-expect_prefix(struct harness *h, const char *input, const char *prefix)
-{
-    h->out_len = 0;
-    feed(h, input);
-    assert_true(h->out_len >= strlen(prefix));
-    assert_memory_equal(h->out, prefix, strlen(prefix));
-}
-
+/* Whether the output holds `text` starting at the beginning of a line (so
+ * "STAT cmd_get 1\r\n" is not found inside "STAT xcmd_get 1\r\n"). */
 static bool
 output_has(const struct harness *h, const char *text)
 {
     size_t n = strlen(text);
     for (size_t i = 0; i + n <= h->out_len; i++) {
-        if (memcmp(h->out + i, text, n) == 0) {
+        if ((i == 0 || h->out[i - 1] == '\n') &&
+            memcmp(h->out + i, text, n) == 0) {
             return true;
         }
     }
@@ -274,7 +268,12 @@ test_no_memory(void **state)
     }
     cmd[5] = '9';
     expect_reply(h, cmd, "SERVER_ERROR out of memory storing object\r\n");
-    expect_prefix(h, "get k0\r\n", "VALUE k0 0 1000\r\n");
+    /* The first item is whole: its header, its 1000 bytes, END. */
+    char want[1100];
+    int w = sprintf(want, "VALUE k0 0 1000\r\n");
+    memset(want + w, 'v', 1000);
+    memcpy(want + w + 1000, "\r\nEND\r\n", 8);
+    expect_reply(h, "get k0\r\n", want);
     feed(h, "stats\r\n");
     assert_true(output_has(h, "STAT store_no_memory 1\r\n"));
     close_harness(h);
@@ -498,7 +497,8 @@ test_debugtime(void **state)
     expect_reply(h, "debugtime p\r\nset p 0 2 1\r\nx\r\n", "OK\r\nSTORED\r\n");
     h->out_len = 0;
     feed_at(h, "get p\r\n", 7, NOW + 100);
-    assert_true(output_has(h, "VALUE p 0 1\r\n"));
+    assert_int_equal(h->out_len, strlen("VALUE p 0 1\r\nx\r\nEND\r\n"));
+    assert_memory_equal(h->out, "VALUE p 0 1\r\nx\r\nEND\r\n", h->out_len);
     expect_reply(h, "debugtime 2\r\nget p\r\n", "OK\r\nEND\r\n");
     /* Resumed, it continues from where it stood. */
     expect_reply(h, "debugtime r\r\nset r 0 3 1\r\nx\r\nget r\r\n",
@@ -532,6 +532,88 @@ test_debugtime_extreme_steps(void **state)
     close_harness(h);
 }
 
+/* Feeds input, then `stats`, and checks one whole stat line is in the
+ * reply. */
+static void
+expect_stat(struct harness *h, const char *input, const char *sub,
+            const char *line)
+{
+    feed(h, input);
+    h->out_len = 0;
+    feed(h, sub);
+    if (!output_has(h, line)) {
+        fprintf(stderr, "after %s%s: no line %s in %.*s\n", input, sub, line,
+                (int)h->out_len, (const char *)h->out);
+        fail();
+    }
+    h->out_len = 0;
+}
+
+/* [expiry.clock]: the item clock ends at the last second 32 bits hold;
+ * steps past it, running or paused, stop there, and it never runs back. */
+static void
+test_debugtime_clock_end(void **state)
+{
+    (void)state;
+    struct engine_config cfg = config();
+    cfg.test_clock = true;
+    struct harness *h = open_with(&cfg);
+    expect_stat(h, "", "stats\r\n", "STAT time 1700000000\r\n");
+    expect_stat(h, "debugtime 2594967294\r\n", "stats\r\n",
+                "STAT time 4294967294\r\n");
+    expect_stat(h, "debugtime 1\r\n", "stats\r\n", "STAT time 4294967295\r\n");
+    expect_stat(h, "debugtime 1\r\n", "stats\r\n", "STAT time 4294967295\r\n");
+    expect_stat(h, "debugtime -9223372036854775808\r\n", "stats\r\n",
+                "STAT time 4294967295\r\n");
+    close_harness(h);
+
+    h = open_with(&cfg);
+    expect_stat(h, "debugtime p\r\ndebugtime 2594967295\r\n", "stats\r\n",
+                "STAT time 4294967295\r\n");
+    expect_stat(h, "debugtime 9999999999\r\n", "stats\r\n",
+                "STAT time 4294967295\r\n");
+    close_harness(h);
+
+    /* A relative exptime near the end: the deadline is the clock's end. */
+    h = open_with(&cfg);
+    expect_reply(h, "debugtime 2594967290\r\nset k 0 100 1\r\nx\r\n"
+                    "debugtime 4\r\nget k\r\n",
+                 "OK\r\nSTORED\r\nOK\r\nVALUE k 0 1\r\nx\r\nEND\r\n");
+    expect_reply(h, "debugtime 1\r\nget k\r\n", "OK\r\nEND\r\n");
+    close_harness(h);
+}
+
+/* [misc.verbosity]: the level is capped at 2, as memcached does. */
+static void
+test_verbosity_cap(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_stat(h, "verbosity 1\r\n", "stats settings\r\n",
+                "STAT verbosity 1\r\n");
+    expect_stat(h, "verbosity 3\r\n", "stats settings\r\n",
+                "STAT verbosity 2\r\n");
+    expect_stat(h, "verbosity 5 noreply\r\n", "stats settings\r\n",
+                "STAT verbosity 2\r\n");
+    expect_stat(h, "verbosity 0\r\n", "stats settings\r\n",
+                "STAT verbosity 0\r\n");
+    close_harness(h);
+}
+
+/* [stats.general]: a set whose data chunk is bad still counts in cmd_set,
+ * as memcached counts it before reading the data. */
+static void
+test_bad_chunk_counts_as_set(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set k 0 0 1\r\nxyz", "CLIENT_ERROR bad data chunk\r\n");
+    expect_stat(h, "", "stats\r\n", "STAT cmd_set 1\r\n");
+    expect_reply(h, "set k 0 0 1\r\nx\r\n", "STORED\r\n");
+    expect_stat(h, "", "stats\r\n", "STAT cmd_set 2\r\n");
+    close_harness(h);
+}
+
 static void
 test_stats_shapes(void **state)
 {
@@ -556,12 +638,29 @@ test_stats_shapes(void **state)
     assert_true(output_has(h, "STAT cas_enabled yes\r\n"));
     assert_true(output_has(h, "STAT item_size_max 1048576\r\n"));
     assert_true(output_has(h, "STAT inter NULL\r\n"));
-    expect_prefix(h, "stats items\r\n", "STAT items:1:number 1\r\n");
+    /* Each setting the configuration gives is the one reported. */
+    assert_true(output_has(h, "STAT maxconns 1024\r\n"));
+    assert_true(output_has(h, "STAT tcpport 11211\r\n"));
+    assert_true(output_has(h, "STAT reqs_per_event 20\r\n"));
+    assert_true(output_has(h, "STAT tcp_backlog 1024\r\n"));
+    assert_true(output_has(h, "STAT umask 700\r\n"));
+    assert_true(output_has(h, "STAT maxbytes 4194304\r\n"));
+    expect_reply(h, "stats items\r\n",
+                 "STAT items:1:number 1\r\n"
+                 "STAT items:1:mem_requested 17\r\n"
+                 "STAT items:1:evicted 0\r\n"
+                 "STAT items:1:outofmemory 0\r\n"
+                 "STAT items:1:reclaimed 0\r\n"
+                 "STAT items:1:expired_unfetched 0\r\n"
+                 "STAT items:1:evicted_unfetched 0\r\n"
+                 "STAT items:1:moves_within_lru 0\r\n"
+                 "END\r\n");
     expect_reply(h, "stats sizes\r\n", "STAT sizes_status disabled\r\nEND\r\n");
     expect_reply(h, "stats conns\r\n", "END\r\n");
     expect_reply(h, "stats bogus\r\nstats detail dump\r\nstats cachedump 1 1\r\n",
                  "ERROR\r\nERROR\r\nERROR\r\n");
-    expect_prefix(h, "stats slabs\r\n", "STAT active_slabs 1\r\n");
+    expect_reply(h, "stats slabs\r\n",
+                 "STAT active_slabs 1\r\nSTAT total_malloced 17\r\nEND\r\n");
     expect_reply(h, "stats reset noreply\r\n", "RESET\r\n");
     feed(h, "stats\r\n");
     assert_true(output_has(h, "STAT cmd_get 0\r\n"));
@@ -652,7 +751,8 @@ test_output_bound_pauses(void **state)
     size_t want = 10 * (strlen("VALUE k0 0 102400\r\n") + vlen + 2) + 5 +
                   2 * strlen("VERSION 1.6.18-mcref\r\n");
     assert_int_equal(h->out_len, want);
-    assert_true(output_has(h, "END\r\nVERSION 1.6.18-mcref\r\nVERSION"));
+    const char *tail = "END\r\nVERSION 1.6.18-mcref\r\nVERSION 1.6.18-mcref\r\n";
+    assert_memory_equal(h->out + h->out_len - strlen(tail), tail, strlen(tail));
     close_harness(h);
 }
 
@@ -1092,9 +1192,7 @@ test_hard_output_bound(void **state)
     (void)state;
     struct fake_host f = {.conns = 60000};
     struct engine_host host = {&f, fake_info, fake_each_conn, fake_reset};
-    struct engine_config cfg = config();
-    cfg.store.value_len_max = 1024;
-    struct harness *h = open_with(&cfg);
+    struct harness *h = open_default();
     engine_set_host(h->e, &host);
     session_input(&h->s, (const uint8_t *)"stats conns\r\n", 13, NOW);
     assert_int_equal(h->s.state, SESSION_ABORT);
@@ -1153,6 +1251,9 @@ main(void)
         CLAUSE_TEST("misc.shutdown", test_shutdown),
         CLAUSE_TEST("misc.debugtime", test_debugtime),
         CLAUSE_TEST("misc.debugtime", test_debugtime_extreme_steps),
+        CLAUSE_TEST("expiry.clock", test_debugtime_clock_end),
+        CLAUSE_TEST("misc.verbosity", test_verbosity_cap),
+        CLAUSE_TEST("stats.general", test_bad_chunk_counts_as_set),
         CLAUSE_TEST("stats.general", test_stats_shapes),
         CLAUSE_TEST("frame.http", test_unknown_empty_http),
         CLAUSE_TEST("frame.line-limit", test_line_too_long_closes),

@@ -601,6 +601,15 @@ test_misc_commands(void **state)
 
 /* ---- composer ------------------------------------------------------------- */
 
+/* The composed bytes are exactly `text`: the length returned, then each
+ * byte (a prefix of the right bytes is not enough). */
+static void
+assert_composed(const uint8_t *buf, size_t n, const char *text)
+{
+    assert_int_equal(n, strlen(text));
+    assert_memory_equal(buf, text, n);
+}
+
 static void
 test_compose(void **state)
 {
@@ -608,27 +617,30 @@ test_compose(void **state)
     uint8_t buf[PROTO_VALUE_HEADER_MAX];
     size_t n = proto_text_value_header(buf, (const uint8_t *)"foo", 3,
                                        4294967295u, 3, false, 0);
-    assert_int_equal(n, strlen("VALUE foo 4294967295 3\r\n"));
-    assert_memory_equal(buf, "VALUE foo 4294967295 3\r\n", n);
+    assert_composed(buf, n, "VALUE foo 4294967295 3\r\n");
     n = proto_text_value_header(buf, (const uint8_t *)"k", 1, 0, 0, true,
                                 UINT64_MAX);
-    assert_memory_equal(buf, "VALUE k 0 0 18446744073709551615\r\n", n);
+    assert_composed(buf, n, "VALUE k 0 0 18446744073709551615\r\n");
     n = proto_text_number(buf, 15);
-    assert_memory_equal(buf, "15\r\n", n);
+    assert_composed(buf, n, "15\r\n");
+    n = proto_text_number(buf, 0);
+    assert_composed(buf, n, "0\r\n");
+    n = proto_text_number(buf, UINT64_MAX);
+    assert_composed(buf, n, "18446744073709551615\r\n");
     size_t len;
     const uint8_t *r = proto_text_reply(PROTO_REPLY_DELETE_USAGE, &len);
-    const char *usage =
-        "CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]\r\n";
-    assert_int_equal(len, strlen(usage));
-    assert_memory_equal(r, usage, len);
+    assert_composed(r, len, "CLIENT_ERROR bad command line format.  Usage: "
+                            "delete <key> [noreply]\r\n");
+    r = proto_text_reply(PROTO_REPLY_STORED, &len);
+    assert_composed(r, len, "STORED\r\n");
     assert_int_equal(proto_text_error_reply(REQERR_BAD_CHUNK),
                      PROTO_REPLY_BAD_CHUNK);
     assert_string_equal(proto_text_reply_name(PROTO_REPLY_STORED), "STORED");
     uint8_t stat[PROTO_STAT_MAX];
     n = proto_text_stat_u64(stat, "curr_items", 42);
-    assert_memory_equal(stat, "STAT curr_items 42\r\n", n);
+    assert_composed(stat, n, "STAT curr_items 42\r\n");
     n = proto_text_stat_str(stat, "version", "1.6.18");
-    assert_memory_equal(stat, "STAT version 1.6.18\r\n", n);
+    assert_composed(stat, n, "STAT version 1.6.18\r\n");
 }
 
 int

@@ -1060,6 +1060,302 @@ test_log_alignment(void **state)
     assert_null(store_create(&cfg));
 }
 
+/* ---- the meta protocol's operations --------------------------------------- */
+
+static enum store_status
+fetch(struct store *s, uint32_t now, const char *key,
+      const struct store_fetch_opts *o, struct store_fetch_result *out)
+{
+    enum store_status st =
+        store_fetch(s, now, (const uint8_t *)key, strlen(key), o, out);
+    store_check(s);
+    return st;
+}
+
+static void
+test_fetch_marks_fetched_unless_no_bump(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    assert_int_equal(set(s, "k", "v"), STORE_OK);
+    struct store_fetch_opts peek = {.no_bump = true};
+    struct store_fetch_result res;
+    assert_int_equal(fetch(s, NOW, "k", &peek, &res), STORE_OK);
+    assert_false(res.fetched_before);
+    assert_false(res.item.fetched);
+    struct store_fetch_opts plain = {0};
+    assert_int_equal(fetch(s, NOW, "k", &plain, &res), STORE_OK);
+    assert_false(res.fetched_before); /* u left it unfetched */
+    assert_true(res.item.fetched);
+    assert_int_equal(fetch(s, NOW, "k", &plain, &res), STORE_OK);
+    assert_true(res.fetched_before);
+    assert_int_equal(res.item.value_len, 1);
+    assert_int_equal(stats(s).get_hits, 3);
+    assert_int_equal(fetch(s, NOW, "nope", &plain, &res), STORE_MISS);
+    assert_int_equal(stats(s).get_misses, 1);
+    /* me's peek counts nothing. */
+    struct store_fetch_opts me = {.peek = true};
+    assert_int_equal(fetch(s, NOW, "k", &me, &res), STORE_OK);
+    assert_int_equal(stats(s).get_hits, 3);
+    assert_true(res.item.size > 0);
+    store_destroy(&s);
+}
+
+static void
+test_fetch_touch_and_deadline_before(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    assert_int_equal(set(s, "k", "v"), STORE_OK);
+    struct store_fetch_opts t = {.touch = true, .exptime = 100};
+    struct store_fetch_result res;
+    assert_int_equal(fetch(s, NOW, "k", &t, &res), STORE_OK);
+    assert_int_equal(res.deadline_before_s, 0);
+    assert_int_equal(res.item.deadline_s, NOW + 100);
+    assert_int_equal(stats(s).touch_hits, 1);
+    assert_int_equal(get_item(s, NOW, "k").deadline_s, NOW + 100);
+    /* Touched into the past: answered, then gone. */
+    struct store_fetch_opts past = {.touch = true, .exptime = -1};
+    assert_int_equal(fetch(s, NOW, "k", &past, &res), STORE_OK);
+    check_value(s, NOW, "k", NULL);
+    assert_int_equal(fetch(s, NOW, "k", &t, &res), STORE_MISS);
+    assert_int_equal(stats(s).touch_misses, 1);
+    store_destroy(&s);
+}
+
+static void
+test_fetch_vivify_wins_once(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    struct store_fetch_opts n = {.vivify = true, .vivify_exptime = 30};
+    struct store_fetch_result res;
+    assert_int_equal(fetch(s, NOW, "v", &n, &res), STORE_OK);
+    assert_true(res.vivified);
+    assert_true(res.won);
+    assert_false(res.win_sent_before);
+    assert_int_equal(res.item.value_len, 0);
+    assert_int_equal(res.item.deadline_s, NOW + 30);
+    uint64_t cas = res.item.cas;
+    assert_int_equal(fetch(s, NOW, "v", &n, &res), STORE_OK);
+    assert_false(res.vivified);
+    assert_false(res.won);
+    assert_true(res.win_sent_before);
+    assert_int_equal(res.item.cas, cas);
+    /* A write clears the token. */
+    assert_int_equal(set(s, "v", "x"), STORE_OK);
+    assert_int_equal(fetch(s, NOW, "v", &n, &res), STORE_OK);
+    assert_false(res.win_sent_before);
+    assert_false(res.won);
+    store_destroy(&s);
+}
+
+static void
+test_fetch_recache(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    assert_int_equal(put(s, NOW, STORE_SET, "k", "v", 0, 100), STORE_OK);
+    struct store_fetch_opts r = {.recache = true, .recache_s = 30};
+    struct store_fetch_result res;
+    assert_int_equal(fetch(s, NOW, "k", &r, &res), STORE_OK);
+    assert_false(res.won); /* 100 s left, not below 30 */
+    assert_int_equal(fetch(s, NOW + 80, "k", &r, &res), STORE_OK);
+    assert_true(res.won);
+    assert_int_equal(fetch(s, NOW + 81, "k", &r, &res), STORE_OK);
+    assert_false(res.won);
+    assert_true(res.win_sent_before);
+    /* Without a deadline there is nothing to recache. */
+    assert_int_equal(put(s, NOW + 81, STORE_SET, "n", "v", 0, 0), STORE_OK);
+    assert_int_equal(fetch(s, NOW + 81, "n", &r, &res), STORE_OK);
+    assert_false(res.won);
+    store_destroy(&s);
+}
+
+static void
+test_delete_invalidate_marks_stale(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    assert_int_equal(set(s, "k", "v"), STORE_OK);
+    uint64_t cas = get_item(s, NOW, "k").cas;
+    struct store_delete_opts inv = {.invalidate = true, .touch = true,
+                                    .exptime = 30};
+    assert_int_equal(store_delete_opts(s, NOW, (const uint8_t *)"k", 1, &inv),
+                     STORE_OK);
+    store_check(s);
+    struct store_fetch_opts plain = {0};
+    struct store_fetch_result res;
+    assert_int_equal(fetch(s, NOW, "k", &plain, &res), STORE_OK);
+    assert_true(res.stale);
+    assert_true(res.won);
+    assert_true(res.item.cas > cas);
+    assert_int_equal(res.item.deadline_s, NOW + 30);
+    assert_true(res.item.fetched); /* the fetch before counts */
+    assert_int_equal(fetch(s, NOW, "k", &plain, &res), STORE_OK);
+    assert_true(res.stale);
+    assert_false(res.won);
+    assert_true(res.win_sent_before);
+    /* Invalidated again: the token is free again. */
+    assert_int_equal(store_delete_opts(s, NOW, (const uint8_t *)"k", 1, &inv),
+                     STORE_OK);
+    assert_int_equal(fetch(s, NOW, "k", &plain, &res), STORE_OK);
+    assert_true(res.won);
+    /* A plain set makes it fresh. */
+    assert_int_equal(set(s, "k", "w"), STORE_OK);
+    assert_int_equal(fetch(s, NOW, "k", &plain, &res), STORE_OK);
+    assert_false(res.stale);
+    store_destroy(&s);
+}
+
+static void
+test_delete_cas_and_clear(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    assert_int_equal(put(s, NOW, STORE_SET, "k", "value", 7, 0), STORE_OK);
+    uint64_t cas = get_item(s, NOW, "k").cas;
+    struct store_delete_opts bad = {.compare_cas = cas + 1};
+    assert_int_equal(store_delete_opts(s, NOW, (const uint8_t *)"k", 1, &bad),
+                     STORE_EXISTS);
+    struct store_delete_opts clear = {.compare_cas = cas, .clear_value = true,
+                                      .new_cas = 999};
+    assert_int_equal(
+        store_delete_opts(s, NOW, (const uint8_t *)"k", 1, &clear), STORE_OK);
+    store_check(s);
+    struct store_item it = get_item(s, NOW, "k");
+    assert_int_equal(it.value_len, 0);
+    assert_int_equal(it.flags, 0);
+    assert_int_equal(it.cas, 999);
+    struct store_delete_opts plain = {.compare_cas = 999};
+    assert_int_equal(store_delete_opts(s, NOW, (const uint8_t *)"k", 1, &plain),
+                     STORE_OK);
+    check_value(s, NOW, "k", NULL);
+    assert_int_equal(store_delete_opts(s, NOW, (const uint8_t *)"k", 1, &plain),
+                     STORE_MISS);
+    store_destroy(&s);
+}
+
+static void
+test_put_given_cas_and_invalidate(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    struct store_put_opts e = {.new_cas = 5000};
+    uint64_t cas = 0;
+    assert_int_equal(store_put_opts(s, NOW, STORE_SET, (const uint8_t *)"k", 1,
+                                    0, 0, (const uint8_t *)"v", 1, 0, &e, &cas),
+                     STORE_OK);
+    store_check(s);
+    assert_int_equal(cas, 5000);
+    assert_int_equal(get_item(s, NOW, "k").cas, 5000);
+    /* The counter did not move: the next plain write takes 1. */
+    assert_int_equal(set(s, "j", "v"), STORE_OK);
+    assert_int_equal(get_item(s, NOW, "j").cas, 1);
+    /* A lower CAS with invalidate stores, marked stale; without, EXISTS. */
+    struct store_put_opts plain = {0};
+    assert_int_equal(store_put_opts(s, NOW, STORE_CAS, (const uint8_t *)"k", 1,
+                                    0, 0, (const uint8_t *)"w", 1, 4000,
+                                    &plain, NULL),
+                     STORE_EXISTS);
+    struct store_put_opts inv = {.invalidate = true};
+    assert_int_equal(store_put_opts(s, NOW, STORE_CAS, (const uint8_t *)"k", 1,
+                                    0, 0, (const uint8_t *)"w", 1, 4000, &inv,
+                                    &cas),
+                     STORE_OK);
+    store_check(s);
+    struct store_item it = get_item(s, NOW, "k");
+    assert_true(it.stale);
+    assert_int_equal(it.cas, cas);
+    assert_memory_equal(it.value, "w", 1);
+    /* A higher CAS with invalidate is a mismatch. */
+    assert_int_equal(store_put_opts(s, NOW, STORE_CAS, (const uint8_t *)"k", 1,
+                                    0, 0, (const uint8_t *)"x", 1, cas + 10,
+                                    &inv, NULL),
+                     STORE_EXISTS);
+    store_destroy(&s);
+}
+
+static void
+test_put_append_cas_and_vivify(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    struct store_put_opts n = {.vivify = true, .vivify_exptime = 30};
+    assert_int_equal(store_put_opts(s, NOW, STORE_APPEND, (const uint8_t *)"k",
+                                    1, 3, 0, (const uint8_t *)"ab", 2, 0, &n,
+                                    NULL),
+                     STORE_OK);
+    store_check(s);
+    struct store_item it = get_item(s, NOW, "k");
+    assert_int_equal(it.deadline_s, NOW + 30);
+    assert_int_equal(it.flags, 3);
+    assert_int_equal(store_put_opts(s, NOW, STORE_REPLACE, (const uint8_t *)"z",
+                                    1, 0, 0, (const uint8_t *)"ab", 2, 0, &n,
+                                    NULL),
+                     STORE_NOT_STORED);
+    struct store_put_opts c = {.compare_cas = it.cas + 1};
+    assert_int_equal(store_put_opts(s, NOW, STORE_PREPEND, (const uint8_t *)"k",
+                                    1, 0, 0, (const uint8_t *)"x", 1, 0, &c,
+                                    NULL),
+                     STORE_EXISTS);
+    c.compare_cas = it.cas;
+    assert_int_equal(store_put_opts(s, NOW, STORE_PREPEND, (const uint8_t *)"k",
+                                    1, 0, 0, (const uint8_t *)"x", 1, 0, &c,
+                                    NULL),
+                     STORE_OK);
+    check_value(s, NOW, "k", "xab");
+    store_destroy(&s);
+}
+
+static void
+test_arith_vivify_cas_touch(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    struct store_arith_opts n = {.vivify = true, .vivify_exptime = 0,
+                                 .initial = 10};
+    uint64_t v = 0;
+    bool created = false;
+    struct store_item it;
+    assert_int_equal(store_arith_opts(s, NOW, (const uint8_t *)"c", 1, true, 5,
+                                      &n, &v, &it, &created),
+                     STORE_OK);
+    store_check(s);
+    assert_true(created);
+    assert_int_equal(v, 10); /* the delta is not applied on create */
+    assert_int_equal(it.value_len, 2);
+    assert_int_equal(stats(s).incr_misses, 0); /* a vivified miss is no miss */
+    struct store_arith_opts c = {.compare_cas = it.cas + 1};
+    assert_int_equal(store_arith_opts(s, NOW, (const uint8_t *)"c", 1, true, 5,
+                                      &c, &v, NULL, NULL),
+                     STORE_EXISTS);
+    struct store_arith_opts t = {.compare_cas = it.cas, .touch = true,
+                                 .exptime = 50, .new_cas = 777};
+    assert_int_equal(store_arith_opts(s, NOW, (const uint8_t *)"c", 1, true, 5,
+                                      &t, &v, &it, &created),
+                     STORE_OK);
+    store_check(s);
+    assert_false(created);
+    assert_int_equal(v, 15);
+    assert_int_equal(it.cas, 777);
+    assert_int_equal(it.deadline_s, NOW + 50);
+    /* Growing by a digit rewrites; the marks follow. */
+    struct store_delete_opts inv = {.invalidate = true};
+    assert_int_equal(store_delete_opts(s, NOW, (const uint8_t *)"c", 1, &inv),
+                     STORE_OK);
+    assert_int_equal(store_arith_opts(s, NOW, (const uint8_t *)"c", 1, true,
+                                      100, &n, &v, &it, NULL),
+                     STORE_OK);
+    store_check(s);
+    assert_int_equal(v, 115);
+    assert_true(it.stale);
+    assert_int_equal(it.deadline_s, NOW + 50);
+    assert_int_equal(store_arith_opts(s, NOW, (const uint8_t *)"d", 1, false,
+                                      1, &c, &v, NULL, NULL),
+                     STORE_MISS);
+    store_destroy(&s);
+}
 
 /* ---- [mem.elastic] -------------------------------------------------------- */
 
@@ -1491,6 +1787,15 @@ main(void)
         CLAUSE_TEST("mem.accounting", test_destroy_null_and_info_while_resizing),
         CLAUSE_TEST("expiry.relative", test_expiry_clamped_at_2106),
         CLAUSE_TEST("mem.item-size", test_log_alignment),
+        CLAUSE_TEST("meta.mg-flags", test_fetch_marks_fetched_unless_no_bump),
+        CLAUSE_TEST("meta.mg-flags", test_fetch_touch_and_deadline_before),
+        CLAUSE_TEST("meta.mg-vivify", test_fetch_vivify_wins_once),
+        CLAUSE_TEST("meta.mg-recache", test_fetch_recache),
+        CLAUSE_TEST("meta.md-invalidate", test_delete_invalidate_marks_stale),
+        CLAUSE_TEST("meta.md-flags", test_delete_cas_and_clear),
+        CLAUSE_TEST("meta.ms-invalidate", test_put_given_cas_and_invalidate),
+        CLAUSE_TEST("meta.ms-modes", test_put_append_cas_and_vivify),
+        CLAUSE_TEST("meta.ma-vivify", test_arith_vivify_cas_touch),
         CLAUSE_TEST("mem.elastic", test_elastic_grows_with_live_data),
         CLAUSE_TEST("mem.elastic", test_elastic_overwrite_reuses_memory),
         CLAUSE_TEST("mem.elastic", test_elastic_delete_gives_memory_back),

@@ -850,6 +850,11 @@ parse_requires(struct parser *p, const struct words *w)
             c->require_count++;
             continue;
         }
+        if (strcmp(t, "meta") == 0) {
+            r->meta = true;
+            c->require_count++;
+            continue;
+        }
         size_t name_len = strcspn(t, "=!<>~");
         size_t op_len = t[name_len] ? conform_cmp_parse(t + name_len, &r->cmp)
                                     : 0;
@@ -858,7 +863,8 @@ parse_requires(struct parser *p, const struct words *w)
             name_len > CONFORM_SETTING_LEN_MAX ||
             strlen(value) > CONFORM_SETTING_LEN_MAX) {
             return fail(p, "bad requirement '%.80s' (want debugtime, "
-                           "no-debugtime or SETTING=VALUE, = != < <= > >= ~)",
+                           "no-debugtime, meta or SETTING=VALUE, "
+                           "= != < <= > >= ~)",
                         t);
         }
         memcpy(r->name, t, name_len);
@@ -926,6 +932,32 @@ parse_header(struct parser *p, const struct words *w, bool *handled)
             return fail(p, "server: takes one value, mcref");
         }
         p->cur->mcref_only = true;
+        return true;
+    }
+    if (strcmp(key, "since:") == 0 || strcmp(key, "until:") == 0) {
+        bool since = key[0] == 's';
+        char *dst = since ? p->cur->since : p->cur->until;
+        uint32_t parts[CONFORM_VERSION_PARTS];
+        size_t used = 0;
+        if (w->count != 2 || strlen(w->w[1]) > CONFORM_VERSION_LEN_MAX ||
+            !conform_version_parse(w->w[1], parts, &used) ||
+            w->w[1][used] != '\0') {
+            return fail(p, "%s takes one release number, e.g. 1.6.27", key);
+        }
+        if (dst[0] != '\0') {
+            return fail(p, "%s given twice", key);
+        }
+        memcpy(dst, w->w[1], strlen(w->w[1]) + 1);
+        if (p->cur->since[0] != '\0' && p->cur->until[0] != '\0') {
+            uint32_t from[CONFORM_VERSION_PARTS];
+            uint32_t to[CONFORM_VERSION_PARTS];
+            conform_version_parse(p->cur->since, from, NULL);
+            conform_version_parse(p->cur->until, to, NULL);
+            if (conform_version_cmp(from, to) >= 0) {
+                return fail(p, "since: %s is not before until: %s",
+                            p->cur->since, p->cur->until);
+            }
+        }
         return true;
     }
     if (strcmp(key, "timeout:") == 0) {
@@ -1217,4 +1249,50 @@ conform_set_load_dir(struct conform_set *set, const char *dir,
     }
     free(names);
     return ok;
+}
+
+bool
+conform_version_parse(const char *s, uint32_t parts[CONFORM_VERSION_PARTS],
+                      size_t *used)
+{
+    size_t i = 0;
+    size_t n = 0;
+    for (size_t k = 0; k < CONFORM_VERSION_PARTS; k++) {
+        parts[k] = 0;
+    }
+    for (;;) {
+        if (s[i] < '0' || s[i] > '9') {
+            return false;   /* empty, or a dot not followed by a digit */
+        }
+        uint64_t v = 0;
+        while (s[i] >= '0' && s[i] <= '9') {
+            v = v * 10u + (uint64_t)(s[i] - '0');
+            if (v > UINT32_MAX) {
+                return false;
+            }
+            i++;
+        }
+        parts[n++] = (uint32_t)v;
+        if (n == CONFORM_VERSION_PARTS || s[i] != '.' ||
+            s[i + 1] < '0' || s[i + 1] > '9') {
+            break;
+        }
+        i++;
+    }
+    if (used != NULL) {
+        *used = i;
+    }
+    return true;
+}
+
+int
+conform_version_cmp(const uint32_t a[CONFORM_VERSION_PARTS],
+                    const uint32_t b[CONFORM_VERSION_PARTS])
+{
+    for (size_t k = 0; k < CONFORM_VERSION_PARTS; k++) {
+        if (a[k] != b[k]) {
+            return a[k] < b[k] ? -1 : 1;
+        }
+    }
+    return 0;
 }

@@ -75,6 +75,8 @@ struct conform_step {
 struct conform_require {
     bool debugtime;          /* the word `debugtime`; the rest is unused */
     bool no_debugtime;       /* the word `no-debugtime` */
+    bool meta;               /* the word `meta`: the server answers `mn`
+                                with `MN` (it speaks the meta protocol) */
     char name[CONFORM_SETTING_LEN_MAX + 1];
     enum conform_cmp cmp;    /* never CAPTURE */
     char value[CONFORM_SETTING_LEN_MAX + 1];
@@ -93,6 +95,13 @@ struct conform_case {
     bool final;              /* tags: final (ends the server; runs last) */
     bool mcref_only;         /* server: mcref */
     uint32_t timeout_ms;     /* timeout: MS; 0 means the run's default */
+    char since[CONFORM_VERSION_LEN_MAX + 1]; /* since: VERSION; "" if none.
+                                The behaviour appeared in that memcached
+                                release: older servers skip the case. */
+    char until[CONFORM_VERSION_LEN_MAX + 1]; /* until: VERSION; "" if none.
+                                memcached changed the behaviour in that
+                                release: it and newer servers skip the case
+                                (mcref keeps the older behaviour). */
     bool has_wait;           /* a wait step: the clock is paused around it */
     double real_s;           /* worst-case real waiting (wait+sleep+pauses) */
     struct conform_step *steps;
@@ -139,5 +148,18 @@ const char *conform_cmp_name(enum conform_cmp cmp);
  */
 bool conform_regex_compile(regex_t *re, const char *pattern, size_t *nsub,
                            char err[CONFORM_ERR_LEN]);
+
+/*
+ * Reads the release number at the start of s ("1.6.18", also the prefix of
+ * "1.6.18-mcref-0.1.0"): up to CONFORM_VERSION_PARTS decimal numbers joined
+ * by dots; missing parts are 0. *used (may be NULL) is the count of bytes
+ * read. False when s does not start with a digit or a number is too big.
+ */
+bool conform_version_parse(const char *s, uint32_t parts[CONFORM_VERSION_PARTS],
+                           size_t *used);
+
+/* <0, 0, >0 as release a is older than, equal to, newer than b. */
+int conform_version_cmp(const uint32_t a[CONFORM_VERSION_PARTS],
+                        const uint32_t b[CONFORM_VERSION_PARTS]);
 
 #endif

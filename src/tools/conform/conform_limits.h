@@ -21,6 +21,8 @@
 #define CONFORM_CLAUSE_LEN_MAX 64u       /* one clause ID */
 #define CONFORM_REQUIRES_MAX 16u         /* conditions of one case */
 #define CONFORM_SETTING_LEN_MAX 64u      /* a `stats settings` name or value */
+#define CONFORM_VERSION_LEN_MAX 31u      /* a `since:` release number */
+#define CONFORM_VERSION_PARTS 4u         /* numbers in a release: 1.6.18 */
 #define CONFORM_REPEAT_DEPTH_MAX 4u      /* nested repeat blocks */
 #define CONFORM_REPEAT_COUNT_MAX 1000000u
 

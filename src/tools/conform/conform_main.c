@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "conform_case.h"
+#include "conform_locate.h"
 #include "conform_net.h"
 #include "conform_opts.h"
 #include "conform_report.h"
@@ -118,6 +119,25 @@ main(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     struct conform_set set = {0};
+    static char found[CONFORM_PATH_MAX];
+    if (o.cases_dir == NULL) {
+        char exe[CONFORM_PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        exe[n > 0 ? n : 0] = '\0';
+        char tried[4 * CONFORM_PATH_MAX];
+        if (!conform_locate_cases(n > 0 ? exe : NULL, found, tried,
+                                  sizeof tried)) {
+            fprintf(stderr,
+                    "mcref-conform: cannot find the conformance cases; "
+                    "looked in:\n%s"
+                    "point at them with --cases DIR or $%s (they are "
+                    "spec/cases in mcref's source, share/mcref/cases "
+                    "where it is installed)\n",
+                    tried, CONFORM_CASES_ENV);
+            return CONFORM_EXIT_SETUP;
+        }
+        o.cases_dir = found;
+    }
     if (!conform_set_load_dir(&set, o.cases_dir, err)) {
         conform_set_free(&set);
         return setup_error(err);

@@ -3,6 +3,8 @@
  */
 #include "conform_opts.h"
 
+#include "conform_locate.h"
+
 #include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -22,8 +24,10 @@ const char conform_usage[] =
     "                       like 'store', or glob); repeatable\n"
     "  --list               list the selected cases and exit (no server)\n"
     "  --cases DIR          case directory (default $" CONFORM_CASES_ENV
-    " or\n"
-    "                       " CONFORM_CASES_DEFAULT ")\n"
+    ", else the\n"
+    "                       first with cases of <bin>/../share/mcref/cases,\n"
+    "                       " CONFORM_DATADIR "/cases, <bin>/../../spec/cases\n"
+    "                       and ./spec/cases)\n"
     "  --time MODE          auto (debugtime if the server has it), debugtime,\n"
     "                       or real (sleep)\n"
     "  --server KIND        auto (mcref if `version` says so), mcref, other:\n"
@@ -188,7 +192,8 @@ conform_opts_parse(struct conform_opts *o, int argc, char **argv,
     o->timeout_ms = CONFORM_TIMEOUT_MS_DEFAULT;
     o->case_ms = CONFORM_CASE_MS_DEFAULT;
     const char *env = getenv(CONFORM_CASES_ENV);
-    o->cases_dir = env != NULL && *env != '\0' ? env : CONFORM_CASES_DEFAULT;
+    /* NULL: conform_main looks for them (conform_locate.h). */
+    o->cases_dir = env != NULL && *env != '\0' ? env : NULL;
     optind = 1;
     opterr = 0;
     int opt;

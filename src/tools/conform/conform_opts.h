@@ -16,11 +16,10 @@
 
 #define CONFORM_PATTERNS_MAX 64u
 #define CONFORM_CASES_ENV "MCREF_CONFORM_CASES"
-#define CONFORM_CASES_DEFAULT "spec/cases"
 
 struct conform_opts {
     const char *target;          /* HOST:PORT, [V6]:PORT or a path */
-    const char *cases_dir;
+    const char *cases_dir; /* NULL: look for them (conform_locate.h) */
     const char *case_patterns[CONFORM_PATTERNS_MAX];
     size_t case_pattern_count;
     const char *clause_patterns[CONFORM_PATTERNS_MAX];

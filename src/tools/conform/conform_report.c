@@ -131,22 +131,28 @@ conform_report_begin(struct conform_report *r, enum conform_format fmt,
     const char *time = info->use_debugtime ? "debugtime" : "real";
     switch (fmt) {
     case CONFORM_FORMAT_TEXT:
-        fprintf(out, "# mcref-conform %s: VERSION %s, time %s, %s, %zu cases\n",
+        fprintf(out, "# mcref-conform %s: VERSION %s, time %s, %s, meta %s, "
+                     "%zu cases\n",
                 target, info->version, time,
-                info->mcref ? "mcref rules" : "not mcref", planned);
+                info->mcref ? "mcref rules" : "not mcref",
+                info->has_meta ? "yes" : "no", planned);
         break;
     case CONFORM_FORMAT_TAP:
         fprintf(out, "TAP version 13\n1..%zu\n", planned);
-        fprintf(out, "# mcref-conform %s: VERSION %s, time %s, %s\n", target,
-                info->version, time, info->mcref ? "mcref rules" : "not mcref");
+        fprintf(out, "# mcref-conform %s: VERSION %s, time %s, %s, meta %s\n",
+                target, info->version, time,
+                info->mcref ? "mcref rules" : "not mcref",
+                info->has_meta ? "yes" : "no");
         break;
     case CONFORM_FORMAT_JSON:
         fputs("{\"tool\":\"mcref-conform\",\"server\":{\"target\":", out);
         json_string(out, target);
         fputs(",\"version\":", out);
         json_string(out, info->version);
-        fprintf(out, ",\"mcref\":%s,\"time\":\"%s\"},\"cases\":[",
-                info->mcref ? "true" : "false", time);
+        fprintf(out, ",\"mcref\":%s,\"meta\":%s,\"time\":\"%s\"},"
+                     "\"cases\":[",
+                info->mcref ? "true" : "false",
+                info->has_meta ? "true" : "false", time);
         break;
     }
     fflush(out);

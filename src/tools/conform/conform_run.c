@@ -968,6 +968,34 @@ conform_case_skipped(const struct conform_run_config *cfg,
         snprintf(reason, CONFORM_ERR_LEN, "mcref only (server: mcref)");
         return true;
     }
+    if ((c->since[0] != '\0' || c->until[0] != '\0') && !info->mcref) {
+        const char *which = c->since[0] != '\0' ? "since" : "until";
+        const char *bound = c->since[0] != '\0' ? c->since : c->until;
+        uint32_t have[CONFORM_VERSION_PARTS];
+        uint32_t want[CONFORM_VERSION_PARTS];
+        if (!conform_version_parse(info->version, have, NULL)) {
+            snprintf(reason, CONFORM_ERR_LEN,
+                     "%s %s; the server's version '%.80s' is not a "
+                     "release number", which, bound, info->version);
+            return true;
+        }
+        if (c->since[0] != '\0' &&
+            conform_version_parse(c->since, want, NULL) &&
+            conform_version_cmp(have, want) < 0) {
+            snprintf(reason, CONFORM_ERR_LEN,
+                     "since %s: newer than the server's version %.80s",
+                     c->since, info->version);
+            return true;
+        }
+        if (c->until[0] != '\0' &&
+            conform_version_parse(c->until, want, NULL) &&
+            conform_version_cmp(have, want) >= 0) {
+            snprintf(reason, CONFORM_ERR_LEN,
+                     "until %s: memcached changed it in %s; the server is "
+                     "%.80s", c->until, c->until, info->version);
+            return true;
+        }
+    }
     if (c->destructive && !cfg->allow_destructive) {
         snprintf(reason, CONFORM_ERR_LEN,
                  "destructive (needs --allow-destructive)");
@@ -985,6 +1013,15 @@ conform_case_skipped(const struct conform_run_config *cfg,
     }
     for (size_t i = 0; i < c->require_count; i++) {
         const struct conform_require *q = &c->requires[i];
+        if (q->meta) {
+            if (!info->has_meta) {
+                snprintf(reason, CONFORM_ERR_LEN,
+                         "requires meta; the server answered 'mn' with "
+                         "'%.60s'", info->meta_reply);
+                return true;
+            }
+            continue;
+        }
         if (q->debugtime || q->no_debugtime) {
             if (q->debugtime && !info->has_debugtime) {
                 snprintf(reason, CONFORM_ERR_LEN,
@@ -1204,6 +1241,19 @@ probe_debugtime(const struct conform_run_config *cfg, struct conform_conn *c,
     return true;
 }
 
+/* `requires: meta`: one `mn`; anything but MN (ERROR, a close) is "no". */
+static void
+probe_meta(struct conform_conn *c, uint64_t deadline,
+           struct conform_server_info *info)
+{
+    char line[PROBE_LINE_MAX];
+    if (!probe_line(c, "mn\r\n", deadline, line, sizeof(line))) {
+        snprintf(line, sizeof(line), "(no reply)");
+    }
+    info->has_meta = strcmp(line, "MN") == 0;
+    snprintf(info->meta_reply, sizeof(info->meta_reply), "%.60s", line);
+}
+
 bool
 conform_server_probe(const struct conform_run_config *cfg,
                      struct conform_server_info *info,
@@ -1247,6 +1297,13 @@ conform_server_probe(const struct conform_run_config *cfg,
         !probe_settings(&c, deadline, info->settings)) {
         info->settings->count = 0;
     }
+    conform_conn_close(&c);
+    conform_conn_init(&c);
+    if (!conform_conn_open(&c, &cfg->addr, deadline, why)) {
+        snprintf(err, CONFORM_ERR_LEN, "%s", why);
+        return false;
+    }
+    probe_meta(&c, deadline, info);
     conform_conn_close(&c);
     conform_conn_init(&c);
     if (!conform_conn_open(&c, &cfg->addr, deadline, why)) {

@@ -52,13 +52,15 @@ struct conform_server_info {
     bool mcref;                  /* server: mcref cases run */
     bool has_debugtime;          /* `debugtime 0` answered OK */
     bool use_debugtime;          /* wait steps use debugtime */
+    bool has_meta;               /* `mn` answered MN: `requires: meta` */
+    char meta_reply[64];         /* what `mn` was answered, for reasons */
     struct conform_stats *settings; /* `stats settings` (allocated) */
     bool shut_down;              /* a final case has run */
     char shut_down_by[CONFORM_NAME_LEN_MAX + 1];
 };
 
 /*
- * Connects, asks `version`, `stats settings` and `debugtime 0`, and
+ * Connects, asks `version`, `stats settings`, `mn` and `debugtime 0`, and
  * resumes a clock a killed run may have left paused. False with err set
  * when the server cannot be reached or does not answer like memcached, or
  * when debugtime was demanded and is missing. Free info with
@@ -96,7 +98,11 @@ void conform_result_free(struct conform_result *r);
 
 /*
  * Why c must be skipped on this server with these options, written to
- * reason; false when it runs.
+ * reason; false when it runs. A `since:` case runs when the release number
+ * that starts the server's version is at least the case's, an `until:` case
+ * when it is below; both run when the server is mcref (info->mcref), whose
+ * spec picks the newer behaviour for `since` clauses and keeps the older
+ * one for `until` cases (spec/protocol.md, section Meta protocol).
  */
 bool conform_case_skipped(const struct conform_run_config *cfg,
                           const struct conform_server_info *info,
