@@ -16,6 +16,8 @@
 #        BENCH_FULL=1 makes it "64 1024 4096" (the whole sweep)
 #      OW_DURATION (DURATION): seconds of each overwrite run
 #      RSS_ROUNDS (1): rounds of the RSS workloads (RSS varies little)
+#      BENCH_HIST (unset): =1 prints, after the table, each load workload's
+#        latency distribution per server (round 1), bucket by bucket
 #      BENCH_PORT_LO/HI (21000-21999), BENCH_OUT (build/bench: raw JSON)
 # Kills only the servers it started. Exit status 1 if any run failed or
 # counted errors (the table is printed all the same, failed cells marked).
@@ -353,6 +355,53 @@ print_table() {
     fi
 }
 
+# print_hists: per load workload, round 1's latency buckets of every
+# server side by side (count and cumulative %), from raw.jsonl.
+print_hists() {
+    local w
+    for w in "${selected[@]}"; do
+        case $w in fill | idle) continue ;; esac
+        echo
+        echo "latency distribution, ${wl_label[$w]} (round 1; µs, upper bound of each bucket)"
+        echo
+        awk -v w="$w" -v order="${wl_servers[$w]:-${servers[*]}}" '
+            index($0, "\"workload\":\"" w "\",") && index($0, "\"round\":1,") {
+                match($0, /"server":"[^"]*"/)
+                s = substr($0, RSTART + 10, RLENGTH - 11)
+                if (!match($0, /"latency_hist":\[[^]]*(\][^]]*)*\]\]/)) next
+                h = substr($0, RSTART + 16, RLENGTH - 17)
+                gsub(/\],\[/, ";", h); gsub(/[][]/, "", h)
+                n = split(h, b, ";")
+                for (i = 1; i <= n; i++) {
+                    split(b[i], f, ",")
+                    hi = f[2] + 0
+                    if (!(hi in seen)) { seen[hi] = 1; his[++nh] = hi }
+                    cnt[s, hi] = f[3]; tot[s] += f[3]
+                }
+            }
+            END {
+                ns = split(order, sv, " ")
+                line = "| ≤ µs |"; sep = "|---:|"
+                for (j = 1; j <= ns; j++) { line = line " " sv[j] " | cum % |"; sep = sep "---:|---:|" }
+                print line; print sep
+                for (i = 2; i <= nh; i++) {       # insertion sort, numeric
+                    v = his[i]; k = i - 1
+                    while (k > 0 && his[k] > v) { his[k + 1] = his[k]; k-- }
+                    his[k + 1] = v
+                }
+                for (i = 1; i <= nh; i++) {
+                    hi = his[i]; line = sprintf("| %.1f |", hi)
+                    for (j = 1; j <= ns; j++) {
+                        s = sv[j]; c = cnt[s, hi] + 0; cum[s] += c
+                        line = line sprintf(" %d | %s |", c,
+                            tot[s] ? sprintf("%.3f", 100 * cum[s] / tot[s]) : "–")
+                    }
+                    print line
+                }
+            }' "$out_dir/raw.jsonl"
+    done
+}
+
 # --- main --------------------------------------------------------------
 
 if [ ! -x "$MEMCACHED_BIN" ]; then
@@ -390,4 +439,5 @@ for w in "${selected[@]}"; do
 done
 
 print_table
+[ -n "${BENCH_HIST:-}" ] && print_hists
 [ "$failures" = 0 ]

@@ -1,5 +1,6 @@
 /*
- * fuzz_parse.c - the text parser alone (src/proto/text_parse.c) under
+ * fuzz_parse.c - the text parser alone (src/proto/text_parse.c, with the
+ * meta lines it hands to src/proto/meta_parse.c) under
  * fuzzing: any split of a stream gives the same requests ([frame.split]).
  *
  * Input: byte 0 configures: bits 0-1 pick the value limit (1, 100, 2048 or
@@ -80,6 +81,10 @@ slice_hash(const uint8_t *base, const struct request *req)
     h = hash_bytes(h, base, req->key);
     h = hash_bytes(h, base, req->keys);
     h = hash_bytes(h, base, req->value);
+    if (req->cmd >= REQ_META_GET) {
+        h = hash_bytes(h, base, req->meta.opaque);
+        h = hash_bytes(h, base, req->meta.key_token);
+    }
     return hash_bytes(h, base, req->arg);
 }
 
@@ -203,9 +208,30 @@ same_slice(struct slice a, struct slice b)
     return a.off == b.off && a.len == b.len;
 }
 
+/* The meta part is set for meta requests only ([meta.*]). */
+static bool
+same_meta(const struct meta_request *a, const struct meta_request *b)
+{
+    return a->seen == b->seen && a->count == b->count &&
+           memcmp(a->order, b->order, a->count) == 0 && a->error == b->error &&
+           same_slice(a->opaque, b->opaque) &&
+           same_slice(a->key_token, b->key_token) && a->ttl == b->ttl &&
+           a->vivify_ttl == b->vivify_ttl && a->recache_ttl == b->recache_ttl &&
+           a->compare_cas == b->compare_cas &&
+           a->explicit_cas == b->explicit_cas && a->delta == b->delta &&
+           a->initial == b->initial && a->client_flags == b->client_flags &&
+           a->mode == b->mode && a->key_decoded == b->key_decoded &&
+           a->key_len == b->key_len &&
+           memcmp(a->key_buf, b->key_buf, a->key_len) == 0;
+}
+
 static bool
 same_request(const struct request *a, const struct request *b)
 {
+    if (a->cmd >= REQ_META_GET && a->cmd == b->cmd &&
+        !same_meta(&a->meta, &b->meta)) {
+        return false;
+    }
     return a->cmd == b->cmd && a->error == b->error &&
            a->noreply == b->noreply && a->mode == b->mode &&
            same_slice(a->line, b->line) && same_slice(a->key, b->key) &&

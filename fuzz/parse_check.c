@@ -18,6 +18,7 @@
 
 #include "../src/common/check.h"
 #include "../src/common/limits.h"
+#include "meta_check.h"
 
 /* [frame.tokens], [frame.nul]: every token of a line's content, uncapped. */
 enum { MAX_SEEN = 64 }; /* tokens remembered; later ones are only counted */
@@ -426,18 +427,23 @@ parse_check_request(const uint8_t *data, size_t len, uint32_t value_len_max,
     const struct shape *shape = shape_of(data, &ws);
     bool last_noreply = ws.count >= 2 && ws.count <= MAX_SEEN &&
                         word_is(data, &ws, ws.count - 1, "noreply");
+    /* The meta checker sees the tokens as the parser's window does. */
+    struct meta_check_line ml = {
+        data, ws.w, ws.count < LIMIT_TOKENS ? ws.count : LIMIT_TOKENS,
+        nl_at + 1};
     if (req->cmd == REQ_INVALID) {
         /* [frame.empty], [frame.short-command], [frame.unknown],
          * [cmd.token-count]: unknown, or known with a wrong count. */
         CHECK(req->error == REQERR_UNKNOWN);
+        CHECK(!meta_check_is_meta_line(&ml)); /* [meta.*] */
         CHECK(shape == NULL || !count_fits(shape, ws.count));
         CHECK(consumed == nl_at + 1);
         CHECK(proto_text_idle(after));
         return;
     }
-    /* A meta command is another parser's answer ([meta.*]); it is only
-     * checked for its framing here. */
+    /* A meta line is checked against the meta clauses (meta_check.c). */
     if (req->cmd >= REQ_META_GET) {
+        meta_check_request(&ml, value_len_max, req, consumed, after);
         return;
     }
     CHECK(shape != NULL && shape->cmd == req->cmd);
@@ -479,6 +485,17 @@ parse_check_incomplete(const uint8_t *data, size_t len, size_t needed)
     uint32_t content_len = content_length(data, nl_at);
     struct words ws;
     find_words(data, content_len, &ws);
+    if (word_is(data, &ws, 0, "ms")) {
+        /* [meta.ms-datalen]: `ms <key> <datalen> ...` waits for its block
+         * (datalen + 2 bytes) once the datalen is a number. */
+        uint64_t number;
+        CHECK(ws.count >= 3 && read_number(data, &ws, 2, true, &number));
+        int32_t datalen = (int32_t)truncate32(number); /* as [num.truncate32] */
+        CHECK(datalen >= 0 && (uint32_t)datalen <= LIMIT_DATA_LEN_FIELD);
+        CHECK(needed == nl_at + 1 + (size_t)datalen + 2);
+        CHECK(needed > len);
+        return;
+    }
     const struct shape *shape = shape_of(data, &ws);
     CHECK(shape != NULL && is_storage(shape->cmd) &&
           count_fits(shape, ws.count));

@@ -276,6 +276,57 @@ def extra_streams():
     }
 
 
+def meta_streams():
+    """The meta protocol ([meta.*]): every flag, every error line."""
+    o32 = b"O" + b"o" * 32
+    o33 = o32 + b"x"
+    f17 = b" ".join(bytes([c]) for c in b"bcfhklLOPqstuvxI")
+    b64 = b"YWJj"
+    return {
+        "meta-mg-every-flag":
+            b"ms " + k_meta() + b" 5 T100 F77 c k O1 b\r\nhello\r\n"
+            b"mg " + k_meta() + b" s v t f c k O99 h l q u b\r\n"
+            b"mg " + k_meta() + b" T30 N40 R50 E7 C9 P L\r\nmn\r\n",
+        "meta-ms-modes-and-flags":
+            b"ms k 2 MS\r\nhi\r\nms k 1 ME\r\nx\r\nms k 1 MA N30\r\ny\r\n"
+            b"ms k 1 MP\r\nz\r\nms k 1 MR C1 I E5 s\r\nw\r\n"
+            b"ms k 0 q k c\r\n\r\nmg k v\r\n",
+        "meta-md-ma-me-mn":
+            b"md k q\r\nmd k I T30 C5 E6 x k O1\r\nma k\r\n"
+            b"ma k N0 J10 D5 T7 MD q t c v k O1 C3 E4\r\nma k M+\r\n"
+            b"ma k M-\r\nma k MI\r\nme k\r\nme " + b64 + b" b\r\n"
+            b"mn a b\r\n",
+        "meta-errors-flags":
+            b"mg k v v\r\nmg k zz\r\nmg k Tx Jy\r\nmg k Jy Tx\r\nmg k Dy\r\n"
+            b"mg k Fx\r\nmg k MSS\r\nmg k b\r\nmg k \x80\r\nmd k v v\r\n"
+            b"md k Tx\r\nma k zz\r\nma k Mx\r\nma k MII\r\nmg\r\nms\r\n"
+            b"md\r\nma\r\nme\r\nme k b\r\n",
+        "meta-errors-opaque-and-count":
+            b"mg k " + o32 + b"\r\nmg k " + o33 + b"\r\nmd k " + o33 +
+            b"\r\nms k 2 " + o33 + b"\r\nhi\r\nmg " + b64 + b" " + f17 +
+            b" T1\r\nmg " + b64 + b" " + f17 + b" T1 N1\r\nms " + b64 +
+            b" 2 " + f17 + b" T1\r\nhi\r\n",
+        "meta-ms-datalen-and-swallow":
+            b"ms k\r\nms k abc\r\nhi\r\nms k -1\r\nhi\r\n"
+            b"ms k 2147483646\r\nhi\r\nms k 4294967298\r\nhi\r\n"
+            b"ms k 2 zz\r\nhi\r\nms k 2 MX\r\nhi\r\nms k 2 F4294967296\r\n"
+            b"hi\r\nms k 2\r\nhixxmn\r\nms k 2000000 T1\r\n" +
+            b"v" * 64 + b"\r\nmn\r\n",
+        "meta-base64-keys":
+            b"mg AA== b k v\r\nmg a$zE= b k\r\nmg YQ==YWJj b\r\n"
+            b"mg A=BC b\r\nmg YWJ b\r\nms YWJj 1 b k\r\nz\r\n"
+            b"md YWJj b q\r\nma YWJj b N0\r\nmg +/+/ b k\r\n",
+        "meta-mixed-with-text":
+            b"set k 0 0 1\r\na\r\nmg k v c\r\nms k 1 c\r\nb\r\ngets k\r\n"
+            b"incr n 1\r\nma n N0 J5 v\r\nget n\r\nmd k q\r\nget k\r\n"
+            b"mn\r\n",
+    }
+
+
+def k_meta():
+    return b"bWs="   # base64 of "mk": every flag, b included
+
+
 # --- fuzz_store operation sequences -------------------------------------------
 
 def op(code, key, *args):
@@ -401,7 +452,8 @@ def main():
         write(outdir, "fuzz_session", case.name,
               session_seed(session_config(case.requires), case.steps))
         write(outdir, "fuzz_parse", case.name, parse_seed(case.steps))
-    for name, stream in extra_streams().items():
+    for name, stream in list(extra_streams().items()) + \
+            list(meta_streams().items()):
         conf = 5 << 5
         if "http" in name or "admin" in name:
             conf |= 4   # test clock: debugtime is known

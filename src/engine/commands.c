@@ -5,84 +5,21 @@
 
 #include "../common/check.h"
 #include "../common/limits.h"
-#include "../proto/text.h"
+#include "reply.h"
 #include "stats_out.h"
-
-/* The context of one request's reply. */
-struct reply {
-    struct engine *e;
-    struct outq *q;
-    const struct reply_trace *trace; /* NULL unless -vv */
-    uint32_t now;                    /* the item clock */
-    uint32_t real_s;                 /* real time, for debugtime */
-    bool failed;                     /* no memory: the connection closes */
-};
-
-static void
-trace_line(const struct reply *r, const void *line, size_t len)
-{
-    if (r->trace != NULL) {
-        r->trace->fn(r->trace->ctx, line, len);
-    }
-}
-
-static void
-put(struct reply *r, const void *data, size_t len)
-{
-    if (!r->failed && !outq_append(r->q, data, len)) {
-        r->failed = true;
-    }
-}
-
-/* A fixed reply line, unless noreply silences it. */
-static void
-say(struct reply *r, enum proto_reply reply, bool noreply)
-{
-    if (noreply) {
-        return;
-    }
-    size_t len;
-    const uint8_t *text = proto_text_reply(reply, &len);
-    put(r, text, len);
-    trace_line(r, text, len - 2);
-}
-
-static enum command_result
-finish(const struct reply *r)
-{
-    return r->failed ? COMMAND_FAILED : COMMAND_DONE;
-}
 
 /* ---- retrieval ----------------------------------------------------------- */
 
+/* [get.reply]: one item found by a retrieval. */
 static void
 send_value(struct reply *r, const struct store_item *it, bool with_cas)
 {
-    uint8_t *header = outq_reserve(r->q, PROTO_VALUE_HEADER_MAX);
-    if (header == NULL) {
-        r->failed = true;
-        return;
-    }
-    size_t n = proto_text_value_header(header, it->key, it->key_len, it->flags,
-                                       it->value_len, with_cas, it->cas);
-    outq_commit(r->q, n);
-    if (it->value_len >= r->e->cfg.value_ref_min) { /* never 0 */
-        /* Sent from the item itself: commands_execute copies it before any
-         * write could move it. */
-        if (!outq_append_ref(r->q, it->value, it->value_len)) {
-            r->failed = true;
-            return;
-        }
-    } else {
-        put(r, it->value, it->value_len);
-    }
-    put(r, "\r\n", 2);
-    if (r->trace != NULL) {
-        uint8_t line[12 + LIMIT_KEY_LEN];
-        memcpy(line, "sending key ", 12);
-        memcpy(line + 12, it->key, it->key_len);
-        trace_line(r, line, 12 + it->key_len);
-    }
+    struct response resp;
+    resp.status = RESP_VALUE;
+    resp.has_item = true;
+    resp.with_cas = with_cas;
+    reply_item(&resp.item, it);
+    reply_emit(r, &resp);
 }
 
 /* Looks one key up as the command says; counts it ([stats.counting]). */
@@ -116,7 +53,7 @@ retrieve(struct reply *r, const uint8_t *base, const struct request *req,
     bool with_cas = req->cmd == REQ_GETS || req->cmd == REQ_GATS;
     bool voided = req->bad_key_index < req->key_count;
     struct slice key;
-    while (proto_text_next_key(base, &cur->rest, &key)) {
+    while (request_next_key(base, &cur->rest, &key)) {
         if (voided && cur->done == req->bad_key_index) {
             break;
         }
@@ -137,8 +74,14 @@ retrieve(struct reply *r, const uint8_t *base, const struct request *req,
     cur->active = false;
     /* Keys before a long one were looked up (and counted), but the whole
      * reply is the error, as in memcached. */
-    say(r, voided ? PROTO_REPLY_FORMAT : PROTO_REPLY_END, false);
-    return finish(r);
+    if (voided) {
+        struct response resp = {.status = RESP_REQUEST_ERROR,
+                                .error = REQERR_FORMAT};
+        reply_emit(r, &resp);
+    } else {
+        reply_status(r, RESP_END, false);
+    }
+    return reply_finish(r);
 }
 
 /* ---- storage ------------------------------------------------------------- */
@@ -149,17 +92,25 @@ static const enum store_mode store_modes[] = {
     [REQ_PREPEND] = STORE_PREPEND, [REQ_CAS] = STORE_CAS,
 };
 
-/* The reply to each result of store_put (STORE_NON_NUMERIC never comes). */
-static const enum proto_reply store_replies[] = {
-    [STORE_OK] = PROTO_REPLY_STORED,
-    [STORE_MISS] = PROTO_REPLY_NOT_FOUND,
-    [STORE_NOT_STORED] = PROTO_REPLY_NOT_STORED,
-    [STORE_EXISTS] = PROTO_REPLY_EXISTS,
+/* The response to each result of store_put (STORE_NON_NUMERIC never
+ * comes). */
+static const enum response_status store_status[] = {
+    [STORE_OK] = RESP_STORED,
+    [STORE_MISS] = RESP_NOT_FOUND,
+    [STORE_NOT_STORED] = RESP_NOT_STORED,
+    [STORE_EXISTS] = RESP_EXISTS,
     /* [store.append-too-large]: an append whose result is too large. */
-    [STORE_TOO_LARGE] = PROTO_REPLY_NOT_STORED,
-    [STORE_NO_MEMORY] = PROTO_REPLY_NO_MEMORY_STORE,
-    [STORE_NON_NUMERIC] = PROTO_REPLY_ERROR,
+    [STORE_TOO_LARGE] = RESP_NOT_STORED,
+    [STORE_NO_MEMORY] = RESP_NO_MEMORY_STORE,
+    [STORE_NON_NUMERIC] = RESP_REQUEST_ERROR,
 };
+
+enum response_status
+commands_store_response(enum store_status st)
+{
+    CHECK((unsigned)st < sizeof store_status / sizeof store_status[0]);
+    return store_status[st];
+}
 
 static enum command_result
 store_command(struct reply *r, const uint8_t *base, const struct request *req,
@@ -175,18 +126,27 @@ store_command(struct reply *r, const uint8_t *base, const struct request *req,
                   NULL);
     CHECK(st != STORE_NON_NUMERIC);
     e->stats.store_no_memory += st == STORE_NO_MEMORY;
-    say(r, store_replies[st], req->noreply);
-    return finish(r);
+    reply_status(r, store_status[st], req->noreply);
+    return reply_finish(r);
 }
 
 /* ---- the other item commands ----------------------------------------------- */
 
-/* The reply to a result of store_arith other than a number. */
-static const enum proto_reply arith_replies[] = {
-    [STORE_MISS] = PROTO_REPLY_NOT_FOUND,
-    [STORE_NON_NUMERIC] = PROTO_REPLY_NON_NUMERIC,
-    [STORE_NO_MEMORY] = PROTO_REPLY_NO_MEMORY, /* [incr.no-memory] */
+/* The response to a result of store_arith other than a number. */
+static const enum response_status arith_status[] = {
+    [STORE_MISS] = RESP_NOT_FOUND,
+    [STORE_NON_NUMERIC] = RESP_NON_NUMERIC,
+    [STORE_NO_MEMORY] = RESP_NO_MEMORY, /* [incr.no-memory] */
+    [STORE_EXISTS] = RESP_EXISTS,       /* ma's C */
 };
+
+enum response_status
+commands_arith_response(enum store_status st)
+{
+    CHECK(st != STORE_OK);
+    CHECK((unsigned)st < sizeof arith_status / sizeof arith_status[0]);
+    return arith_status[st];
+}
 
 static enum command_result
 arith(struct reply *r, const uint8_t *base, const struct request *req,
@@ -198,26 +158,21 @@ arith(struct reply *r, const uint8_t *base, const struct request *req,
         store_arith(r->e->store, r->now, base + req->key.off, req->key.len,
                     req->cmd == REQ_INCR, req->delta, &value);
     if (st != STORE_OK) {
-        say(r, arith_replies[st], req->noreply);
-        return finish(r);
+        reply_status(r, arith_status[st], req->noreply);
+        return reply_finish(r);
     }
     if (!req->noreply) {
-        uint8_t *dst = outq_reserve(r->q, PROTO_NUMBER_MAX);
-        if (dst == NULL) {
-            return COMMAND_FAILED;
-        }
-        size_t n = proto_text_number(dst, value);
-        outq_commit(r->q, n);
-        trace_line(r, dst, n - 2);
+        struct response resp = {.status = RESP_NUMBER, .number = value};
+        reply_emit(r, &resp);
     }
-    return COMMAND_DONE;
+    return reply_finish(r);
 }
 
 /* [touch.reply], [touch.no-memory] */
-static const enum proto_reply touch_replies[] = {
-    [STORE_OK] = PROTO_REPLY_TOUCHED,
-    [STORE_MISS] = PROTO_REPLY_NOT_FOUND,
-    [STORE_NO_MEMORY] = PROTO_REPLY_NO_MEMORY,
+static const enum response_status touch_status[] = {
+    [STORE_OK] = RESP_TOUCHED,
+    [STORE_MISS] = RESP_NOT_FOUND,
+    [STORE_NO_MEMORY] = RESP_NO_MEMORY,
 };
 
 static enum command_result
@@ -229,8 +184,8 @@ touch(struct reply *r, const uint8_t *base, const struct request *req,
     enum store_status st = store_touch(r->e->store, r->now,
                                        base + req->key.off, req->key.len,
                                        req->exptime, NULL);
-    say(r, touch_replies[st], req->noreply);
-    return finish(r);
+    reply_status(r, touch_status[st], req->noreply);
+    return reply_finish(r);
 }
 
 static enum command_result
@@ -240,9 +195,22 @@ delete_command(struct reply *r, const uint8_t *base, const struct request *req,
     (void)cur;
     enum store_status st =
         store_delete(r->e->store, r->now, base + req->key.off, req->key.len);
-    say(r, st == STORE_OK ? PROTO_REPLY_DELETED : PROTO_REPLY_NOT_FOUND,
-        req->noreply);
-    return finish(r);
+    reply_status(r, st == STORE_OK ? RESP_DELETED : RESP_NOT_FOUND,
+                 req->noreply);
+    return reply_finish(r);
+}
+
+/* The parser's error, as the protocol words it. */
+static void
+request_error(struct reply *r, bool silent)
+{
+    if (silent) {
+        return;
+    }
+    struct response resp = {.status = RESP_REQUEST_ERROR,
+                            .error = r->req->error,
+                            .meta_error = r->req->meta.error};
+    reply_emit(r, &resp);
 }
 
 /* [flush.*]: -F is checked before the delay, as in memcached. */
@@ -255,14 +223,14 @@ flush_all(struct reply *r, const uint8_t *base, const struct request *req,
     struct engine *e = r->e;
     e->stats.cmd_flush++;
     if (!e->cfg.flush_enabled) {
-        say(r, PROTO_REPLY_FLUSH_DISABLED, req->noreply);
+        reply_status(r, RESP_FLUSH_DISABLED, req->noreply);
     } else if (req->error != REQERR_NONE) {
-        say(r, proto_text_error_reply(req->error), req->noreply);
+        request_error(r, req->noreply);
     } else {
         store_flush(e->store, r->now, req->exptime);
-        say(r, PROTO_REPLY_OK, req->noreply);
+        reply_status(r, RESP_OK, req->noreply);
     }
-    return finish(r);
+    return reply_finish(r);
 }
 
 /* ---- server commands ------------------------------------------------------ */
@@ -274,11 +242,10 @@ version(struct reply *r, const uint8_t *base, const struct request *req,
     (void)base;
     (void)req;
     (void)cur;
-    const char *v = r->e->cfg.version;
-    put(r, "VERSION ", 8);
-    put(r, v, strlen(v));
-    put(r, "\r\n", 2);
-    return finish(r);
+    struct response resp = {.status = RESP_VERSION,
+                            .text = r->e->cfg.version};
+    reply_emit(r, &resp);
+    return reply_finish(r);
 }
 
 static enum command_result
@@ -288,8 +255,8 @@ verbosity(struct reply *r, const uint8_t *base, const struct request *req,
     (void)base;
     (void)cur;
     r->e->verbosity = req->level > 2 ? 2 : req->level; /* capped, as memcached */
-    say(r, PROTO_REPLY_OK, req->noreply);
-    return finish(r);
+    reply_status(r, RESP_OK, req->noreply);
+    return reply_finish(r);
 }
 
 static enum command_result
@@ -310,12 +277,12 @@ shutdown_command(struct reply *r, const uint8_t *base,
     (void)base;
     (void)cur;
     if (!r->e->cfg.shutdown_enabled) {
-        say(r, PROTO_REPLY_SHUTDOWN_DISABLED, false);
-        return finish(r);
+        reply_status(r, RESP_SHUTDOWN_DISABLED, false);
+        return reply_finish(r);
     }
     if (req->mode == SHUTDOWN_BAD_MODE) {
-        say(r, PROTO_REPLY_SHUTDOWN_MODE, false);
-        return finish(r);
+        reply_status(r, RESP_SHUTDOWN_MODE, false);
+        return reply_finish(r);
     }
     return COMMAND_SHUTDOWN;
 }
@@ -325,8 +292,8 @@ stats(struct reply *r, const uint8_t *base, const struct request *req,
       struct get_cursor *cur)
 {
     (void)cur;
-    return stats_out(r->e, r->q, base, req->arg, r->now) ? COMMAND_DONE
-                                                         : COMMAND_FAILED;
+    stats_out(r, base, req->arg);
+    return reply_finish(r);
 }
 
 static enum command_result
@@ -337,8 +304,10 @@ debugtime(struct reply *r, const uint8_t *base, const struct request *req,
     (void)cur;
     struct engine *e = r->e;
     if (!e->cfg.test_clock || req->error != REQERR_NONE) {
-        say(r, PROTO_REPLY_ERROR, false);
-        return finish(r);
+        struct response resp = {.status = RESP_REQUEST_ERROR,
+                                .error = REQERR_UNKNOWN};
+        reply_emit(r, &resp);
+        return reply_finish(r);
     }
     if (req->mode == DEBUGTIME_PAUSE) {
         engine_clock_pause(e, r->real_s);
@@ -347,8 +316,8 @@ debugtime(struct reply *r, const uint8_t *base, const struct request *req,
     } else {
         engine_clock_step(e, r->real_s, req->time_step);
     }
-    say(r, PROTO_REPLY_OK, false);
-    return finish(r);
+    reply_status(r, RESP_OK, false);
+    return reply_finish(r);
 }
 
 /* A request the parser refused: answer its error, counting as memcached. */
@@ -360,24 +329,42 @@ parse_error(struct reply *r, const uint8_t *base, const struct request *req,
     struct engine *e = r->e;
     if (req->error == REQERR_TOO_LARGE) {
         /* [store.too-large]: the data is being discarded; a set drops the
-         * old item ([store.failed-set]). */
+         * old item ([store.failed-set]), and an ms in any mode does
+         * ([meta.ms-too-large]). */
         e->stats.store_too_large++;
+        bool meta = req->cmd == REQ_META_SET;
+        struct slice key = req->key;
+        const uint8_t *key_at = base + key.off;
+        if (meta && req->meta.key_decoded) {
+            key_at = req->meta.key_buf;
+            key.len = req->meta.key_len;
+        }
         enum store_status st = store_put(
-            e->store, r->now, store_modes[req->cmd], base + req->key.off,
-            req->key.len, req->flags, req->exptime, NULL, req->value_len,
+            e->store, r->now, meta ? STORE_SET : store_modes[req->cmd],
+            key_at, key.len, req->flags, req->exptime, NULL, req->value_len,
             req->cas_unique, NULL);
         CHECK(st == STORE_TOO_LARGE);
     }
     /* A bad data chunk was read: it counts as a set, as in memcached. */
     e->stats.cmd_set += req->error == REQERR_BAD_CHUNK;
-    say(r, proto_text_error_reply(req->error), req->noreply);
-    return finish(r);
+    request_error(r, req->noreply);
+    return reply_finish(r);
 }
 
 typedef enum command_result (*command_fn)(struct reply *r,
                                           const uint8_t *base,
                                           const struct request *req,
                                           struct get_cursor *cur);
+
+static enum command_result
+meta_command(struct reply *r, const uint8_t *base, const struct request *req,
+             struct get_cursor *cur)
+{
+    (void)base;
+    (void)req;
+    (void)cur;
+    return meta_execute(r);
+}
 
 static const command_fn handlers[] = {
     [REQ_INVALID] = parse_error,     [REQ_GET] = retrieve,
@@ -391,42 +378,38 @@ static const command_fn handlers[] = {
     [REQ_VERSION] = version,         [REQ_VERBOSITY] = verbosity,
     [REQ_QUIT] = quit,               [REQ_SHUTDOWN] = shutdown_command,
     [REQ_STATS] = stats,             [REQ_DEBUGTIME] = debugtime,
+    [REQ_META_GET] = meta_command,   [REQ_META_SET] = meta_command,
+    [REQ_META_DELETE] = meta_command, [REQ_META_ARITH] = meta_command,
+    [REQ_META_NOOP] = meta_command,  [REQ_META_DEBUG] = meta_command,
 };
 
 enum command_result
 commands_execute(struct engine *e, struct outq *q, const uint8_t *base,
                  const struct request *req, uint32_t real_s,
-                 struct get_cursor *cur, const struct reply_trace *trace)
+                 struct get_cursor *cur, proto_compose_fn compose,
+                 const struct reply_trace *trace)
 {
     CHECK(e != NULL);
     CHECK(q != NULL);
     CHECK(req != NULL);
     CHECK(cur != NULL);
+    CHECK(compose != NULL);
+    CHECK((size_t)req->cmd < sizeof handlers / sizeof handlers[0]);
     struct reply r = {
         .e = e,
         .q = q,
+        .req = req,
+        .base = base,
+        .compose = compose,
         .trace = trace,
         .now = engine_now(e, real_s),
         .real_s = real_s,
     };
-    /* Queued references into the store die at its next write; only get
-     * and gets leave it as it is (store.h), so anything else first has
-     * every reference copied. */
-    if (req->cmd != REQ_GET && req->cmd != REQ_GETS) {
-        outq_pool_hold_all(&e->pool);
-        if (q->failed) {
-            return COMMAND_FAILED;
-        }
-    }
+    /* Queued references into the store are copied out by the store's write
+     * hook (engine.c) just before it writes, whatever the command. */
     /* flush_all and debugtime answer their own argument errors (-F and the
      * test clock come first); every other refused request goes to
      * parse_error. */
-    if ((size_t)req->cmd >= sizeof handlers / sizeof handlers[0]) {
-        /* The meta commands are parsed but not executed yet (issue 13):
-         * they answer ERROR, as before the parser knew them. */
-        say(&r, PROTO_REPLY_ERROR, false);
-        return finish(&r);
-    }
     command_fn fn = handlers[req->cmd];
     if (req->error != REQERR_NONE && fn != flush_all && fn != debugtime) {
         fn = parse_error;

@@ -2,7 +2,9 @@
  * commands.h - one request executed: its meaning over the store, and its
  * reply composed into the connection's output queue.
  *
- * Counting rules are [stats.counting]; reply texts come from proto/text.h.
+ * The engine writes no protocol bytes: each command yields responses
+ * (proto/response.h) that the given composer turns into the connection's
+ * protocol. Counting rules are [stats.counting].
  * A retrieval with many keys is answered key by key and may stop between
  * keys when the queue is past LIMIT_OUTPUT_PAUSE ([get.many-keys]); the
  * caller keeps the request's bytes and the cursor, and calls again.
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #include "../proto/request.h"
+#include "../proto/response.h"
 #include "engine.h"
 #include "outq.h"
 
@@ -40,13 +43,19 @@ enum command_result {
 };
 
 /*
- * Executes req, whose slices are offsets from base, at real time real_s.
- * trace may be NULL.
+ * Executes req, whose slices are offsets from base, at real time real_s;
+ * compose turns its responses into bytes queued on q. trace may be NULL.
  */
 enum command_result commands_execute(struct engine *e, struct outq *q,
                                      const uint8_t *base,
                                      const struct request *req,
                                      uint32_t real_s, struct get_cursor *cur,
+                                     proto_compose_fn compose,
                                      const struct reply_trace *trace);
+
+/* The response to a store_put result, and to a store_arith result other
+ * than STORE_OK (the meta commands share them). */
+enum response_status commands_store_response(enum store_status st);
+enum response_status commands_arith_response(enum store_status st);
 
 #endif

@@ -9,6 +9,17 @@
 /* Free reply blocks kept for reuse: 4 MiB, shared by all connections. */
 enum { ENGINE_FREE_BLOCKS = 256 };
 
+/* The store is about to write: replies still pointing into it (outq.h)
+ * get copies first. Only an actual write gets here, so reads (get, mg
+ * without N or T, me, ...) keep their references whatever command they
+ * came from. */
+static void
+hold_references(void *ctx)
+{
+    struct engine *e = ctx;
+    outq_pool_hold_all(&e->pool);
+}
+
 struct engine *
 engine_create(const struct engine_config *cfg, const struct engine_host *host)
 {
@@ -31,6 +42,7 @@ engine_create(const struct engine_config *cfg, const struct engine_host *host)
         return NULL;
     }
     outq_pool_init(&e->pool, ENGINE_FREE_BLOCKS);
+    store_set_write_hook(e->store, hold_references, e);
     e->verbosity = cfg->verbosity;
     return e;
 }
@@ -118,9 +130,9 @@ bool
 engine_tick(struct engine *e, uint32_t real_s)
 {
     CHECK(e != NULL);
-    uint32_t now = engine_now(e, real_s);
-    outq_pool_hold_all(&e->pool);
-    return store_tick(e->store, now);
+    /* The store's write hook copies queued references out if it moves
+     * or drops records. */
+    return store_tick(e->store, engine_now(e, real_s));
 }
 
 void

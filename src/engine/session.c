@@ -6,6 +6,8 @@
 
 #include "../common/check.h"
 #include "../common/limits.h"
+#include "../proto/meta.h"
+#include "../proto/text.h"
 
 /* Stash growth granularity. */
 enum { STASH_ROUND = 4096 };
@@ -94,6 +96,20 @@ trace_reply(void *ctx, const uint8_t *line, size_t len)
 }
 
 /*
+ * The one place a connection's protocol is decided: by its first byte. The
+ * binary protocol's magic byte (0x80) will select it here when it exists
+ * (issue 14); until then every connection speaks text and meta lines, and
+ * such bytes get the text protocol's ERROR, as from memcached -B ascii.
+ */
+static void
+choose_protocol(struct session *s, uint8_t first_byte)
+{
+    (void)first_byte;
+    s->protocol = SESSION_PROTO_LINE;
+    trace_event(s, "protocol: text and meta lines");
+}
+
+/*
  * Parses and executes requests from buf[0..n) until it runs out, pauses or
  * closes. Returns the bytes used; the rest must be kept.
  */
@@ -106,6 +122,9 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
     size_t pos = 0;
     /* Every command that ends the session returns at once, below. */
     CHECK(s->state == SESSION_OPEN);
+    if (s->protocol == SESSION_PROTO_UNKNOWN && n > 0) {
+        choose_protocol(s, buf[0]);
+    }
     while (!s->paused && !s->yielded && pos < n) {
         struct request req;
         size_t consumed;
@@ -129,8 +148,9 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
             trace(s, 2, '<', buf + pos + req.line.off, req.line.len);
         }
         uint64_t queued = s->out.queued;
-        enum command_result res = commands_execute(
-            s->engine, &s->out, buf + pos, &req, real_s, &s->get, reply_trace);
+        enum command_result res =
+            commands_execute(s->engine, &s->out, buf + pos, &req, real_s,
+                             &s->get, proto_line_compose, reply_trace);
         /* Counted as produced, not as sent, so that stats do not depend on
          * how the socket took the bytes ([frame.split]). */
         s->engine->stats.bytes_written += s->out.queued - queued;
@@ -162,7 +182,7 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
             s->state = SESSION_ABORT;
             return n;
         }
-        if (s->out.pending > hard_output_bound(s)) {
+        if (s->out.failed || s->out.pending > hard_output_bound(s)) {
             s->state = SESSION_ABORT;
             return n;
         }

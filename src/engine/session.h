@@ -18,6 +18,12 @@
  * if input is left: it keeps the rest in its stash, wants no input, and
  * session_resume() starts its next turn once others have had theirs.
  *
+ * Protocols: the session holds its connection's protocol state. The text
+ * and meta protocols share a connection (a meta command is a text line, and
+ * its replies are composed by proto/meta); the binary protocol, when it
+ * comes, is chosen by the connection's first byte. session.c decides that in
+ * one place (choose_protocol).
+ *
  * An idle session (nothing stashed, queued or in progress) holds no buffer.
  */
 #ifndef MCREF_SESSION_H
@@ -44,8 +50,15 @@ enum session_state {
 typedef void (*session_trace_fn)(void *ctx, char direction,
                                  const uint8_t *text, size_t len);
 
+/* The protocols a connection may speak. */
+enum session_protocol {
+    SESSION_PROTO_UNKNOWN, /* no byte seen yet */
+    SESSION_PROTO_LINE,    /* text and meta ([meta.interleave]) */
+};
+
 struct session {
     struct engine *engine;
+    enum session_protocol protocol;
     struct proto_text_parser parser;
     struct outq out;
     uint8_t *stash;       /* input kept between calls, or NULL */

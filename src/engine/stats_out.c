@@ -5,33 +5,26 @@
 #include <string.h>
 
 #include "../common/check.h"
-#include "../proto/text.h"
 
+/* Statistics go out one response each; the protocol formats them. */
 struct out {
-    struct outq *q;
-    bool failed;
+    struct reply *r;
 };
 
 static void
 stat_u64(struct out *o, const char *name, uint64_t value)
 {
-    uint8_t *dst = outq_reserve(o->q, PROTO_STAT_MAX);
-    if (dst == NULL) {
-        o->failed = true;
-        return;
-    }
-    outq_commit(o->q, proto_text_stat_u64(dst, name, value));
+    struct response resp = {.status = RESP_STAT, .name = name,
+                            .number = value};
+    reply_emit(o->r, &resp);
 }
 
 static void
 stat_str(struct out *o, const char *name, const char *value)
 {
-    uint8_t *dst = outq_reserve(o->q, PROTO_STAT_MAX);
-    if (dst == NULL) {
-        o->failed = true;
-        return;
-    }
-    outq_commit(o->q, proto_text_stat_str(dst, name, value));
+    struct response resp = {.status = RESP_STAT, .name = name,
+                            .text = value};
+    reply_emit(o->r, &resp);
 }
 
 static void
@@ -42,13 +35,9 @@ stat_bool(struct out *o, const char *name, bool value, const char *yes,
 }
 
 static void
-line(struct out *o, enum proto_reply reply)
+line(struct out *o, enum response_status status)
 {
-    size_t len;
-    const uint8_t *text = proto_text_reply(reply, &len);
-    if (!o->failed && !outq_append(o->q, text, len)) {
-        o->failed = true;
-    }
+    reply_status(o->r, status, false);
 }
 
 /* rusage as memcached prints it: seconds.microseconds, six digits. */
@@ -247,19 +236,19 @@ arg_is(const uint8_t *base, struct slice arg, const char *word)
     return arg.len == n && memcmp(base + arg.off, word, n) == 0;
 }
 
-bool
-stats_out(struct engine *e, struct outq *q, const uint8_t *base,
-          struct slice arg, uint32_t now_s)
+void
+stats_out(struct reply *r, const uint8_t *base, struct slice arg)
 {
-    CHECK(e != NULL);
-    CHECK(q != NULL);
-    struct out o = {q, false};
+    CHECK(r != NULL);
+    struct engine *e = r->e;
+    uint32_t now_s = r->now;
+    struct out o = {r};
     if (arg.len == 0) {
         general(e, &o, now_s);
     } else if (arg_is(base, arg, "reset")) {
         engine_stats_reset(e);
-        line(&o, PROTO_REPLY_RESET); /* [stats.reset] */
-        return !o.failed;
+        line(&o, RESP_RESET); /* [stats.reset] */
+        return;
     } else if (arg_is(base, arg, "settings")) {
         settings(e, &o);
     } else if (arg_is(base, arg, "items")) {
@@ -271,9 +260,10 @@ stats_out(struct engine *e, struct outq *q, const uint8_t *base,
     } else if (arg_is(base, arg, "conns")) {
         conns(e, &o, now_s);
     } else {
-        line(&o, PROTO_REPLY_ERROR); /* [stats.unknown] */
-        return !o.failed;
+        struct response resp = {.status = RESP_REQUEST_ERROR,
+                                .error = REQERR_UNKNOWN};
+        reply_emit(r, &resp); /* [stats.unknown] */
+        return;
     }
-    line(&o, PROTO_REPLY_END);
-    return !o.failed;
+    line(&o, RESP_END);
 }

@@ -11,12 +11,10 @@
 #include <stdint.h>
 
 #include "../proto/request.h"
-#include "engine.h"
-#include "outq.h"
+#include "reply.h"
 
 /* Answers `stats <arg>` (arg empty for plain `stats`; a slice of base) at
- * item-clock time now_s. False when the reply could not be queued. */
-bool stats_out(struct engine *e, struct outq *q, const uint8_t *base,
-               struct slice arg, uint32_t now_s);
+ * the reply's item-clock time, one RESP_STAT response per statistic. */
+void stats_out(struct reply *r, const uint8_t *base, struct slice arg);
 
 #endif

@@ -15,8 +15,9 @@
 #include <stdint.h>
 
 #include "request.h"
+#include "response.h"
 
-/* [meta.flag-count]: tokens a meta line may have, counted as memcached
+/* [meta.token-limit]: tokens a meta line may have, counted as memcached
  * counts them (command, key, datalen, flags, and one for the line's end). */
 #define META_TOKENS_MAX 20u
 
@@ -28,9 +29,10 @@
 enum meta_framing {
     META_FRAME_LINE,    /* the line is the whole request */
     META_FRAME_DATA,    /* ms: a data block of req->value_len bytes + \r\n
-                           follows, framed as set's ([meta.ms-data]) */
+                           follows, framed as set's ([meta.ms-store]) */
     META_FRAME_SWALLOW, /* ms refused after a valid datalen: drop the
-                           value_len + 2 bytes that follow ([meta.ms-errors]) */
+                           value_len + 2 bytes that follow ([meta.ms-swallow],
+                           [meta.ms-swallow-all]) */
 };
 
 /*
@@ -48,7 +50,7 @@ enum meta_framing proto_meta_parse(enum request_cmd cmd, const uint8_t *data,
                                    struct request *req);
 
 /*
- * [meta.base64]: decodes standard base64 (RFC 4648 alphabet, padded to a
+ * [meta.base64-key]: decodes standard base64 (RFC 4648 alphabet, padded to a
  * multiple of 4, `=` only at the end) from src[0..len) into dst (room for
  * len / 4 * 3 bytes). Refuses anything else, including the characters
  * memcached 1.6.18 skips. Returns the decoded length, 0 when refused.
@@ -75,5 +77,41 @@ size_t proto_meta_base64_decode(const uint8_t *src, size_t len, uint8_t *dst);
     X(TOO_MANY_FLAGS_MG, "CLIENT_ERROR options flags are too long")         \
     X(BAD_INITIAL, "CLIENT_ERROR invalid numeric initial value")            \
     X(BAD_DELTA, "CLIENT_ERROR invalid numeric delta value")
+
+/* The meta protocol's return codes, each with a space or CRLF after it as
+ * the composer writes it: X(name, text) with META_CODE_<name>. */
+#define META_CODES(X) \
+    X(HD, "HD")       \
+    X(VA, "VA")       \
+    X(EN, "EN")       \
+    X(NF, "NF")       \
+    X(NS, "NS")       \
+    X(EX, "EX")       \
+    X(MN, "MN")       \
+    X(ME, "ME")
+
+enum meta_code {
+#define META_CODE_ENUM(name, text) META_CODE_##name,
+    META_CODES(META_CODE_ENUM)
+#undef META_CODE_ENUM
+    META_CODE_COUNT
+};
+
+/* [meta.base64]: standard padded base64 of src[0..len) into dst (room for
+ * (len + 2) / 3 * 4 bytes); returns its length. */
+size_t proto_meta_base64_encode(const uint8_t *src, size_t len, uint8_t *dst);
+
+/* The meta protocol's composer (proto_compose_fn): the replies to
+ * REQ_META_* requests ([meta.*]). */
+void proto_meta_compose(const struct request *req, const uint8_t *base,
+                        const struct response *resp, uint8_t *dst,
+                        struct proto_out *out, bool want_trace);
+
+/* The composer of a text-line connection ([meta.interleave]): meta
+ * commands' replies by proto_meta_compose, every other by the text
+ * protocol's. */
+void proto_line_compose(const struct request *req, const uint8_t *base,
+                        const struct response *resp, uint8_t *dst,
+                        struct proto_out *out, bool want_trace);
 
 #endif

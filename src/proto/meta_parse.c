@@ -77,7 +77,7 @@ proto_meta_base64_decode(const uint8_t *src, size_t len, uint8_t *dst)
 /* ---- flags -------------------------------------------------------------- */
 
 /* [meta.flags]: the letters the shared flag parser knows, whatever the
- * command; E and x came after 1.6.18 ([meta.flags-new]). */
+ * command; E and x came after 1.6.18 ([meta.explicit-cas]). */
 static bool
 known_flag(uint8_t c)
 {
@@ -100,7 +100,7 @@ flag_arg(struct slice t)
     return a;
 }
 
-/* [meta.numbers]: a TTL token as memcached's safe_strtol reads it (the
+/* [meta.errors]: a TTL token as memcached's safe_strtol reads it (the
  * 64-bit value cut to 32 bits). */
 static bool
 arg_ttl(const uint8_t *data, struct slice a, int32_t *out)
@@ -120,7 +120,7 @@ arg_u64(const uint8_t *data, struct slice a, uint64_t *out)
 }
 
 /*
- * [meta.flag-errors]: reads the flags tok[first..count) into m. A flag
+ * [meta.errors]: reads the flags tok[first..count) into m. A flag
  * that is not a letter memcached knows, or a letter seen before, stops the
  * walk at once; a flag with a bad token is remembered and the walk goes
  * on, the last such flag naming the error (F names none: the line's
@@ -184,7 +184,7 @@ parse_flags(const uint8_t *data, const struct slice *tok, uint32_t first,
             e = arg_u64(data, a, &m->delta) ? e : META_ERR_BAD_DELTA;
             break;
         case 'F': {
-            /* [meta.client-flags]: 32 bits; 1.6.18 cuts larger values to
+            /* [meta.ms-flags-range]: 32 bits; 1.6.18 cuts larger values to
              * 32 bits, later releases refuse them, and so do we. */
             uint64_t v;
             if (arg_u64(data, a, &v) && v <= UINT32_MAX) {
@@ -196,7 +196,7 @@ parse_flags(const uint8_t *data, const struct slice *tok, uint32_t first,
         }
         case 'M':
             if (t.len != 2) {
-                e = META_ERR_MS_MODE_LEN; /* [meta.mode-length] */
+                e = META_ERR_MS_MODE_LEN; /* [meta.ms-modes] */
             } else {
                 m->mode = data[t.off + 1];
             }
@@ -228,7 +228,7 @@ check_opaque(const struct meta_request *m)
     return too_long ? META_ERR_OPAQUE_TOO_LONG : META_ERR_NONE;
 }
 
-/* [meta.ms-mode] */
+/* [meta.ms-modes] */
 static bool
 ms_mode_ok(uint8_t mode)
 {
@@ -236,7 +236,7 @@ ms_mode_ok(uint8_t mode)
            mode == 'S';
 }
 
-/* [meta.ma-mode] */
+/* [meta.ma] */
 static bool
 ma_mode_ok(uint8_t mode)
 {
@@ -252,7 +252,7 @@ fail(struct request *req, enum meta_error e)
     req->meta.error = e;
 }
 
-/* [meta.key-length], [meta.flag-count]: the checks before the flags. */
+/* [meta.key], [meta.token-limit]: the checks before the flags. */
 static bool
 key_and_count_ok(struct request *req, uint32_t count, enum meta_error many)
 {
@@ -283,7 +283,7 @@ parse_keyed(const uint8_t *data, const struct slice *tok, uint32_t count,
     }
     enum meta_error e = parse_flags(data, tok, 2, count, req);
     if (e != META_ERR_NONE) {
-        /* [meta.flag-errors]: md and ma name none of them. */
+        /* [meta.errors]: md and ma name none of them. */
         fail(req, mg ? e : META_ERR_INVALID_OR_DUP);
         return;
     }
@@ -298,16 +298,20 @@ parse_keyed(const uint8_t *data, const struct slice *tok, uint32_t count,
     }
 }
 
-/* ms: `ms <key> <datalen> <flag>*`, [meta.ms-datalen], [meta.ms-errors]. */
+/*
+ * ms: `ms <key> <datalen> <flag>*`. [meta.ms-datalen]: without a valid
+ * datalen the block is not read; [meta.ms-swallow], [meta.ms-swallow-all]:
+ * with one, every refusal swallows it. The datalen is read first and a
+ * too-long key or token count answers as memcached 1.6.40 does (1.6.18
+ * checked those first and did not swallow; its count error said "options
+ * flags too long").
+ */
 static enum meta_framing
 parse_ms(const uint8_t *data, const struct slice *tok, uint32_t count,
          struct request *req)
 {
-    if (req->key.len <= LIMIT_KEY_LEN && count == 2) {
+    if (count == 2) {
         fail(req, META_ERR_FORMAT); /* no datalen */
-        return META_FRAME_LINE;
-    }
-    if (!key_and_count_ok(req, count, META_ERR_TOO_MANY_FLAGS)) {
         return META_FRAME_LINE;
     }
     int64_t length;
@@ -322,6 +326,9 @@ parse_ms(const uint8_t *data, const struct slice *tok, uint32_t count,
         return META_FRAME_LINE;
     }
     req->value_len = (uint32_t)length32;
+    if (!key_and_count_ok(req, count, META_ERR_TOO_MANY_FLAGS_MG)) {
+        return META_FRAME_SWALLOW;
+    }
     enum meta_error e = parse_flags(data, tok, 3, count, req);
     if (e == META_ERR_NONE && (req->meta.seen & META_BIT('M')) &&
         !ms_mode_ok(req->meta.mode)) {

@@ -87,8 +87,9 @@ enum meta_error {
     META_ERR_MS_MODE_LEN,     /* incorrect length for M token */
     META_ERR_MA_MODE,         /* invalid mode for ma M token */
     /* Added with the parser (metaparse): texts 1.6.18 also sends. */
-    META_ERR_TOO_MANY_FLAGS_MG, /* options flags are too long (mg only;
-                                   ms md ma: META_ERR_TOO_MANY_FLAGS) */
+    META_ERR_TOO_MANY_FLAGS_MG, /* options flags are too long (mg, and ms
+                                   as since 1.6.40; md ma:
+                                   META_ERR_TOO_MANY_FLAGS) */
     META_ERR_BAD_INITIAL,     /* invalid numeric initial value (mg ms J) */
     META_ERR_BAD_DELTA,       /* invalid numeric delta value (mg ms D) */
 };
@@ -164,5 +165,13 @@ struct request {
                                  meta parser only (other requests leave it
                                  as it was); keep it the last field */
 };
+
+/*
+ * Takes the next key from *rest (a retrieval's `keys`, a slice of base),
+ * skipping spaces; false when none is left. Whatever protocol filled the
+ * request, this walks its keys.
+ */
+bool request_next_key(const uint8_t *base, struct slice *rest,
+                      struct slice *key);
 
 #endif

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "request.h"
+#include "response.h"
 
 struct proto_text_parser {
     uint32_t value_len_max; /* -I: longer data blocks are refused */
@@ -107,8 +108,6 @@ const char *proto_text_reply_name(enum proto_reply reply);
 /* Upper bounds of what the composers below write. */
 #define PROTO_VALUE_HEADER_MAX (6 + 250 + 1 + 10 + 1 + 10 + 1 + 20 + 2)
 #define PROTO_NUMBER_MAX (20 + 2)
-#define PROTO_STAT_NAME_MAX 64
-#define PROTO_STAT_VALUE_MAX 128
 #define PROTO_STAT_MAX (5 + PROTO_STAT_NAME_MAX + 1 + PROTO_STAT_VALUE_MAX + 2)
 
 /* "VALUE <key> <flags> <bytes>[ <cas>]\r\n" into dst; returns its length. */
@@ -123,5 +122,16 @@ size_t proto_text_number(uint8_t *dst, uint64_t value);
 /* "STAT <name> <value>\r\n"; the name and value are ours, not the client's. */
 size_t proto_text_stat_u64(uint8_t *dst, const char *name, uint64_t value);
 size_t proto_text_stat_str(uint8_t *dst, const char *name, const char *value);
+
+/* [get.reply] and every text reply: the text protocol's composer
+ * (proto_compose_fn, response.h). */
+void proto_text_compose(const struct request *req, const uint8_t *base,
+                        const struct response *resp, uint8_t *dst,
+                        struct proto_out *out, bool want_trace);
+
+/* Sets *out to the fixed line `reply` (as its tail), with its trace. For
+ * composers of protocols that share the text protocol's lines. */
+void proto_text_line_out(enum proto_reply reply, struct proto_out *out,
+                         bool want_trace);
 
 #endif

@@ -88,6 +88,12 @@ proto_text_next_key(const uint8_t *base, struct slice *rest, struct slice *key)
     return true;
 }
 
+bool
+request_next_key(const uint8_t *base, struct slice *rest, struct slice *key)
+{
+    return proto_text_next_key(base, rest, key);
+}
+
 static bool
 tok_equals(const uint8_t *data, struct slice t, const char *word, size_t n)
 {
@@ -280,15 +286,14 @@ parse_meta(struct proto_text_parser *p, const struct line *l, size_t len,
            size_t *consumed, size_t *needed)
 {
     *consumed = l->length;
-    switch (proto_meta_parse(cmd, l->data, t->tok, t->count, req)) {
-    case META_FRAME_DATA:
+    enum meta_framing framing =
+        proto_meta_parse(cmd, l->data, t->tok, t->count, req);
+    if (framing == META_FRAME_DATA) {
         return frame_data(p, l, len, req->value_len, req, consumed, needed);
-    case META_FRAME_SWALLOW:
-        /* [meta.ms-errors]: the refused block is dropped, as too large. */
+    }
+    if (framing == META_FRAME_SWALLOW) {
+        /* [meta.ms-swallow]: the refused block is dropped, as too large. */
         p->swallow_left = (uint64_t)req->value_len + 2;
-        return PROTO_REQUEST;
-    case META_FRAME_LINE:
-        break;
     }
     return PROTO_REQUEST;
 }
@@ -455,8 +460,14 @@ static const struct command commands[] = {
     {"lru", 3, REQ_INVALID, 0, 0, 0},
     {"extstore", 8, REQ_INVALID, 0, 0, 0},
     {"refresh_certs", 13, REQ_INVALID, 0, 0, 0},
-    /* [meta.*]: no key answers ERROR, as a wrong token count ([meta.key]);
-     * me asks for its key itself. */
+};
+
+/*
+ * [meta.*]: the meta commands, all two bytes starting with `m`, found
+ * without walking the table above. Without a key mg ms md ma answer ERROR,
+ * as a wrong token count ([meta.no-key]); me asks for its key itself.
+ */
+static const struct command meta_commands[] = {
     {"mg", 2, REQ_META_GET, 3, 0, 0},
     {"ms", 2, REQ_META_SET, 3, 0, 0},
     {"md", 2, REQ_META_DELETE, 3, 0, 0},
@@ -471,6 +482,15 @@ find_command(const uint8_t *data, struct slice name)
     /* The table is short and in order of use; length and first byte rule
      * most entries out before any memcmp. */
     const uint8_t first = data[name.off];
+    if (name.len == 2 && first == 'm') {
+        for (size_t i = 0; i < sizeof meta_commands / sizeof meta_commands[0];
+             i++) {
+            if (meta_commands[i].name[1] == data[name.off + 1]) {
+                return &meta_commands[i];
+            }
+        }
+        return NULL;
+    }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         const struct command *c = &commands[i];
         if (c->name_len == name.len && (uint8_t)c->name[0] == first &&

@@ -15,7 +15,8 @@
  * Views (struct store_item) point into the store's memory. They stay valid
  * until the next call that writes an item (put, arith, touch, gat, or any call
  * after which an eviction may have run); read-only calls (get, delete, flush)
- * never move bytes. Copy what you need before the next write.
+ * never move bytes. Copy what you need before the next write: the write hook
+ * (store_set_write_hook) says exactly when that is.
  */
 #ifndef MCREF_STORE_H
 #define MCREF_STORE_H
@@ -34,6 +35,10 @@ struct store_memory {
     void (*release)(void *ctx, void *p, uint64_t len);
     void (*unreserve)(void *ctx, void *p, uint64_t len);
 };
+
+/* [meta.mg-access]: the log keeps one write time per this many bytes, not
+ * one per item (item headers stay as small as they are). */
+#define STORE_STAMP_CHUNK 4096u
 
 struct store_config {
     uint64_t mem_limit;      /* -m, bytes of item memory */
@@ -81,6 +86,10 @@ struct store_item {
     bool fetched;        /* read since stored */
     bool stale;          /* invalidated by md I / ms I ([meta.stale]) */
     bool win_sent;       /* a win token went out ([meta.win]) */
+    bool key_binary;     /* stored by a request with a base64 key */
+    /* [meta.mg-access]: when its record was last written or moved, as the
+     * latest write into its STORE_STAMP_CHUNK bytes of the log. */
+    uint32_t stamp_s;
     uint32_t size;       /* bytes of its record ([mem.item-size]) */
 };
 
@@ -137,6 +146,15 @@ struct store_info {
  * [mem.item-fits]) or memory cannot be allocated. */
 struct store *store_create(const struct store_config *cfg);
 
+/*
+ * Installs hook (NULL: none), called with ctx just before the store changes
+ * bytes a view may show: before any record is written or moved, and before
+ * an in-place increment. Whoever still reads views copies them then. It is
+ * not called by operations that write nothing, so a caller learns from it,
+ * not from the operation's name, whether the store was written.
+ */
+void store_set_write_hook(struct store *s, void (*hook)(void *ctx), void *ctx);
+
 /* Frees the store and sets *s to NULL; NULL is a no-op. */
 void store_destroy(struct store **s);
 
@@ -192,11 +210,14 @@ struct store_fetch_opts {
     bool recache;           /* R: win when fewer than recache_s seconds
                                remain before the deadline */
     uint32_t recache_s;
+    uint64_t new_cas;       /* E: the CAS of a vivified item */
+    bool key_binary;        /* b: a vivified item's key came in base64 */
 };
 
 struct store_fetch_result {
     struct store_item item;  /* the item after the request */
     uint32_t deadline_before_s;
+    uint32_t stamp_before_s; /* l: the item's stamp before the request */
     bool fetched_before;     /* h */
     bool win_sent_before;    /* Z: a token had gone out before */
     bool stale;              /* X */
@@ -224,6 +245,8 @@ struct store_put_opts {
     bool vivify;            /* N: append/prepend on a miss store the value
                                as a new item with vivify_exptime */
     int32_t vivify_exptime;
+    bool key_binary;        /* b: mark the item's key as base64 (an append
+                               keeps an earlier mark) */
 };
 
 /* store_put with the meta options; store_put(...) is this with zeroed
@@ -263,6 +286,7 @@ struct store_arith_opts {
     uint64_t initial;       /* J */
     bool touch;             /* T: on success, new deadline from exptime */
     int32_t exptime;
+    bool key_binary;        /* b: a created item's key came in base64 */
 };
 
 /* store_arith with the meta options. *out (if not NULL) shows the item

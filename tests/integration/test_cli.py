@@ -43,7 +43,7 @@ def _():
 def _():
     mcref_only()
     rc, err = run_binary(["-p", str(pick_port()), "-l", "127.0.0.1",
-                          "-m", "8000g"])
+                          "-m", "16384g"])
     eq(rc, 71, "exit status when -m cannot be allocated")
     check("cannot allocate" in err, "message: %r" % err)
 

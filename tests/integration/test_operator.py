@@ -113,6 +113,50 @@ def _():
         shutil.rmtree(d, ignore_errors=True)
 
 
+@test(P + "daemon_reports_pidfile_removal_failure_to_syslog")
+def _():
+    """Under -d without -v, stderr is /dev/null: the failure goes to syslog.
+    A datagram socket stands in for syslogd at /dev/log, only when no
+    syslogd owns that path."""
+    mcref_only()
+    needs_root()
+    if os.path.exists("/dev/log"):
+        raise SkipTest("/dev/log belongs to this host's syslog")
+    log = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    d = nobody_dir()
+    pidfile = os.path.join(d, "mc.pid")
+    pid = None
+    try:
+        log.bind("/dev/log")
+        os.chmod("/dev/log", 0o666)  # the daemon runs as nobody
+        log.settimeout(5)
+        port = pick_port()
+        p = subprocess.run([server_bin(), "-d", "-u", "nobody", "-P", pidfile,
+                            "-p", str(port), "-l", "127.0.0.1", "-U", "0"],
+                           stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=10, preexec_fn=_child_setup)
+        eq(p.returncode, 0, "launcher exit status (stderr %r)" % p.stderr)
+        check(wait_until(lambda: os.path.exists(pidfile) and
+                         open(pidfile).read().strip().isdigit(), 5), "no pid file")
+        pid = int(open(pidfile).read())
+        os.chmod(d, 0o555)
+        os.kill(pid, signal.SIGTERM)
+        check(wait_pid_exit(pid, 5) is not None, "daemon still running")
+        msg = log.recv(4096).decode("utf-8", "replace")
+        check("mcref" in msg and "Could not remove the pid file %s" % pidfile in msg,
+              "syslog message: %r" % msg)
+    finally:
+        log.close()
+        try:
+            os.unlink("/dev/log")
+        except OSError:
+            pass
+        if pid and pid_alive(pid):
+            kill_pid(pid)
+        os.chmod(d, 0o755)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 @test(P + "ports_file_with_any_port")
 def _():
     d = tempfile.mkdtemp(prefix="mcref-it-op-")
@@ -163,10 +207,21 @@ def _():
     with Server(["-R", "1"]) as s:
         big = socket.create_connection(("127.0.0.1", s.port))
         try:
-            big.sendall(b"set k 0 0 1\r\nx\r\n" + b"get k\r\n" * 20000)
+            n = 20000
+            big.sendall(b"set k 0 0 1\r\nx\r\n" + b"get k\r\n" * n)
             with s.conn() as c:
                 check(c.cmd("version").startswith("VERSION"), "other client")
-            check(yields(s) > 100, "yields: %d" % yields(s))
+            # Every reply of the long pipeline still arrives, in order.
+            want = b"STORED\r\n" + b"VALUE k 0 1\r\nx\r\nEND\r\n" * n
+            got = b""
+            big.settimeout(10)
+            while len(got) < len(want):
+                chunk = big.recv(1 << 16)
+                if not chunk:
+                    break
+                got += chunk
+            check(got == want, "pipeline replies: %d of %d bytes" % (len(got), len(want)))
+            check(yields(s) > 0, "yields: %d" % yields(s))
         finally:
             big.close()
 

@@ -489,12 +489,15 @@ test_since_and_requires_meta_parse(void **state)
     (void)state;
     struct conform_set set = {0};
     parse_ok(&set, "case a\nclauses: x\nsince: 1.6.27\nrequires: meta "
-                   "cas_enabled=yes\nsend \"mn\\r\\n\"\nend\n"
+                   "cas_enabled=yes no-meta\nsend \"mn\\r\\n\"\nend\n"
                    "case b\nclauses: x\nsend \"mn\\r\\n\"\nend\n");
     assert_string_equal(set.cases[0].since, "1.6.27");
-    assert_int_equal(set.cases[0].require_count, 2);
+    assert_int_equal(set.cases[0].require_count, 3);
     assert_true(set.cases[0].requires[0].meta);
+    assert_false(set.cases[0].requires[0].no_meta);
     assert_false(set.cases[0].requires[1].meta);
+    assert_true(set.cases[0].requires[2].no_meta);
+    assert_false(set.cases[0].requires[2].meta);
     assert_string_equal(set.cases[1].since, "");
     conform_set_free(&set);
     parse_fails("case a\nclauses: x\nsince:\n", 3, "release number");
@@ -609,6 +612,11 @@ test_runner_skips_without_meta(void **state)
     assert_true(skipped(meta, "1.6.18-mcref-0.1.0", false, true, reason));
     assert_false(skipped(meta, "1.6.18", true, false, reason));
     assert_false(skipped(meta, "1.6.18-mcref-0.1.0", true, true, reason));
+    static const char no_meta[] =
+        "case a\nclauses: x\nrequires: no-meta\nsend \"mn\\r\\n\"\nend\n";
+    assert_false(skipped(no_meta, "1.6.18", false, false, reason));
+    assert_true(skipped(no_meta, "1.6.18", true, false, reason));
+    assert_non_null(strstr(reason, "without the meta protocol"));
 }
 
 int

@@ -189,7 +189,8 @@ test_key_length(void **state)
     for (size_t i = 0; i < 5; i++) {
         fill(line, sizeof line, fmt[i], key);
         if (cmds[i] == REQ_META_SET) {
-            assert_ms_keeps_data(line, META_ERR_FORMAT);
+            /* With a valid datalen, as 1.6.40 ([meta.ms-swallow-all]). */
+            assert_ms_swallows(line, META_ERR_FORMAT);
         } else {
             assert_meta(line, cmds[i], META_ERR_FORMAT);
         }
@@ -345,7 +346,7 @@ test_duplicate_flag(void **state)
     assert_meta("md k \xff\r\n", REQ_META_DELETE, META_ERR_INVALID_OR_DUP);
 }
 
-/* [meta.flag-errors]: an invalid or repeated flag stops the walk; a bad
+/* [meta.errors]: an invalid or repeated flag stops the walk; a bad
  * token does not, and the last one names the error. */
 static void
 test_error_precedence(void **state)
@@ -383,7 +384,7 @@ test_error_precedence(void **state)
     }
 }
 
-/* [meta.numbers] */
+/* [meta.errors] */
 static void
 test_numeric_tokens(void **state)
 {
@@ -418,7 +419,7 @@ test_numeric_tokens(void **state)
     assert_meta("mg k D1.5\r\n", REQ_META_GET, META_ERR_BAD_DELTA);
 }
 
-/* [meta.client-flags]: 32 bits; larger values are refused (1.6.18 cut
+/* [meta.ms-flags-range]: 32 bits; larger values are refused (1.6.18 cut
  * them to 32 bits silently). */
 static void
 test_client_flags(void **state)
@@ -468,7 +469,7 @@ test_opaque(void **state)
     assert_meta(line, REQ_META_ARITH, META_ERR_MA_MODE);
 }
 
-/* [meta.flag-count]: 20 tokens at most, the line's end counted as one. */
+/* [meta.token-limit]: 20 tokens at most, the line's end counted as one. */
 static void
 test_token_limit(void **state)
 {
@@ -487,9 +488,12 @@ test_token_limit(void **state)
     assert_meta(line, REQ_META_ARITH, META_ERR_TOO_MANY_FLAGS);
     snprintf(line, sizeof line, "ms YWJj 2 %s\r\nhi\r\n", f17);
     assert_int_equal(one(line).error, REQERR_NONE);
-    /* ms checks the count before its datalen: the block is not swallowed. */
+    /* ms after a valid datalen: 1.6.40's text, and the block swallowed
+     * ([meta.ms-swallow-all]); with a bad datalen, that error first. */
     snprintf(line, sizeof line, "ms YWJj 2 %s T1\r\nhi\r\n", f17);
-    assert_ms_keeps_data(line, META_ERR_TOO_MANY_FLAGS);
+    assert_ms_swallows(line, META_ERR_TOO_MANY_FLAGS_MG);
+    snprintf(line, sizeof line, "ms YWJj x %s T1\r\nhi\r\n", f17);
+    assert_ms_keeps_data(line, META_ERR_FORMAT);
     /* Past the tokenizer's 23 tokens: still the count error. */
     assert_meta("mg k a b c d e f g h i j k l m n o p q r s t u v w x y z\r\n",
                 REQ_META_GET, META_ERR_TOO_MANY_FLAGS_MG);
@@ -527,7 +531,7 @@ encode64(const uint8_t *in, size_t n, char *out)
     return o;
 }
 
-/* [meta.base64] */
+/* [meta.base64-key] */
 static void
 test_base64_decoder(void **state)
 {
@@ -689,6 +693,12 @@ test_ms_bad_datalen(void **state)
     assert_ms_keeps_data("ms k 2x T1\r\nhi\r\n", META_ERR_FORMAT);
     assert_ms_keeps_data("ms k 99999999999999999999\r\nhi\r\n",
                          META_ERR_FORMAT);
+    /* A bad datalen is found before a long key: nothing swallowed. */
+    char line[300];
+    memset(line, 'k', sizeof line);
+    memcpy(line, "ms ", 3);
+    snprintf(line + 254, sizeof line - 254, " x\r\nhi\r\n");
+    assert_ms_keeps_data(line, META_ERR_FORMAT);
     /* Cut to 32 bits as set's length: 4294967298 is 2. */
     struct request r = one("ms k 4294967298\r\nhi\r\n");
     assert_int_equal(r.error, REQERR_NONE);
@@ -700,8 +710,8 @@ test_ms_bad_datalen(void **state)
     assert_int_equal(p.req[0].value_len, 2147483645u);
 }
 
-/* [meta.ms-errors]: after a valid datalen every line error drops the
- * block; [meta.ms-mode]. */
+/* [meta.ms-swallow]: after a valid datalen every line error drops the
+ * block; [meta.ms-modes]. */
 static void
 test_ms_errors_swallow(void **state)
 {
@@ -727,7 +737,7 @@ test_ms_errors_swallow(void **state)
     }
 }
 
-/* [meta.ma-mode] */
+/* [meta.ma] */
 static void
 test_ma_modes(void **state)
 {
@@ -840,25 +850,25 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         CLAUSE_TEST("meta.mn", test_mn),
-        CLAUSE_TEST("meta.key", test_no_key),
-        CLAUSE_TEST("meta.key-length", test_key_length),
+        CLAUSE_TEST("meta.no-key", test_no_key),
+        CLAUSE_TEST("meta.key", test_key_length),
         CLAUSE_TEST("meta.mg-flags", test_mg_every_flag),
         CLAUSE_TEST("meta.flags", test_ms_md_ma_flags),
         CLAUSE_TEST("meta.flags", test_shared_flag_letters),
-        CLAUSE_TEST("meta.flag-errors", test_invalid_flag),
-        CLAUSE_TEST("meta.flag-errors", test_duplicate_flag),
-        CLAUSE_TEST("meta.flag-errors", test_error_precedence),
-        CLAUSE_TEST("meta.numbers", test_numeric_tokens),
-        CLAUSE_TEST("meta.client-flags", test_client_flags),
+        CLAUSE_TEST("meta.errors", test_invalid_flag),
+        CLAUSE_TEST("meta.errors", test_duplicate_flag),
+        CLAUSE_TEST("meta.errors", test_error_precedence),
+        CLAUSE_TEST("meta.errors", test_numeric_tokens),
+        CLAUSE_TEST("meta.ms-flags-range", test_client_flags),
         CLAUSE_TEST("meta.opaque", test_opaque),
-        CLAUSE_TEST("meta.flag-count", test_token_limit),
-        CLAUSE_TEST("meta.base64", test_base64_decoder),
-        CLAUSE_TEST("meta.base64", test_base64_keys),
+        CLAUSE_TEST("meta.token-limit", test_token_limit),
+        CLAUSE_TEST("meta.base64-key", test_base64_decoder),
+        CLAUSE_TEST("meta.base64-key", test_base64_keys),
         CLAUSE_TEST("meta.me", test_me),
-        CLAUSE_TEST("meta.ms-data", test_ms_data),
+        CLAUSE_TEST("meta.ms-store", test_ms_data),
         CLAUSE_TEST("meta.ms-datalen", test_ms_bad_datalen),
-        CLAUSE_TEST("meta.ms-errors", test_ms_errors_swallow),
-        CLAUSE_TEST("meta.ma-mode", test_ma_modes),
+        CLAUSE_TEST("meta.ms-swallow", test_ms_errors_swallow),
+        CLAUSE_TEST("meta.ma", test_ma_modes),
         CLAUSE_TEST("frame.split", test_split_every_byte),
         CLAUSE_TEST("meta.errors", test_error_table),
     };

@@ -850,8 +850,9 @@ parse_requires(struct parser *p, const struct words *w)
             c->require_count++;
             continue;
         }
-        if (strcmp(t, "meta") == 0) {
-            r->meta = true;
+        if (strcmp(t, "meta") == 0 || strcmp(t, "no-meta") == 0) {
+            r->meta = t[0] == 'm';
+            r->no_meta = t[0] == 'n';
             c->require_count++;
             continue;
         }
@@ -863,7 +864,7 @@ parse_requires(struct parser *p, const struct words *w)
             name_len > CONFORM_SETTING_LEN_MAX ||
             strlen(value) > CONFORM_SETTING_LEN_MAX) {
             return fail(p, "bad requirement '%.80s' (want debugtime, "
-                           "no-debugtime, meta or SETTING=VALUE, "
+                           "no-debugtime, meta, no-meta or SETTING=VALUE, "
                            "= != < <= > >= ~)",
                         t);
         }

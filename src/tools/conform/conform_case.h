@@ -77,6 +77,7 @@ struct conform_require {
     bool no_debugtime;       /* the word `no-debugtime` */
     bool meta;               /* the word `meta`: the server answers `mn`
                                 with `MN` (it speaks the meta protocol) */
+    bool no_meta;            /* the word `no-meta`: it does not */
     char name[CONFORM_SETTING_LEN_MAX + 1];
     enum conform_cmp cmp;    /* never CAPTURE */
     char value[CONFORM_SETTING_LEN_MAX + 1];

@@ -1013,11 +1013,16 @@ conform_case_skipped(const struct conform_run_config *cfg,
     }
     for (size_t i = 0; i < c->require_count; i++) {
         const struct conform_require *q = &c->requires[i];
-        if (q->meta) {
-            if (!info->has_meta) {
+        if (q->meta || q->no_meta) {
+            if (q->meta && !info->has_meta) {
                 snprintf(reason, CONFORM_ERR_LEN,
                          "requires meta; the server answered 'mn' with "
                          "'%.60s'", info->meta_reply);
+                return true;
+            }
+            if (q->no_meta && info->has_meta) {
+                snprintf(reason, CONFORM_ERR_LEN,
+                         "requires a server without the meta protocol");
                 return true;
             }
             continue;

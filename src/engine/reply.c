@@ -1,0 +1,59 @@
+/* reply.c - responses composed into the reply queue. */
+#include "reply.h"
+
+#include "../common/check.h"
+
+void
+reply_emit(struct reply *r, const struct response *resp)
+{
+    /* A queue that lost its bytes (a copy-out that found no memory, even
+     * for another request's write) takes nothing more: it closes. */
+    if (r->failed || r->q->failed) {
+        r->failed = true;
+        return;
+    }
+    uint8_t head[PROTO_HEAD_MAX];
+    struct proto_out out;
+    bool want_trace = r->trace != NULL;
+    r->compose(r->req, r->base, resp, head, &out, want_trace);
+    CHECK(out.head_len <= PROTO_HEAD_MAX);
+    bool ok = out.head_len == 0 || outq_append(r->q, head, out.head_len);
+    if (ok && out.value_len > 0) {
+        /* Large values go from the item itself ([mem.bounded]). */
+        ok = out.value_len >= r->e->cfg.value_ref_min /* never 0 */
+                 ? outq_append_ref(r->q, out.value, out.value_len)
+                 : outq_append(r->q, out.value, out.value_len);
+    }
+    if (ok && out.tail_len > 0) {
+        ok = outq_append(r->q, out.tail, out.tail_len);
+    }
+    if (!ok) {
+        r->failed = true;
+        return;
+    }
+    if (want_trace && out.trace_len > 0) {
+        r->trace->fn(r->trace->ctx, out.trace, out.trace_len);
+    }
+}
+
+void
+reply_status(struct reply *r, enum response_status status, bool silent)
+{
+    if (silent) {
+        return;
+    }
+    struct response resp = {.status = status};
+    reply_emit(r, &resp);
+}
+
+void
+reply_item(struct response_item *out, const struct store_item *it)
+{
+    out->key = it->key;
+    out->key_len = it->key_len;
+    out->value = it->value;
+    out->value_len = it->value_len;
+    out->flags = it->flags;
+    out->cas = it->cas;
+    out->size = it->size;
+}
