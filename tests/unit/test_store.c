@@ -1745,6 +1745,32 @@ test_elastic_large_items_not_evicted_below_limit(void **state)
 }
 
 static void
+count_hook(void *ctx)
+{
+    (*(unsigned *)ctx)++;
+}
+
+static void
+test_elastic_tick_calls_write_hook(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 16u << 20, 64u << 10);
+    unsigned calls = 0;
+    store_set_write_hook(s, count_hook, &calls);
+    assert_false(store_tick(s, NOW)); /* an empty log: nothing to copy */
+    assert_int_equal(calls, 0);
+    put_sized(s, NOW, 1, 1000, 0);
+    put_sized(s, NOW, 1, 1000, 0); /* the first record is dead now */
+    calls = 0;
+    store_tick(s, NOW);
+    /* Views must be copied before the dead record's bytes can go. */
+    assert_true(calls >= 1);
+    store_destroy(&s);
+}
+
+static void
 test_elastic_default_memory_and_tiny_cap(void **state)
 {
     (void)state;
@@ -1922,6 +1948,7 @@ main(void)
         CLAUSE_TEST("mem.elastic", test_elastic_delete_gives_memory_back),
         CLAUSE_TEST("mem.elastic", test_elastic_flush_and_expiry_give_memory_back),
         CLAUSE_TEST("mem.elastic", test_elastic_tick_is_bounded),
+        CLAUSE_TEST("mem.elastic", test_elastic_tick_calls_write_hook),
         CLAUSE_TEST("mem.elastic", test_elastic_release_is_bounded),
         CLAUSE_TEST("mem.elastic", test_elastic_compaction_is_bounded),
         CLAUSE_TEST("mem.elastic", test_elastic_large_items_not_evicted_below_limit),
