@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../engine/engine.h"
+#include "memory.h"
 #include "../net/listen.h"
 #include "../net/server.h"
 #include "../engine/client_check.h"
@@ -52,6 +53,7 @@ engine_config_of(const struct settings *st)
                 .cas_enabled = !st->cas_disabled,
                 .hash_seed = MCREF_HASH_SEED,
                 .index_size_log2 = st->hashpower,
+                .memory = app_memory(),
             },
         .flush_enabled = !st->flush_disabled,
         .shutdown_enabled = st->shutdown_enabled,
