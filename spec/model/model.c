@@ -927,11 +927,7 @@ model_delete_opts(struct model *m, uint32_t now, const uint8_t *key,
         m->st.delete_hits++;
         return STORE_OK;
     }
-    /* [meta.md-invalidate] */
-    e->cas = cas_for(m, o->new_cas);
-    take_cas(m, o->new_cas);
-    e->stale = true;
-    e->win_sent = false;
+    /* [meta.md-invalidate]: T first, so that no room changes nothing. */
     if (o->touch) {
         e = redeadline(m, now, e, deadline);
         if (e == NULL) {
@@ -939,6 +935,10 @@ model_delete_opts(struct model *m, uint32_t now, const uint8_t *key,
             return STORE_NO_MEMORY;
         }
     }
+    e->cas = cas_for(m, o->new_cas);
+    take_cas(m, o->new_cas);
+    e->stale = true;
+    e->win_sent = false;
     return STORE_OK;
 }
 

@@ -872,19 +872,19 @@ store_delete_opts(struct store *s, uint32_t now_s, const uint8_t *key,
         return STORE_OK;
     }
     /* [meta.md-invalidate]: stale, a new CAS, and the next fetch may win
-     * again; T sets the deadline. Not counted as a delete. */
+     * again; T sets the deadline (first: out of room, nothing changes).
+     * Not counted as a delete. */
+    if (o->touch &&
+        !set_deadline(s, now_s, hash, key, key_len, &ref, &r, deadline)) {
+        s->st.no_memory++;
+        return STORE_NO_MEMORY;
+    }
     uint8_t *p = rec_at(s, ref);
     p[REC_OFF_BITS] = (uint8_t)((p[REC_OFF_BITS] | REC_STALE) & ~REC_WIN_SENT);
     if (s->cfg.cas_enabled) {
         rec_store64(p + REC_OFF_CAS, upcoming_cas(s, o->new_cas));
     }
     commit_cas(s, o->new_cas);
-    r.bits = p[REC_OFF_BITS];
-    if (o->touch &&
-        !set_deadline(s, now_s, hash, key, key_len, &ref, &r, deadline)) {
-        s->st.no_memory++;
-        return STORE_NO_MEMORY;
-    }
     return STORE_OK;
 }
 

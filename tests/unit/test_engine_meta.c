@@ -607,12 +607,13 @@ test_no_memory_under_no_evict(void **state)
     }
     expect_reply(h, "mg k T100 v\r\n", "SERVER_ERROR out of memory\r\n");
     expect_reply(h, "md k x\r\n", "SERVER_ERROR out of memory\r\n");
+    expect_reply(h, "md k I T100\r\n", "SERVER_ERROR out of memory\r\n");
     /* A growing incr, and an in-place one whose T needs a deadline field:
      * neither happens. */
     expect_reply(h, "ma n T100\r\n", "SERVER_ERROR out of memory\r\n");
     expect_reply(h, "ma o T100\r\n", "SERVER_ERROR out of memory\r\n");
-    expect_reply(h, "mg k v\r\nmg n v t\r\nmg o v t\r\n",
-                 "VA 1\r\nz\r\nVA 1 t-1\r\n9\r\nVA 1 t-1\r\n1\r\n");
+    expect_reply(h, "mg k v c\r\nmg n v t\r\nmg o v t\r\n",
+                 "VA 1 c1\r\nz\r\nVA 1 t-1\r\n9\r\nVA 1 t-1\r\n1\r\n");
     close_harness(h);
 }
 
