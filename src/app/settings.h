@@ -41,6 +41,13 @@ struct settings {
     uint32_t idle_timeout;      /* -o idle_timeout */
     bool test_clock;            /* -o test_clock */
     uint32_t hashpower;         /* -o hashpower: initial index size, log2 */
+    enum settings_binding {
+        SETTINGS_BIND_AUTO,
+        SETTINGS_BIND_ASCII,
+        SETTINGS_BIND_BINARY,
+    } binding;                  /* -B; -S makes it binary, -Y ascii */
+    bool sasl;                  /* -S: credentials from $MEMCACHED_SASL_PWDB */
+    const char *auth_file;      /* -Y */
     /* Options accepted without effect, to mention at -v. */
     const char *notes[SETTINGS_NOTES_MAX];
     unsigned note_count;

@@ -1,11 +1,14 @@
 /* session.c - the parse/execute loop of one connection, its stash and bounds. */
 #include "session.h"
 
+#include "binary_commands.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/check.h"
 #include "../common/limits.h"
+#include "../proto/binary.h"
 #include "../proto/meta.h"
 #include "../proto/text.h"
 
@@ -20,6 +23,7 @@ session_init(struct session *s, struct engine *e)
     memset(s, 0, sizeof *s);
     s->engine = e;
     proto_text_init(&s->parser, e->cfg.store.value_len_max);
+    proto_binary_init(&s->bin_parser, e->cfg.store.value_len_max);
     outq_init(&s->out, &e->pool);
     s->state = SESSION_OPEN;
 }
@@ -53,7 +57,8 @@ session_idle(const struct session *s)
 {
     return s->stash_len == 0 && s->out.pending == 0 && !s->paused &&
            !s->yielded &&
-           !s->get.active && proto_text_idle(&s->parser);
+           !s->get.active && proto_text_idle(&s->parser) &&
+           proto_binary_idle(&s->bin_parser);
 }
 
 /* [conn.output-bound]: the most a session may ever hold, in or out. */
@@ -96,17 +101,88 @@ trace_reply(void *ctx, const uint8_t *line, size_t len)
 }
 
 /*
- * The one place a connection's protocol is decided: by its first byte. The
- * binary protocol's magic byte (0x80) will select it here when it exists
- * (issue 14); until then every connection speaks text and meta lines, and
- * such bytes get the text protocol's ERROR, as from memcached -B ascii.
+ * The one place a connection's protocol is decided ([bin.negotiation]): by
+ * -B, or under -B auto by its first byte (0x80: binary).
  */
 static void
 choose_protocol(struct session *s, uint8_t first_byte)
 {
-    (void)first_byte;
-    s->protocol = SESSION_PROTO_LINE;
-    trace_event(s, "protocol: text and meta lines");
+    enum engine_binding b = s->engine->cfg.binding;
+    if (b == ENGINE_BIND_BINARY ||
+        (b == ENGINE_BIND_AUTO && first_byte == BIN_MAGIC_REQUEST)) {
+        s->protocol = SESSION_PROTO_BINARY;
+        trace_event(s, "protocol: binary");
+    } else {
+        s->protocol = SESSION_PROTO_LINE;
+        trace_event(s, "protocol: text and meta lines");
+    }
+}
+
+/* process() for a binary connection: one packet at a time. */
+static size_t
+process_binary(struct session *s, const uint8_t *buf, size_t n,
+               uint32_t real_s, const struct reply_trace *reply_trace)
+{
+    size_t pos = 0;
+    while (!s->paused && !s->yielded && pos < n) {
+        struct request req;
+        size_t consumed;
+        size_t needed;
+        enum proto_status st = proto_binary_parse(
+            &s->bin_parser, buf + pos, n - pos, &req, &consumed, &needed);
+        if (st == PROTO_CLOSE) {
+            trace_event(s, "closing: not a binary request (bad magic)");
+            s->state = SESSION_CLOSING;
+            return n;
+        }
+        if (st == PROTO_INCOMPLETE) {
+            s->engine->stats.bytes_read += consumed; /* swallowed body */
+            pos += consumed;
+            if (consumed == 0) {
+                break;
+            }
+            continue;
+        }
+        if (s->trace != NULL && s->engine->verbosity >= 2) {
+            uint8_t line[PROTO_TRACE_MAX];
+            size_t len = proto_binary_trace_request(&req, line);
+            trace(s, 2, '<', line, len);
+        }
+        uint64_t queued = s->out.queued;
+        enum command_result res =
+            binary_execute(s->engine, &s->out, buf + pos, &req, real_s,
+                           &s->authenticated, reply_trace);
+        s->engine->stats.bytes_written += s->out.queued - queued;
+        s->engine->stats.bytes_read += consumed;
+        pos += consumed;
+        switch (res) {
+        case COMMAND_DONE:
+        case COMMAND_PAUSED:
+            if (s->turn_limit != 0 && ++s->turn_done >= s->turn_limit &&
+                pos < n) {
+                s->yielded = true;
+            }
+            break;
+        case COMMAND_QUIT:
+            s->state = SESSION_CLOSING;
+            return n;
+        case COMMAND_SHUTDOWN:
+            s->state = SESSION_SHUTDOWN;
+            return n;
+        case COMMAND_FAILED:
+            s->state = SESSION_ABORT;
+            return n;
+        }
+        if (s->out.failed || s->out.pending > hard_output_bound(s)) {
+            s->state = SESSION_ABORT;
+            return n;
+        }
+        if (s->out.pending >= LIMIT_OUTPUT_PAUSE) {
+            s->paused = true; /* [conn.output-bound] */
+            trace_event(s, "paused: output over its bound");
+        }
+    }
+    return pos;
 }
 
 /*
@@ -124,6 +200,9 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
     CHECK(s->state == SESSION_OPEN);
     if (s->protocol == SESSION_PROTO_UNKNOWN && n > 0) {
         choose_protocol(s, buf[0]);
+    }
+    if (s->protocol == SESSION_PROTO_BINARY) {
+        return process_binary(s, buf, n, real_s, reply_trace);
     }
     while (!s->paused && !s->yielded && pos < n) {
         struct request req;

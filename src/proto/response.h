@@ -79,6 +79,9 @@ struct response {
     bool win;                   /* W */
     bool stale;                 /* X */
     bool token_sent;            /* Z */
+    /* The binary protocol: a status (enum bin_status, proto/binary.h) to
+     * send instead of the one resp->status implies; 0 for none (auth). */
+    uint8_t bin_status;
 };
 
 /* The most bytes a composer writes into its caller's buffer at once. */
