@@ -57,3 +57,36 @@ auth_plain(const struct auth_table *t, const uint8_t *data, size_t len)
     }
     return auth_check(t, user, user_len, pass, pass_len);
 }
+
+/* The next space-separated token of data[*pos..len); false when none. */
+static bool
+next_token(const uint8_t *data, size_t len, size_t *pos, size_t *start,
+           size_t *tok_len)
+{
+    while (*pos < len && data[*pos] == ' ') {
+        (*pos)++;
+    }
+    *start = *pos;
+    while (*pos < len && data[*pos] != ' ') {
+        (*pos)++;
+    }
+    *tok_len = *pos - *start;
+    return *tok_len > 0;
+}
+
+enum auth_result
+auth_ascii(const struct auth_table *t, const uint8_t *data, size_t len)
+{
+    size_t pos = 0;
+    size_t user;
+    size_t user_len;
+    size_t pass;
+    size_t pass_len;
+    if (!next_token(data, len, &pos, &user, &user_len) ||
+        !next_token(data, len, &pos, &pass, &pass_len)) {
+        return AUTH_BAD_FORMAT;
+    }
+    return auth_check(t, data + user, user_len, data + pass, pass_len)
+               ? AUTH_OK
+               : AUTH_FAILED;
+}

@@ -37,4 +37,16 @@ bool auth_check(const struct auth_table *t, const uint8_t *user,
  * the authzid, when given, must be the user). False when malformed. */
 bool auth_plain(const struct auth_table *t, const uint8_t *data, size_t len);
 
+/* [auth.ascii]: the outcomes of an ascii authentication's data. */
+enum auth_result {
+    AUTH_OK,
+    AUTH_FAILED,     /* well formed, not a known pair */
+    AUTH_BAD_FORMAT, /* fewer than two space-separated tokens */
+};
+
+/* Checks `user password` (tokens split by spaces; more are ignored, as in
+ * memcached). */
+enum auth_result auth_ascii(const struct auth_table *t, const uint8_t *data,
+                            size_t len);
+
 #endif

@@ -1,6 +1,7 @@
 /* session.c - the parse/execute loop of one connection, its stash and bounds. */
 #include "session.h"
 
+#include "auth.h"
 #include "binary_commands.h"
 
 #include <stdlib.h>
@@ -186,6 +187,40 @@ process_binary(struct session *s, const uint8_t *buf, size_t n,
 }
 
 /*
+ * [auth.ascii]: under -Y, a text connection's requests until it has
+ * authenticated: a set whose data is `user password` authenticates (and
+ * stores nothing); every other request is refused. The connection stays
+ * open either way.
+ */
+static void
+ascii_auth(struct session *s, const uint8_t *base, const struct request *req)
+{
+    enum proto_reply reply = PROTO_REPLY_UNAUTHENTICATED;
+    if (req->cmd == REQ_SET && req->error == REQERR_NONE) {
+        s->engine->stats.auth_cmds++;
+        enum auth_result res = auth_ascii(s->engine->cfg.ascii_auth,
+                                          base + req->value.off,
+                                          req->value.len);
+        if (res == AUTH_OK) {
+            s->authenticated = true;
+            reply = PROTO_REPLY_STORED;
+        } else {
+            s->engine->stats.auth_errors++;
+            reply = res == AUTH_FAILED ? PROTO_REPLY_AUTH_FAILURE
+                                       : PROTO_REPLY_AUTH_TOKEN_FORMAT;
+        }
+    }
+    size_t len;
+    const uint8_t *text = proto_text_reply(reply, &len);
+    if (!outq_append(&s->out, text, len)) {
+        s->state = SESSION_ABORT;
+        return;
+    }
+    s->engine->stats.bytes_written += len;
+    trace(s, 2, '>', text, len - 2);
+}
+
+/*
  * Parses and executes requests from buf[0..n) until it runs out, pauses or
  * closes. Returns the bytes used; the rest must be kept.
  */
@@ -225,6 +260,15 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
         }
         if (!s->get.active) {
             trace(s, 2, '<', buf + pos + req.line.off, req.line.len);
+        }
+        if (s->engine->cfg.ascii_auth != NULL && !s->authenticated) {
+            ascii_auth(s, buf + pos, &req);
+            s->engine->stats.bytes_read += consumed;
+            pos += consumed;
+            if (s->state != SESSION_OPEN) {
+                return n;
+            }
+            continue;
         }
         uint64_t queued = s->out.queued;
         enum command_result res =
