@@ -28,6 +28,7 @@ struct entry {
     bool active;
     bool stale;    /* [meta.stale] */
     bool win_sent; /* [meta.win] */
+    bool key_binary; /* [meta.base64-mark] */
     uint8_t key[KEY_MAX];
     size_t key_len;
     uint8_t *value;
@@ -51,6 +52,9 @@ struct model {
     uint32_t flush_due;
     uint32_t last_now;
     struct store_stats st;
+    /* [meta.mg-access]: the time of the latest write into each
+     * STORE_STAMP_CHUNK bytes of the log, by physical offset. */
+    uint32_t *stamps;
 };
 
 /* ---- [mem.item-size] --------------------------------------------------- */
@@ -188,6 +192,10 @@ append(struct model *m, uint64_t n)
     e->pos = m->head;
     e->size = n;
     m->head += n;
+    uint64_t at = e->pos % m->cap;
+    for (uint64_t b = at; b < at + n; b++) {
+        m->stamps[b / STORE_STAMP_CHUNK] = m->last_now;
+    }
     if (m->count == 1) {
         m->tail = e->pos;
     }
@@ -371,7 +379,16 @@ view(const struct entry *e, struct store_item *out)
     out->fetched = e->fetched;
     out->stale = e->stale;
     out->win_sent = e->win_sent;
+    out->key_binary = e->key_binary;
     out->size = (uint32_t)e->size;
+}
+
+/* The view of e, with its stamp. */
+static void
+view_of(const struct model *m, const struct entry *e, struct store_item *out)
+{
+    view(e, out);
+    out->stamp_s = m->stamps[(e->pos % m->cap) / STORE_STAMP_CHUNK];
 }
 
 static void
@@ -401,6 +418,8 @@ model_create(const struct store_config *cfg)
         free(m);
         return NULL;
     }
+    m->stamps = calloc(m->cap / STORE_STAMP_CHUNK + 1, sizeof *m->stamps);
+    CHECK(m->stamps != NULL);
     return m;
 }
 
@@ -414,6 +433,7 @@ model_destroy(struct model **m)
         free((*m)->log[i].value);
     }
     free((*m)->log);
+    free((*m)->stamps);
     free(*m);
     *m = NULL;
 }
@@ -431,7 +451,7 @@ model_get(struct model *m, uint32_t now, const uint8_t *key, size_t key_len,
     e->fetched = true;
     e->active = true;
     m->st.get_hits++;
-    view(e, out);
+    view_of(m, e, out);
     return STORE_OK;
 }
 
@@ -449,7 +469,7 @@ model_touch(struct model *m, uint32_t now, const uint8_t *key,
     if (deadline != 0 && now >= deadline) {
         /* [touch.reply]: into the past: the item is returned, then gone. */
         if (out != NULL) {
-            view(e, out);
+            view_of(m, e, out);
         }
         remove_item(m, e);
         m->st.touch_hits++;
@@ -462,6 +482,7 @@ model_touch(struct model *m, uint32_t now, const uint8_t *key,
         size_t keep = (size_t)(e - m->log);
         bool stale = e->stale;
         bool win_sent = e->win_sent;
+        bool key_binary = e->key_binary;
         struct entry *n =
             write_item(m, now, key, key_len, e->value, e->value_len, e->flags,
                        true, deadline, e->cas, &keep);
@@ -471,13 +492,14 @@ model_touch(struct model *m, uint32_t now, const uint8_t *key,
         }
         n->stale = stale;
         n->win_sent = win_sent;
+        n->key_binary = key_binary;
         e = n;
     }
     e->fetched = true;
     e->active = true;
     m->st.touch_hits++;
     if (out != NULL) {
-        view(e, out);
+        view_of(m, e, out);
     }
     return STORE_OK;
 }
@@ -575,6 +597,7 @@ model_put_opts(struct model *m, uint32_t now, enum store_mode mode,
     uint32_t deadline = deadline_for(exptime, now);
     bool deadline_field = deadline != 0;
     bool win_sent = false;
+    bool key_binary = o->key_binary || (joining && old->key_binary);
     if (stale) {
         /* [meta.ms-invalidate]: the old deadline and token stay. */
         deadline = old->deadline;
@@ -621,6 +644,7 @@ model_put_opts(struct model *m, uint32_t now, enum store_mode mode,
     }
     e->stale = stale;
     e->win_sent = win_sent;
+    e->key_binary = key_binary;
     take_cas(m, o->new_cas);
     m->st.total_items++;
     if (mode == STORE_CAS) {
@@ -663,6 +687,7 @@ redeadline(struct model *m, uint32_t now, struct entry *e, uint32_t deadline)
     n->active = was.active;
     n->stale = was.stale;
     n->win_sent = was.win_sent;
+    n->key_binary = was.key_binary;
     return n;
 }
 
@@ -690,6 +715,7 @@ model_delete_opts(struct model *m, uint32_t now, const uint8_t *key,
         /* [meta.md-clear]: a new empty item, CAS kept (or E's), deadline
          * T's or none. */
         uint64_t cas = o->new_cas != 0 ? o->new_cas : e->cas;
+        bool key_binary = e->key_binary;
         size_t keep = (size_t)(e - m->log);
         e = write_item(m, now, key, key_len, NULL, 0, 0, deadline != 0,
                        deadline, m->cfg.cas_enabled ? cas : 0, &keep);
@@ -697,6 +723,7 @@ model_delete_opts(struct model *m, uint32_t now, const uint8_t *key,
             m->st.no_memory++;
             return STORE_NO_MEMORY;
         }
+        e->key_binary = key_binary;
     }
     if (!o->invalidate) {
         m->st.delete_hits++;
@@ -795,12 +822,13 @@ model_arith_opts(struct model *m, uint32_t now, const uint8_t *key,
         }
         take_cas(m, o->new_cas);
         m->st.total_items++;
+        e->key_binary = o->key_binary;
         if (created != NULL) {
             *created = true;
         }
         *result = o->initial;
         if (out != NULL) {
-            view(e, out);
+            view_of(m, e, out);
         }
         return STORE_OK;
     }
@@ -833,6 +861,7 @@ model_arith_opts(struct model *m, uint32_t now, const uint8_t *key,
         e->active = true;
         e->stale = was.stale;
         e->win_sent = was.win_sent;
+        e->key_binary = was.key_binary;
     }
     take_cas(m, o->new_cas);
     if (o->touch) {
@@ -849,7 +878,7 @@ model_arith_opts(struct model *m, uint32_t now, const uint8_t *key,
     }
     *result = value;
     if (out != NULL) {
-        view(e, out);
+        view_of(m, e, out);
     }
     return STORE_OK;
 }
@@ -877,12 +906,13 @@ model_fetch(struct model *m, uint32_t now, const uint8_t *key,
         uint32_t deadline = deadline_for(o->vivify_exptime, now);
         size_t keep = SIZE_MAX;
         e = write_item(m, now, key, key_len, NULL, 0, 0, deadline != 0,
-                       deadline, cas_for(m, 0), &keep);
+                       deadline, cas_for(m, o->new_cas), &keep);
         if (e == NULL) {
             m->st.no_memory++;
             return STORE_NO_MEMORY;
         }
-        take_cas(m, 0);
+        take_cas(m, o->new_cas);
+        e->key_binary = o->key_binary;
         m->st.total_items++;
         if (o->touch) {
             m->st.touch_hits++; /* a vivified miss counts as a hit */
@@ -890,20 +920,23 @@ model_fetch(struct model *m, uint32_t now, const uint8_t *key,
             m->st.get_hits++;
         }
         e->win_sent = true;
-        view(e, &out->item);
+        view_of(m, e, &out->item);
         out->deadline_before_s = e->deadline;
+        out->stamp_before_s = out->item.stamp_s;
         out->won = true;
         out->vivified = true;
         return STORE_OK;
     }
     out->deadline_before_s = e->deadline;
+    out->stamp_before_s = m->stamps[(e->pos % m->cap) / STORE_STAMP_CHUNK];
     out->fetched_before = e->fetched;
     out->win_sent_before = e->win_sent;
     out->stale = e->stale;
     if (o->touch) {
         uint32_t deadline = deadline_for(o->exptime, now);
         if (deadline != 0 && now >= deadline) {
-            view(e, &out->item);
+            view_of(m, e, &out->item);
+            out->item.deadline_s = deadline;
             remove_item(m, e);
             m->st.touch_hits++;
             return STORE_OK;
@@ -932,7 +965,7 @@ model_fetch(struct model *m, uint32_t now, const uint8_t *key,
             m->st.get_hits++;
         }
     }
-    view(e, &out->item);
+    view_of(m, e, &out->item);
     return STORE_OK;
 }
 

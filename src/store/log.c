@@ -107,7 +107,7 @@ bool
 log_tail_is_gap(const struct log *l)
 {
     CHECK(log_used(l) > 0);
-    return (l->base[log_phys(l, l->tail_abs)] & REC_GAP) != 0;
+    return record_is_gap(l->base[log_phys(l, l->tail_abs)]);
 }
 
 void
