@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conform_bin.h"
 #include "conform_bytes.h"
 #include "conform_limits.h"
 
@@ -38,6 +39,8 @@ enum conform_step_kind {
     CONFORM_STEP_EXPECT_UNTIL, /* expect-until <bytes> */
     CONFORM_STEP_EXPECT_LINES, /* expect-lines /ERE/ (up to an END line) */
     CONFORM_STEP_RESET,        /* reset (close with RST) */
+    CONFORM_STEP_SEND_BIN,     /* send-bin FIELD=VALUE... (conform_bin.h) */
+    CONFORM_STEP_EXPECT_BIN,   /* expect-bin FIELD=VALUE... */
 };
 
 /* Comparison of a stat or a requirement; CAPTURE stores into a variable. */
@@ -69,6 +72,7 @@ struct conform_step {
     uint32_t ms;             /* expect-silence; send-chunks pause */
     uint32_t count;          /* repeat count; send-chunks size */
     size_t match;            /* repeat: index of its done, and back */
+    struct conform_bin *bin; /* send-bin, expect-bin (owned) */
 };
 
 /* One `requires:` condition. */

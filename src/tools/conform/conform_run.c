@@ -823,6 +823,120 @@ step_expect_lines(struct runner *rn, const struct conform_step *st)
     return ok;
 }
 
+/* Expands b into out (reset first); data is never NULL after. */
+static bool
+expand_part(struct runner *rn, const struct conform_bytes *b,
+            struct conform_buf *out)
+{
+    char why[CONFORM_ERR_LEN];
+    conform_buf_reset(out);
+    if (!conform_bytes_expand(b, &rn->vars, out, why)) {
+        return fail(rn, "%s", why);
+    }
+    return conform_buf_append(out, "", 0, CONFORM_BYTES_MAX) ||
+           fail(rn, "out of memory");
+}
+
+/* The expanded extras, key and value of a send-bin / expect-bin. */
+struct bin_parts {
+    struct conform_buf ext, key, val;
+};
+
+static void
+bin_parts_free(struct bin_parts *bp)
+{
+    conform_buf_free(&bp->ext);
+    conform_buf_free(&bp->key);
+    conform_buf_free(&bp->val);
+}
+
+static bool
+bin_parts(struct runner *rn, const struct conform_bin *b, struct bin_parts *bp)
+{
+    if (!expand_part(rn, &b->extras, &bp->ext) ||
+        !expand_part(rn, &b->key, &bp->key) ||
+        !expand_part(rn, &b->value, &bp->val)) {
+        return false;
+    }
+    if (!b->has_extras) {
+        uint8_t ext[20];
+        size_t n = conform_bin_shorthand_extras(b, ext);
+        conform_buf_append(&bp->ext, ext, n, 20);
+    }
+    if (b->has_number) {
+        uint8_t num[8];
+        for (int i = 0; i < 8; i++) {
+            num[i] = (uint8_t)(b->number >> (56 - 8 * i));
+        }
+        conform_buf_append(&bp->val, num, 8, 8);
+    }
+    return true;
+}
+
+static bool
+step_send_bin(struct runner *rn, const struct conform_step *st)
+{
+    struct run_conn *rc = need_conn(rn);
+    struct bin_parts bp = {0};
+    bool ok = rc != NULL && bin_parts(rn, st->bin, &bp);
+    if (ok) {
+        conform_buf_reset(&rn->scratch);
+        ok = conform_bin_build(st->bin, bp.ext.data, bp.ext.len, bp.key.data,
+                               bp.key.len, bp.val.data, bp.val.len,
+                               &rn->scratch) ||
+             fail(rn, "packet too large");
+    }
+    if (ok) {
+        ok = send_bytes(rn, rc, rn->scratch.data, rn->scratch.len);
+    }
+    bin_parts_free(&bp);
+    return ok;
+}
+
+/* Waits until want bytes are unread; false (reported) otherwise. */
+static bool
+await_bytes(struct runner *rn, struct run_conn *rc, size_t want)
+{
+    uint64_t deadline = deadline_in(rn->timeout_ms, rn->case_deadline);
+    while (conform_conn_unread(&rc->conn) < want) {
+        enum conform_io io = conform_conn_read(&rc->conn, deadline);
+        if (io != CONFORM_IO_OK) {
+            return fail_io(rn, rc, io, conform_conn_unread(&rc->conn), want);
+        }
+    }
+    return true;
+}
+
+static bool
+step_expect_bin(struct runner *rn, const struct conform_step *st)
+{
+    struct run_conn *rc = need_conn(rn);
+    if (rc == NULL || !await_bytes(rn, rc, 24)) {
+        return false;
+    }
+    size_t len = 24 + (size_t)conform_bin_body_len(conform_conn_data(&rc->conn));
+    if (len > CONFORM_BYTES_MAX) {
+        return fail(rn, "binary reply body too large (%zu bytes)", len);
+    }
+    struct bin_parts bp = {0};
+    bool ok = await_bytes(rn, rc, len) && bin_parts(rn, st->bin, &bp);
+    if (ok) {
+        char why[CONFORM_ERR_LEN];
+        const uint8_t *pkt = conform_conn_data(&rc->conn);
+        ok = conform_bin_match(st->bin, pkt, len, bp.ext.data, bp.ext.len,
+                               bp.key.data, bp.key.len, bp.val.data,
+                               bp.val.len, why);
+        if (ok) {
+            trace(rn, rc->name, '<', pkt, len);
+            conform_conn_consume(&rc->conn, len);
+        } else {
+            fail(rn, "binary reply: %s", why);
+        }
+    }
+    bin_parts_free(&bp);
+    return ok;
+}
+
 static bool
 run_step(struct runner *rn, const struct conform_step *st)
 {
@@ -877,6 +991,10 @@ run_step(struct runner *rn, const struct conform_step *st)
         }
         conform_conn_reset(&rn->cur->conn);
         return true;
+    case CONFORM_STEP_SEND_BIN:
+        return step_send_bin(rn, st);
+    case CONFORM_STEP_EXPECT_BIN:
+        return step_expect_bin(rn, st);
     case CONFORM_STEP_REPEAT:
     case CONFORM_STEP_DONE:
         break;
