@@ -45,11 +45,17 @@ add(struct pkt *p, uint8_t op, const void *ext, size_t ext_len,
     put_be(h + 12, opaque, 4);
     put_be(h + 16, cas, 8);
     p->len += 24;
-    memcpy(p->b + p->len, ext, ext_len);
+    if (ext_len > 0) {
+        memcpy(p->b + p->len, ext, ext_len);
+    }
     p->len += ext_len;
-    memcpy(p->b + p->len, key, key_len);
+    if (key_len > 0) {
+        memcpy(p->b + p->len, key, key_len);
+    }
     p->len += key_len;
-    memcpy(p->b + p->len, val, val_len);
+    if (val_len > 0) {
+        memcpy(p->b + p->len, val, val_len);
+    }
     p->len += val_len;
 }
 
@@ -440,9 +446,13 @@ compose(const struct request *req, const uint8_t *base,
     struct proto_out out;
     proto_binary_compose(req, base, resp, c.bytes, &out, true);
     c.len = out.head_len;
-    memcpy(c.bytes + c.len, out.value, out.value_len);
+    if (out.value_len > 0) {
+        memcpy(c.bytes + c.len, out.value, out.value_len);
+    }
     c.len += out.value_len;
-    memcpy(c.bytes + c.len, out.tail, out.tail_len);
+    if (out.tail_len > 0) {
+        memcpy(c.bytes + c.len, out.tail, out.tail_len);
+    }
     c.len += out.tail_len;
     assert_true(out.trace_len > 0);
     return c;
