@@ -162,6 +162,14 @@ field(struct conform_bin *b, const char *name, size_t nlen, const char *v,
         }
         b->cas_mode = CONFORM_BIN_CAS_VALUE;
     }
+    if (!(IS("magic") || IS("opaque") || IS("cas") || IS("flags") ||
+          IS("exptime") || IS("delta") || IS("initial") || IS("number") ||
+          IS("keylen") || IS("extlen") || IS("bodylen") || IS("datatype") ||
+          IS("vbucket"))) {
+        snprintf(err, CONFORM_ERR_LEN, "unknown field '%.*s'", (int)nlen,
+                 name);
+        return false;
+    }
     uint64_t max = IS("magic") || IS("extlen") || IS("datatype") ? 0xff
                    : IS("keylen") || IS("vbucket")               ? 0xffff
                    : IS("opaque") || IS("bodylen") || IS("flags") ||

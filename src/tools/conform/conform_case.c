@@ -880,6 +880,12 @@ parse_requires(struct parser *p, const struct words *w)
             c->require_count++;
             continue;
         }
+        if (strcmp(t, "ascii-auth") == 0 || strcmp(t, "sasl") == 0) {
+            r->ascii_auth = t[0] == 'a';
+            r->sasl = t[0] == 's';
+            c->require_count++;
+            continue;
+        }
         if (strcmp(t, "meta") == 0 || strcmp(t, "no-meta") == 0) {
             r->meta = t[0] == 'm';
             r->no_meta = t[0] == 'n';

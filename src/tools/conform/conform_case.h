@@ -82,6 +82,8 @@ struct conform_require {
     bool meta;               /* the word `meta`: the server answers `mn`
                                 with `MN` (it speaks the meta protocol) */
     bool no_meta;            /* the word `no-meta`: it does not */
+    bool ascii_auth;         /* `ascii-auth`: run only with --auth ascii */
+    bool sasl;               /* `sasl`: run only with --auth sasl */
     char name[CONFORM_SETTING_LEN_MAX + 1];
     enum conform_cmp cmp;    /* never CAPTURE */
     char value[CONFORM_SETTING_LEN_MAX + 1];

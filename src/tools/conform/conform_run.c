@@ -1129,8 +1129,30 @@ conform_case_skipped(const struct conform_run_config *cfg,
                  c->real_s);
         return true;
     }
+    /* --auth: a server that asks for authentication runs only the cases
+     * written for that mode, and only there. */
+    enum conform_auth wants = CONFORM_AUTH_NONE;
+    for (size_t i = 0; i < c->require_count; i++) {
+        if (c->requires[i].ascii_auth) {
+            wants = CONFORM_AUTH_ASCII;
+        } else if (c->requires[i].sasl) {
+            wants = CONFORM_AUTH_SASL;
+        }
+    }
+    if (wants != cfg->auth) {
+        snprintf(reason, CONFORM_ERR_LEN,
+                 wants == CONFORM_AUTH_NONE
+                     ? "the server asks for authentication (--auth)"
+                     : "requires a server that asks for %s authentication "
+                       "(--auth)",
+                 wants == CONFORM_AUTH_ASCII ? "ascii" : "SASL");
+        return true;
+    }
     for (size_t i = 0; i < c->require_count; i++) {
         const struct conform_require *q = &c->requires[i];
+        if (q->ascii_auth || q->sasl) {
+            continue;
+        }
         if (q->meta || q->no_meta) {
             if (q->meta && !info->has_meta) {
                 snprintf(reason, CONFORM_ERR_LEN,
@@ -1377,6 +1399,57 @@ probe_meta(struct conform_conn *c, uint64_t deadline,
     snprintf(info->meta_reply, sizeof(info->meta_reply), "%.60s", line);
 }
 
+/*
+ * --auth: the server is checked to ask for authentication (ascii: `version`
+ * is refused; SASL: a binary version is answered) and nothing else is
+ * probed: no settings, no meta, real time.
+ */
+static bool
+probe_auth(const struct conform_run_config *cfg, struct conform_conn *c,
+           uint64_t deadline, struct conform_server_info *info,
+           char err[CONFORM_ERR_LEN])
+{
+    char line[PROBE_LINE_MAX];
+    info->settings->count = 0;
+    if (cfg->auth == CONFORM_AUTH_ASCII) {
+        if (!probe_line(c, "version\r\n", deadline, line, sizeof(line)) ||
+            strcmp(line, "CLIENT_ERROR unauthenticated") != 0) {
+            snprintf(err, CONFORM_ERR_LEN,
+                     "--auth ascii: 'version' was not refused with "
+                     "'CLIENT_ERROR unauthenticated'");
+            return false;
+        }
+        snprintf(info->version, sizeof(info->version), "(not told)");
+    } else {
+        static const uint8_t version[24] = {0x80, 0x0b};
+        bool ok = conform_conn_send(c, version, sizeof version, 2000,
+                                    deadline) == CONFORM_IO_OK;
+        while (ok && conform_conn_unread(c) < 24) {
+            ok = conform_conn_read(c, deadline) == CONFORM_IO_OK;
+        }
+        const uint8_t *h = ok ? conform_conn_data(c) : NULL;
+        size_t body = ok ? conform_bin_body_len(h) : 0;
+        ok = ok && h[0] == 0x81 && h[1] == 0x0b && h[6] == 0 && h[7] == 0 &&
+             body < sizeof(info->version);
+        while (ok && conform_conn_unread(c) < 24 + body) {
+            ok = conform_conn_read(c, deadline) == CONFORM_IO_OK;
+        }
+        if (!ok) {
+            snprintf(err, CONFORM_ERR_LEN,
+                     "--auth sasl: a binary version request was not "
+                     "answered");
+            return false;
+        }
+        memcpy(info->version, conform_conn_data(c) + 24, body);
+        info->version[body] = '\0';
+    }
+    snprintf(info->meta_reply, sizeof(info->meta_reply), "(--auth)");
+    info->mcref = cfg->server == CONFORM_SERVER_MCREF ||
+                  (cfg->server == CONFORM_SERVER_AUTO &&
+                   strcasestr(info->version, "mcref") != NULL);
+    return true;
+}
+
 bool
 conform_server_probe(const struct conform_run_config *cfg,
                      struct conform_server_info *info,
@@ -1397,6 +1470,11 @@ conform_server_probe(const struct conform_run_config *cfg,
         return false;
     }
     char line[PROBE_LINE_MAX];
+    if (cfg->auth != CONFORM_AUTH_NONE) {
+        bool ok = probe_auth(cfg, &c, deadline, info, err);
+        conform_conn_close(&c);
+        return ok;
+    }
     bool ok = probe_line(&c, "version\r\n", deadline, line, sizeof(line)) &&
               strncmp(line, "VERSION ", 8) == 0;
     conform_conn_close(&c);
