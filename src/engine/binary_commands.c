@@ -99,7 +99,9 @@ store(struct reply *r, const uint8_t *base, const struct request *req)
     }
     bool concat = mode == STORE_APPEND || mode == STORE_PREPEND;
     struct store_put_opts opts = {0};
-    if (req->cas_unique != 0) {
+    /* [bin.store]: under -C items carry no CAS, and memcached then reads
+     * a storage packet's CAS as none. */
+    if (req->cas_unique != 0 && e->cfg.store.cas_enabled) {
         if (concat) {
             opts.compare_cas = req->cas_unique;
         } else {
