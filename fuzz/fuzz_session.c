@@ -17,7 +17,8 @@
  * (outq.h), the second only the large ones, as the server does; the outputs
  * must not tell.
  *
- * Oracles: the output is a well-formed reply stream (output_check); both runs
+ * Oracles: the output is a well-formed reply stream (output_check, or
+ * binary_check when the stream's first byte made it binary); both runs
  * give the same output bytes, end in the same state and with the same
  * statistics ([frame.split]); store_check() holds; after every read the
  * queued output stays under the hard bound, a session with 256 KiB or more
@@ -31,6 +32,7 @@
 #include "../src/common/check.h"
 #include "../src/common/limits.h"
 #include "../src/engine/session.h"
+#include "binary_check.h"
 #include "output_check.h"
 #include "../tests/support/rng.h"
 
@@ -225,7 +227,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     run_stream(&whole, data, size, &cfg, 0);
     size_t bad_at;
     const char *why;
-    if (!output_check(whole.out, whole.out_len, &bad_at, &why)) {
+    bool binary = whole.s.protocol == SESSION_PROTO_BINARY;
+    if (!(binary ? binary_check(whole.out, whole.out_len, &bad_at, &why)
+                 : output_check(whole.out, whole.out_len, &bad_at, &why))) {
         fprintf(stderr, "fuzz_session: %s at output byte %zu\n", why, bad_at);
         CHECK(false);
     }
