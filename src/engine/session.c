@@ -146,8 +146,12 @@ process_binary(struct session *s, const uint8_t *buf, size_t n,
         }
         if (s->trace != NULL && s->engine->verbosity >= 2) {
             uint8_t line[PROTO_TRACE_MAX];
-            size_t len = proto_binary_trace_request(&req, line);
-            trace(s, 2, '<', line, len);
+            size_t len;
+            for (unsigned i = 0; (len = proto_binary_trace_request(
+                                      &req, buf + pos, i, line)) > 0;
+                 i++) {
+                trace(s, 2, '<', line, len);
+            }
         }
         uint64_t queued = s->out.queued;
         enum command_result res =

@@ -144,8 +144,12 @@ void proto_binary_compose(const struct request *req, const uint8_t *base,
                           const struct response *resp, uint8_t *dst,
                           struct proto_out *out, bool want_trace);
 
-/* -vv: a request's trace line, like memcached's hex dump of the header.
- * Returns its length (at most PROTO_TRACE_MAX). */
-size_t proto_binary_trace_request(const struct request *req, uint8_t *dst);
+/* -vv: line `line` (from 0) of a request's trace, as memcached prints it:
+ * "Read binary protocol data:", the header as six lines of four bytes, then
+ * the opcode's name and the key (base holds the request). Returns the
+ * line's length (at most PROTO_TRACE_MAX), 0 past the last line. */
+size_t proto_binary_trace_request(const struct request *req,
+                                  const uint8_t *base, unsigned line,
+                                  uint8_t *dst);
 
 #endif

@@ -138,10 +138,31 @@ hex_bytes(uint8_t *dst, const char *title, const uint8_t *bytes, size_t n)
 }
 
 size_t
-proto_binary_trace_request(const struct request *req, uint8_t *dst)
+proto_binary_trace_request(const struct request *req, const uint8_t *base,
+                           unsigned line, uint8_t *dst)
 {
-    return hex_bytes(dst, "Read binary protocol data:", req->bin.header,
-                     BIN_HEADER_LEN);
+    static const char title[] = "Read binary protocol data:";
+    if (line == 0) {
+        memcpy(dst, title, sizeof title - 1);
+        return sizeof title - 1;
+    }
+    if (line <= BIN_HEADER_LEN / 4) {
+        size_t n = hex_bytes(dst, "  ", req->bin.header + 4 * (line - 1), 4);
+        return n;
+    }
+    const char *name = proto_binary_opcode_name(req->bin.opcode);
+    if (line > BIN_HEADER_LEN / 4 + 1 || name == NULL ||
+        req->bin.error != BIN_ERR_NONE) {
+        return 0;
+    }
+    size_t len = strlen(name);
+    memcpy(dst, name, len);
+    if (req->key.len > 0) {
+        dst[len++] = ' ';
+        memcpy(dst + len, base + req->key.off, req->key.len);
+        len += req->key.len;
+    }
+    return len;
 }
 
 /* Whether a successful reply to this opcode shows the item's flags. */

@@ -215,7 +215,10 @@ test_first_byte_picks_binary(void **state)
     val_is(&r, "v");
     assert_int_equal(at, h->out_len);
     /* [bin.vv] */
-    assert_non_null(strstr(h->trace, "<Read binary protocol data: 0x80 0x01"));
+    assert_non_null(strstr(h->trace, "<Read binary protocol data:\n"
+                                     "<   0x80 0x01 0x00 0x01\n"
+                                     "<   0x08 0x00 0x00 0x00\n"));
+    assert_non_null(strstr(h->trace, "<SET k\n"));
     assert_non_null(strstr(h->trace, ">Writing bin response: 0x81 0x01"));
     close_harness(h);
 }
