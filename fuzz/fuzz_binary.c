@@ -18,7 +18,7 @@
 #include "../src/proto/binary.h"
 #include "../tests/support/rng.h"
 
-#define FUZZ_BINARY_REQS 4096u
+#define FUZZ_BINARY_REQS 512u
 
 struct seen {
     size_t start;
