@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/common/limits.h"
 #include "../../src/engine/auth.h"
 #include "../../src/engine/session.h"
 
@@ -16,7 +17,7 @@
 struct harness {
     struct engine *e;
     struct session s;
-    uint8_t out[1 << 16];
+    uint8_t out[8 << 20];
     size_t out_len;
     char trace[4096];
     size_t trace_len;
@@ -373,6 +374,41 @@ test_stat_packets(void **state)
     close_harness(h);
 }
 
+/* [conn.output-bound]: a binary client that does not read stops being
+ * read; once it reads, the rest is answered. */
+static void
+test_output_bound(void **state)
+{
+    (void)state;
+    struct harness *h = open_with(ENGINE_BIND_AUTO, NULL, NULL);
+    static char big[100001];
+    memset(big, 'v', sizeof big - 1);
+    uint8_t *set = malloc(24 + 8 + 1 + sizeof big);
+    assert_non_null(set);
+    feed(h, set, packet(set, 0x01, set_ext, 8, "k", big, sizeof big - 1, 1, 0));
+    free(set);
+    h->out_len = 0;
+    uint8_t b[25 * 40];
+    size_t n = 0;
+    for (uint32_t i = 0; i < 40; i++) {
+        n += packet(b + n, 0x09, NULL, 0, "k", NULL, 0, i, 0); /* getq */
+    }
+    session_input(&h->s, b, n, NOW);
+    assert_true(session_pending(&h->s) >= LIMIT_OUTPUT_PAUSE);
+    assert_true(session_pending(&h->s) < 40u * 100000u);
+    assert_false(session_wants_input(&h->s));
+    feed(h, "", 0); /* now the client reads everything */
+    size_t at = 0;
+    for (uint32_t i = 0; i < 40; i++) {
+        struct reply r = next(h, &at);
+        assert_int_equal(r.opaque, i);
+        assert_int_equal(r.val_len, sizeof big - 1);
+    }
+    assert_int_equal(at, h->out_len);
+    assert_true(session_wants_input(&h->s));
+    close_harness(h);
+}
+
 static size_t
 sasl_packet(uint8_t *b, const char *mech, const char *user, const char *pw,
             uint32_t opaque)
@@ -516,6 +552,7 @@ main(void)
         CLAUSE_TEST("bin.too-large", test_too_large_then_in_sync),
         CLAUSE_TEST("bin.unknown", test_unknown_and_invalid),
         CLAUSE_TEST("bin.stat", test_stat_packets),
+        CLAUSE_TEST("conn.output-bound", test_output_bound),
         CLAUSE_TEST("auth.sasl", test_sasl),
         CLAUSE_TEST("auth.before", test_before_sasl_closes),
         CLAUSE_TEST("auth.sasl-off", test_sasl_off),
