@@ -503,11 +503,9 @@ test_referenced_value_survives_meta_writes(void **state)
     expect_reply(h, "ms k 3\r\nold\r\n", "HD\r\n");
     /* Not drained between: the reply of mg still points into the store
      * when ma, md x and ms write. */
-    session_input(&h->s,
-                  (const uint8_t *)"mg k v\r\nms k 3\r\nnew\r\nmg k v\r\n"
-                                   "md k x\r\nms n 1\r\n7\r\nmg n v\r\n"
-                                   "ma n v\r\n",
-                  66, NOW);
+    const char *in = "mg k v\r\nms k 3\r\nnew\r\nmg k v\r\n"
+                     "md k x\r\nms n 1\r\n7\r\nmg n v\r\nma n v\r\n";
+    session_input(&h->s, (const uint8_t *)in, strlen(in), NOW);
     h->out_len = 0;
     drain(h, NOW);
     const char *want = "VA 3\r\nold\r\nHD\r\nVA 3\r\nnew\r\nHD\r\nHD\r\n"
