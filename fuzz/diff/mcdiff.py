@@ -650,14 +650,31 @@ META_CAS = [b"0", b"1", b"2", b"3", b"5", b"8", b"13", b"21", b"34",
 META_TTLS = [b"0", b"100000", b"2592000", b"-1", b"2592001"]
 LIVE_TTLS = [b"0", b"100000", b"2592000"]
 # R: far from every remaining TTL, so the same answer in both servers.
-RECACHE = [b"30", b"100500", b"3000000", b"0"]
+# Not above 2592000: memcached reads R as a TTL argument (absolute beyond
+# 30 days), a difference found and reported.
+RECACHE = [b"30", b"100500", b"2000000", b"0"]
 BAD_FLAGS = [b"S3", b"a", b"!", b"zz", b"\xff"]     # not E or x (M11)
 # --known NAME: look past a divergence found and reported, not allowed by
 # any clause (see the notes of the run that found it):
 #   fetched      the fetched mark (h0/h1, me's fetch=) is not compared
-#   vivify-ttl   no T on an mg that vivifies (N)
+#   vivify-ttl   no T on an mg with N (vivifying, or t before T on a hit)
+#   expire-t     no T that expires the item (T-1, T2592001) on mg
+#   recache-ttl  no T with R on mg
 #   me           no me commands
+#   ma-ttl       no T on ma (mcref applies it when ma creates; memcached
+#                1.6.18 loses it when the incr copies the item: §12)
+#   cas0         no C0 (md C0 on a live item)
+#   append-cas   no C on ms append/prepend
 KNOWN = {}
+
+
+def meta_cas(r, append=False):
+    """A C argument; --known cas0 / append-cas steer clear of the
+    divergences found there."""
+    choices = META_CAS
+    if KNOWN.get("cas0"):
+        choices = [c for c in choices if c != b"0"]
+    return r.choice(choices)
 
 
 class MetaGenerator:
@@ -742,7 +759,14 @@ class MetaGenerator:
             picks.append(b"T" + r.choice(ttls))
         if r.random() < 0.03:
             picks.append(r.choice([b"Tabc", b"N", b"R-", b"T"]))
-        return self.line(b"mg", key, self.flags(picks))
+        flags = self.flags(picks)
+        if KNOWN.get("vivify-ttl") and any(f[:1] == b"N" for f in flags):
+            flags = [f for f in flags if f[:1] != b"T" or f == b"T"]
+        if KNOWN.get("expire-t"):
+            flags = [f for f in flags if f not in (b"T-1", b"T2592001")]
+        if KNOWN.get("recache-ttl") and any(f[:1] == b"R" for f in flags):
+            flags = [f for f in flags if f[:1] != b"T" or f == b"T"]
+        return self.line(b"mg", key, flags)
 
     def ms(self):
         r = self.rng
@@ -767,8 +791,9 @@ class MetaGenerator:
             # M9 [meta.ms-flags-range]: at most 4294967295.
             picks.append(b"F" + r.choice([b"0", b"1", b"42", b"4294967295",
                                            b"abc", b"-1", b""]))
-        if r.random() < 0.2:
-            picks.append(b"C" + r.choice(META_CAS))
+        if r.random() < 0.2 and not (KNOWN.get("append-cas") and
+                                     mode in (b"A", b"P")):
+            picks.append(b"C" + meta_cas(r))
         length = str(len(value)).encode()
         flags = self.flags(picks, many_ok=False)
         if r.random() < 0.03:
@@ -797,7 +822,7 @@ class MetaGenerator:
         if r.random() < 0.2:
             picks.append(b"T" + r.choice(META_TTLS))
         if r.random() < 0.2:
-            picks.append(b"C" + r.choice(META_CAS))
+            picks.append(b"C" + meta_cas(r))
         return self.line(b"md", key, self.flags(picks))
 
     def ma(self):
@@ -820,8 +845,8 @@ class MetaGenerator:
             picks.append(b"M" + r.choice([b"I", b"+", b"D", b"-", b"x",
                                           b"ID"]))
         if r.random() < 0.2:
-            picks.append(b"C" + r.choice(META_CAS))
-        if r.random() < 0.2:
+            picks.append(b"C" + meta_cas(r))
+        if r.random() < 0.2 and not KNOWN.get("ma-ttl"):
             picks.append(b"T" + r.choice(LIVE_TTLS))
         if vivify:
             picks.append(b"J" + r.choice([b"0", b"10", b"abc",
@@ -829,10 +854,19 @@ class MetaGenerator:
         elif r.random() < 0.2:
             picks.append(b"q")
         flags = self.flags(picks)
+        if vivify or any(f[:1] == b"N" for f in flags):
+            # M7: no q where ma may create (the token-limit pool too).
+            flags = [f for f in flags if f != b"q"]
+        if KNOWN.get("ma-ttl"):
+            flags = [f for f in flags if f[:1] != b"T" or f == b"T"]
         if vivify:
             flags.insert(0, b"N" + r.choice(LIVE_TTLS))
-        if r.random() < 0.3:
+        if r.random() < 0.3 and b"t" not in flags:
             flags.append(b"t")
+        if b"t" in flags:
+            # M6 [meta.ma-flag-order]: t shows the TTL after the command in
+            # mcref, in flag order in memcached; t last agrees in both.
+            flags = [f for f in flags if f != b"t"] + [b"t"]
         return self.line(b"ma", key, flags)
 
     def me(self):
@@ -873,12 +907,20 @@ class MetaGenerator:
         if roll < 0.14:
             return Batch([Unit(self.swallow_all())])
         if mixed and roll < 0.45:
-            return self.text.batch()
+            b = self.text.batch()
+            if KNOWN.get("me") and b.units[0].data.startswith(b"me "):
+                return Batch([Unit(self.mn())])
+            return b
         units = []
         while len(units) < r.choice([1, 1, 2, 3, 5]):
             if mixed and r.random() < 0.3:
                 b = self.text.batch()
+                # Not what must go alone: a long-key get ([frame.pipeline]),
+                # stats, incr/decr (D1).
                 if len(b.units) == 1 and not b.allowed and not b.stats and \
+                        LONG_KEY not in b.units[0].data and \
+                        not (KNOWN.get("me") and
+                             b.units[0].data.startswith(b"me ")) and \
                         b.units[0].data.split(b" ")[0] not in (b"incr",
                                                                b"decr"):
                     units.append(b.units[0])
@@ -1140,7 +1182,9 @@ def main():
     ap.add_argument("--validate", action="store_true",
                     help="run the generator against memcached alone")
     ap.add_argument("--known", action="append", default=[],
-                    choices=("fetched", "vivify-ttl", "me"),
+                    choices=("fetched", "vivify-ttl", "me", "ma-ttl",
+                             "cas0", "append-cas", "expire-t",
+                             "recache-ttl"),
                     help="look past a known meta divergence; repeatable")
     args = ap.parse_args()
     global PORTS
