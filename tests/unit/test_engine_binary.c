@@ -41,16 +41,27 @@ on_trace(void *ctx, char dir, const uint8_t *text, size_t len)
 }
 
 static struct harness *
+open_cfg(enum engine_binding binding, const struct auth_table *sasl,
+         const struct auth_table *ascii, bool flush, bool cas);
+
+static struct harness *
 open_with(enum engine_binding binding, const struct auth_table *sasl,
           const struct auth_table *ascii)
+{
+    return open_cfg(binding, sasl, ascii, true, true);
+}
+
+static struct harness *
+open_cfg(enum engine_binding binding, const struct auth_table *sasl,
+         const struct auth_table *ascii, bool flush, bool cas)
 {
     struct engine_config cfg = {
         .store = {.mem_limit = 4u << 20,
                   .value_len_max = 1u << 20,
                   .evict = true,
-                  .cas_enabled = true,
+                  .cas_enabled = cas,
                   .hash_seed = 7},
-        .flush_enabled = true,
+        .flush_enabled = flush,
         .version = "1.6.18-mcref",
         .binding = binding,
         .sasl = sasl,
@@ -409,6 +420,77 @@ test_output_bound(void **state)
     close_harness(h);
 }
 
+/* [bin.flush], and -C: a storage packet's CAS is none. */
+static void
+test_flush_and_flags(void **state)
+{
+    (void)state;
+    struct harness *h = open_cfg(ENGINE_BIND_AUTO, NULL, NULL, false, false);
+    uint8_t delay[4] = {0, 0, 0, 10};
+    send_pkt(h, 0x08, NULL, 0, NULL, NULL, 1, 0);
+    send_pkt(h, 0x18, delay, 4, NULL, NULL, 2, 0);
+    send_pkt(h, 0x01, set_ext, 8, "k", "v", 3, 77); /* cas ignored */
+    size_t at = 0;
+    struct reply r = next(h, &at);
+    assert_int_equal(r.status, 0x20); /* -F */
+    r = next(h, &at);
+    assert_int_equal(r.status, 0x20);
+    assert_int_equal(r.opaque, 2);
+    r = next(h, &at);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(r.cas, 0);
+    close_harness(h);
+    h = open_with(ENGINE_BIND_AUTO, NULL, NULL);
+    send_pkt(h, 0x01, set_ext, 8, "k", "v", 0, 0);
+    send_pkt(h, 0x08, delay, 4, NULL, NULL, 1, 0);  /* in 10 s */
+    send_pkt(h, 0x00, NULL, 0, "k", NULL, 2, 0);   /* still there */
+    send_pkt(h, 0x18, NULL, 0, NULL, NULL, 3, 0);  /* now, quietly */
+    send_pkt(h, 0x00, NULL, 0, "k", NULL, 4, 0);
+    send_pkt(h, 0x10, NULL, 0, "reset", NULL, 5, 0);
+    send_pkt(h, 0x07, NULL, 0, NULL, NULL, 6, 0);  /* quit */
+    at = 0;
+    r = next(h, &at);
+    r = next(h, &at);
+    assert_int_equal(r.opaque, 1);
+    assert_int_equal(r.status, 0);
+    r = next(h, &at);
+    assert_int_equal(r.opaque, 2);
+    assert_int_equal(r.status, 0);
+    r = next(h, &at);
+    assert_int_equal(r.opaque, 4);
+    assert_int_equal(r.status, 1);
+    r = next(h, &at);
+    assert_int_equal(r.opaque, 5); /* stats reset: one empty packet */
+    assert_int_equal(r.key_len + r.val_len, 0);
+    r = next(h, &at);
+    assert_int_equal(r.opaque, 6);
+    assert_int_equal(at, h->out_len);
+    assert_int_equal(session_state(&h->s), SESSION_CLOSING);
+    close_harness(h);
+}
+
+/* [bin.append]: a result over -I is not stored. */
+static void
+test_append_too_large(void **state)
+{
+    (void)state;
+    struct harness *h = open_with(ENGINE_BIND_AUTO, NULL, NULL);
+    static char half[600001];
+    memset(half, 'x', sizeof half - 1);
+    uint8_t *b = malloc(24 + 8 + 1 + sizeof half);
+    assert_non_null(b);
+    feed(h, b, packet(b, 0x01, set_ext, 8, "k", half, sizeof half - 1, 1, 0));
+    feed(h, b, packet(b, 0x0e, NULL, 0, "k", half, sizeof half - 1, 2, 0));
+    free(b);
+    size_t at = 0;
+    struct reply r = next(h, &at);
+    assert_int_equal(r.status, 0);
+    r = next(h, &at);
+    assert_int_equal(r.opaque, 2);
+    assert_int_equal(r.status, 5);
+    close_harness(h);
+}
+
 static size_t
 sasl_packet(uint8_t *b, const char *mech, const char *user, const char *pw,
             uint32_t opaque)
@@ -434,6 +516,7 @@ test_sasl(void **state)
     send_pkt(h, 0x0b, NULL, 0, NULL, NULL, 2, 0); /* allowed before auth */
     feed(h, b, sasl_packet(b, "PLAIN", "alice", "wrong", 3));
     feed(h, b, sasl_packet(b, "CRAM-MD5", "alice", "secret", 4));
+    feed(h, b, sasl_packet(b, "PLAIX", "alice", "secret", 4));
     feed(h, b, sasl_packet(b, "PLAIN", "bob", "pw two", 5));
     send_pkt(h, 0x01, set_ext, 8, "k", "v", 6, 0);
     size_t at = 0;
@@ -447,13 +530,15 @@ test_sasl(void **state)
     r = next(h, &at);
     assert_int_equal(r.status, 0x20);
     r = next(h, &at);
+    assert_int_equal(r.status, 0x20);
+    r = next(h, &at);
     assert_int_equal(r.status, 0);
     val_is(&r, "Authenticated");
     r = next(h, &at);
     assert_int_equal(r.status, 0);
     assert_int_equal(r.opaque, 6);
-    assert_int_equal(h->e->stats.auth_cmds, 3);
-    assert_int_equal(h->e->stats.auth_errors, 2);
+    assert_int_equal(h->e->stats.auth_cmds, 4);
+    assert_int_equal(h->e->stats.auth_errors, 3);
     /* [auth.sasl]: credentials never reach the trace. */
     assert_null(strstr(h->trace, "secret"));
     assert_null(strstr(h->trace, "pw two"));
@@ -553,6 +638,8 @@ main(void)
         CLAUSE_TEST("bin.unknown", test_unknown_and_invalid),
         CLAUSE_TEST("bin.stat", test_stat_packets),
         CLAUSE_TEST("conn.output-bound", test_output_bound),
+        CLAUSE_TEST("bin.flush", test_flush_and_flags),
+        CLAUSE_TEST("bin.append", test_append_too_large),
         CLAUSE_TEST("auth.sasl", test_sasl),
         CLAUSE_TEST("auth.before", test_before_sasl_closes),
         CLAUSE_TEST("auth.sasl-off", test_sasl_off),

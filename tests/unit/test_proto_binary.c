@@ -280,8 +280,25 @@ test_lengths(void **state)
         {BIN_OP_GAT, 4, NULL, 0},    {BIN_OP_QUIT, 1, NULL, 0},
         {BIN_OP_SASL_LIST_MECHS, 0, "x", 0},
         {BIN_OP_SASL_AUTH, 0, NULL, 3},
+        {BIN_OP_SASL_AUTH, 4, "PLAIN", 3},
+        {BIN_OP_APPEND, 0, NULL, 1},     {BIN_OP_INCREMENT, 20, NULL, 0},
+        {BIN_OP_INCREMENT, 20, "a", 1},  {BIN_OP_FLUSH, 4, NULL, 1},
+        {BIN_OP_FLUSH, 0, NULL, 1},      {BIN_OP_STAT, 0, "k", 1},
+        {BIN_OP_TOUCH, 4, NULL, 0},      {BIN_OP_TOUCH, 4, "k", 1},
+        {BIN_OP_SET, 4, "k", 1},         {BIN_OP_NOOP, 4, NULL, 0},
     };
     static const uint8_t zeros[32];
+    /* SASL data over its bound */
+    {
+        static uint8_t big[1100];
+        struct pkt p = {0};
+        add(&p, BIN_OP_SASL_AUTH, NULL, 0, "PLAIN", big, sizeof big, 0, 0,
+            UINT64_MAX);
+        struct parsed r = parse(&p);
+        assert_int_equal(r.count, 1);
+        assert_int_equal(r.req[0].bin.error, BIN_ERR_INVALID);
+        done(&r);
+    }
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct pkt p = {0};
         add(&p, bad[i].op, zeros, bad[i].ext, bad[i].key, zeros, bad[i].val,
