@@ -11,7 +11,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mcharness import Server, ServerError, check, eq, test, main  # noqa: E402
+from mcharness import (Server, ServerError, SkipTest, check, eq,  # noqa: E402
+                       is_memcached, test, main)  # noqa: E402
 
 import pylibmc  # noqa: E402
 
@@ -174,8 +175,14 @@ def _():
         shutil.rmtree(tmp)
 
 
+def mcref_only():
+    if is_memcached():
+        raise SkipTest("mcref's password file (memcached: Cyrus SASL)")
+
+
 @test(P + "sasl_pylibmc")
 def _():
+    mcref_only()
     path = pwfile("alice:secret\nbob:other pass\n")
     os.environ["MEMCACHED_SASL_PWDB"] = path
     try:
@@ -223,6 +230,7 @@ def start_fails(args, want):
 
 @test(P + "auth_file_errors")
 def _():
+    mcref_only()
     os.environ.pop("MEMCACHED_SASL_PWDB", None)
     start_fails(["-S"], "MEMCACHED_SASL_PWDB")
     start_fails(["-Y", "/nonexistent/mcref-pw"], "No such file")
