@@ -269,8 +269,14 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
             ascii_auth(s, buf + pos, &req);
             s->engine->stats.bytes_read += consumed;
             pos += consumed;
-            if (s->state != SESSION_OPEN) {
+            if (s->state != SESSION_OPEN || s->out.failed ||
+                s->out.pending > hard_output_bound(s)) {
+                s->state = s->state == SESSION_OPEN ? SESSION_ABORT : s->state;
                 return n;
+            }
+            if (s->out.pending >= LIMIT_OUTPUT_PAUSE) {
+                s->paused = true; /* [conn.output-bound] */
+                trace_event(s, "paused: output over its bound");
             }
             continue;
         }

@@ -605,6 +605,32 @@ test_ascii_auth(void **state)
     close_harness(h);
 }
 
+/* [conn.output-bound] under -Y: refusals to a client that does not read
+ * stop being produced. */
+static void
+test_ascii_auth_output_bound(void **state)
+{
+    (void)state;
+    struct harness *h = open_with(ENGINE_BIND_ASCII, NULL, &table);
+    static const char line[] = "get k\r\n";
+    size_t n = 0;
+    size_t chunk = 4000 * (sizeof line - 1);
+    char *many = malloc(chunk);
+    assert_non_null(many);
+    for (size_t i = 0; i < 4000; i++) {
+        memcpy(many + i * (sizeof line - 1), line, sizeof line - 1);
+    }
+    for (int round = 0; round < 200 && session_wants_input(&h->s); round++) {
+        session_input(&h->s, (const uint8_t *)many, chunk, NOW);
+        n++;
+    }
+    free(many);
+    assert_false(session_wants_input(&h->s));
+    assert_true(session_pending(&h->s) < 2u * LIMIT_OUTPUT_PAUSE);
+    assert_true(n < 200);
+    close_harness(h);
+}
+
 static void
 test_auth_check(void **state)
 {
@@ -645,6 +671,7 @@ main(void)
         CLAUSE_TEST("auth.sasl-off", test_sasl_off),
         CLAUSE_TEST("auth.ascii", test_ascii_auth),
         CLAUSE_TEST("auth.sasl", test_auth_check),
+        CLAUSE_TEST("conn.output-bound", test_ascii_auth_output_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
