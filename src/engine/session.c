@@ -278,6 +278,10 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
                 s->paused = true; /* [conn.output-bound] */
                 trace_event(s, "paused: output over its bound");
             }
+            if (s->turn_limit != 0 && ++s->turn_done >= s->turn_limit &&
+                pos < n) {
+                s->yielded = true; /* -R, as for any request */
+            }
             continue;
         }
         uint64_t queued = s->out.queued;
