@@ -103,6 +103,7 @@ store(struct reply *r, const uint8_t *base, const struct request *req)
      * a storage packet's CAS as none. */
     if (req->cas_unique != 0 && e->cfg.store.cas_enabled) {
         if (concat) {
+            opts.compare = true;
             opts.compare_cas = req->cas_unique;
         } else {
             mode = STORE_CAS;
@@ -144,7 +145,10 @@ store(struct reply *r, const uint8_t *base, const struct request *req)
 static void
 delete(struct reply *r, const uint8_t *base, const struct request *req)
 {
-    struct store_delete_opts opts = {.compare_cas = req->cas_unique};
+    /* A CAS in the header must match (under -C, where items have none,
+     * it never does: memcached compares it with 0). */
+    struct store_delete_opts opts = {.compare = req->cas_unique != 0,
+                                     .compare_cas = req->cas_unique};
     enum store_status st = store_delete_opts(
         r->e->store, r->now, base + req->key.off, req->key.len, &opts);
     if (st == STORE_OK) {
@@ -161,6 +165,7 @@ static void
 arith(struct reply *r, const uint8_t *base, const struct request *req)
 {
     struct store_arith_opts opts = {
+        .compare = req->cas_unique != 0, /* as delete's */
         .compare_cas = req->cas_unique,
         .vivify = req->bin.raw_exptime != BIN_NO_CREATE,
         .vivify_exptime = req->exptime,

@@ -367,6 +367,7 @@ model_store(struct model_run *r, uint8_t op, unsigned slot, uint32_t opaque)
     struct store_put_opts o = {0};
     if (cas != 0) {
         if (concat) {
+            o.compare = true;
             o.compare_cas = cas;
         } else {
             mode = STORE_CAS;
@@ -477,7 +478,7 @@ model_delete_cmd(struct model_run *r, uint8_t op, unsigned slot,
     uint64_t cas = pick_cas(r, slot);
     packet(&r->in, 0x80, op, 0, NULL, 0, key, strlen(key), NULL, 0, opaque,
            cas);
-    struct store_delete_opts o = {.compare_cas = cas};
+    struct store_delete_opts o = {.compare = cas != 0, .compare_cas = cas};
     enum store_status st =
         model_delete_opts(r->m, NOW, (const uint8_t *)key, strlen(key), &o);
     if (st == STORE_OK) {
@@ -508,7 +509,8 @@ model_arith_cmd(struct model_run *r, uint8_t op, unsigned slot,
     put_be(ext + 16, no_create ? 0xffffffffu : 0, 4);
     packet(&r->in, 0x80, op, 0, ext, 20, key, strlen(key), NULL, 0, opaque,
            cas);
-    struct store_arith_opts o = {.compare_cas = cas,
+    struct store_arith_opts o = {.compare = cas != 0,
+                                 .compare_cas = cas,
                                  .vivify = !no_create,
                                  .vivify_exptime = 0,
                                  .initial = initial};
