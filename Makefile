@@ -140,10 +140,17 @@ $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(B)/obj/tests/unit/alloc_fail.o
 .SECONDEXPANSION:
 $(UNIT_BINS): $$(call unit_deps,$$(notdir $$@))
 
-PROP_BINS := $(B)/tests/prop/prop_store $(B)/tests/prop/prop_session
+PROP_BINS := $(B)/tests/prop/prop_store $(B)/tests/prop/prop_session \
+	$(B)/tests/prop/prop_binary
 
 $(B)/tests/prop/prop_store: $(B)/obj/tests/prop/prop_store.o \
 		$(B)/libmodel.a $(B)/libstore.a $(B)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@
+
+$(B)/tests/prop/prop_binary: $(B)/obj/tests/prop/prop_binary.o \
+		$(B)/libmodel.a $(B)/libengine.a $(B)/libproto.a $(B)/libstore.a \
+		$(B)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 

@@ -68,6 +68,7 @@ run(const struct conform_opts *o, const struct conform_case **order,
         .server = o->server,
         .allow_destructive = o->allow_destructive,
         .skip_slow = o->skip_slow,
+        .auth = o->auth,
         .key_nonce = o->nonce_set ? o->key_nonce : random_nonce(),
     };
     char err[CONFORM_ERR_LEN];
