@@ -220,7 +220,7 @@ gen_storage(struct gen *g)
     }
     if (cmd[0] == 'c') {
         static const char *const u[] = {FUZZ_CAS_VAR, FUZZ_CAS_VAR,
-                                        FUZZ_CAS_VAR, FUZZ_CAS_VAR, "0", "1",
+                                        FUZZ_CAS_VAR, FUZZ_CAS_VAR, "0",
                                         "18446744073709551615",
                                         "18446744073709551616", "abc"};
         fuzz_buf_addf(&g->line, " %s", PICK(g, u));

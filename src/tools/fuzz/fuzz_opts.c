@@ -28,7 +28,7 @@ static const char USAGE[] =
     "                       a proxy: get,gets,set,add,replace,append,\n"
     "                       prepend,cas,delete,incr,decr,touch)\n"
     "  --timeout MS         wait for a reply at most MS (default 2000)\n"
-    "  --min-budget N       executions per minimisation (default 400)\n"
+    "  --min-budget N       executions per minimisation (default 200)\n"
     "  --json               the summary as JSON\n"
     "  -q, --quiet          no progress line\n"
     "  -h, --help           this text\n";
@@ -84,7 +84,7 @@ fuzz_opts_parse(struct fuzz_opts *o, int argc, char **argv)
     o->max_requests = 24;
     o->out_dir = "mcref-fuzz-findings";
     o->timeout_ms = 2000;
-    o->min_budget = 400;
+    o->min_budget = 200;
     optind = 1;
     int c;
     uint64_t v = 0;
