@@ -82,7 +82,10 @@ needs_patterns(const uint8_t *p, size_t len, bool cas_loose)
     fuzz_normalise(&n, p, len, &b);
     bool differs = b.len != len || memcmp(b.p, p, len) != 0;
     fuzz_buf_free(&b);
-    return differs;
+    /* A CAS unique is captured into ${cas} even where it reads the same. */
+    char cas[24] = "";
+    fuzz_last_cas(p, len, cas);
+    return differs || (cas_loose && cas[0] != '\0');
 }
 
 /* An expect-line pattern for one reply line: regex metacharacters are
@@ -124,6 +127,13 @@ line_pattern(const uint8_t *p, size_t len, bool cas_loose,
             while (i + 1 < len && p[i + 1] != ' ') {
                 i++;
             }
+            continue;
+        }
+        if (i + FUZZ_KEY_VAR_LEN <= len &&
+            memcmp(p + i, FUZZ_KEY_VAR, FUZZ_KEY_VAR_LEN) == 0) {
+            /* Variables are expanded in patterns, as regex text. */
+            fuzz_buf_add(out, FUZZ_KEY_VAR, FUZZ_KEY_VAR_LEN);
+            i += FUZZ_KEY_VAR_LEN - 1;
             continue;
         }
         uint8_t c = p[i];
