@@ -78,7 +78,10 @@ meta_allowances(void **state)
                      false));
     assert_false(same("ME ka exp=-1 la=1\r\n", "ME ka exp=1 la=1\r\n",
                       false));
-    assert_false(same("HD t5\r\n", "HD t6\r\n", false));
+    assert_true(same("HD t100000\r\n", "HD t99999\r\n", false));
+    assert_true(same("HD t2592000\r\n", "HD t2591999\r\n", false));
+    assert_false(same("HD t100000\r\n", "HD t2592000\r\n", false));
+    assert_false(same("HD t-1\r\n", "HD t100000\r\n", false));
 }
 
 static void

@@ -122,6 +122,14 @@ line_pattern(const uint8_t *p, size_t len, bool cas_loose,
             }
             continue;
         }
+        if (meta && num_start && token > 0 && (p[i] == 't' || p[i] == 'l') &&
+            i + 1 < len && isdigit(p[i + 1])) {
+            fuzz_buf_addf(out, "%c[0-9]+", p[i]); /* TTL, last access */
+            while (i + 1 < len && p[i + 1] != ' ') {
+                i++;
+            }
+            continue;
+        }
         if (value && num_start && token == 3) {
             fuzz_buf_add(out, "[0-9]+", 6);
             while (i + 1 < len && p[i + 1] != ' ') {

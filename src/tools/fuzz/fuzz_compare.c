@@ -132,6 +132,10 @@ normalise_line(struct fuzz_norm *n, const uint8_t *line, size_t len,
         } else if (meta && i > 0 && tl >= 1 && p[0] == 'c' && n->cas_loose &&
                    parse_u64(p + 1, tl - 1, &v)) {
             fuzz_buf_addf(out, "c%llu", (unsigned long long)cas_index(n, v));
+        } else if (meta && i > 0 && tl >= 2 && p[0] == 't' &&
+                   parse_u64(p + 1, tl - 1, &v)) {
+            /* Row 11: a TTL of N shows N or N-1, by when clocks tick. */
+            fuzz_buf_addf(out, "t~%llu", (unsigned long long)(v + 1) / 60u);
         } else if (meta && i > 0 && tl >= 1 && p[0] == 'l' &&
                    parse_u64(p + 1, tl - 1, &v)) {
             fuzz_buf_add(out, "l", 1);

@@ -6,6 +6,10 @@
  *   row 1  [misc.version]      every `VERSION <text>` line reads `VERSION *`;
  *   row 3  [incr.no-padding]   a `VALUE`/`VA` data block of digits followed
  *                              by spaces loses the spaces (length adjusted);
+ *   row 11 [expiry.relative]   a meta `t<n>` (remaining TTL) is compared by
+ *                              the minute, (n+1)/60: the generator's TTLs
+ *                              (100000, 2592000) show N or N-1 depending on
+ *                              when each server's clock ticked;
  *   M5     [meta.mg-access]    a meta `l<n>` flag reads `l`;
  *   M10    [meta.me-exp]       `exp=-N` reads `exp=N`;
  *   M12    [meta.me]           `cls=` and `size=` values read `*`;

@@ -146,12 +146,14 @@ judge(const struct fuzz_stream *s, const struct batch_run *b,
     struct fuzz_buf on = {0};
     size_t *req_end = calloc(b->count + 1, sizeof *req_end);
     size_t from = 0;
+    const uint8_t *op =
+        b->oracle.p != NULL ? b->oracle.p : (const uint8_t *)"";
     for (size_t j = 0; j < b->count; j++) {
-        fuzz_normalise(no, b->oracle.p + from, b->raw_end[j] - from, &on);
+        fuzz_normalise(no, op + from, b->raw_end[j] - from, &on);
         req_end[j] = on.len;
         from = b->raw_end[j];
     }
-    fuzz_normalise(no, b->oracle.p + from, b->oracle.len - from, &on);
+    fuzz_normalise(no, op + from, b->oracle.len - from, &on);
     req_end[b->count] = on.len;
     struct fuzz_buf tn = {0};
     fuzz_normalise(nt, traw->p, traw->len, &tn);
