@@ -56,6 +56,9 @@ finds_planted_divergence(void **state)
     assert_memory_equal(s.reqs[0].bytes, "set ", 4);
     assert_memory_equal(s.reqs[1].bytes, "delete ", 7);
     assert_true(ms.bytes_after < ms.bytes_before);
+    /* Keys keep their prefix: executions never share items. */
+    assert_non_null(strstr((const char *)s.reqs[0].bytes, "${k}"));
+    assert_non_null(strstr((const char *)s.reqs[1].bytes, "${k}"));
     assert_true(fuzz_result_same(&fin, &r));
     fuzz_result_free(&fin);
     fuzz_result_free(&r);

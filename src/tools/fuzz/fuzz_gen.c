@@ -82,6 +82,8 @@ struct gen {
     const struct fuzz_gen_opts *o;
     struct fuzz_buf line;
     bool alone;           /* this request goes in a batch of its own */
+    const char *special;  /* the clause of an edge it took, if any: it
+                             names the request better than its command */
     bool meta;
     bool destructive;
 };
@@ -128,6 +130,7 @@ add_key(struct gen *g, bool counter, bool may_be_long)
             fuzz_buf_add(&g->line, "L", 1);
         }
         g->alone = true; /* differences.md row 6a */
+        g->special = "key.length";
     } else {
         static const char *const names[] = {"a", "b", "c", "d"};
         fuzz_buf_addf(&g->line, "%s", PICK(g, names));
@@ -142,7 +145,13 @@ pick_exptime(struct gen *g)
      * expired), negative, and 2^32 (truncated to 0, [num.truncate32]). */
     static const char *const t[] = {"0", "0", "0", "100000", "2592000",
                                     "2592001", "-1", "4294967296"};
-    return PICK(g, t);
+    const char *e = PICK(g, t);
+    if (e[0] == '-' || strcmp(e, "2592001") == 0) {
+        g->special = "expiry.negative";
+    } else if (strcmp(e, "4294967296") == 0) {
+        g->special = "num.truncate32";
+    }
+    return e;
 }
 
 static const char *
@@ -151,7 +160,11 @@ pick_flags(struct gen *g)
     static const char *const f[] = {"0", "0", "1", "65535", "4294967295",
                                     "4294967296", "18446744073709551616",
                                     "-1", "x"};
-    return PICK(g, f);
+    const char *v = PICK(g, f);
+    if (v[0] == '-' || v[0] == 'x' || strlen(v) > 10) {
+        g->special = "num.range";
+    }
+    return v;
 }
 
 static void
@@ -178,7 +191,13 @@ add_counter_value(struct gen *g, struct fuzz_buf *v)
 static const char *
 noreply(struct gen *g)
 {
-    return fuzz_rng_chance(&g->rng, 20) ? " noreply" : "";
+    if (!fuzz_rng_chance(&g->rng, 20)) {
+        return "";
+    }
+    if (g->special == NULL) {
+        g->special = "cmd.noreply";
+    }
+    return " noreply";
 }
 
 static const char *
@@ -223,7 +242,11 @@ gen_storage(struct gen *g)
                                         FUZZ_CAS_VAR, FUZZ_CAS_VAR, "0",
                                         "18446744073709551615",
                                         "18446744073709551616", "abc"};
-        fuzz_buf_addf(&g->line, " %s", PICK(g, u));
+        const char *unique = PICK(g, u);
+        if (unique[0] == 'a' || strlen(unique) > 20) {
+            g->special = "num.range";
+        }
+        fuzz_buf_addf(&g->line, " %s", unique);
     }
     fuzz_buf_addf(&g->line, "%s\r\n", noreply(g));
     fuzz_buf_add(&g->line, v.p, v.len);
@@ -232,6 +255,7 @@ gen_storage(struct gen *g)
         /* A bad chunk or line: what follows is read differently by
          * servers that differ in how much they swallow. */
         g->alone = true;
+        g->special = r >= 8 && r < 10 ? "store.bad-line" : "store.bad-chunk";
     }
     fuzz_buf_free(&v);
     return cmd[0] == 'c'   ? "store.cas"
@@ -298,7 +322,11 @@ gen_misc(struct gen *g)
         fuzz_buf_addf(&g->line, "%s ", cmd);
         add_key(g, fuzz_rng_chance(&g->rng, 85), false);
         /* Never noreply (differences.md D1: alone, judged by itself). */
-        fuzz_buf_addf(&g->line, " %s\r\n", PICK(g, d));
+        const char *delta = PICK(g, d);
+        if (delta[0] == '-' || delta[0] == 'a' || strlen(delta) > 19) {
+            g->special = "incr.delta";
+        }
+        fuzz_buf_addf(&g->line, " %s\r\n", delta);
         return cmd[0] == 'd' ? "incr.decr-floor" : "incr.reply";
     }
     case 4:
@@ -503,11 +531,15 @@ fuzz_gen_stream(struct fuzz_stream *s, uint64_t seed,
     for (uint32_t tries = 0; s->count < want && tries < want * 20; tries++) {
         g.line.len = 0;
         g.alone = false;
+        g.special = NULL;
         g.meta = false;
         g.destructive = false;
         const char *clause = gen_one(&g);
         if (clause == NULL || g.line.len == 0) {
             continue;
+        }
+        if (g.special != NULL && !g.meta) {
+            clause = g.special;
         }
         /* [frame.pipeline]: most requests share a batch with the next;
          * [frame.split]: some batches arrive in small pieces. */

@@ -72,6 +72,27 @@ ddmin_requests(struct min *m, struct fuzz_stream *s)
     }
 }
 
+/* Does cutting [start, start+cut) break a ${k} or ${cas}? Those stay
+ * whole: a key without its prefix would meet other executions' items. */
+static bool
+cuts_variable(const struct fuzz_req *r, size_t start, size_t cut)
+{
+    static const struct {
+        const char *text;
+        size_t len;
+    } vars[] = {{FUZZ_KEY_VAR, FUZZ_KEY_VAR_LEN},
+                {FUZZ_CAS_VAR, FUZZ_CAS_VAR_LEN}};
+    for (size_t v = 0; v < 2; v++) {
+        for (size_t q = 0; q + vars[v].len <= r->len; q++) {
+            if (memcmp(r->bytes + q, vars[v].text, vars[v].len) == 0 &&
+                q < start + cut && start < q + vars[v].len) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* Removes chunks of bytes from request i, halving the chunk size. */
 static void
 shrink_bytes(struct min *m, struct fuzz_stream *s, size_t i)
@@ -81,6 +102,14 @@ shrink_bytes(struct min *m, struct fuzz_stream *s, size_t i)
         while (start < s->reqs[i].len && m->stats->executions < m->budget) {
             struct fuzz_req *r = &s->reqs[i];
             size_t cut = start + chunk <= r->len ? chunk : r->len - start;
+            if (cuts_variable(r, start, cut) ||
+                memchr(r->bytes + start, '\r', cut) != NULL ||
+                memchr(r->bytes + start, '\n', cut) != NULL) {
+                /* Line ends stay: a case keeps its framing, and does not
+                 * drift to another clause ([frame.line]). */
+                start += cut;
+                continue;
+            }
             struct fuzz_stream c = {0};
             fuzz_stream_copy(&c, s, NULL);
             struct fuzz_req *cr = &c.reqs[i];

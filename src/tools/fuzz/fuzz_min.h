@@ -2,7 +2,8 @@
  * fuzz_min.h - shrinks a stream that gives a finding to a small one that
  * gives the same finding (fuzz_result_same): first the requests after the
  * one judged are dropped, then delta debugging removes sets of requests,
- * then chunks of bytes inside each request that is left.
+ * then chunks of bytes inside each request that is left (never a line end
+ * or a ${k}/${cas} variable).
  */
 #ifndef FUZZ_MIN_H
 #define FUZZ_MIN_H

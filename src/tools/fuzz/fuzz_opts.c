@@ -27,6 +27,9 @@ static const char USAGE[] =
     "  --commands LIST      only these commands (comma-separated, e.g. for\n"
     "                       a proxy: get,gets,set,add,replace,append,\n"
     "                       prepend,cas,delete,incr,decr,touch)\n"
+    "  --known-clauses LIST findings attributed to these clauses (space- or\n"
+    "                       comma-separated) are known differences: counted,\n"
+    "                       not written, not failing (spec/proxy.md's list)\n"
     "  --timeout MS         wait for a reply at most MS (default 2000)\n"
     "  --min-budget N       executions per minimisation (default 200)\n"
     "  --json               the summary as JSON\n"
@@ -57,7 +60,7 @@ number(const char *s, uint64_t max, uint64_t *v)
 enum {
     OPT_SEED = 256, OPT_SECONDS, OPT_RUNS, OPT_REQUESTS, OPT_PROTOCOL,
     OPT_OUT, OPT_FLUSH, OPT_CAS_EXACT, OPT_COMMANDS, OPT_TIMEOUT,
-    OPT_MIN_BUDGET, OPT_JSON,
+    OPT_MIN_BUDGET, OPT_JSON, OPT_KNOWN,
 };
 
 bool
@@ -76,6 +79,7 @@ fuzz_opts_parse(struct fuzz_opts *o, int argc, char **argv)
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"min-budget", required_argument, NULL, OPT_MIN_BUDGET},
         {"json", no_argument, NULL, OPT_JSON},
+        {"known-clauses", required_argument, NULL, OPT_KNOWN},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -133,6 +137,7 @@ fuzz_opts_parse(struct fuzz_opts *o, int argc, char **argv)
             o->min_budget = (uint32_t)v;
             break;
         case OPT_JSON: o->json = true; break;
+        case OPT_KNOWN: o->known_clauses = optarg; break;
         case 'q': o->quiet = true; break;
         case 'h': o->help = true; return true;
         default: return false;

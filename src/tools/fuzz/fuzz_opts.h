@@ -23,6 +23,8 @@ struct fuzz_opts {
     bool allow_flush;
     bool cas_exact;            /* compare CAS uniques by value */
     const char *commands;      /* allowed command names, or NULL */
+    const char *known_clauses; /* findings under these clauses are known
+                                  differences (a proxy's list), or NULL */
     uint32_t timeout_ms;
     uint32_t min_budget;       /* executions per minimisation */
     bool quiet;                /* no progress line */

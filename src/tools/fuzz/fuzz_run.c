@@ -28,6 +28,21 @@ hash32(const char *s)
     return h;
 }
 
+static bool
+word_in(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; p != NULL && (p = strstr(p, word)) != NULL;
+         p += n) {
+        bool start = p == list || strchr(" ,\n\t", p[-1]) != NULL;
+        bool end = p[n] == '\0' || strchr(" ,\n\t", p[n]) != NULL;
+        if (start && end) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static struct fuzz_finding *
 find_or_add(struct fuzz_summary *sum, const struct fuzz_result *r,
             bool *added)
@@ -121,7 +136,10 @@ fuzz_run(const struct fuzz_opts *o, const struct fuzz_target *t,
         fuzz_exec(&s, t, eo, &r);
         sum->streams++;
         sum->requests += r.requests_sent;
-        if (r.kind != FUZZ_SAME && r.kind != FUZZ_SETUP) {
+        if (r.kind != FUZZ_SAME && r.kind != FUZZ_GONE && r.clause != NULL &&
+            word_in(o->known_clauses, r.clause)) {
+            sum->known++;
+        } else if (r.kind != FUZZ_SAME && r.kind != FUZZ_SETUP) {
             bool added;
             struct fuzz_finding *f = find_or_add(sum, &r, &added);
             if (f != NULL) {
@@ -188,12 +206,13 @@ fuzz_summary_print(const struct fuzz_summary *sum, const struct fuzz_opts *o,
         json_string(f, o->target);
         fprintf(f, ", \"seed\": %llu, \"streams\": %llu, \"requests\": %llu,"
                 " \"seconds\": %.1f, \"minimise_executions\": %llu,"
-                " \"target_gone\": %s, \"findings\": [",
+                " \"target_gone\": %s, \"known\": %llu, \"findings\": [",
                 (unsigned long long)sum->seed,
                 (unsigned long long)sum->streams,
                 (unsigned long long)sum->requests, sum->seconds,
                 (unsigned long long)sum->min_executions,
-                sum->gone ? "true" : "false");
+                sum->gone ? "true" : "false",
+                (unsigned long long)sum->known);
         for (size_t i = 0; i < sum->finding_count; i++) {
             const struct fuzz_finding *x = &sum->findings[i];
             fprintf(f, "%s{\"name\": ", i > 0 ? ", " : "");
@@ -221,6 +240,11 @@ fuzz_summary_print(const struct fuzz_summary *sum, const struct fuzz_opts *o,
     if (sum->gone) {
         fprintf(f, "the target went away (crash, or stopped accepting): "
                 "the run stopped\n");
+    }
+    if (sum->known > 0) {
+        fprintf(f, "%llu streams diverged under --known-clauses (known "
+                "differences, not findings)\n",
+                (unsigned long long)sum->known);
     }
     if (sum->finding_count == 0) {
         fprintf(f, "no divergence beyond the documented differences "

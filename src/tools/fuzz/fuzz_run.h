@@ -33,6 +33,7 @@ struct fuzz_summary {
     uint64_t min_executions;
     double seconds;
     bool gone;              /* the target went away: the run stopped */
+    uint64_t known;         /* findings under --known-clauses */
     struct fuzz_finding findings[FUZZ_FINDINGS_MAX];
     size_t finding_count;
 };
