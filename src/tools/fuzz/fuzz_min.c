@@ -93,6 +93,23 @@ cuts_variable(const struct fuzz_req *r, size_t start, size_t cut)
     return false;
 }
 
+/* Does [start, start+cut) touch the first word of its line (a command
+ * name)? Cutting it would turn the request into another one. */
+static bool
+cuts_command(const struct fuzz_req *r, size_t start)
+{
+    size_t line = start;
+    while (line > 0 && r->bytes[line - 1] != '\n') {
+        line--;
+    }
+    size_t word_end = line;
+    while (word_end < r->len && r->bytes[word_end] != ' ' &&
+           r->bytes[word_end] != '\r' && r->bytes[word_end] != '\n') {
+        word_end++;
+    }
+    return start <= word_end; /* the space after it too */
+}
+
 /* Removes chunks of bytes from request i, halving the chunk size. */
 static void
 shrink_bytes(struct min *m, struct fuzz_stream *s, size_t i)
@@ -102,7 +119,7 @@ shrink_bytes(struct min *m, struct fuzz_stream *s, size_t i)
         while (start < s->reqs[i].len && m->stats->executions < m->budget) {
             struct fuzz_req *r = &s->reqs[i];
             size_t cut = start + chunk <= r->len ? chunk : r->len - start;
-            if (cuts_variable(r, start, cut) ||
+            if (cuts_variable(r, start, cut) || cuts_command(r, start) ||
                 memchr(r->bytes + start, '\r', cut) != NULL ||
                 memchr(r->bytes + start, '\n', cut) != NULL) {
                 /* Line ends stay: a case keeps its framing, and does not

@@ -3,7 +3,7 @@
  * gives the same finding (fuzz_result_same): first the requests after the
  * one judged are dropped, then delta debugging removes sets of requests,
  * then chunks of bytes inside each request that is left (never a line end
- * or a ${k}/${cas} variable).
+ * or a ${k}/${cas} variable, nor a line's first word).
  */
 #ifndef FUZZ_MIN_H
 #define FUZZ_MIN_H
