@@ -211,14 +211,15 @@ SUBST := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	-e 's|@SCRIPTSDIR@|$(SCRIPTSDIR)|g'
 
 .PHONY: install deb
-install: $(B)/mcref $(B)/mcref-conform $(B)/mcref-bench
+install: $(B)/mcref $(B)/mcref-conform $(B)/mcref-bench $(B)/mcref-fuzz
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/cases \
 		$(DESTDIR)$(SCRIPTSDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)
 	install -m 755 $(B)/mcref $(B)/mcref-conform $(B)/mcref-bench \
-		$(DESTDIR)$(BINDIR)/
+		$(B)/mcref-fuzz $(DESTDIR)$(BINDIR)/
 	install -m 644 spec/cases/*.case $(DESTDIR)$(DATADIR)/cases/
 	install -m 644 man/mcref.1 man/mcref-conform.1 man/mcref-bench.1 \
+		man/mcref-fuzz.1 \
 		$(DESTDIR)$(MANDIR)/man1/
 	$(SUBST) packaging/mcref-start > $(DESTDIR)$(SCRIPTSDIR)/mcref-start
 	chmod 755 $(DESTDIR)$(SCRIPTSDIR)/mcref-start
