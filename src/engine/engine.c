@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "../common/check.h"
+#include "client_check.h"
+#include "faults.h"
 
 /* Free reply blocks kept for reuse: 4 MiB, shared by all connections. */
 enum { ENGINE_FREE_BLOCKS = 256 };
@@ -126,6 +128,15 @@ engine_clock_resume(struct engine *e, uint32_t real_s)
     }
 }
 
+bool
+engine_tick(struct engine *e, uint32_t real_s)
+{
+    CHECK(e != NULL);
+    /* The store's write hook copies queued references out if it moves
+     * or drops records. */
+    return store_tick(e->store, engine_now(e, real_s));
+}
+
 void
 engine_set_host(struct engine *e, const struct engine_host *host)
 {
@@ -150,6 +161,15 @@ engine_stats_reset(struct engine *e)
 {
     memset(&e->stats, 0, sizeof e->stats);
     store_stats_reset(e->store);
+    /* [stats.clientcheck]: findings and faults count from here too. */
+    if (e->check != NULL) {
+        memset(e->check->counts, 0, sizeof e->check->counts);
+        e->check->total = 0;
+    }
+    if (e->faults != NULL) {
+        memset(e->faults->counts, 0, sizeof e->faults->counts);
+        e->faults->total = 0;
+    }
     if (e->host.stats_reset != NULL) {
         e->host.stats_reset(e->host.ctx);
     }

@@ -101,6 +101,9 @@ struct engine_stats {
 #undef ENGINE_STAT_FIELD
 };
 
+struct client_check; /* client_check.h */
+struct faults;       /* faults.h */
+
 struct engine {
     struct engine_config cfg;
     struct engine_host host;
@@ -114,6 +117,10 @@ struct engine {
     bool paused;
     uint32_t paused_s;
     uint32_t last_s;
+    /* Client conformance testing (issue 15), owned by the application:
+     * strict mode and fault injection, each NULL when off. */
+    struct client_check *check;
+    struct faults *faults;
 };
 
 /* Creates the engine and its store; NULL when the store cannot be created.
@@ -130,6 +137,12 @@ uint32_t engine_now(struct engine *e, uint32_t real_s);
 void engine_clock_step(struct engine *e, uint32_t real_s, int64_t step_s);
 void engine_clock_pause(struct engine *e, uint32_t real_s);
 void engine_clock_resume(struct engine *e, uint32_t real_s);
+
+/* [mem.elastic]: the store's reclamation between requests, at real time
+ * real_s (queued value references are copied out through the store's write
+ * hook if it moves or drops records). Returns true when more work remains:
+ * call again soon. */
+bool engine_tick(struct engine *e, uint32_t real_s);
 
 /* Installs (or with NULL removes) the host callbacks. */
 void engine_set_host(struct engine *e, const struct engine_host *host);

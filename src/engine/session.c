@@ -8,6 +8,8 @@
 #include "../common/limits.h"
 #include "../proto/meta.h"
 #include "../proto/text.h"
+#include "client_check.h"
+#include "edge.h"
 
 /* Stash growth granularity. */
 enum { STASH_ROUND = 4096 };
@@ -109,6 +111,23 @@ choose_protocol(struct session *s, uint8_t first_byte)
     trace_event(s, "protocol: text and meta lines");
 }
 
+/* The next request in the connection's protocol. */
+static enum proto_status
+parse_next(struct session *s, const uint8_t *data, size_t len,
+           struct request *req, size_t *consumed, size_t *needed)
+{
+    CHECK(s->protocol == SESSION_PROTO_LINE);
+    return proto_text_parse(&s->parser, data, len, req, consumed, needed);
+}
+
+/* The composer of the connection's protocol. */
+static proto_compose_fn
+composer(const struct session *s)
+{
+    CHECK(s->protocol == SESSION_PROTO_LINE);
+    return proto_line_compose;
+}
+
 /*
  * Parses and executes requests from buf[0..n) until it runs out, pauses or
  * closes. Returns the bytes used; the rest must be kept.
@@ -129,8 +148,8 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
         struct request req;
         size_t consumed;
         size_t needed;
-        enum proto_status st = proto_text_parse(&s->parser, buf + pos, n - pos,
-                                                &req, &consumed, &needed);
+        enum proto_status st =
+            parse_next(s, buf + pos, n - pos, &req, &consumed, &needed);
         if (st == PROTO_CLOSE) {
             trace_event(s, "closing: line too long, or an HTTP request");
             s->state = SESSION_CLOSING; /* earlier replies still go out */
@@ -144,13 +163,31 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
             }
             continue;
         }
-        if (!s->get.active) {
+        bool fresh = !s->get.active; /* not a paused retrieval resumed */
+        if (fresh) {
             trace(s, 2, '<', buf + pos + req.line.off, req.line.len);
+        }
+        /* Strict mode and faults (edge.h): off, this is one test. */
+        const struct request *run = &req;
+        struct edge_request er;
+        bool edge = fresh && edge_on(s);
+        enum edge_action act = EDGE_RUN;
+        if (edge) {
+            act = edge_before(s, buf + pos, consumed, &req, &run, &er,
+                              composer(s), real_s);
+            if (act == EDGE_CLOSE) {
+                return n; /* earlier replies still go out */
+            }
         }
         uint64_t queued = s->out.queued;
         enum command_result res =
-            commands_execute(s->engine, &s->out, buf + pos, &req, real_s,
-                             &s->get, proto_line_compose, reply_trace);
+            act == EDGE_ANSWERED
+                ? COMMAND_DONE
+                : commands_execute(s->engine, &s->out, buf + pos, run,
+                                   real_s, &s->get, composer(s), reply_trace);
+        if (edge) {
+            edge_after(s, buf + pos, &req, res, &er, real_s);
+        }
         /* Counted as produced, not as sent, so that stats do not depend on
          * how the socket took the bytes ([frame.split]). */
         s->engine->stats.bytes_written += s->out.queued - queued;
@@ -174,6 +211,10 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
             return pos;
         case COMMAND_QUIT:
             s->state = SESSION_CLOSING;
+            s->quit_seen = true;
+            if (s->engine->check != NULL) {
+                edge_after_quit(s, buf + pos + consumed, n - pos - consumed);
+            }
             return n;
         case COMMAND_SHUTDOWN:
             s->state = SESSION_SHUTDOWN;
@@ -181,6 +222,9 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
         case COMMAND_FAILED:
             s->state = SESSION_ABORT;
             return n;
+        }
+        if (s->state != SESSION_OPEN) {
+            return n; /* a fault closes it (edge.h) */
         }
         if (s->out.failed || s->out.pending > hard_output_bound(s)) {
             s->state = SESSION_ABORT;
@@ -248,6 +292,9 @@ session_input(struct session *s, const uint8_t *data, size_t len,
     CHECK(s != NULL);
     CHECK(data != NULL);
     if (session_state(s) != SESSION_OPEN) {
+        if (s->quit_seen && s->engine->check != NULL) {
+            edge_after_quit(s, data, len);
+        }
         return; /* nothing after quit or close is read */
     }
     if (!s->yielded) {
@@ -276,6 +323,26 @@ session_input(struct session *s, const uint8_t *data, size_t len,
 }
 
 void
+session_peer_closed(struct session *s)
+{
+    CHECK(s != NULL);
+    struct client_check *check = s->engine->check;
+    if (check == NULL || session_state(s) != SESSION_OPEN) {
+        return;
+    }
+    if (s->quiet_open) {
+        client_check_record(check, 1u << CLIENT_QUIET_NOOP, s->conn_id,
+                            s->quiet_request, NULL, 0);
+    }
+    /* [client.unanswered]: a request half sent, or replies not yet read. */
+    if (s->stash_len > 0 || s->out.pending > 0) {
+        client_check_record(check, 1u << CLIENT_UNANSWERED, s->conn_id,
+                            s->requests + (s->stash_len > 0), s->stash,
+                            s->stash_len);
+    }
+}
+
+void
 session_resume(struct session *s, uint32_t real_s)
 {
     CHECK(s != NULL);
@@ -287,6 +354,12 @@ session_resume(struct session *s, uint32_t real_s)
     if (!s->paused) {
         run_stash(s, real_s);
     }
+}
+
+const uint8_t *
+session_refusal(size_t *len)
+{
+    return proto_text_reply(PROTO_REPLY_TOO_MANY_CONNS, len);
 }
 
 size_t

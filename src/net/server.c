@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "../common/check.h"
-#include "../proto/text.h"
+#include "../engine/faults.h"
 #include "conn.h"
 #include "loop.h"
 
@@ -25,6 +25,7 @@ enum {
     ACCEPTS_PER_EVENT = 64,   /* new connections taken per readiness */
     STOP_GRACE_MS = 1000,     /* [conn.signal]: pending writes get this long */
     TICK_MS = 1000,           /* idle checks and accept retries */
+    STORE_TICK_BUSY_MS = 10,  /* [mem.elastic]: while the store reclaims */
 };
 
 struct server_listener {
@@ -45,6 +46,7 @@ struct server {
     struct conn *oldest;
     uint64_t curr_conns;
     uint64_t total_conns;
+    uint64_t conn_serial; /* connections accepted ever, never reset */
     uint64_t rejected_conns;
     uint64_t idle_kicks;
     uint64_t listen_disabled_num;
@@ -56,6 +58,7 @@ struct server {
     bool stopping;
     uint64_t stop_deadline_ms;
     uint64_t next_tick_ms;
+    uint64_t next_store_tick_ms;
     uint32_t started_s;
 };
 
@@ -133,13 +136,34 @@ static void
 reject(struct server *s, int fd)
 {
     size_t len;
-    const uint8_t *text = proto_text_reply(PROTO_REPLY_TOO_MANY_CONNS, &len);
+    const uint8_t *text = session_refusal(&len);
     ssize_t ignored = send(fd, text, len, MSG_DONTWAIT | MSG_NOSIGNAL);
     (void)ignored; /* best effort: the client may already be gone */
     close(fd);
     s->rejected_conns++;
     loop_log(&s->loop, 1, "rejected a connection: %llu open, -c %u",
              (unsigned long long)s->curr_conns, s->cfg.maxconns);
+}
+
+/* [faults.connect]: the fault drawn for a new connection. True when it is
+ * to be refused; a slow accept is served here. */
+static bool
+accept_fault(struct server *s, uint64_t conn_id)
+{
+    struct faults *f = s->loop.engine->faults;
+    uint32_t param;
+    enum fault_kind k =
+        faults_decide(&f->plan, f->seed, conn_id, 0, false, &param);
+    if (k == FAULT_NONE) {
+        return false;
+    }
+    struct fault_event ev = {.kind = k, .conn = conn_id, .param = param};
+    faults_record(f, &ev);
+    if (k == FAULT_SLOW_ACCEPT) {
+        conn_sleep_ms(param);
+        return false;
+    }
+    return k == FAULT_REJECT_CONN;
 }
 
 static void
@@ -161,8 +185,13 @@ accept_on(struct server *s, struct listener *l, uint32_t now_s)
             return;
         }
         s->total_conns++;
+        uint64_t conn_id = ++s->conn_serial;
         if (s->curr_conns >= s->cfg.maxconns) {
             reject(s, fd);
+            continue;
+        }
+        if (s->loop.engine->faults != NULL && accept_fault(s, conn_id)) {
+            reject(s, fd); /* [faults.connect] */
             continue;
         }
         if (!l->is_unix) {
@@ -176,6 +205,7 @@ accept_on(struct server *s, struct listener *l, uint32_t now_s)
             close(fd);
             continue;
         }
+        c->session.conn_id = conn_id;
         push_newest(s, c);
         s->curr_conns++;
     }
@@ -269,10 +299,25 @@ tick(struct server *s, uint64_t now_ms, uint32_t now_s)
     }
 }
 
+/* [mem.elastic]: the store gives memory back between requests: every tick,
+ * and every STORE_TICK_BUSY_MS while it has more to do. */
+static void
+reclaim_tick(struct server *s, uint64_t now_ms, uint32_t now_s)
+{
+    if (now_ms < s->next_store_tick_ms) {
+        return;
+    }
+    bool more = engine_tick(s->loop.engine, now_s);
+    s->next_store_tick_ms = now_ms + (more ? STORE_TICK_BUSY_MS : TICK_MS);
+}
+
 static int
 wait_ms(const struct server *s, uint64_t now_ms)
 {
     uint64_t until = s->next_tick_ms;
+    if (s->next_store_tick_ms < until) {
+        until = s->next_store_tick_ms;
+    }
     if (s->stopping && s->stop_deadline_ms < until) {
         until = s->stop_deadline_ms;
     }
@@ -323,7 +368,9 @@ server_run(struct server *s)
         if (s->stop_request != NULL) {
             begin_stop(s, s->stop_request);
         }
-        tick(s, s->cfg.clock.now_ms(s->cfg.clock.ctx), now_s);
+        uint64_t after_ms = s->cfg.clock.now_ms(s->cfg.clock.ctx);
+        tick(s, after_ms, now_s);
+        reclaim_tick(s, after_ms, now_s);
     }
     while (s->oldest != NULL) {
         close_conn(s, s->oldest); /* past the grace period */
@@ -468,6 +515,7 @@ server_create(const struct server_config *cfg, struct engine *engine,
     }
     s->started_s = cfg->clock.now_s(cfg->clock.ctx);
     s->next_tick_ms = cfg->clock.now_ms(cfg->clock.ctx) + TICK_MS;
+    s->next_store_tick_ms = s->next_tick_ms;
     struct engine_host host = {
         .ctx = s,
         .info = host_info,
