@@ -38,9 +38,10 @@ planted_close(void *ctx)
 static inline enum fuzz_io
 planted_exchange(void *ctx, const uint8_t *data, size_t len, size_t split,
                  size_t expect_len, const uint8_t *end, size_t end_len,
-                 struct fuzz_buf *reply)
+                 size_t end_count, struct fuzz_buf *reply)
 {
     (void)expect_len;
+    (void)end_count;
     (void)end;
     (void)end_len;
     struct planted *p = ctx;

@@ -27,6 +27,21 @@ fuzz_kind_name(enum fuzz_kind k)
     return "?";
 }
 
+size_t
+fuzz_count(const uint8_t *hay, size_t len, const uint8_t *needle,
+           size_t nlen)
+{
+    size_t n = 0;
+    const uint8_t *p = hay;
+    const uint8_t *end = hay + len;
+    while (nlen > 0 && p != NULL && (size_t)(end - p) >= nlen &&
+           (p = memmem(p, (size_t)(end - p), needle, nlen)) != NULL) {
+        n++;
+        p += nlen;
+    }
+    return n;
+}
+
 void
 fuzz_expand(const uint8_t *bytes, size_t len, const char *prefix,
             const char *cas, struct fuzz_buf *out)
@@ -274,6 +289,8 @@ fuzz_exec(const struct fuzz_stream *s, const struct fuzz_target *t,
         enum fuzz_io io = t->exchange(
             t->ctx, b.data.p, b.data.len, b.split, b.oracle.len,
             (const uint8_t *)sent_reply, marked ? strlen(sent_reply) : 0,
+            fuzz_count(b.oracle.p, b.oracle.len,
+                       (const uint8_t *)sent_reply, strlen(sent_reply)),
             &traw);
         r->requests_sent += b.count;
         if (io == FUZZ_IO_CLOSED && !b.oracle_closed) {

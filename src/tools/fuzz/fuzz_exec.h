@@ -35,15 +35,16 @@ struct fuzz_target {
     bool (*open)(void *ctx, char *err, size_t err_len);
     /*
      * Sends data (in pieces of split bytes when split > 0) and appends to
-     * reply what comes back. The target reads until it has at least
-     * expect_len bytes ending with end[0..end_len) (the sentinel's reply;
-     * end_len 0: until a short quiet period), or the connection closes, or
-     * its time limit passes.
+     * reply what comes back. The target reads until the reply ends with
+     * end[0..end_len) (the sentinel's reply) and holds it end_count times
+     * (as many as mcref's: a batch may hold the sentinel's command too),
+     * or, with end_len 0, until it has expect_len bytes and a short quiet
+     * period passes; or the connection closes, or its time limit passes.
      */
     enum fuzz_io (*exchange)(void *ctx, const uint8_t *data, size_t len,
                              size_t split, size_t expect_len,
                              const uint8_t *end, size_t end_len,
-                             struct fuzz_buf *reply);
+                             size_t end_count, struct fuzz_buf *reply);
     void (*close)(void *ctx);
 };
 
@@ -76,6 +77,10 @@ struct fuzz_result {
 };
 
 const char *fuzz_kind_name(enum fuzz_kind k);
+
+/* How many times needle occurs in hay (not overlapping). */
+size_t fuzz_count(const uint8_t *hay, size_t len, const uint8_t *needle,
+                  size_t nlen);
 
 /* Executes s; result must be zeroed or freed before. */
 void fuzz_exec(const struct fuzz_stream *s, const struct fuzz_target *t,

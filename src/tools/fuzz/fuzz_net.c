@@ -121,7 +121,7 @@ send_all(struct fuzz_net *n, const uint8_t *data, size_t len,
 static enum fuzz_io
 net_exchange(void *ctx, const uint8_t *data, size_t len, size_t split,
              size_t expect_len, const uint8_t *end, size_t end_len,
-             struct fuzz_buf *reply)
+             size_t end_count, struct fuzz_buf *reply)
 {
     struct fuzz_net *n = ctx;
     if (n->fd < 0) {
@@ -137,8 +137,8 @@ net_exchange(void *ctx, const uint8_t *data, size_t len, size_t split,
         }
     }
     for (;;) {
-        if (end_len > 0 && reply->len >= expect_len &&
-            fuzz_buf_ends_with(reply, end, end_len)) {
+        if (end_len > 0 && fuzz_buf_ends_with(reply, end, end_len) &&
+            fuzz_count(reply->p, reply->len, end, end_len) >= end_count) {
             return FUZZ_IO_OK;
         }
         uint64_t now = now_ms();
@@ -146,12 +146,8 @@ net_exchange(void *ctx, const uint8_t *data, size_t len, size_t split,
             return end_len > 0 ? FUZZ_IO_TIMEOUT : FUZZ_IO_OK;
         }
         uint64_t wait = deadline - now;
-        /* The end is unknown, or the end mark came early (a shorter
-         * reply than mcref's, e.g. another version text): silence ends
-         * it. */
-        bool quiet_ends =
-            (end_len == 0 && reply->len >= expect_len) ||
-            (end_len > 0 && fuzz_buf_ends_with(reply, end, end_len));
+        /* The end is unknown: silence ends it. */
+        bool quiet_ends = end_len == 0 && reply->len >= expect_len;
         if (quiet_ends && wait > n->quiet_ms) {
             wait = n->quiet_ms;
         }
@@ -202,7 +198,7 @@ fuzz_net_probe(struct fuzz_net *n, const char *probe, struct fuzz_buf *reply,
     }
     uint32_t keep = n->quiet_ms;
     n->quiet_ms = 300;
-    net_exchange(n, (const uint8_t *)probe, strlen(probe), 0, 1, NULL, 0,
+    net_exchange(n, (const uint8_t *)probe, strlen(probe), 0, 1, NULL, 0, 0,
                  reply);
     n->quiet_ms = keep;
     net_close(n);
