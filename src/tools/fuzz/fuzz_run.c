@@ -43,9 +43,9 @@ word_in(const char *list, const char *word)
     return false;
 }
 
-/* A known difference: the judged request, or one after it in its batch
- * (a proxy that closes at a malformed request drops the replies to the
- * requests before it in the same pipeline), cites a known clause. */
+/* A known difference: a request of the judged batch cites a known clause
+ * (a proxy that meets a malformed request drops or mismatches the replies
+ * to the other requests of the same pipeline). */
 static bool
 is_known(const char *known, const struct fuzz_stream *s,
          const struct fuzz_result *r)
@@ -53,8 +53,12 @@ is_known(const char *known, const struct fuzz_stream *s,
     if (known == NULL || r->kind == FUZZ_GONE || r->kind == FUZZ_SETUP) {
         return false;
     }
-    for (size_t i = r->request;
-         i < s->count && s->reqs[i].batch == r->batch; i++) {
+    size_t first = r->request;
+    while (first > 0 && s->reqs[first - 1].batch == r->batch) {
+        first--;
+    }
+    for (size_t i = first; i < s->count && s->reqs[i].batch == r->batch;
+         i++) {
         if (s->reqs[i].clause != NULL && word_in(known, s->reqs[i].clause)) {
             return true;
         }
