@@ -1291,6 +1291,18 @@ conform_set_load_dir(struct conform_set *set, const char *dir,
 }
 
 bool
+conform_set_load_file(struct conform_set *set, const char *path,
+                      char err[CONFORM_ERR_LEN])
+{
+    char *text = NULL;
+    size_t len = 0;
+    bool ok = read_file(path, &text, &len, err) &&
+              conform_set_parse(set, path, text, len, err);
+    free(text);
+    return ok;
+}
+
+bool
 conform_version_parse(const char *s, uint32_t parts[CONFORM_VERSION_PARTS],
                       size_t *used)
 {

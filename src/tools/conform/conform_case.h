@@ -139,6 +139,10 @@ bool conform_set_parse(struct conform_set *set, const char *file_name,
 bool conform_set_load_dir(struct conform_set *set, const char *dir,
                           char err[CONFORM_ERR_LEN]);
 
+/* Parses one .case file (e.g. a finding of mcref-fuzz) into set. */
+bool conform_set_load_file(struct conform_set *set, const char *path,
+                           char err[CONFORM_ERR_LEN]);
+
 /* Frees everything; set is then empty. */
 void conform_set_free(struct conform_set *set);
 

@@ -19,6 +19,8 @@ const char conform_usage[] =
     "passed or were skipped, 1 a case failed, 2 usage or setup error.\n"
     "\n"
     "  --case PATTERN       run cases whose name matches (glob, or substring);\n"
+    "                       a PATTERN that names a file runs that file's\n"
+    "                       cases (e.g. a finding of mcref-fuzz);\n"
     "                       repeatable\n"
     "  --clause PATTERN     run cases citing a clause ID (exact, family prefix\n"
     "                       like 'store', or glob); repeatable\n"
