@@ -126,6 +126,15 @@ engine_clock_resume(struct engine *e, uint32_t real_s)
     }
 }
 
+bool
+engine_tick(struct engine *e, uint32_t real_s)
+{
+    CHECK(e != NULL);
+    uint32_t now = engine_now(e, real_s);
+    outq_pool_hold_all(&e->pool);
+    return store_tick(e->store, now);
+}
+
 void
 engine_set_host(struct engine *e, const struct engine_host *host)
 {
