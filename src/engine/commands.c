@@ -291,9 +291,30 @@ static enum command_result
 stats(struct reply *r, const uint8_t *base, const struct request *req,
       struct get_cursor *cur)
 {
-    (void)cur;
+    if (req->mode == STATS_CACHEDUMP) {
+        return admin_cachedump(r, cur);
+    }
     stats_out(r, base, req->arg);
     return reply_finish(r);
+}
+
+static enum command_result
+lru_crawler(struct reply *r, const uint8_t *base, const struct request *req,
+            struct get_cursor *cur)
+{
+    (void)base;
+    (void)req;
+    return admin_lru_crawler(r, cur);
+}
+
+static enum command_result
+cache_memlimit(struct reply *r, const uint8_t *base, const struct request *req,
+               struct get_cursor *cur)
+{
+    (void)base;
+    (void)req;
+    (void)cur;
+    return admin_cache_memlimit(r);
 }
 
 static enum command_result
@@ -378,6 +399,7 @@ static const command_fn handlers[] = {
     [REQ_VERSION] = version,         [REQ_VERBOSITY] = verbosity,
     [REQ_QUIT] = quit,               [REQ_SHUTDOWN] = shutdown_command,
     [REQ_STATS] = stats,             [REQ_DEBUGTIME] = debugtime,
+    [REQ_LRU_CRAWLER] = lru_crawler, [REQ_CACHE_MEMLIMIT] = cache_memlimit,
     [REQ_META_GET] = meta_command,   [REQ_META_SET] = meta_command,
     [REQ_META_DELETE] = meta_command, [REQ_META_ARITH] = meta_command,
     [REQ_META_NOOP] = meta_command,  [REQ_META_DEBUG] = meta_command,
