@@ -174,7 +174,8 @@ log_append(struct log *l, uint64_t n)
 void
 log_restart_if_empty(struct log *l)
 {
-    if (log_empty(l) && (l->head != 0 || l->wrapped)) {
+    if (log_empty(l) && l->head != 0) {
+        CHECK(!l->wrapped); /* a wrapped log holds the head's lap */
         l->head = 0;
         l->tail = 0;
         l->wrapped = false;

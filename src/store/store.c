@@ -1107,17 +1107,13 @@ store_stats_reset(struct store *s)
 }
 
 /*
- * [mem.elastic]: whether the tail holds work that gives memory back: a record
- * already dead, or a live one to compact while the cap is due to shrink or
- * records lie past it.
+ * [mem.elastic]: whether compacting the live tail record gives memory back:
+ * while the cap is due to shrink or records lie past it.
  */
 static bool
-tick_wants(const struct store *s, const struct record *r)
+tick_wants(const struct store *s)
 {
     const struct log *l = &s->log;
-    if ((r->bits & REC_LIVE) == 0) {
-        return true;
-    }
     return elastic(s) && ((4 * s->st.bytes <= l->cap && l->cap > s->cap_min) ||
                           log_extent(l) > l->cap);
 }
@@ -1192,7 +1188,7 @@ tick(struct store *s, uint32_t now_s)
         if (reclaim_tail(s, now_s, ref, &r)) {
             continue;
         }
-        if (!tick_wants(s, &r)) {
+        if (!tick_wants(s)) {
             break;
         }
         move_tail_record(s, ref, &r);
@@ -1401,7 +1397,7 @@ store_check(const struct store *s)
     CHECK(l->cap <= l->limit);
     CHECK(l->cap >= s->cap_min);
     CHECK(l->held <= l->limit);
-    CHECK(log_extent(l) <= l->held || log_empty(l));
+    CHECK(log_extent(l) <= l->held);
     if (l->wrapped) {
         CHECK(l->head <= l->tail);
         CHECK(l->tail < l->lap_end);

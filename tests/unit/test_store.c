@@ -1636,6 +1636,9 @@ test_elastic_crawl_finds_expired_behind_live(void **state)
     for (int i = 1; i < 5000; i++) {
         put_sized(s, NOW, i, 1000, 10);
     }
+    /* One removed already: the crawl passes it by. */
+    assert_int_equal(store_delete(s, NOW, (const uint8_t *)"k2", 2), STORE_OK);
+    put_sized(s, NOW, 2, 1000, 10);
     assert_false(store_tick(s, NOW + 5)); /* nothing expired yet */
     assert_int_equal(stats_of(s).curr_items, 5000);
     tick_all(s, NOW + 11);
@@ -1647,6 +1650,64 @@ test_elastic_crawl_finds_expired_behind_live(void **state)
     assert_int_equal(store_get(s, NOW + 11, (const uint8_t *)k, 2, &it),
                      STORE_OK);
     assert_int_equal(it.value_len, 100);
+    store_destroy(&s);
+}
+
+static void
+test_elastic_compaction_is_bounded(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 16u << 20, 64u << 10);
+    for (int i = 0; i < 120; i++) {
+        put_sized(s, NOW, i, 1000, 0);
+    }
+    assert_int_equal(info_of(s).log_cap, 128u << 10);
+    for (int i = 70; i < 120; i++) {
+        char k[16];
+        int n = snprintf(k, sizeof k, "k%d", i);
+        assert_int_equal(store_delete(s, NOW, (const uint8_t *)k, (size_t)n),
+                         STORE_OK);
+    }
+    /* The lap ends sparse, but the 70 KB live at the tail are more than
+     * one write may compact: past LIMIT_COMPACT_BYTES_PER_WRITE, the
+     * oldest is evicted even below -m. */
+    for (int i = 200; i < 210; i++) {
+        put_sized(s, NOW, i, 1000, 0);
+        store_check(s);
+    }
+    struct store_stats st = stats_of(s);
+    assert_true(st.evictions >= 1);
+    assert_true(st.moves >= LIMIT_COMPACT_BYTES_PER_WRITE / 1100);
+    assert_true(info_of(s).log_cap < (16u << 20));
+    store_destroy(&s);
+}
+
+static void
+test_elastic_default_memory_and_tiny_cap(void **state)
+{
+    (void)state;
+    /* Without a memory interface nothing is given back, but the cap still
+     * follows the live data; a smallest cap below 64 bytes is 64. */
+    struct store_config cfg = {
+        .mem_limit = 1u << 20,
+        .value_len_max = 1024,
+        .evict = true,
+        .cas_enabled = true,
+        .log_cap_min = 1,
+    };
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    assert_int_equal(info_of(s).log_cap, 64);
+    for (int i = 0; i < 300; i++) {
+        put_sized(s, NOW, i, 1000, 0);
+    }
+    assert_true(info_of(s).log_cap >= 300 * 1000);
+    store_flush(s, NOW, 0);
+    tick_all(s, NOW);
+    assert_int_equal(info_of(s).log_cap, 64);
+    assert_int_equal(info_of(s).log_held, 64);
     store_destroy(&s);
 }
 
@@ -1802,6 +1863,8 @@ main(void)
         CLAUSE_TEST("mem.elastic", test_elastic_flush_and_expiry_give_memory_back),
         CLAUSE_TEST("mem.elastic", test_elastic_tick_is_bounded),
         CLAUSE_TEST("mem.elastic", test_elastic_release_is_bounded),
+        CLAUSE_TEST("mem.elastic", test_elastic_compaction_is_bounded),
+        CLAUSE_TEST("mem.elastic", test_elastic_default_memory_and_tiny_cap),
         CLAUSE_TEST("mem.elastic", test_elastic_crawl_finds_expired_behind_live),
         CLAUSE_TEST("mem.no-evict", test_elastic_fixed_without_eviction),
         CLAUSE_TEST("mem.elastic", test_elastic_large_item_grows_cap),
