@@ -1283,13 +1283,12 @@ store_set_mem_limit(struct store *s, uint64_t bytes)
     uint64_t biggest = record_size(s->cfg.cas_enabled, l->align,
                                    LIMIT_KEY_LEN, s->cfg.value_len_max, true,
                                    true);
-    if (limit > l->reserved || limit < log_extent(l) || limit < biggest ||
-        limit < s->cap_min) {
+    if (limit > l->reserved || limit < log_extent(l) || limit < biggest) {
         return false;
     }
     bool was_elastic = elastic(s);
     l->limit = limit;
-    if (!was_elastic) {
+    if (!was_elastic || s->cap_min > limit) {
         s->cap_min = limit; /* a fixed log (-M) stays fixed at the limit */
     }
     log_set_cap(l, was_elastic && l->cap < limit ? l->cap : limit);
