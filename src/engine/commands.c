@@ -287,10 +287,21 @@ shutdown_command(struct reply *r, const uint8_t *base,
     return COMMAND_SHUTDOWN;
 }
 
+static enum command_result parse_error(struct reply *r, const uint8_t *base,
+                                       const struct request *req,
+                                       struct get_cursor *cur);
+
 static enum command_result
 stats(struct reply *r, const uint8_t *base, const struct request *req,
       struct get_cursor *cur)
 {
+    if (req->mode == STATS_CACHEDUMP && r->e->cfg.dump_disabled) {
+        reply_status(r, RESP_DUMP_DISABLED, false); /* before any error */
+        return reply_finish(r);
+    }
+    if (req->error != REQERR_NONE) {
+        return parse_error(r, base, req, cur);
+    }
     if (req->mode == STATS_CACHEDUMP) {
         return admin_cachedump(r, cur);
     }
@@ -302,8 +313,14 @@ static enum command_result
 lru_crawler(struct reply *r, const uint8_t *base, const struct request *req,
             struct get_cursor *cur)
 {
-    (void)base;
-    (void)req;
+    bool dump = req->mode == CRAWLER_METADUMP || req->mode == CRAWLER_MGDUMP;
+    if (dump && req->error != REQERR_UNKNOWN && r->e->cfg.dump_disabled) {
+        reply_status(r, RESP_DUMP_DISABLED, false); /* before BADCLASS */
+        return reply_finish(r);
+    }
+    if (req->error != REQERR_NONE) {
+        return parse_error(r, base, req, cur);
+    }
     return admin_lru_crawler(r, cur);
 }
 
@@ -430,10 +447,12 @@ commands_execute(struct engine *e, struct outq *q, const uint8_t *base,
     /* Queued references into the store are copied out by the store's write
      * hook (engine.c) just before it writes, whatever the command. */
     /* flush_all and debugtime answer their own argument errors (-F and the
-     * test clock come first); every other refused request goes to
-     * parse_error. */
+     * test clock come first), and so do stats and lru_crawler (-X comes
+     * first for the dumps, [admin.dump-disabled]); every other refused
+     * request goes to parse_error. */
     command_fn fn = handlers[req->cmd];
-    if (req->error != REQERR_NONE && fn != flush_all && fn != debugtime) {
+    if (req->error != REQERR_NONE && fn != flush_all && fn != debugtime &&
+        fn != stats && fn != lru_crawler) {
         fn = parse_error;
     }
     return fn(&r, base, req, cur);

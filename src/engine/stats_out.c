@@ -164,7 +164,7 @@ settings(struct engine *e, struct out *o)
     stat_str(o, "maxconns_fast", "yes");
     stat_u64(o, "hashpower_init", st->hashpower_init);
     stat_bool(o, "flush_enabled", e->cfg.flush_enabled, "yes", "no");
-    stat_str(o, "dump_enabled", "yes"); /* [stats.cachedump] */
+    stat_bool(o, "dump_enabled", !e->cfg.dump_disabled, "yes", "no");
     stat_u64(o, "idle_timeout", st->idle_timeout);
     stat_bool(o, "test_clock", e->cfg.test_clock, "yes", "no");
 }

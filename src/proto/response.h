@@ -41,6 +41,7 @@ enum response_status {
                          `item`, `fetched_before`, deadline_s, accessed_s */
     RESP_CRAWLER_DISABLED, /* an lru_crawler subcommand mcref does not have */
     RESP_MEMLIMIT_FAILED,  /* cache_memlimit the store cannot follow */
+    RESP_DUMP_DISABLED,    /* -X: the request's dump is not allowed */
     /* Errors. */
     RESP_REQUEST_ERROR, /* the parser's `error` (and meta_error) */
     RESP_NON_NUMERIC,

@@ -99,7 +99,10 @@ bool proto_text_next_key(const uint8_t *base, struct slice *rest,
       "MEMLIMIT_ADJUST_FAILED input value is megabytes not bytes")           \
     X(MEMLIMIT_FAILED,                                                       \
       "MEMLIMIT_ADJUST_FAILED out of bounds or unable to adjust")            \
-    X(MGDUMP_END, "EN")
+    X(MGDUMP_END, "EN")                                                      \
+    X(CACHEDUMP_OFF, "CLIENT_ERROR stats cachedump not allowed")             \
+    X(METADUMP_OFF, "ERROR metadump not allowed")                            \
+    X(MGDUMP_OFF, "ERROR key dump not allowed")
 
 enum proto_reply {
 #define PROTO_REPLY_ENUM(name, text) PROTO_REPLY_##name,

@@ -337,6 +337,14 @@ proto_text_compose(const struct request *req, const uint8_t *base,
                         resp->item.key_len);
         }
         return;
+    case RESP_DUMP_DISABLED:
+        /* [admin.dump-disabled]: each dump says it its own way. */
+        proto_text_line_out(req->cmd == REQ_STATS ? PROTO_REPLY_CACHEDUMP_OFF
+                            : req->mode == CRAWLER_MGDUMP
+                                ? PROTO_REPLY_MGDUMP_OFF
+                                : PROTO_REPLY_METADUMP_OFF,
+                            out, want_trace);
+        return;
     case RESP_END:
         /* [admin.mgdump]: mgdump ends as a meta miss does. */
         proto_text_line_out(req->cmd == REQ_LRU_CRAWLER &&

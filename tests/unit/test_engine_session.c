@@ -857,6 +857,29 @@ test_cache_memlimit(void **state)
     close_harness(h);
 }
 
+static void
+test_dumps_disabled(void **state)
+{
+    (void)state;
+    struct engine_config cfg = config();
+    cfg.dump_disabled = true;
+    struct harness *h = open_with(&cfg);
+    expect_reply(h, "set a 0 0 1\r\nx\r\n", "STORED\r\n");
+    expect_reply(h, "stats cachedump 1 0\r\nstats cachedump\r\n"
+                    "stats cachedump 99 0\r\n",
+                 "CLIENT_ERROR stats cachedump not allowed\r\n"
+                 "CLIENT_ERROR stats cachedump not allowed\r\n"
+                 "CLIENT_ERROR stats cachedump not allowed\r\n");
+    expect_reply(h, "lru_crawler metadump all\r\nlru_crawler metadump 99\r\n"
+                    "lru_crawler mgdump 1\r\nlru_crawler foo 1\r\n"
+                    "lru_crawler sleep 100\r\n",
+                 "ERROR metadump not allowed\r\nERROR metadump not allowed\r\n"
+                 "ERROR key dump not allowed\r\nERROR\r\nOK\r\n");
+    feed(h, "stats settings\r\n");
+    assert_true(output_has(h, "STAT dump_enabled no\r\n"));
+    close_harness(h);
+}
+
 /* ---- framing, connection ---------------------------------------------------- */
 
 static void
@@ -1494,6 +1517,7 @@ main(void)
         CLAUSE_TEST("admin.dump-walk", test_dump_walks_in_steps),
         CLAUSE_TEST("admin.lru-crawler", test_lru_crawler_other_subcommands),
         CLAUSE_TEST("admin.cache-memlimit", test_cache_memlimit),
+        CLAUSE_TEST("admin.dump-disabled", test_dumps_disabled),
     };
     return cmocka_run_group_tests_name("engine_session", tests, NULL, NULL);
 }
