@@ -18,7 +18,8 @@
 #define KEY_MAX 250
 #define RELATIVE_MAX 2592000
 #define SECOND_CHANCES_MAX 16
-#define COMPACT_MAX (64u << 10)      /* bytes compacted per write */
+#define CREDIT_PER_BYTE 8             /* compaction credit a written byte earns */
+#define CREDIT_MAX (8u << 20)         /* the most credit kept */
 #define TICK_MAX 4096                /* records looked at per tick */
 #define CAP_MIN (1u << 20)           /* the smallest cap by default */
 #define CAP_STEP (64u << 10)         /* the unit the cap changes by */
@@ -57,6 +58,7 @@ struct model {
     uint64_t head;     /* position after the last record */
     uint64_t head_phys; /* where the next record goes */
     uint64_t crawl_pos; /* where tick's crawl goes on */
+    uint64_t credit;    /* bytes writes may still compact */
     uint64_t cas_last;
     uint64_t flush_pos;
     uint32_t flush_due;
@@ -370,11 +372,16 @@ move_front_to_head(struct model *m, size_t *keep)
  * [mem.make-room]: examine the tail until n bytes fit. *keep is the array
  * index of a record the caller still needs (or SIZE_MAX): it is moved, not
  * dropped, and *keep follows it. Below the limit ([mem.elastic]) live
- * records are compacted, up to COMPACT_MAX bytes, before any is evicted.
+ * records are compacted while the writes' credit lasts (CREDIT_*), before
+ * any is evicted.
  */
 static bool
 make_room(struct model *m, uint32_t now, uint64_t n, size_t *keep)
 {
+    m->credit += CREDIT_PER_BYTE * n;
+    if (m->credit > CREDIT_MAX) {
+        m->credit = CREDIT_MAX;
+    }
     unsigned chances = 0;
     uint64_t compacted = 0;
     bool kept_moved = false;
@@ -405,8 +412,11 @@ make_room(struct model *m, uint32_t now, uint64_t n, size_t *keep)
         } else {
             bool move;
             if (m->cap < m->limit) {
-                move = compacted < COMPACT_MAX;
-                compacted += e->size;
+                move = compacted == 0 || m->credit >= e->size;
+                if (move) {
+                    m->credit = m->credit > e->size ? m->credit - e->size : 0;
+                    compacted += e->size;
+                }
             } else {
                 move = (m->cfg.evict ? e->active : true) &&
                        chances++ < SECOND_CHANCES_MAX;

@@ -18,7 +18,7 @@ reserve(void *ctx, uint64_t len)
 {
     (void)ctx;
     void *p = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
 

@@ -34,6 +34,7 @@ struct store {
     uint64_t cap_min;         /* the log's smallest cap ([mem.elastic]) */
     uint64_t cap_step;        /* the unit the cap changes by */
     uint64_t crawl_abs;       /* where store_tick's crawl goes on */
+    uint64_t credit;          /* bytes writes may still compact */
     uint64_t cas_last;        /* the last CAS unique given ([cas.counter]) */
     uint64_t cas_given_max;   /* the largest caller-given CAS (meta E) */
     uint32_t last_now_s;
@@ -317,6 +318,10 @@ static bool
 make_room(struct store *s, uint32_t now_s, uint64_t n, uint32_t *protect)
 {
     CHECK(n <= s->log.limit);
+    s->credit += LIMIT_COMPACT_CREDIT_PER_BYTE * n;
+    if (s->credit > LIMIT_COMPACT_CREDIT_MAX) {
+        s->credit = LIMIT_COMPACT_CREDIT_MAX;
+    }
     unsigned moves = 0;
     uint64_t compacted = 0;
     bool protect_moved = false;
@@ -346,8 +351,10 @@ make_room(struct store *s, uint32_t now_s, uint64_t n, uint32_t *protect)
         }
         if (s->log.cap < s->log.limit) {
             /* [mem.elastic]: below the limit, live records are compacted
-             * to the head, a bounded amount per write. */
-            if (compacted < LIMIT_COMPACT_BYTES_PER_WRITE) {
+             * to the head while the credit writes earn lasts (the first
+             * one of a write whatever its size). */
+            if (compacted == 0 || s->credit >= r.size) {
+                s->credit = s->credit > r.size ? s->credit - r.size : 0;
                 compacted += r.size;
                 move_tail_record(s, ref, &r);
                 continue;

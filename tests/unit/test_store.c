@@ -1659,28 +1659,36 @@ test_elastic_compaction_is_bounded(void **state)
     (void)state;
     struct test_memory tm = {0};
     struct store_memory mem;
-    struct store *s = make_elastic(&tm, &mem, 16u << 20, 64u << 10);
-    for (int i = 0; i < 120; i++) {
+    struct store *s = make_elastic(&tm, &mem, 64u << 20, 64u << 10);
+    /* 18,000 live items (about 18 MB): the cap grows, the credit fills. */
+    for (int i = 0; i < 18000; i++) {
         put_sized(s, NOW, i, 1000, 0);
     }
-    assert_int_equal(info_of(s).log_cap, 128u << 10);
-    for (int i = 70; i < 120; i++) {
+    store_check(s);
+    assert_int_equal(stats_of(s).evictions, 0);
+    uint64_t cap = info_of(s).log_cap;
+    assert_true(cap < (24u << 20));
+    /* The newer half goes: the lap will end sparse, with 9 MB live at the
+     * tail, more than the credit lets one write compact. */
+    for (int i = 9000; i < 18000; i++) {
         char k[16];
         int n = snprintf(k, sizeof k, "k%d", i);
         assert_int_equal(store_delete(s, NOW, (const uint8_t *)k, (size_t)n),
                          STORE_OK);
     }
-    /* The lap ends sparse, but the 70 KB live at the tail are more than
-     * one write may compact: past LIMIT_COMPACT_BYTES_PER_WRITE, the
-     * oldest is evicted even below -m. */
-    for (int i = 200; i < 210; i++) {
-        put_sized(s, NOW, i, 1000, 0);
-        store_check(s);
+    uint64_t before = stats_of(s).moves;
+    int i = 20000;
+    while (stats_of(s).evictions == 0) {
+        put_sized(s, NOW, i++, 1000, 0);
+        assert_true(i < 24000);
     }
+    store_check(s);
     struct store_stats st = stats_of(s);
-    assert_true(st.evictions >= 1);
-    assert_true(st.moves >= LIMIT_COMPACT_BYTES_PER_WRITE / 1100);
-    assert_true(info_of(s).log_cap < (16u << 20));
+    /* One write moved the whole credit's worth, then evicted. */
+    assert_true((st.moves - before) * 1100 >= LIMIT_COMPACT_CREDIT_MAX);
+    assert_true((st.moves - before) * 1000 <=
+                LIMIT_COMPACT_CREDIT_MAX + 2 * 1024 * 1024);
+    assert_true(info_of(s).log_cap < (64u << 20));
     store_destroy(&s);
 }
 
