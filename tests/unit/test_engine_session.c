@@ -880,6 +880,43 @@ test_dumps_disabled(void **state)
     close_harness(h);
 }
 
+/* [stats.cachedump]: at most 2 MiB of reply, as memcached; past the output
+ * bound the dump pauses until the client reads, and resumes. */
+static void
+test_cachedump_reply_bound(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    static char line[400];
+    char key[251];
+    memset(key, 'x', 250);
+    key[250] = '\0';
+    enum { ITEMS = 9000 };
+    for (unsigned i = 0; i < ITEMS; i++) {
+        snprintf(key, sizeof key, "%05u", i);
+        key[5] = 'x';
+        int n = snprintf(line, sizeof line, "set %s 0 0 1 noreply\r\nv\r\n", key);
+        feed_at(h, line, (size_t)n, NOW);
+    }
+    assert_int_equal(h->out_len, 0);
+    struct store_stats st;
+    store_stats(h->e->store, &st);
+    assert_int_equal(st.curr_items, ITEMS);
+    feed(h, "stats cachedump 1 0\r\n");
+    while (session_yielded(&h->s)) {
+        session_resume(&h->s, NOW);
+        drain(h, NOW);
+    }
+    assert_true(h->out_len <= LIMIT_CACHEDUMP_BYTES);
+    assert_true(h->out_len > LIMIT_CACHEDUMP_BYTES - 1024);
+    size_t items = count_lines(h->out, h->out_len, "ITEM ");
+    assert_true(items < ITEMS);
+    /* "ITEM " key " [1 b; 0 s]\r\n" */
+    assert_int_equal(items * (5 + 250 + 13) + 5, h->out_len);
+    assert_memory_equal(h->out + h->out_len - 5, "END\r\n", 5);
+    close_harness(h);
+}
+
 /* ---- framing, connection ---------------------------------------------------- */
 
 static void
@@ -1518,6 +1555,7 @@ main(void)
         CLAUSE_TEST("admin.lru-crawler", test_lru_crawler_other_subcommands),
         CLAUSE_TEST("admin.cache-memlimit", test_cache_memlimit),
         CLAUSE_TEST("admin.dump-disabled", test_dumps_disabled),
+        CLAUSE_TEST("stats.cachedump", test_cachedump_reply_bound),
     };
     return cmocka_run_group_tests_name("engine_session", tests, NULL, NULL);
 }
