@@ -1,4 +1,4 @@
-/* output_check.c - the text protocol's reply grammar, checked. */
+/* output_check.c - the text and meta protocols' reply grammar, checked. */
 #include "output_check.h"
 
 #include <string.h>
@@ -103,6 +103,68 @@ stat_line(const uint8_t *s, size_t n)
     return space != NULL && space > name && (size_t)(space - s) + 1 < n;
 }
 
+/* [meta.commands]: return flags, each a space, a letter and its value (which
+ * may be empty: `W`, `b`, `O`). */
+static bool
+meta_flags(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] != ' ' || i + 1 >= n) {
+            return false;
+        }
+        uint8_t letter = s[i + 1];
+        if (!((letter >= 'a' && letter <= 'z') ||
+              (letter >= 'A' && letter <= 'Z'))) {
+            return false;
+        }
+        i += 2;
+        while (i < n && s[i] != ' ') {
+            /* [key.bytes]: `k` echoes a key as it is (any byte but space,
+             * NUL and \n; a binary key as base64, [meta.base64-mark]). */
+            if (s[i] == '\0' || s[i] == '\n') {
+                return false;
+            }
+            i++;
+        }
+    }
+    return true;
+}
+
+/* The meta codes of §19 that carry no data block. */
+static bool
+meta_line(const uint8_t *s, size_t n)
+{
+    static const char *const codes[] = {"HD", "EN", "NF", "NS", "EX"};
+    if (equals(s, n, "MN")) {
+        return true;
+    }
+    if (starts(s, n, "ME ")) { /* [meta.me]: the key and key=value fields */
+        return true;
+    }
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        if (n >= 2 && memcmp(s, codes[i], 2) == 0) {
+            return meta_flags(s + 2, n - 2);
+        }
+    }
+    return false;
+}
+
+/* "VA <len>[ flags]": the data length. */
+static bool
+meta_value_line(const uint8_t *s, size_t n, uint64_t *bytes)
+{
+    size_t i = 0;
+    while (i < n && s[i] != ' ') {
+        i++;
+    }
+    if (!is_digits(s, i)) {
+        return false;
+    }
+    *bytes = number(s, i);
+    return meta_flags(s + i, n - i);
+}
+
 bool
 output_check(const uint8_t *out, size_t len, size_t *bad_at, const char **why)
 {
@@ -122,9 +184,11 @@ output_check(const uint8_t *out, size_t len, size_t *bad_at, const char **why)
         }
         size_t n = (size_t)(nl - line) - 1;
         size_t next = at + n + 2;
-        if (starts(line, n, "VALUE ")) {
-            uint64_t bytes;
-            if (!value_line(line + 6, n - 6, &bytes)) {
+        bool meta_value = starts(line, n, "VA ");
+        if (starts(line, n, "VALUE ") || meta_value) {
+            uint64_t bytes = 0; /* gcc -O1 cannot see both paths set it */
+            if (meta_value ? !meta_value_line(line + 3, n - 3, &bytes)
+                           : !value_line(line + 6, n - 6, &bytes)) {
                 *bad_at = at;
                 *why = "a malformed VALUE line";
                 return false;
@@ -140,7 +204,8 @@ output_check(const uint8_t *out, size_t len, size_t *bad_at, const char **why)
                 return false;
             }
             next += bytes + 2;
-        } else if (!fixed_line(line, n) && !stat_line(line, n)) {
+        } else if (!fixed_line(line, n) && !stat_line(line, n) &&
+                   !meta_line(line, n)) {
             *bad_at = at;
             *why = "an unknown reply line";
             return false;

@@ -5,7 +5,9 @@
  * Accepts exactly: the fixed reply lines of proto/text.h, `CLIENT_ERROR ...`
  * and `SERVER_ERROR ...` lines, `VERSION <v>`, `STAT <name> <value>`, bare
  * decimal numbers (incr/decr), and `VALUE <key> <flags> <bytes>[ <cas>]`
- * followed by exactly <bytes> bytes and CRLF. Every line ends in CRLF.
+ * followed by exactly <bytes> bytes and CRLF; the meta codes `HD NS EX NF EN
+ * MN` with return flags, `ME <key> ...`, and `VA <bytes>[ flags]` followed by
+ * exactly <bytes> bytes and CRLF. Every line ends in CRLF.
  */
 #ifndef MCREF_OUTPUT_CHECK_H
 #define MCREF_OUTPUT_CHECK_H

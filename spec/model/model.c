@@ -35,6 +35,7 @@ struct entry {
     bool active;
     bool stale;    /* [meta.stale] */
     bool win_sent; /* [meta.win] */
+    bool key_binary; /* [meta.base64-mark] */
     uint8_t key[KEY_MAX];
     size_t key_len;
     uint8_t *value;
@@ -64,6 +65,9 @@ struct model {
     uint32_t flush_due;
     uint32_t last_now;
     struct store_stats st;
+    /* [meta.mg-access]: the time of the latest write into each
+     * STORE_STAMP_CHUNK bytes of the log, by physical offset. */
+    uint32_t *stamps;
 };
 
 /* ---- [mem.item-size] --------------------------------------------------- */
@@ -290,6 +294,9 @@ append(struct model *m, uint64_t n)
     m->head += n;
     m->head_phys += n;
     CHECK(m->head_phys <= m->limit);
+    for (uint64_t b = e->phys; b < e->phys + n; b++) {
+        m->stamps[b / STORE_STAMP_CHUNK] = m->last_now;
+    }
     if (m->head_phys > m->held) {
         m->held = m->head_phys;
     }
@@ -562,7 +569,16 @@ view(const struct entry *e, struct store_item *out)
     out->fetched = e->fetched;
     out->stale = e->stale;
     out->win_sent = e->win_sent;
+    out->key_binary = e->key_binary;
     out->size = (uint32_t)e->size;
+}
+
+/* The view of e, with its stamp. */
+static void
+view_of(const struct model *m, const struct entry *e, struct store_item *out)
+{
+    view(e, out);
+    out->stamp_s = m->stamps[e->phys / STORE_STAMP_CHUNK];
 }
 
 static void
@@ -602,6 +618,8 @@ model_create(const struct store_config *cfg)
         free(m);
         return NULL;
     }
+    m->stamps = calloc(m->limit / STORE_STAMP_CHUNK + 1, sizeof *m->stamps);
+    CHECK(m->stamps != NULL);
     return m;
 }
 
@@ -615,6 +633,7 @@ model_destroy(struct model **m)
         free((*m)->log[i].value);
     }
     free((*m)->log);
+    free((*m)->stamps);
     free(*m);
     *m = NULL;
 }
@@ -632,7 +651,7 @@ model_get(struct model *m, uint32_t now, const uint8_t *key, size_t key_len,
     e->fetched = true;
     e->active = true;
     m->st.get_hits++;
-    view(e, out);
+    view_of(m, e, out);
     return STORE_OK;
 }
 
@@ -650,7 +669,7 @@ model_touch(struct model *m, uint32_t now, const uint8_t *key,
     if (deadline != 0 && now >= deadline) {
         /* [touch.reply]: into the past: the item is returned, then gone. */
         if (out != NULL) {
-            view(e, out);
+            view_of(m, e, out);
         }
         remove_item(m, e);
         m->st.touch_hits++;
@@ -663,6 +682,7 @@ model_touch(struct model *m, uint32_t now, const uint8_t *key,
         size_t keep = (size_t)(e - m->log);
         bool stale = e->stale;
         bool win_sent = e->win_sent;
+        bool key_binary = e->key_binary;
         struct entry *n =
             write_item(m, now, key, key_len, e->value, e->value_len, e->flags,
                        true, deadline, e->cas, &keep);
@@ -672,13 +692,14 @@ model_touch(struct model *m, uint32_t now, const uint8_t *key,
         }
         n->stale = stale;
         n->win_sent = win_sent;
+        n->key_binary = key_binary;
         e = n;
     }
     e->fetched = true;
     e->active = true;
     m->st.touch_hits++;
     if (out != NULL) {
-        view(e, out);
+        view_of(m, e, out);
     }
     return STORE_OK;
 }
@@ -776,6 +797,7 @@ model_put_opts(struct model *m, uint32_t now, enum store_mode mode,
     uint32_t deadline = deadline_for(exptime, now);
     bool deadline_field = deadline != 0;
     bool win_sent = false;
+    bool key_binary = o->key_binary || (joining && old->key_binary);
     if (stale) {
         /* [meta.ms-invalidate]: the old deadline and token stay. */
         deadline = old->deadline;
@@ -822,6 +844,7 @@ model_put_opts(struct model *m, uint32_t now, enum store_mode mode,
     }
     e->stale = stale;
     e->win_sent = win_sent;
+    e->key_binary = key_binary;
     take_cas(m, o->new_cas);
     m->st.total_items++;
     if (mode == STORE_CAS) {
@@ -864,6 +887,7 @@ redeadline(struct model *m, uint32_t now, struct entry *e, uint32_t deadline)
     n->active = was.active;
     n->stale = was.stale;
     n->win_sent = was.win_sent;
+    n->key_binary = was.key_binary;
     return n;
 }
 
@@ -891,6 +915,7 @@ model_delete_opts(struct model *m, uint32_t now, const uint8_t *key,
         /* [meta.md-clear]: a new empty item, CAS kept (or E's), deadline
          * T's or none. */
         uint64_t cas = o->new_cas != 0 ? o->new_cas : e->cas;
+        bool key_binary = e->key_binary;
         size_t keep = (size_t)(e - m->log);
         e = write_item(m, now, key, key_len, NULL, 0, 0, deadline != 0,
                        deadline, m->cfg.cas_enabled ? cas : 0, &keep);
@@ -898,6 +923,7 @@ model_delete_opts(struct model *m, uint32_t now, const uint8_t *key,
             m->st.no_memory++;
             return STORE_NO_MEMORY;
         }
+        e->key_binary = key_binary;
     }
     if (!o->invalidate) {
         m->st.delete_hits++;
@@ -996,12 +1022,13 @@ model_arith_opts(struct model *m, uint32_t now, const uint8_t *key,
         }
         take_cas(m, o->new_cas);
         m->st.total_items++;
+        e->key_binary = o->key_binary;
         if (created != NULL) {
             *created = true;
         }
         *result = o->initial;
         if (out != NULL) {
-            view(e, out);
+            view_of(m, e, out);
         }
         return STORE_OK;
     }
@@ -1034,6 +1061,7 @@ model_arith_opts(struct model *m, uint32_t now, const uint8_t *key,
         e->active = true;
         e->stale = was.stale;
         e->win_sent = was.win_sent;
+        e->key_binary = was.key_binary;
     }
     take_cas(m, o->new_cas);
     if (o->touch) {
@@ -1050,7 +1078,7 @@ model_arith_opts(struct model *m, uint32_t now, const uint8_t *key,
     }
     *result = value;
     if (out != NULL) {
-        view(e, out);
+        view_of(m, e, out);
     }
     return STORE_OK;
 }
@@ -1078,12 +1106,13 @@ model_fetch(struct model *m, uint32_t now, const uint8_t *key,
         uint32_t deadline = deadline_for(o->vivify_exptime, now);
         size_t keep = SIZE_MAX;
         e = write_item(m, now, key, key_len, NULL, 0, 0, deadline != 0,
-                       deadline, cas_for(m, 0), &keep);
+                       deadline, cas_for(m, o->new_cas), &keep);
         if (e == NULL) {
             m->st.no_memory++;
             return STORE_NO_MEMORY;
         }
-        take_cas(m, 0);
+        take_cas(m, o->new_cas);
+        e->key_binary = o->key_binary;
         m->st.total_items++;
         if (o->touch) {
             m->st.touch_hits++; /* a vivified miss counts as a hit */
@@ -1091,20 +1120,23 @@ model_fetch(struct model *m, uint32_t now, const uint8_t *key,
             m->st.get_hits++;
         }
         e->win_sent = true;
-        view(e, &out->item);
+        view_of(m, e, &out->item);
         out->deadline_before_s = e->deadline;
+        out->stamp_before_s = out->item.stamp_s;
         out->won = true;
         out->vivified = true;
         return STORE_OK;
     }
     out->deadline_before_s = e->deadline;
+    out->stamp_before_s = m->stamps[e->phys / STORE_STAMP_CHUNK];
     out->fetched_before = e->fetched;
     out->win_sent_before = e->win_sent;
     out->stale = e->stale;
     if (o->touch) {
         uint32_t deadline = deadline_for(o->exptime, now);
         if (deadline != 0 && now >= deadline) {
-            view(e, &out->item);
+            view_of(m, e, &out->item);
+            out->item.deadline_s = deadline;
             remove_item(m, e);
             m->st.touch_hits++;
             return STORE_OK;
@@ -1133,7 +1165,7 @@ model_fetch(struct model *m, uint32_t now, const uint8_t *key,
             m->st.get_hits++;
         }
     }
-    view(e, &out->item);
+    view_of(m, e, &out->item);
     return STORE_OK;
 }
 

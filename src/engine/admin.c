@@ -30,7 +30,7 @@ dump_item(void *ctx, const struct store_item *it)
     struct reply *r = d->r;
     if (d->cachedump) {
         /* memcached leaves binary keys out of cachedump. */
-        if (!proto_key_is_text(it->key, it->key_len)) {
+        if (it->key_binary || !proto_key_is_text(it->key, it->key_len)) {
             return true;
         }
         uint32_t limit = r->req->dump_limit;
@@ -46,9 +46,11 @@ dump_item(void *ctx, const struct store_item *it)
     reply_item(&resp.item, it);
     resp.fetched_before = it->fetched;
     resp.deadline_s = it->deadline_s;
-    /* mcref keeps no access time: an item counts as accessed now, as `me`
-     * and `mg l` show ([meta.mg-access]). */
-    resp.accessed_s = r->now;
+    resp.key_binary = it->key_binary;
+    /* The log's stamp for the record: its last write or move, as `mg l`
+     * counts from ([meta.mg-access]). */
+    resp.accessed_s = it->stamp_s != 0 && it->stamp_s <= r->now ? it->stamp_s
+                                                               : r->now;
     uint64_t queued = r->q->queued;
     reply_emit(r, &resp);
     d->cur->dumped += r->q->queued - queued;

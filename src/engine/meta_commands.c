@@ -30,22 +30,32 @@ meta_key(const struct reply *r, size_t *len)
     return r->base + req->key.off;
 }
 
-/* A response carrying only the request's key (for `k` on a miss). */
+/* A response carrying the request's key, marked binary as the request's
+ * was ([meta.base64-mark]). */
 static void
 key_only(const struct reply *r, struct response *resp)
 {
     resp->item.key = meta_key(r, &resp->item.key_len);
+    resp->key_binary = has(r->req, 'b');
 }
 
-/* Seconds left before deadline_s at now, -1 for none ([meta.mg-ttl]): an
- * item past its deadline has none left either (1.6.18 wraps, [meta.t]). */
+/* Seconds left before deadline_s at now, -1 for none, 0 once passed
+ * ([meta.mg-ttl-expired]: never negative, never wrapped). */
 static int64_t
 ttl_left(uint32_t deadline_s, uint32_t now)
 {
-    if (deadline_s == 0 || deadline_s <= now) {
+    if (deadline_s == 0) {
         return -1;
     }
-    return (int64_t)deadline_s - now;
+    return deadline_s > now ? (int64_t)deadline_s - now : 0;
+}
+
+/* [meta.mg-access]: seconds since the item's record was last written or
+ * moved (the store's coarse stamp; accesses move active records). */
+static uint32_t
+idle_seconds(uint32_t stamp_s, uint32_t now)
+{
+    return now > stamp_s ? now - stamp_s : 0;
 }
 
 /* A TTL token as an exptime: the same rules as text's ([expiry.*]). */
@@ -70,6 +80,8 @@ meta_get(struct reply *r)
         .vivify_exptime = m->vivify_ttl,
         .recache = has(req, 'R'),
         .recache_s = recache_seconds(m->recache_ttl),
+        .new_cas = has(req, 'E') ? m->explicit_cas : 0,
+        .key_binary = has(req, 'b'),
     };
     if (o.touch) {
         e->stats.cmd_touch++;
@@ -98,13 +110,14 @@ meta_get(struct reply *r)
     resp.status = RESP_VALUE;
     resp.has_item = true;
     reply_item(&resp.item, &f.item);
+    resp.key_binary = f.item.key_binary;
     /* A vivified item has no TTL until N gives it one ([meta.mg-ttl]). */
     resp.ttl_before =
         f.vivified ? -1 : ttl_left(f.deadline_before_s, r->now);
     resp.ttl = ttl_left(f.item.deadline_s, r->now);
     resp.ttl_changed = o.touch || f.vivified;
     resp.fetched_before = f.fetched_before;
-    resp.idle_s = 0; /* [meta.mg-last-access] */
+    resp.idle_s = idle_seconds(f.stamp_before_s, r->now);
     resp.win = f.won;
     resp.stale = f.stale;
     resp.token_sent = f.win_sent_before;
@@ -149,6 +162,7 @@ meta_set(struct reply *r)
         .invalidate = has(req, 'I'),
         .vivify = joins && has(req, 'N'),
         .vivify_exptime = m->vivify_ttl,
+        .key_binary = has(req, 'b'),
     };
     size_t key_len;
     const uint8_t *key = meta_key(r, &key_len);
@@ -236,6 +250,7 @@ meta_arith(struct reply *r)
         .initial = has(req, 'J') ? m->initial : 0,
         .touch = has(req, 'T'),
         .exptime = m->ttl,
+        .key_binary = has(req, 'b'),
     };
     size_t key_len;
     const uint8_t *key = meta_key(r, &key_len);
@@ -259,8 +274,7 @@ meta_arith(struct reply *r)
     resp.number = value;
     resp.has_item = true;
     reply_item(&resp.item, &it);
-    resp.item.key = key; /* as asked: `it` may show another spelling */
-    resp.item.key_len = key_len;
+    key_only(r, &resp); /* ma's `k` is the request's, as memcached's */
     /* [meta.ma]: t shows the TTL after the request, whatever the order. */
     resp.ttl = ttl_left(it.deadline_s, r->now);
     resp.ttl_before = resp.ttl;
@@ -287,9 +301,10 @@ meta_debug(struct reply *r)
     resp.status = RESP_DEBUG;
     resp.has_item = true;
     reply_item(&resp.item, &f.item);
+    resp.key_binary = f.item.key_binary;
     resp.ttl = ttl_left(f.item.deadline_s, r->now); /* [meta.me-exp] */
     resp.fetched_before = f.fetched_before;
-    resp.idle_s = 0; /* [meta.mg-last-access] */
+    resp.idle_s = idle_seconds(f.stamp_before_s, r->now);
     reply_emit(r, &resp);
 }
 

@@ -88,13 +88,13 @@ proto_meta_base64_encode(const uint8_t *src, size_t len, uint8_t *dst)
     return out;
 }
 
-/* " k<key>", base64 and followed by " b" when the request's key was
- * ([meta.base64]). */
+/* " k<key>", base64 and followed by " b" for a key marked binary
+ * ([meta.base64-mark]). */
 static uint8_t *
-put_key(uint8_t *p, const struct request *req, const struct response *resp)
+put_key(uint8_t *p, const struct response *resp)
 {
     p = put_bytes(p, " k", 2);
-    if (req->meta.seen & META_BIT('b')) {
+    if (resp->key_binary) {
         p += proto_meta_base64_encode(resp->item.key, resp->item.key_len, p);
         return put_bytes(p, " b", 2);
     }
@@ -149,7 +149,7 @@ put_flags(uint8_t *p, const struct request *req, const uint8_t *base,
             p = put_opaque(p, req, base);
             break;
         case 'k':
-            p = put_key(p, req, resp);
+            p = put_key(p, resp);
             break;
         case 'c':
             p = put_flag_u64(p, 'c', resp->item.cas);
@@ -299,7 +299,7 @@ compose_arith(const struct request *req, const uint8_t *base,
 
 /* me: one line of the item's facts ([meta.me]). */
 static void
-compose_debug(const struct request *req, const struct response *resp,
+compose_debug(const struct response *resp,
               uint8_t *dst, struct proto_out *out, bool want_trace)
 {
     uint8_t *p = dst;
@@ -311,7 +311,7 @@ compose_debug(const struct request *req, const struct response *resp,
     CHECK(resp->status == RESP_DEBUG);
     p = put_code(p, META_CODE_ME);
     *p++ = ' ';
-    if (req->meta.seen & META_BIT('b')) {
+    if (resp->key_binary) {
         p += proto_meta_base64_encode(resp->item.key, resp->item.key_len, p);
     } else {
         p = put_bytes(p, resp->item.key, resp->item.key_len);
@@ -380,7 +380,7 @@ proto_meta_compose(const struct request *req, const uint8_t *base,
         compose_arith(req, base, resp, dst, out, want_trace);
         return;
     case REQ_META_DEBUG:
-        compose_debug(req, resp, dst, out, want_trace);
+        compose_debug(resp, dst, out, want_trace);
         return;
     case REQ_META_NOOP:
         p = put_code(p, META_CODE_MN);

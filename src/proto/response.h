@@ -88,6 +88,7 @@ struct response {
     /* Key dumps: absolute unix times (deadline 0: never expires). */
     uint32_t deadline_s;
     uint32_t accessed_s;
+    bool key_binary;            /* `k` shows the key in base64, with ` b` */
 };
 
 /* Whether a key can be written on a text line as it is: no byte at or

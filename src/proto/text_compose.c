@@ -235,7 +235,8 @@ static uint8_t *
 put_mgdump_item(uint8_t *p, const struct response *resp)
 {
     p = put_bytes(p, "mg ", 3);
-    if (proto_key_is_text(resp->item.key, resp->item.key_len)) {
+    if (!resp->key_binary &&
+        proto_key_is_text(resp->item.key, resp->item.key_len)) {
         p = put_bytes(p, resp->item.key, resp->item.key_len);
     } else {
         p += proto_meta_base64_encode(resp->item.key, resp->item.key_len, p);

@@ -13,8 +13,10 @@
  *   flags      4 bytes  only with REC_HAS_FLAGS (client flags, never 0 here)
  *   key, value
  *
- * A lap of the log that ends in unused space holds the single byte REC_GAP
- * there. Sizes follow [mem.item-size]. Everything here is pure arithmetic on
+ * The log keeps where each lap ends itself (log.h), so no gap byte is
+ * written; REC_GAP (bit 7 alone; on a live record, bit 7 is REC_KEY_BINARY)
+ * stays the one first byte no record has, and record_decode refuses it.
+ * Sizes follow [mem.item-size]. Everything here is pure arithmetic on
  * memory the caller owns.
  */
 #ifndef MCREF_RECORD_H
@@ -35,8 +37,20 @@ enum record_bits {
     REC_HAS_FLAGS = 1u << 4,    /* carries a client flags field */
     REC_STALE = 1u << 5,        /* invalidated ([meta.stale]) */
     REC_WIN_SENT = 1u << 6,     /* a win token went out ([meta.win]) */
-    REC_GAP = 1u << 7,          /* not a record: the rest of this lap is unused */
+    /* The key came in base64 ([meta.base64-mark]); only on a live record,
+     * so that a dead one never reads as a gap. */
+    REC_KEY_BINARY = 1u << 7,
+    /* Not a record: the rest of this lap is unused. Exactly this byte, the
+     * one pattern no record has (live records have REC_LIVE). */
+    REC_GAP = 1u << 7,
 };
+
+/* Whether a record's first byte marks a gap. */
+static inline bool
+record_is_gap(uint8_t bits)
+{
+    return bits == REC_GAP;
+}
 
 enum {
     REC_OFF_BITS = 0,
@@ -126,7 +140,7 @@ record_decode(const uint8_t *p, bool with_cas, uint32_t align,
               struct record *r)
 {
     r->bits = p[REC_OFF_BITS];
-    CHECK((r->bits & REC_GAP) == 0);
+    CHECK(!record_is_gap(r->bits));
     r->key_len = p[REC_OFF_KEY_LEN];
     uint32_t at = with_cas ? REC_FIXED_CAS : REC_FIXED_NO_CAS;
     uint64_t value_len = 0;
@@ -174,7 +188,7 @@ record_encode_header(uint8_t *p, bool with_cas, uint8_t bits, size_t key_len,
                      uint64_t cas, uint64_t value_len, uint32_t deadline_s,
                      uint32_t flags)
 {
-    CHECK((bits & REC_GAP) == 0);
+    CHECK(bits & REC_LIVE); /* so never a gap's byte */
     CHECK(key_len >= 1);
     CHECK(key_len <= 255);
     CHECK(((bits & REC_HAS_FLAGS) != 0) == (flags != 0));

@@ -25,7 +25,8 @@
 enum { INDEX_SIZE_LOG2_DEFAULT = 16 };
 
 /* The marks a rewrite of the same item (touch, incr) carries over. */
-#define KEEP_MARKS (REC_FETCHED | REC_ACTIVE | REC_STALE | REC_WIN_SENT)
+#define KEEP_MARKS \
+    (REC_FETCHED | REC_ACTIVE | REC_STALE | REC_WIN_SENT | REC_KEY_BINARY)
 
 struct store {
     struct store_config cfg;
@@ -43,6 +44,7 @@ struct store {
     struct store_stats st;
     void (*write_hook)(void *ctx); /* see store_set_write_hook */
     void *write_hook_ctx;
+    uint32_t *stamps; /* last write time of each STORE_STAMP_CHUNK bytes */
 };
 
 /* ---- records ----------------------------------------------------------- */
@@ -176,7 +178,21 @@ fill_view(const struct store *s, uint32_t ref, const struct record *r,
     out->fetched = (r->bits & REC_FETCHED) != 0;
     out->stale = (r->bits & REC_STALE) != 0;
     out->win_sent = (r->bits & REC_WIN_SENT) != 0;
+    out->key_binary = (r->bits & REC_KEY_BINARY) != 0;
     out->size = (uint32_t)r->size;
+    out->stamp_s = s->stamps[(uint64_t)(ref - 1) * s->log.align /
+                             STORE_STAMP_CHUNK];
+}
+
+/* [meta.mg-access]: n bytes at ref were written now. */
+static void
+stamp(struct store *s, uint32_t ref, uint64_t n)
+{
+    uint64_t phys = (uint64_t)(ref - 1) * s->log.align;
+    for (uint64_t c = phys / STORE_STAMP_CHUNK;
+         c <= (phys + n - 1) / STORE_STAMP_CHUNK; c++) {
+        s->stamps[c] = s->last_now_s;
+    }
 }
 
 /* The CAS the next write gives: the caller's (meta E), or the counter's
@@ -214,7 +230,8 @@ unlink_record(struct store *s, uint64_t hash, uint32_t ref,
     uint8_t *p = rec_at(s, ref);
     CHECK(p[REC_OFF_BITS] & REC_LIVE);
     index_remove(&s->index, hash, ref);
-    p[REC_OFF_BITS] &= (uint8_t)~REC_LIVE;
+    /* A dead record keeps no base64 mark: it must not read as a gap. */
+    p[REC_OFF_BITS] &= (uint8_t)~(REC_LIVE | REC_KEY_BINARY);
     CHECK(s->st.curr_items > 0);
     CHECK(s->st.bytes >= r->size);
     s->st.curr_items--;
@@ -282,6 +299,7 @@ move_tail_record(struct store *s, uint32_t ref, const struct record *r)
     const uint8_t *from = rec_at(s, ref);
     log_pop(&s->log, r->size);
     uint32_t to_ref = append(s, r->size);
+    stamp(s, to_ref, r->size);
     uint8_t *to = rec_at(s, to_ref);
     /* Source and destination may overlap when the log is nearly full. */
     memmove(to, from, (size_t)r->size);
@@ -435,9 +453,13 @@ store_create(const struct store_config *cfg)
     uint64_t biggest = record_size(cfg->cas_enabled, s->log.align,
                                    LIMIT_KEY_LEN, cfg->value_len_max, true,
                                    true);
-    if (biggest > s->log.limit ||
+    s->stamps = calloc((size_t)((s->log.limit + STORE_STAMP_CHUNK - 1) /
+                                STORE_STAMP_CHUNK),
+                       sizeof *s->stamps);
+    if (biggest > s->log.limit || s->stamps == NULL ||
         !index_init(&s->index, &s->log, cfg->cas_enabled, cfg->hash_seed,
                     s->cfg.index_size_log2)) {
+        free(s->stamps);
         log_deinit(&s->log);
         free(s);
         return NULL;
@@ -461,6 +483,7 @@ store_destroy(struct store **s)
     }
     index_deinit(&(*s)->index);
     log_deinit(&(*s)->log);
+    free((*s)->stamps);
     free(*s);
     *s = NULL;
 }
@@ -539,6 +562,7 @@ write_record(struct store *s, uint32_t now_s, uint64_t hash,
         return 0;
     }
     uint32_t ref = append(s, n);
+    stamp(s, ref, n);
     uint8_t *p = rec_at(s, ref);
     uint8_t bits = (uint8_t)(REC_LIVE | w->keep_bits |
                              (w->has_deadline ? REC_HAS_DEADLINE : 0) |
@@ -741,6 +765,9 @@ store_put_opts(struct store *s, uint32_t now_s, enum store_mode mode,
         w.has_deadline = (old.bits & REC_HAS_DEADLINE) != 0;
         w.keep_bits = (uint8_t)(REC_STALE | (old.bits & REC_WIN_SENT));
     }
+    if (o->key_binary) {
+        w.keep_bits |= REC_KEY_BINARY; /* [meta.base64-mark] */
+    }
     uint32_t *source = NULL;
     if ((mode == STORE_APPEND || mode == STORE_PREPEND) && !vivify) {
         /* [store.append]: the item keeps its flags and deadline. */
@@ -755,6 +782,7 @@ store_put_opts(struct store *s, uint32_t now_s, enum store_mode mode,
         w.insert = value;
         w.insert_len = value_len;
         w.insert_at = mode == STORE_APPEND ? old.value_len : 0;
+        w.keep_bits |= old.bits & REC_KEY_BINARY;
         source = &old_ref;
     }
     w.cas = upcoming_cas(s, o->new_cas);
@@ -818,6 +846,7 @@ store_delete_opts(struct store *s, uint32_t now_s, const uint8_t *key,
             .cas = o->new_cas != 0 ? o->new_cas : rec_cas(s, ref),
             .deadline_s = deadline,
             .has_deadline = deadline != 0,
+            .keep_bits = r.bits & REC_KEY_BINARY,
             .replace = (const uint8_t *)"",
             .replace_len = 0,
         };
@@ -871,6 +900,7 @@ arith_create(struct store *s, uint32_t now_s, uint64_t hash,
     struct rewrite w = {
         .cas = upcoming_cas(s, o->new_cas),
         .deadline_s = exptime_deadline(o->vivify_exptime, now_s),
+        .keep_bits = o->key_binary ? REC_KEY_BINARY : 0,
         .replace = digits,
         .replace_len = decimal_format_u64(o->initial, digits),
     };
@@ -1015,9 +1045,10 @@ store_fetch(struct store *s, uint32_t now_s, const uint8_t *key,
         }
         /* [meta.mg-vivify]: an empty item whose token this request wins. */
         struct rewrite w = {
-            .cas = upcoming_cas(s, 0),
+            .cas = upcoming_cas(s, o->new_cas),
             .deadline_s = exptime_deadline(o->vivify_exptime, now_s),
-            .keep_bits = REC_WIN_SENT,
+            .keep_bits = (uint8_t)(REC_WIN_SENT |
+                                   (o->key_binary ? REC_KEY_BINARY : 0)),
             .replace = (const uint8_t *)"",
             .replace_len = 0,
         };
@@ -1027,7 +1058,7 @@ store_fetch(struct store *s, uint32_t now_s, const uint8_t *key,
             s->st.no_memory++;
             return STORE_NO_MEMORY;
         }
-        commit_cas(s, 0);
+        commit_cas(s, o->new_cas);
         s->st.total_items++;
         /* memcached counts a vivified miss as a hit. */
         s->st.touch_hits += o->touch;
@@ -1035,19 +1066,24 @@ store_fetch(struct store *s, uint32_t now_s, const uint8_t *key,
         decode(s, ref, &r);
         fill_view(s, ref, &r, &out->item);
         out->deadline_before_s = r.deadline_s;
+        out->stamp_before_s = out->item.stamp_s;
         out->won = true;
         out->vivified = true;
         return STORE_OK;
     }
     out->deadline_before_s = r.deadline_s;
+    out->stamp_before_s =
+        s->stamps[(uint64_t)(ref - 1) * s->log.align / STORE_STAMP_CHUNK];
     out->fetched_before = (r.bits & REC_FETCHED) != 0;
     out->win_sent_before = (r.bits & REC_WIN_SENT) != 0;
     out->stale = (r.bits & REC_STALE) != 0;
     if (o->touch) {
         uint32_t deadline = exptime_deadline(o->exptime, now_s);
         if (!exptime_alive(deadline, now_s)) {
-            /* Touched into the past, as [touch.reply]: answered, then gone. */
+            /* Touched into the past, as [touch.reply]: answered (showing
+             * the deadline it got), then gone. */
             fill_view(s, ref, &r, &out->item);
+            out->item.deadline_s = deadline;
             unlink_record(s, hash, ref, &r);
             s->st.touch_hits++;
             return STORE_OK;
@@ -1184,6 +1220,9 @@ tick(struct store *s, uint32_t now_s)
         restart_if_empty(s);
         if (log_empty(&s->log)) {
             break;
+        }
+        if (used == 0) {
+            before_write(s); /* records may be dropped or moved */
         }
         uint32_t ref = log_tail_ref(&s->log);
         struct record r;

@@ -36,6 +36,10 @@ struct store_memory {
     void (*unreserve)(void *ctx, void *p, uint64_t len);
 };
 
+/* [meta.mg-access]: the log keeps one write time per this many bytes, not
+ * one per item (item headers stay as small as they are). */
+#define STORE_STAMP_CHUNK 4096u
+
 struct store_config {
     uint64_t mem_limit;      /* -m, bytes of item memory */
     uint32_t value_len_max;  /* -I: the largest value, bytes ([item.value-max]) */
@@ -82,6 +86,10 @@ struct store_item {
     bool fetched;        /* read since stored */
     bool stale;          /* invalidated by md I / ms I ([meta.stale]) */
     bool win_sent;       /* a win token went out ([meta.win]) */
+    bool key_binary;     /* stored by a request with a base64 key */
+    /* [meta.mg-access]: when its record was last written or moved, as the
+     * latest write into its STORE_STAMP_CHUNK bytes of the log. */
+    uint32_t stamp_s;
     uint32_t size;       /* bytes of its record ([mem.item-size]) */
 };
 
@@ -203,11 +211,14 @@ struct store_fetch_opts {
     bool recache;           /* R: win when fewer than recache_s seconds
                                remain before the deadline */
     uint32_t recache_s;
+    uint64_t new_cas;       /* E: the CAS of a vivified item */
+    bool key_binary;        /* b: a vivified item's key came in base64 */
 };
 
 struct store_fetch_result {
     struct store_item item;  /* the item after the request */
     uint32_t deadline_before_s;
+    uint32_t stamp_before_s; /* l: the item's stamp before the request */
     bool fetched_before;     /* h */
     bool win_sent_before;    /* Z: a token had gone out before */
     bool stale;              /* X */
@@ -235,6 +246,8 @@ struct store_put_opts {
     bool vivify;            /* N: append/prepend on a miss store the value
                                as a new item with vivify_exptime */
     int32_t vivify_exptime;
+    bool key_binary;        /* b: mark the item's key as base64 (an append
+                               keeps an earlier mark) */
 };
 
 /* store_put with the meta options; store_put(...) is this with zeroed
@@ -274,6 +287,7 @@ struct store_arith_opts {
     uint64_t initial;       /* J */
     bool touch;             /* T: on success, new deadline from exptime */
     int32_t exptime;
+    bool key_binary;        /* b: a created item's key came in base64 */
 };
 
 /* store_arith with the meta options. *out (if not NULL) shows the item

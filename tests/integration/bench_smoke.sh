@@ -162,6 +162,17 @@ if start_server -m 64 -c 1024; then
     run_checked "overwrite with the RSS series" \
         'exit !(json_field("rss_peak_bytes") > 0 && json_field("rss_final_bytes") > 0)' \
         -c 8 --ratio 0:100 --value-size 1024 --rss-every 100 --rss-after 200
+    # The text report: the latency histogram and the RSS series.
+    out=$(timeout "$bench_timeout" "$bench_bin" -s "127.0.0.1:$port" \
+          --server-pid "$server_pid" --seed 1 -d "$duration" -c 4 \
+          --rss-every 100 --rss-after 100 2>/dev/null)
+    if printf '%s\n' "$out" | grep -q '^latency histogram' &&
+       printf '%s\n' "$out" | grep -q '^server rss  peak' &&
+       printf '%s\n' "$out" | grep -q '^rss series'; then
+        ok "text report with histogram and RSS series"
+    else
+        bad "text report: $out"
+    fi
     for depth in 1 16; do
         run_meta "meta, -P $depth, warmed up" -c 8 -P "$depth" --warmup
     done

@@ -495,6 +495,7 @@ struct model_run {
     uint32_t now;      /* the item clock the model predicts */
     struct tick ticks[MAX_TICKS];
     size_t tick_count;
+    bool meta; /* half the commands are meta commands */
 };
 
 /* The item clock, from [misc.debugtime] and [expiry.clock]: real time plus
@@ -598,6 +599,416 @@ model_value(struct model_run *r, uint8_t *value, size_t *len)
     }
 }
 
+/* ---- model mode: meta commands ([meta.*]) -------------------------------- */
+
+/*
+ * Expected meta replies, worded here from spec/protocol.md §19, not from
+ * src/proto/meta_compose.c. Mutating flags (T N C E I M D J) come first on
+ * a generated line and return flags after them in a random order, so the
+ * left-to-right rule of [meta.commands] never changes an answer.
+ */
+
+/* The return flags a line asks for, in the order sent. */
+struct ret_flags {
+    char letter[8];
+    size_t count;
+};
+
+static void
+pick_ret_flags(struct model_run *r, const char *pool, struct ret_flags *f)
+{
+    size_t n = strlen(pool);
+    char avail[8];
+    memcpy(avail, pool, n);
+    f->count = 0;
+    while (n > 0) {
+        size_t i = (size_t)rng_below(&r->rng, n);
+        char c = avail[i];
+        avail[i] = avail[--n];
+        if (rng_below(&r->rng, 2) == 0) {
+            f->letter[f->count++] = c;
+        }
+    }
+}
+
+/* [meta.mg-flags] t: seconds left at now, -1 for none; 0 once the deadline
+ * has passed ([meta.mg-ttl-expired]). */
+static long
+ttl_left(uint32_t deadline_s, uint32_t now)
+{
+    if (deadline_s == 0) {
+        return -1;
+    }
+    return deadline_s <= now ? 0 : (long)deadline_s - (long)now;
+}
+
+static const char *
+opaque_of(unsigned slot)
+{
+    static const char *const opaques[] = {"O", "Oa", "O12345678", "Oxyz"};
+    return opaques[slot % 4];
+}
+
+/* The flags on the line (with a leading space each). */
+static void
+send_ret_flags(struct model_run *r, const struct ret_flags *f, unsigned slot)
+{
+    for (size_t i = 0; i < f->count; i++) {
+        if (f->letter[i] == 'O') {
+            addf(&r->in, " %s", opaque_of(slot));
+        } else {
+            addf(&r->in, " %c", f->letter[i]);
+        }
+    }
+}
+
+/* [meta.mg-miss], [meta.md], [meta.opaque]: only k and O on a reply
+ * without an item. */
+static void
+want_key_opaque(struct model_run *r, const struct ret_flags *f,
+                const char *key, unsigned slot)
+{
+    for (size_t i = 0; i < f->count; i++) {
+        if (f->letter[i] == 'k') {
+            addf(&r->want, " k%s", key);
+        } else if (f->letter[i] == 'O') {
+            addf(&r->want, " %s", opaque_of(slot));
+        }
+    }
+}
+
+static void
+model_mg(struct model_run *r, const char *key, unsigned slot)
+{
+    static const int32_t ttls[] = {0, 100, 2592000};
+    struct store_fetch_opts o = {0};
+    bool quiet = rng_below(&r->rng, 4) == 0;
+    bool value = rng_below(&r->rng, 2) == 0;
+    addf(&r->in, "mg %s", key);
+    if (rng_below(&r->rng, 4) == 0) {
+        o.touch = true;
+        o.exptime = ttls[rng_below(&r->rng, 3)];
+        addf(&r->in, " T%d", o.exptime);
+    }
+    if (rng_below(&r->rng, 4) == 0) {
+        o.vivify = true;
+        o.vivify_exptime = ttls[rng_below(&r->rng, 3)];
+        addf(&r->in, " N%d", o.vivify_exptime);
+    }
+    struct ret_flags f;
+    pick_ret_flags(r, "sfcktOh", &f);
+    send_ret_flags(r, &f, slot);
+    if (quiet) {
+        add(&r->in, " q", 2);
+    }
+    if (value) {
+        add(&r->in, " v", 2);
+    }
+    add(&r->in, "\r\n", 2);
+    struct store_fetch_result res;
+    enum store_status st =
+        model_fetch(r->m, r->now, (const uint8_t *)key, strlen(key), &o, &res);
+    if (st == STORE_NO_MEMORY) {
+        addf(&r->want, "SERVER_ERROR out of memory\r\n");
+        return;
+    }
+    if (st != STORE_OK) { /* [meta.quiet]: q hides EN */
+        if (!quiet) {
+            add(&r->want, "EN", 2);
+            want_key_opaque(r, &f, key, slot);
+            add(&r->want, "\r\n", 2);
+        }
+        return;
+    }
+    const struct store_item *it = &res.item;
+    r->cas[slot] = it->cas;
+    if (value) {
+        addf(&r->want, "VA %zu", it->value_len);
+    } else {
+        add(&r->want, "HD", 2);
+    }
+    for (size_t i = 0; i < f.count; i++) {
+        switch (f.letter[i]) {
+        case 's': addf(&r->want, " s%zu", it->value_len); break;
+        case 'f': addf(&r->want, " f%u", it->flags); break;
+        case 'c': addf(&r->want, " c%" PRIu64, it->cas); break;
+        case 'k': addf(&r->want, " k%s", key); break;
+        case 't': addf(&r->want, " t%ld", ttl_left(it->deadline_s, r->now)); break;
+        case 'O': addf(&r->want, " %s", opaque_of(slot)); break;
+        default: addf(&r->want, " h%d", res.fetched_before ? 1 : 0); break;
+        }
+    }
+    /* [meta.stale]: then Z, X, W. */
+    if (res.win_sent_before) {
+        add(&r->want, " Z", 2);
+    }
+    if (res.stale) {
+        add(&r->want, " X", 2);
+    }
+    if (res.won) {
+        add(&r->want, " W", 2);
+    }
+    add(&r->want, "\r\n", 2);
+    if (value) {
+        add(&r->want, it->value, it->value_len);
+        add(&r->want, "\r\n", 2);
+    }
+}
+
+static void
+model_ms(struct model_run *r, const char *key, unsigned slot)
+{
+    static const char modes[] = "SEAPR";
+    static const enum store_mode store_modes[] = {
+        STORE_SET, STORE_ADD, STORE_APPEND, STORE_PREPEND, STORE_REPLACE};
+    uint8_t value[2048];
+    size_t vlen;
+    model_value(r, value, &vlen);
+    uint32_t flags = rng_below(&r->rng, 3) == 0 ? 77 : 0;
+    int32_t exptime = rng_below(&r->rng, 3) == 0 ? 100 : 0;
+    size_t mode = rng_below(&r->rng, 3) == 0 ? (size_t)rng_below(&r->rng, 5)
+                                             : 0;
+    bool cas = rng_below(&r->rng, 3) == 0;
+    uint64_t unique = rng_below(&r->rng, 2) ? r->cas[slot] : 12345;
+    if (unique == 0) {
+        unique = 12345; /* C0 would mean "no C" to the store's options */
+    }
+    bool invalidate = cas && rng_below(&r->rng, 3) == 0;
+    bool quiet = rng_below(&r->rng, 4) == 0;
+    addf(&r->in, "ms %s %zu", key, vlen);
+    if (exptime != 0) {
+        addf(&r->in, " T%d", exptime);
+    }
+    if (flags != 0) {
+        addf(&r->in, " F%u", flags);
+    }
+    if (mode != 0) {
+        addf(&r->in, " M%c", modes[mode]);
+    }
+    if (cas) {
+        addf(&r->in, " C%" PRIu64, unique);
+    }
+    if (invalidate) {
+        add(&r->in, " I", 2);
+    }
+    struct ret_flags f;
+    pick_ret_flags(r, "ckO", &f);
+    send_ret_flags(r, &f, slot);
+    if (quiet) {
+        add(&r->in, " q", 2);
+    }
+    add(&r->in, "\r\n", 2);
+    add(&r->in, value, vlen);
+    add(&r->in, "\r\n", 2);
+    /* [meta.ms-cas]: with C, set and replace are a cas; append and
+     * prepend compare it; add ignores it. */
+    enum store_mode m = store_modes[mode];
+    struct store_put_opts o = {0};
+    if (cas && (m == STORE_SET || m == STORE_REPLACE)) {
+        m = STORE_CAS;
+        o.invalidate = invalidate;
+    } else if (cas && (m == STORE_APPEND || m == STORE_PREPEND)) {
+        o.compare_cas = unique;
+    }
+    if (vlen > r->value_max) {
+        /* [meta.ms-too-large]: the key's item goes, whatever the mode, as
+         * a failed set's does ([store.failed-set]). */
+        m = STORE_SET;
+        memset(&o, 0, sizeof o);
+    }
+    uint64_t new_cas = 0;
+    enum store_status st = model_put_opts(
+        r->m, r->now, m, (const uint8_t *)key, strlen(key), flags, exptime,
+        vlen > r->value_max ? NULL : value, vlen, unique, &o, &new_cas);
+    const char *code = NULL;
+    switch (st) {
+    case STORE_OK: code = quiet ? NULL : "HD"; break;
+    case STORE_NOT_STORED: code = "NS"; break;
+    case STORE_EXISTS: code = "EX"; break;
+    case STORE_MISS: code = "NF"; break;
+    case STORE_TOO_LARGE:
+        addf(&r->want, "SERVER_ERROR object too large for cache\r\n");
+        return;
+    default:
+        addf(&r->want, "SERVER_ERROR out of memory storing object\r\n");
+        return;
+    }
+    if (code == NULL) {
+        return;
+    }
+    add(&r->want, code, 2);
+    for (size_t i = 0; i < f.count; i++) {
+        if (f.letter[i] == 'c') { /* [meta.ms-invalidate]: c0 on failure */
+            addf(&r->want, " c%" PRIu64, st == STORE_OK ? new_cas : 0);
+        } else if (f.letter[i] == 'k') {
+            addf(&r->want, " k%s", key);
+        } else {
+            addf(&r->want, " %s", opaque_of(slot));
+        }
+    }
+    add(&r->want, "\r\n", 2);
+}
+
+static void
+model_md(struct model_run *r, const char *key, unsigned slot)
+{
+    struct store_delete_opts o = {0};
+    bool quiet = rng_below(&r->rng, 4) == 0;
+    addf(&r->in, "md %s", key);
+    if (rng_below(&r->rng, 4) == 0) {
+        o.compare_cas = rng_below(&r->rng, 2) ? r->cas[slot] : 12345;
+        if (o.compare_cas == 0) {
+            o.compare_cas = 12345;
+        }
+        addf(&r->in, " C%" PRIu64, o.compare_cas);
+    }
+    if (rng_below(&r->rng, 4) == 0) {
+        o.invalidate = true;
+        add(&r->in, " I", 2);
+    }
+    struct ret_flags f;
+    pick_ret_flags(r, "kO", &f);
+    send_ret_flags(r, &f, slot);
+    if (quiet) {
+        add(&r->in, " q", 2);
+    }
+    add(&r->in, "\r\n", 2);
+    enum store_status st =
+        model_delete_opts(r->m, r->now, (const uint8_t *)key, strlen(key), &o);
+    const char *code = st == STORE_OK ? (quiet ? NULL : "HD")
+                       : st == STORE_EXISTS ? "EX"
+                                            : "NF";
+    if (st != STORE_OK && st != STORE_EXISTS && st != STORE_MISS) {
+        abort(); /* md without x or T needs no room */
+    }
+    if (code != NULL) {
+        add(&r->want, code, 2);
+        want_key_opaque(r, &f, key, slot);
+        add(&r->want, "\r\n", 2);
+    }
+}
+
+static void
+model_ma(struct model_run *r, const char *key, unsigned slot)
+{
+    static const uint64_t deltas[] = {0, 1, 5, 100, UINT64_MAX};
+    static const char *const modes[] = {"MI", "M+", "MD", "M-"};
+    struct store_arith_opts o = {0};
+    bool quiet = rng_below(&r->rng, 4) == 0;
+    bool value = rng_below(&r->rng, 2) == 0;
+    bool incr = true;
+    uint64_t delta = 1;
+    addf(&r->in, "ma %s", key);
+    if (rng_below(&r->rng, 3) == 0) {
+        o.vivify = true;
+        o.vivify_exptime = rng_below(&r->rng, 2) ? 0 : 100;
+        addf(&r->in, " N%d", o.vivify_exptime);
+        if (rng_below(&r->rng, 2) == 0) {
+            o.initial = deltas[rng_below(&r->rng, 5)];
+            addf(&r->in, " J%" PRIu64, o.initial);
+        }
+    }
+    if (rng_below(&r->rng, 2) == 0) {
+        delta = deltas[rng_below(&r->rng, 5)];
+        addf(&r->in, " D%" PRIu64, delta);
+    }
+    if (rng_below(&r->rng, 3) == 0) {
+        size_t mode = (size_t)rng_below(&r->rng, 4);
+        incr = mode < 2;
+        addf(&r->in, " %s", modes[mode]);
+    }
+    if (rng_below(&r->rng, 5) == 0) {
+        o.compare_cas = rng_below(&r->rng, 2) ? r->cas[slot] : 12345;
+        if (o.compare_cas == 0) {
+            o.compare_cas = 12345;
+        }
+        addf(&r->in, " C%" PRIu64, o.compare_cas);
+    }
+    struct ret_flags f;
+    pick_ret_flags(r, "tckO", &f);
+    send_ret_flags(r, &f, slot);
+    if (quiet) {
+        add(&r->in, " q", 2);
+    }
+    if (value) {
+        add(&r->in, " v", 2);
+    }
+    add(&r->in, "\r\n", 2);
+    uint64_t result = 0;
+    struct store_item it;
+    bool created = false;
+    enum store_status st =
+        model_arith_opts(r->m, r->now, (const uint8_t *)key, strlen(key), incr,
+                         delta, &o, &result, &it, &created);
+    switch (st) {
+    case STORE_OK:
+        break;
+    case STORE_NON_NUMERIC:
+        addf(&r->want, "CLIENT_ERROR cannot increment or decrement "
+                      "non-numeric value\r\n");
+        return;
+    case STORE_NO_MEMORY:
+        addf(&r->want, "SERVER_ERROR out of memory\r\n");
+        return;
+    default: /* [meta.ma]: NF, or EX on a CAS mismatch; k and O echoed */
+        add(&r->want, st == STORE_EXISTS ? "EX" : "NF", 2);
+        want_key_opaque(r, &f, key, slot);
+        add(&r->want, "\r\n", 2);
+        return;
+    }
+    r->cas[slot] = it.cas;
+    if (quiet) { /* [meta.quiet], [meta.ma-quiet-create] */
+        return;
+    }
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%" PRIu64, result);
+    if (value) {
+        addf(&r->want, "VA %d", n);
+    } else {
+        add(&r->want, "HD", 2);
+    }
+    for (size_t i = 0; i < f.count; i++) {
+        switch (f.letter[i]) {
+        case 't': addf(&r->want, " t%ld", ttl_left(it.deadline_s, r->now)); break;
+        case 'c': addf(&r->want, " c%" PRIu64, it.cas); break;
+        case 'k': addf(&r->want, " k%s", key); break;
+        default: addf(&r->want, " %s", opaque_of(slot)); break;
+        }
+    }
+    add(&r->want, "\r\n", 2);
+    if (value) {
+        addf(&r->want, "%s\r\n", digits);
+    }
+}
+
+/* [meta.interleave]: meta commands on the keys the text commands use. */
+static void
+model_meta_command(struct model_run *r, const char *key, unsigned slot)
+{
+    switch (rng_below(&r->rng, 9)) {
+    case 0:
+    case 1:
+    case 2:
+        model_mg(r, key, slot);
+        break;
+    case 3:
+    case 4:
+        model_ms(r, key, slot);
+        break;
+    case 5:
+        model_md(r, key, slot);
+        break;
+    case 6:
+    case 7:
+        model_ma(r, key, slot);
+        break;
+    default:
+        add(&r->in, "mn\r\n", 4); /* [meta.mn] */
+        add(&r->want, "MN\r\n", 4);
+        break;
+    }
+}
+
 static void
 model_command(struct model_run *r)
 {
@@ -611,6 +1022,10 @@ model_command(struct model_run *r)
     model_advance(r);
     bool noreply = rng_below(&r->rng, 5) == 0;
     const char *nr = noreply ? " noreply" : "";
+    if (r->meta && rng_below(&r->rng, 2) == 0) {
+        model_meta_command(r, key, slot);
+        return;
+    }
     switch (rng_below(&r->rng, 9)) {
     case 0:
     case 1:
@@ -774,6 +1189,7 @@ run_model(uint64_t seed, size_t cmds, bool verbose)
     uint64_t mems[] = {1200, 4096, 65536};
     uint64_t mem = mems[rng_below(&r.rng, 3)];
     r.value_max = 200;
+    r.meta = rng_below(&r.rng, 4) != 0; /* some runs stay text only */
     bool evict = rng_below(&r.rng, 4) != 0;
     struct engine_config cfg = config(mem, r.value_max, evict);
     cfg.value_ref_min = rng_below(&r.rng, 2) == 0 ? 1 : 0;
@@ -819,9 +1235,9 @@ run_model(uint64_t seed, size_t cmds, bool verbose)
         fprintf(stderr,
                 "seed %" PRIu64 ": output differs at byte %zu\n"
                 "  session: %.*s\n  model:   %.*s\n",
-                seed, at, (int)(run.out.len - from < 120 ? run.out.len - from : 120),
+                seed, at, (int)(run.out.len - from < 300 ? run.out.len - from : 300),
                 (const char *)run.out.data + from,
-                (int)(r.want.len - from < 120 ? r.want.len - from : 120),
+                (int)(r.want.len - from < 300 ? r.want.len - from : 300),
                 (const char *)r.want.data + from);
     }
     layout_store.count = 0;
@@ -833,6 +1249,14 @@ run_model(uint64_t seed, size_t cmds, bool verbose)
         ok = false;
     }
     store_check(run.e->store);
+    /* PROP_SESSION_DUMP=FILE: a failing run's input, to replay by hand. */
+    if (!ok && getenv("PROP_SESSION_DUMP") != NULL) {
+        FILE *dump = fopen(getenv("PROP_SESSION_DUMP"), "wb");
+        if (dump != NULL) {
+            fwrite(r.in.data, 1, r.in.len, dump);
+            fclose(dump);
+        }
+    }
     if (verbose) {
         fprintf(stderr, "seed %" PRIu64 ": mem %" PRIu64 " evict %d, %zu bytes "
                         "in, %zu out, %s\n",

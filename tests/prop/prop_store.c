@@ -264,9 +264,12 @@ compare_views(struct run *r, const struct store_item *a,
              a->flags, b->flags, a->cas, b->cas, a->deadline_s, b->deadline_s);
     }
     if (a->stale != b->stale || a->win_sent != b->win_sent ||
-        a->size != b->size) {
-        FAIL(r, "item marks differ: stale %d/%d win %d/%d size %u/%u",
-             a->stale, b->stale, a->win_sent, b->win_sent, a->size, b->size);
+        a->key_binary != b->key_binary || a->size != b->size ||
+        a->stamp_s != b->stamp_s) {
+        FAIL(r, "item marks differ: stale %d/%d win %d/%d size %u/%u "
+                "stamp %u/%u",
+             a->stale, b->stale, a->win_sent, b->win_sent, a->size, b->size,
+             a->stamp_s, b->stamp_s);
     }
 }
 
@@ -277,6 +280,7 @@ compare_fetches(struct run *r, const struct store_fetch_result *a,
     compare_views(r, &a->item, &b->item);
     if (a->item.fetched != b->item.fetched ||
         a->deadline_before_s != b->deadline_before_s ||
+        a->stamp_before_s != b->stamp_before_s ||
         a->fetched_before != b->fetched_before ||
         a->win_sent_before != b->win_sent_before || a->stale != b->stale ||
         a->won != b->won || a->vivified != b->vivified) {
@@ -434,6 +438,8 @@ step(struct run *r)
                 .vivify_exptime = draw_exptime(r),
                 .recache = chance(&r->rng, 25),
                 .recache_s = (uint32_t)rng_below(&r->rng, 40),
+                .new_cas = chance(&r->rng, 10) ? draw_meta_cas(r, slot) : 0,
+                .key_binary = chance(&r->rng, 20),
             };
             struct store_fetch_result fa;
             struct store_fetch_result fb;
@@ -480,6 +486,7 @@ step(struct run *r)
             o.invalidate = chance(&r->rng, 30);
             o.vivify = chance(&r->rng, 30);
             o.vivify_exptime = draw_exptime(r);
+            o.key_binary = chance(&r->rng, 20);
             size_t at = strlen(r->op);
             snprintf(r->op + at, sizeof r->op - at,
                      " C%" PRIu64 " E%" PRIu64 " I%d N%d:%d", o.compare_cas,
@@ -546,6 +553,7 @@ step(struct run *r)
             o.initial = deltas[rng_below(&r->rng, 8)];
             o.touch = chance(&r->rng, 30);
             o.exptime = draw_exptime(r);
+            o.key_binary = chance(&r->rng, 20);
             size_t at = strlen(r->op);
             snprintf(r->op + at, sizeof r->op - at,
                      " C%" PRIu64 " E%" PRIu64 " N%d:%d J%" PRIu64 " T%d:%d",

@@ -253,6 +253,17 @@ test_held_reference_fills_blocks(void **state)
     assert_int_equal(len[2], 50);
     expect_pending(&q, item + 50, sizeof item - 50);
     outq_deinit(&q);
+    /* Left over one byte short of a block, and exactly a block. */
+    for (size_t left = OUTQ_BLOCK_SIZE - 1; left <= OUTQ_BLOCK_SIZE; left++) {
+        outq_init(&q, &pool);
+        assert_true(outq_append_ref(&q, item, OUTQ_BLOCK_SIZE + left));
+        outq_pool_hold_all(&pool);
+        assert_int_equal(segment_lengths(&q, len, 16), 2);
+        assert_int_equal(len[0], OUTQ_BLOCK_SIZE);
+        assert_int_equal(len[1], left);
+        expect_pending(&q, item, OUTQ_BLOCK_SIZE + left);
+        outq_deinit(&q);
+    }
     outq_pool_deinit(&pool);
 }
 

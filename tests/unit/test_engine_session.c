@@ -631,6 +631,10 @@ test_stats_shapes(void **state)
     assert_true(output_has(h, "STAT cmd_set 1\r\n"));
     assert_true(output_has(h, "STAT limit_maxbytes 4194304\r\n"));
     assert_true(output_has(h, "STAT bytes 17\r\n"));
+    /* [stats.general]: bytes read are the requests' (16 + 9), written the
+     * replies' (8 + 21), before this stats request. */
+    assert_true(output_has(h, "STAT bytes_read 25\r\n"));
+    assert_true(output_has(h, "STAT bytes_written 29\r\n"));
     assert_memory_equal(h->out + h->out_len - 5, "END\r\n", 5);
     h->out_len = 0;
     feed(h, "stats settings\r\n");
@@ -733,8 +737,16 @@ test_metadump_and_mgdump(void **state)
     expect_reply(h, "lru_crawler metadump hash\r\n", want);
     expect_reply(h, "lru_crawler metadump 1,2\r\n", want);
     expect_reply(h, "lru_crawler metadump 2\r\n", "END\r\n");
+    /* A text key stored through base64 keeps its mark ([meta.base64-mark]):
+     * mgdump shows it base64, cachedump leaves it out. */
+    expect_reply(h, "ms Zm9v 1 b\r\nz\r\n", "HD\r\n");
     expect_reply(h, "lru_crawler mgdump 1\r\n",
-                 "mg a/b\r\nmg c\r\nmg YSBi b\r\nEN\r\n");
+                 "mg a/b\r\nmg c\r\nmg YSBi b\r\nmg Zm9v b\r\nEN\r\n");
+    char dump[256];
+    snprintf(dump, sizeof dump,
+             "ITEM a/b [3 b; 0 s]\r\nITEM c [1 b; %u s]\r\nEND\r\n",
+             NOW + 100);
+    expect_reply(h, "stats cachedump 1 0\r\n", dump);
     expect_reply(h, "lru_crawler mgdump 3\r\n", "EN\r\n");
     expect_reply(h, "lru_crawler metadump 64\r\nlru_crawler metadump 0\r\n"
                     "lru_crawler mgdump x\r\nlru_crawler metadump all x\r\n",
@@ -1355,6 +1367,13 @@ test_trace_levels(void **state)
     assert_true(traced_has(&t, ">42"));
     assert_true(traced_has(&t, ">1000"));
     size_t at_two = t.count;
+    /* -vv has no internal events: a closing HTTP line traces nothing. */
+    struct harness *v2 = open_with(&cfg);
+    struct traced t2 = {.count = 0};
+    session_set_trace(&v2->s, collect_trace, &t2);
+    feed(v2, "GET / HTTP/1.1\r\n");
+    assert_int_equal(t2.count, 0);
+    close_harness(v2);
     /* -vvv adds internal events: a close for an HTTP request line. */
     h->e->verbosity = 3;
     feed(h, "incr n 1\r\nGET / HTTP/1.1\r\n");
@@ -1415,7 +1434,6 @@ test_stats_from_host(void **state)
     (void)state;
     struct fake_host f = {.conns = 2};
     struct engine_host host = {&f, fake_info, fake_each_conn, fake_reset};
-    struct engine_config cfg = config();
     struct harness *h = open_default();
     engine_set_host(h->e, &host);
     feed(h, "stats\r\n");
@@ -1434,7 +1452,6 @@ test_stats_from_host(void **state)
     expect_reply(h, "stats reset\r\n", "RESET\r\n");
     assert_true(f.reset);
     engine_set_host(h->e, NULL);
-    (void)cfg;
     close_harness(h);
 }
 
@@ -1502,8 +1519,75 @@ test_output_pause_at_exactly_256k(void **state)
                              first + strlen("VALUE k1 0 10\r\n") + 12 +
                                  strlen("END\r\n"));
         }
+        /* Paused or not, the get's bytes are read once. */
+        drain(h, NOW);
+        h->out_len = 0;
+        uint64_t input = strlen("set k0 0 0 262123\r\n") + vlen + 2 +
+                         strlen("set k1 0 0 10\r\n") + 12 + 11;
+        char line[64];
+        snprintf(line, sizeof line, "STAT bytes_read %llu\r\n",
+                 (unsigned long long)input);
+        feed(h, "stats\r\n");
+        assert_true(output_has(h, line));
         close_harness(h);
     }
+}
+
+/* A host whose every figure differs, so a stat shown from the wrong field,
+ * or bent on the way, is seen ([stats.general], spec/stats.md). */
+static struct host_info distinct_host;
+
+static void
+distinct_info(void *ctx, struct host_info *out)
+{
+    (void)ctx;
+    *out = distinct_host;
+}
+
+static void
+test_stats_each_host_figure(void **state)
+{
+    (void)state;
+    distinct_host = (struct host_info){
+        .pid = 4242, .started_s = NOW - 77, .rusage_user_us = 2000003,
+        .rusage_system_us = 250, .max_connections = 11,
+        .curr_connections = 12, .total_connections = 13,
+        .rejected_connections = 14, .connection_structures = 15,
+        .idle_kicks = 16, .conn_yields = 17, .listen_disabled_num = 18,
+        .accepting_conns = false, .idle_timeout_on = false};
+    struct fake_host f = {.conns = 0};
+    struct engine_host host = {&f, distinct_info, fake_each_conn, fake_reset};
+    struct harness *h = open_default();
+    engine_set_host(h->e, &host);
+    static const char *const want[] = {
+        "STAT pid 4242\r\n", "STAT uptime 77\r\n", "STAT time 1700000000\r\n",
+        "STAT version 1.6.18-mcref\r\n", "STAT pointer_size 64\r\n",
+        "STAT rusage_user 2.000003\r\n", "STAT rusage_system 0.000250\r\n",
+        "STAT max_connections 11\r\n", "STAT curr_connections 12\r\n",
+        "STAT total_connections 13\r\n", "STAT rejected_connections 14\r\n",
+        "STAT connection_structures 15\r\n", "STAT accepting_conns 0\r\n",
+        "STAT listen_disabled_num 18\r\n", "STAT threads 1\r\n",
+        "STAT conn_yields 17\r\n", "STAT hash_power_level 16\r\n",
+        "STAT hash_is_expanding 0\r\n"};
+    feed(h, "stats\r\n");
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        if (!output_has(h, want[i])) {
+            fprintf(stderr, "missing %s", want[i]);
+            fail();
+        }
+    }
+    /* idle_kicks only with an idle timeout. */
+    assert_false(output_has(h, "STAT idle_kicks"));
+    h->out_len = 0;
+    /* No start time, or one after now: uptime 0. */
+    distinct_host.started_s = 0;
+    expect_stat(h, "", "stats\r\n", "STAT uptime 0\r\n");
+    distinct_host.started_s = NOW + 5;
+    expect_stat(h, "", "stats\r\n", "STAT uptime 0\r\n");
+    distinct_host.started_s = NOW - 1;
+    expect_stat(h, "", "stats\r\n", "STAT uptime 1\r\n");
+    engine_set_host(h->e, NULL);
+    close_harness(h);
 }
 
 int
@@ -1544,6 +1628,7 @@ main(void)
         CLAUSE_TEST("mem.bounded", test_session_without_memory),
         CLAUSE_TEST("misc.verbosity", test_trace_levels),
         CLAUSE_TEST("stats.conns", test_stats_from_host),
+        CLAUSE_TEST("stats.general", test_stats_each_host_figure),
         CLAUSE_TEST("conn.output-bound", test_hard_output_bound),
         CLAUSE_TEST("conn.output-bound", test_stash_bound_while_paused),
         CLAUSE_TEST("get.reply", test_large_value_sent_from_item),

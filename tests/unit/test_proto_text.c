@@ -266,6 +266,22 @@ test_http_guard(void **state)
     p = parse_str("foo HTTP/1.1 x\r\n");
     assert_false(p.closed);
     assert_int_equal(p.req[0].error, REQERR_UNKNOWN);
+    /* [cmd.token-count]: 23 tokens are examined; with more, the 23rd is
+     * the last one that counts. */
+    char line[256] = "foo";
+    for (int i = 2; i <= 22; i++) {
+        strcat(line, " t");
+    }
+    char closes[300];
+    snprintf(closes, sizeof closes, "%s HTTP/1.1 x y\r\n", line);
+    assert_true(parse_str(closes).closed);
+    char stays[300];
+    snprintf(stays, sizeof stays, "%s x HTTP/1.1\r\n", line);
+    p = parse_str(stays);
+    assert_false(p.closed);
+    assert_int_equal(p.req[0].error, REQERR_UNKNOWN);
+    snprintf(stays, sizeof stays, "%s HTTP/1.1\r\n", line);
+    assert_true(parse_str(stays).closed); /* exactly 23: the last */
 }
 
 static void

@@ -1693,6 +1693,84 @@ test_elastic_compaction_is_bounded(void **state)
     store_destroy(&s);
 }
 
+/* Large items far below -m are compacted, not evicted (found by the
+ * sigterm_under_load integration test with 64 KiB of compaction per write). */
+static void
+test_elastic_large_items_not_evicted_below_limit(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store_config cfg = {
+        .mem_limit = 64u << 20,
+        .value_len_max = 1u << 20,
+        .evict = true,
+        .cas_enabled = true,
+        .memory = &mem,
+    };
+    mem = (struct store_memory){.ctx = &tm, .reserve = tm_reserve,
+                                .release = tm_release,
+                                .unreserve = tm_unreserve};
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    static uint8_t big[1u << 20];
+    memset(big, 'B', sizeof big);
+    assert_int_equal(store_put(s, NOW, STORE_SET, (const uint8_t *)"big0", 4, 0,
+                               0, big, sizeof big - 4096, 0, NULL),
+                     STORE_OK);
+    assert_int_equal(store_put(s, NOW, STORE_SET, (const uint8_t *)"big1", 4, 0,
+                               0, big, 700000, 0, NULL),
+                     STORE_OK);
+    static const size_t sizes[] = {10, 1000, 50000, 200000};
+    uint64_t x = 7;
+    for (int i = 0; i < 3000; i++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        char k[16];
+        int n = snprintf(k, sizeof k, "L%d", (int)((x >> 33) % 120));
+        assert_int_equal(store_put(s, NOW, STORE_SET, (const uint8_t *)k,
+                                   (size_t)n, 0, 0, big, sizes[(x >> 20) % 4],
+                                   0, NULL),
+                         STORE_OK);
+        if (i % 500 == 0) {
+            store_check(s);
+        }
+    }
+    store_check(s);
+    assert_int_equal(stats_of(s).evictions, 0);
+    assert_true(info_of(s).log_held < (40u << 20));
+    struct store_item it;
+    assert_int_equal(store_get(s, NOW, (const uint8_t *)"big1", 4, &it),
+                     STORE_OK);
+    assert_int_equal(it.value_len, 700000);
+    store_destroy(&s);
+}
+
+static void
+count_hook(void *ctx)
+{
+    (*(unsigned *)ctx)++;
+}
+
+static void
+test_elastic_tick_calls_write_hook(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 16u << 20, 64u << 10);
+    unsigned calls = 0;
+    store_set_write_hook(s, count_hook, &calls);
+    assert_false(store_tick(s, NOW)); /* an empty log: nothing to copy */
+    assert_int_equal(calls, 0);
+    put_sized(s, NOW, 1, 1000, 0);
+    put_sized(s, NOW, 1, 1000, 0); /* the first record is dead now */
+    calls = 0;
+    store_tick(s, NOW);
+    /* Views must be copied before the dead record's bytes can go. */
+    assert_true(calls >= 1);
+    store_destroy(&s);
+}
+
 static void
 test_elastic_default_memory_and_tiny_cap(void **state)
 {
@@ -2132,8 +2210,10 @@ main(void)
         CLAUSE_TEST("mem.elastic", test_elastic_delete_gives_memory_back),
         CLAUSE_TEST("mem.elastic", test_elastic_flush_and_expiry_give_memory_back),
         CLAUSE_TEST("mem.elastic", test_elastic_tick_is_bounded),
+        CLAUSE_TEST("mem.elastic", test_elastic_tick_calls_write_hook),
         CLAUSE_TEST("mem.elastic", test_elastic_release_is_bounded),
         CLAUSE_TEST("mem.elastic", test_elastic_compaction_is_bounded),
+        CLAUSE_TEST("mem.elastic", test_elastic_large_items_not_evicted_below_limit),
         CLAUSE_TEST("mem.elastic", test_elastic_default_memory_and_tiny_cap),
         CLAUSE_TEST("mem.elastic", test_elastic_crawl_finds_expired_behind_live),
         CLAUSE_TEST("mem.no-evict", test_elastic_fixed_without_eviction),
