@@ -21,6 +21,7 @@ is invalid (not counted) when it does not compile.
     ci/mutate.py --sample 300 --seed 1    # 300 of them, reproducibly
     ci/mutate.py --list                   # print the mutants, run nothing
     ci/mutate.py --smoke                  # `make test`'s check of this script
+    ci/mutate.py --survivors-of build/mutation/report.json   # after new tests
 
 The report (build/mutation/report.txt, and .json) gives killed/survived per
 file, the kill ratio, and every survivor as file:line, the change, and the
@@ -268,13 +269,16 @@ def restore(work, rel, original):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     ap.add_argument("--sample", type=int, help="run N mutants drawn at random")
     ap.add_argument("--seed", type=int, default=1, help="for --sample (1)")
     ap.add_argument("--files", default="", help="only files whose path "
                     "contains this text (comma-separated alternatives)")
     ap.add_argument("--only", action="append", default=[],
                     help="one mutant by FILE:LINE:COL:NEW (repeatable)")
+    ap.add_argument("--survivors-of", metavar="REPORT_JSON",
+                    help="run again only the mutants that survived in a "
+                    "report (e.g. after adding tests)")
     ap.add_argument("--timeout", type=float, default=30,
                     help="seconds per test binary (30); a hang is a kill")
     ap.add_argument("--list", action="store_true", help="list, run nothing")
@@ -290,6 +294,14 @@ def main():
         muts = [m for m in muts if any(k in m["file"] for k in keys)]
     if args.smoke:
         muts = smoke_mutants(muts)
+    elif args.survivors_of:
+        with open(args.survivors_of) as f:
+            wanted = {mutant_id(r) for r in json.load(f)
+                      if r["verdict"] == "survived"}
+        muts = [m for m in muts if mutant_id(m) in wanted]
+        if len(muts) != len(wanted):
+            print("mutate: %d survivors no longer exist (the code changed)"
+                  % (len(wanted) - len(muts)))
     elif args.only:
         muts = [m for m in muts if mutant_id(m) in args.only]
         if len(muts) != len(args.only):

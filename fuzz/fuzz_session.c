@@ -233,7 +233,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t bad_at;
     const char *why;
     if (!output_check(whole.out, whole.out_len, &bad_at, &why)) {
-        fprintf(stderr, "fuzz_session: %s at output byte %zu\n", why, bad_at);
+        fprintf(stderr, "fuzz_session: %s at output byte %zu: \"", why,
+                bad_at);
+        for (size_t i = bad_at; i < whole.out_len && i < bad_at + 80; i++) {
+            uint8_t c = whole.out[i];
+            fprintf(stderr, c >= 0x20 && c < 0x7f ? "%c" : "\\x%02x", c);
+        }
+        fprintf(stderr, "\"\n");
         CHECK(false);
     }
     struct fuzz_run cut;

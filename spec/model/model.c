@@ -756,8 +756,7 @@ model_put_opts(struct model *m, uint32_t now, enum store_mode mode,
     switch (mode) {
     case STORE_ADD:
         if (old != NULL) {
-            old->fetched = true; /* [store.add]: counts as accessed */
-            old->active = true;
+            old->active = true; /* [store.add]: accessed, not fetched */
             return STORE_NOT_STORED;
         }
         break;
@@ -771,8 +770,8 @@ model_put_opts(struct model *m, uint32_t now, enum store_mode mode,
             /* [meta.ms-vivify]: a new item of the value, with N's TTL. */
             joining = false;
             exptime = o->vivify_exptime;
-        } else if (joining && o->compare_cas != 0 &&
-                   o->compare_cas != old->cas) {
+        } else if (joining && o->compare &&
+                   (!m->cfg.cas_enabled || o->compare_cas != old->cas)) {
             return STORE_EXISTS;
         }
         break;
@@ -901,7 +900,7 @@ model_delete_opts(struct model *m, uint32_t now, const uint8_t *key,
         m->st.delete_misses++;
         return STORE_MISS;
     }
-    if (o->compare_cas != 0 && o->compare_cas != e->cas) {
+    if (o->compare && (!m->cfg.cas_enabled || o->compare_cas != e->cas)) {
         m->st.delete_misses++;
         return STORE_EXISTS;
     }
@@ -1032,7 +1031,7 @@ model_arith_opts(struct model *m, uint32_t now, const uint8_t *key,
         }
         return STORE_OK;
     }
-    if (o->compare_cas != 0 && o->compare_cas != e->cas) {
+    if (o->compare && (!m->cfg.cas_enabled || o->compare_cas != e->cas)) {
         return STORE_EXISTS;
     }
     uint64_t value;
@@ -1041,8 +1040,7 @@ model_arith_opts(struct model *m, uint32_t now, const uint8_t *key,
     }
     value = incr ? value + delta : (delta > value ? 0 : value - delta);
     size_t len = (size_t)snprintf(digits, sizeof digits, "%" PRIu64, value);
-    e->fetched = true;
-    e->active = true;
+    e->active = true; /* an access, not a fetch */
     uint64_t cas = cas_for(m, o->new_cas);
     if (len == e->value_len) {
         memcpy(e->value, digits, len);
@@ -1057,7 +1055,7 @@ model_arith_opts(struct model *m, uint32_t now, const uint8_t *key,
             m->st.no_memory++;
             return STORE_NO_MEMORY;
         }
-        e->fetched = true;
+        e->fetched = was.fetched;
         e->active = true;
         e->stale = was.stale;
         e->win_sent = was.win_sent;
@@ -1113,6 +1111,10 @@ model_fetch(struct model *m, uint32_t now, const uint8_t *key,
         }
         take_cas(m, o->new_cas);
         e->key_binary = o->key_binary;
+        if (!o->no_bump) {
+            e->fetched = true;
+            e->active = true;
+        }
         m->st.total_items++;
         if (o->touch) {
             m->st.touch_hits++; /* a vivified miss counts as a hit */
@@ -1147,9 +1149,10 @@ model_fetch(struct model *m, uint32_t now, const uint8_t *key,
             return STORE_NO_MEMORY;
         }
     }
-    /* [meta.win] */
-    bool wants = e->stale || (o->recache && e->deadline != 0 &&
-                              e->deadline - now < o->recache_s);
+    /* [meta.win]: R sees the deadline before T when it came first. */
+    uint32_t seen = o->recache_first ? out->deadline_before_s : e->deadline;
+    bool wants = e->stale ||
+                 (o->recache && seen > now && seen - now < o->recache_s);
     if (wants && !e->win_sent) {
         e->win_sent = true;
         out->won = true;

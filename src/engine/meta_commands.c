@@ -17,6 +17,22 @@ has(const struct request *req, uint8_t letter)
     return (req->meta.seen & META_BIT(letter)) != 0;
 }
 
+/* Whether flag a was sent before flag b (memcached applies mg's flags in
+ * the order sent). */
+static bool
+comes_before(const struct request *req, uint8_t a, uint8_t b)
+{
+    for (uint32_t i = 0; i < req->meta.count; i++) {
+        if (req->meta.order[i] == a) {
+            return true;
+        }
+        if (req->meta.order[i] == b) {
+            return false;
+        }
+    }
+    return false;
+}
+
 /* The key as the store knows it: decoded when it came in base64. */
 static const uint8_t *
 meta_key(const struct reply *r, size_t *len)
@@ -80,6 +96,7 @@ meta_get(struct reply *r)
         .vivify_exptime = m->vivify_ttl,
         .recache = has(req, 'R'),
         .recache_s = recache_seconds(m->recache_ttl),
+        .recache_first = comes_before(req, 'R', 'T'),
         .new_cas = has(req, 'E') ? m->explicit_cas : 0,
         .key_binary = has(req, 'b'),
     };
@@ -157,7 +174,9 @@ meta_set(struct reply *r)
     enum store_mode mode = set_mode(req);
     bool joins = mode == STORE_APPEND || mode == STORE_PREPEND;
     struct store_put_opts o = {
-        .compare_cas = joins && has(req, 'C') ? m->compare_cas : 0,
+        /* [meta.ms-cas]: append and prepend take C0 as no C, as memcached */
+        .compare = joins && has(req, 'C') && m->compare_cas != 0,
+        .compare_cas = m->compare_cas,
         .new_cas = has(req, 'E') ? m->explicit_cas : 0,
         .invalidate = has(req, 'I'),
         .vivify = joins && has(req, 'N'),
@@ -200,7 +219,8 @@ meta_delete(struct reply *r)
     const struct request *req = r->req;
     const struct meta_request *m = &req->meta;
     struct store_delete_opts o = {
-        .compare_cas = has(req, 'C') ? m->compare_cas : 0,
+        .compare = has(req, 'C'),
+        .compare_cas = m->compare_cas,
         .new_cas = has(req, 'E') ? m->explicit_cas : 0,
         .invalidate = has(req, 'I'),
         .clear_value = has(req, 'x'),
@@ -243,7 +263,9 @@ meta_arith(struct reply *r)
     const struct meta_request *m = &req->meta;
     bool incr = !has(req, 'M') || m->mode == 'I' || m->mode == '+';
     struct store_arith_opts o = {
-        .compare_cas = has(req, 'C') ? m->compare_cas : 0,
+        /* [meta.ma]: C0 is no C, as memcached's incr takes it */
+        .compare = has(req, 'C') && m->compare_cas != 0,
+        .compare_cas = m->compare_cas,
         .new_cas = has(req, 'E') ? m->explicit_cas : 0,
         .vivify = has(req, 'N'),
         .vivify_exptime = m->vivify_ttl,

@@ -109,6 +109,23 @@ choose_protocol(struct session *s, uint8_t first_byte)
     trace_event(s, "protocol: text and meta lines");
 }
 
+/* The next request in the connection's protocol. */
+static enum proto_status
+parse_next(struct session *s, const uint8_t *data, size_t len,
+           struct request *req, size_t *consumed, size_t *needed)
+{
+    CHECK(s->protocol == SESSION_PROTO_LINE);
+    return proto_text_parse(&s->parser, data, len, req, consumed, needed);
+}
+
+/* The composer of the connection's protocol. */
+static proto_compose_fn
+composer(const struct session *s)
+{
+    CHECK(s->protocol == SESSION_PROTO_LINE);
+    return proto_line_compose;
+}
+
 /*
  * Parses and executes requests from buf[0..n) until it runs out, pauses or
  * closes. Returns the bytes used; the rest must be kept.
@@ -129,8 +146,8 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
         struct request req;
         size_t consumed;
         size_t needed;
-        enum proto_status st = proto_text_parse(&s->parser, buf + pos, n - pos,
-                                                &req, &consumed, &needed);
+        enum proto_status st =
+            parse_next(s, buf + pos, n - pos, &req, &consumed, &needed);
         if (st == PROTO_CLOSE) {
             trace_event(s, "closing: line too long, or an HTTP request");
             s->state = SESSION_CLOSING; /* earlier replies still go out */
@@ -150,7 +167,7 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
         uint64_t queued = s->out.queued;
         enum command_result res =
             commands_execute(s->engine, &s->out, buf + pos, &req, real_s,
-                             &s->get, proto_line_compose, reply_trace);
+                             &s->get, composer(s), reply_trace);
         /* Counted as produced, not as sent, so that stats do not depend on
          * how the socket took the bytes ([frame.split]). */
         s->engine->stats.bytes_written += s->out.queued - queued;
@@ -295,6 +312,12 @@ session_resume(struct session *s, uint32_t real_s)
     if (!s->paused) {
         run_stash(s, real_s);
     }
+}
+
+const uint8_t *
+session_refusal(size_t *len)
+{
+    return proto_text_reply(PROTO_REPLY_TOO_MANY_CONNS, len);
 }
 
 size_t

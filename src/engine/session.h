@@ -134,6 +134,10 @@ void session_resume(struct session *s, uint32_t real_s);
 /* Nothing stashed, queued, paused or half-parsed. */
 bool session_idle(const struct session *s);
 
+/* [conn.max]: what a connection refused before it was opened is told,
+ * whatever protocol it would have spoken (memcached's text line). */
+const uint8_t *session_refusal(size_t *len);
+
 /* Bytes of input held in the stash (for stats and tests). */
 static inline uint32_t
 session_stashed(const struct session *s)

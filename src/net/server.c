@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "../common/check.h"
-#include "../proto/text.h"
 #include "conn.h"
 #include "loop.h"
 
@@ -135,7 +134,7 @@ static void
 reject(struct server *s, int fd)
 {
     size_t len;
-    const uint8_t *text = proto_text_reply(PROTO_REPLY_TOO_MANY_CONNS, &len);
+    const uint8_t *text = session_refusal(&len);
     ssize_t ignored = send(fd, text, len, MSG_DONTWAIT | MSG_NOSIGNAL);
     (void)ignored; /* best effort: the client may already be gone */
     close(fd);

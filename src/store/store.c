@@ -195,6 +195,13 @@ stamp(struct store *s, uint32_t ref, uint64_t n)
     }
 }
 
+/* [meta.cas-disabled]: whether a meta C fails on the record at ref. */
+static bool
+cas_differs(const struct store *s, bool compare, uint64_t want, uint32_t ref)
+{
+    return compare && (!s->cfg.cas_enabled || want != rec_cas(s, ref));
+}
+
 /* The CAS the next write gives: the caller's (meta E), or the counter's
  * next. commit_cas takes it once the write succeeded; a caller-given CAS
  * leaves the counter as it is, as in memcached. */
@@ -719,7 +726,8 @@ store_put_opts(struct store *s, uint32_t now_s, enum store_mode mode,
     struct record old;
     uint32_t old_ref = lookup_live(s, now_s, hash, key, key_len, &old);
     if (mode == STORE_ADD && old_ref != 0) {
-        mark_accessed(s, old_ref); /* [store.add] */
+        /* [store.add]: an access (a second chance), not a fetch. */
+        rec_at(s, old_ref)[REC_OFF_BITS] |= REC_ACTIVE;
         return STORE_NOT_STORED;
     }
     bool vivify = false;
@@ -747,7 +755,7 @@ store_put_opts(struct store *s, uint32_t now_s, enum store_mode mode,
         }
     }
     if ((mode == STORE_APPEND || mode == STORE_PREPEND) && old_ref != 0 &&
-        o->compare_cas != 0 && o->compare_cas != rec_cas(s, old_ref)) {
+        cas_differs(s, o->compare, o->compare_cas, old_ref)) {
         return STORE_EXISTS; /* [meta.ms-cas] */
     }
     struct rewrite w = {
@@ -828,9 +836,9 @@ store_delete_opts(struct store *s, uint32_t now_s, const uint8_t *key,
         s->st.delete_misses++;
         return STORE_MISS;
     }
-    if (o->compare_cas != 0 && o->compare_cas != rec_cas(s, ref)) {
+    if (cas_differs(s, o->compare, o->compare_cas, ref)) {
         s->st.delete_misses++; /* as memcached counts it */
-        return STORE_EXISTS;   /* [meta.md-cas] */
+        return STORE_EXISTS;   /* [meta.md] */
     }
     if (!o->invalidate && !o->clear_value) {
         unlink_record(s, hash, ref, &r);
@@ -955,8 +963,8 @@ store_arith_opts(struct store *s, uint32_t now_s, const uint8_t *key,
         }
         return STORE_OK;
     }
-    if (o->compare_cas != 0 && o->compare_cas != rec_cas(s, ref)) {
-        return STORE_EXISTS; /* [meta.ma-cas] */
+    if (cas_differs(s, o->compare, o->compare_cas, ref)) {
+        return STORE_EXISTS; /* [meta.ma] */
     }
     uint64_t value;
     if (!decimal_parse_u64(rec_at(s, ref) + r.value_off, r.value_len,
@@ -973,7 +981,8 @@ store_arith_opts(struct store *s, uint32_t now_s, const uint8_t *key,
     }
     uint8_t digits[LIMIT_U64_DIGITS];
     size_t digits_len = decimal_format_u64(value, digits);
-    mark_accessed(s, ref);
+    /* [meta.mg-access]: an increment is an access, not a fetch (h stays). */
+    rec_at(s, ref)[REC_OFF_BITS] |= REC_ACTIVE;
     uint64_t cas = upcoming_cas(s, o->new_cas);
     if (digits_len == r.value_len) {
         /* Same length: rewrite the digits and the unique in place. */
@@ -1060,9 +1069,12 @@ store_fetch(struct store *s, uint32_t now_s, const uint8_t *key,
         }
         commit_cas(s, o->new_cas);
         s->st.total_items++;
-        /* memcached counts a vivified miss as a hit. */
+        /* memcached counts a vivified miss as a hit, and a fetch. */
         s->st.touch_hits += o->touch;
         s->st.get_hits += !o->touch;
+        if (!o->no_bump) {
+            mark_accessed(s, ref);
+        }
         decode(s, ref, &r);
         fill_view(s, ref, &r, &out->item);
         out->deadline_before_s = r.deadline_s;
@@ -1095,9 +1107,9 @@ store_fetch(struct store *s, uint32_t now_s, const uint8_t *key,
     }
     /* [meta.win]: a stale item, or one within R of its deadline, hands out
      * one token until it is written again. */
+    uint32_t seen = o->recache_first ? out->deadline_before_s : r.deadline_s;
     bool wants = out->stale ||
-                 (o->recache && r.deadline_s != 0 &&
-                  r.deadline_s - now_s < o->recache_s);
+                 (o->recache && seen > now_s && seen - now_s < o->recache_s);
     uint8_t *p = rec_at(s, ref);
     if (wants && !out->win_sent_before) {
         p[REC_OFF_BITS] |= REC_WIN_SENT;

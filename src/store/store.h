@@ -197,7 +197,7 @@ enum store_status store_arith(struct store *s, uint32_t now_s,
 /* ---- the meta protocol's operations ([meta.*]) ------------------------
  *
  * Each takes an options struct (zeroed: the plain behaviour) and reports the
- * item's state before and after. A CAS of 0 in an option means "none". A
+ * item's state before and after. A new_cas of 0 means "none". A
  * caller-given CAS (new_cas, meta E) becomes the item's unique without
  * advancing the store's counter, as in memcached. */
 
@@ -211,6 +211,8 @@ struct store_fetch_opts {
     bool recache;           /* R: win when fewer than recache_s seconds
                                remain before the deadline */
     uint32_t recache_s;
+    bool recache_first;     /* R was sent before T: it sees the deadline
+                               the item had before the touch */
     uint64_t new_cas;       /* E: the CAS of a vivified item */
     bool key_binary;        /* b: a vivified item's key came in base64 */
 };
@@ -228,8 +230,8 @@ struct store_fetch_result {
 
 /* [meta.mg-flags], [meta.win], [meta.stale]: looks up a live item (counted
  * as a get, or with touch as a touch only, as memcached counts mg),
- * optionally creating it on a miss (then counted as a hit; N's deadline
- * wins over T's).
+ * optionally creating it on a miss (then counted as a hit and, unless
+ * no_bump, fetched; N's deadline wins over T's).
  * STORE_OK with *out filled, STORE_MISS, or STORE_NO_MEMORY (a touch or
  * vivify that found no room; the miss is counted). */
 enum store_status store_fetch(struct store *s, uint32_t now_s,
@@ -238,8 +240,9 @@ enum store_status store_fetch(struct store *s, uint32_t now_s,
                               struct store_fetch_result *out);
 
 struct store_put_opts {
-    uint64_t compare_cas;   /* C: append/prepend compare it too (STORE_CAS
-                               uses the cas_unique argument) */
+    bool compare;           /* C given: append/prepend compare compare_cas
+                               (STORE_CAS uses the cas_unique argument) */
+    uint64_t compare_cas;
     uint64_t new_cas;       /* E */
     bool invalidate;        /* I: a STORE_CAS below the item's CAS stores
                                the value marked stale ([meta.ms-invalidate]) */
@@ -261,7 +264,9 @@ enum store_status store_put_opts(struct store *s, uint32_t now_s,
                                  uint64_t *cas_out);
 
 struct store_delete_opts {
-    uint64_t compare_cas;   /* C: a different CAS answers STORE_EXISTS */
+    bool compare;           /* C given: a CAS other than compare_cas (any,
+                               without CAS uniques) answers STORE_EXISTS */
+    uint64_t compare_cas;
     uint64_t new_cas;       /* E: with invalidate or clear_value */
     bool invalidate;        /* I: mark stale, new CAS, win token cleared,
                                instead of removing ([meta.md-invalidate]) */
@@ -279,7 +284,8 @@ enum store_status store_delete_opts(struct store *s, uint32_t now_s,
                                     const struct store_delete_opts *o);
 
 struct store_arith_opts {
-    uint64_t compare_cas;   /* C */
+    bool compare;           /* C given, as for delete */
+    uint64_t compare_cas;
     uint64_t new_cas;       /* E */
     bool vivify;            /* N: a miss creates the item holding initial,
                                the delta not applied ([meta.ma-vivify]) */

@@ -649,6 +649,61 @@ opaque_of(unsigned slot)
     return opaques[slot % 4];
 }
 
+/* [meta.base64-key]: a key in standard base64, encoded here. */
+static void
+base64_of(const char *key, char *out)
+{
+    static const char abc[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = strlen(key);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)(uint8_t)key[i] << 16;
+        v |= i + 1 < n ? (uint32_t)(uint8_t)key[i + 1] << 8 : 0;
+        v |= i + 2 < n ? (uint32_t)(uint8_t)key[i + 2] : 0;
+        out[o++] = abc[v >> 18 & 63];
+        out[o++] = abc[v >> 12 & 63];
+        out[o++] = i + 1 < n ? abc[v >> 6 & 63] : '=';
+        out[o++] = i + 2 < n ? abc[v & 63] : '=';
+    }
+    out[o] = '\0';
+}
+
+/* ` k<key>`, or ` k<base64> b` for a key marked binary ([meta.base64-mark]). */
+static void
+want_key(struct model_run *r, const char *key, bool binary)
+{
+    if (binary) {
+        char enc[32];
+        base64_of(key, enc);
+        addf(&r->want, " k%s b", enc);
+    } else {
+        addf(&r->want, " k%s", key);
+    }
+}
+
+/* The command's key as sent: with `b`, in base64 (the flag itself is
+ * sent after ms's datalen: send_b). */
+static void
+send_key(struct model_run *r, const char *key, bool b)
+{
+    if (b) {
+        char enc[32];
+        base64_of(key, enc);
+        addf(&r->in, " %s", enc);
+    } else {
+        addf(&r->in, " %s", key);
+    }
+}
+
+static void
+send_b(struct model_run *r, bool b)
+{
+    if (b) {
+        add(&r->in, " b", 2);
+    }
+}
+
 /* The flags on the line (with a leading space each). */
 static void
 send_ret_flags(struct model_run *r, const struct ret_flags *f, unsigned slot)
@@ -666,11 +721,11 @@ send_ret_flags(struct model_run *r, const struct ret_flags *f, unsigned slot)
  * without an item. */
 static void
 want_key_opaque(struct model_run *r, const struct ret_flags *f,
-                const char *key, unsigned slot)
+                const char *key, unsigned slot, bool b)
 {
     for (size_t i = 0; i < f->count; i++) {
         if (f->letter[i] == 'k') {
-            addf(&r->want, " k%s", key);
+            want_key(r, key, b); /* the request's key, as it came */
         } else if (f->letter[i] == 'O') {
             addf(&r->want, " %s", opaque_of(slot));
         }
@@ -678,13 +733,16 @@ want_key_opaque(struct model_run *r, const struct ret_flags *f,
 }
 
 static void
-model_mg(struct model_run *r, const char *key, unsigned slot)
+model_mg(struct model_run *r, const char *key, unsigned slot, bool b)
 {
     static const int32_t ttls[] = {0, 100, 2592000};
     struct store_fetch_opts o = {0};
     bool quiet = rng_below(&r->rng, 4) == 0;
     bool value = rng_below(&r->rng, 2) == 0;
-    addf(&r->in, "mg %s", key);
+    add(&r->in, "mg", 2);
+    send_key(r, key, b);
+    send_b(r, b);
+    o.key_binary = b;
     if (rng_below(&r->rng, 4) == 0) {
         o.touch = true;
         o.exptime = ttls[rng_below(&r->rng, 3)];
@@ -694,6 +752,15 @@ model_mg(struct model_run *r, const char *key, unsigned slot)
         o.vivify = true;
         o.vivify_exptime = ttls[rng_below(&r->rng, 3)];
         addf(&r->in, " N%d", o.vivify_exptime);
+    }
+    if (rng_below(&r->rng, 4) == 0) { /* [meta.recache] */
+        o.recache = true;
+        o.recache_s = rng_below(&r->rng, 2) ? 50 : 200;
+        addf(&r->in, " R%u", o.recache_s);
+    }
+    if (rng_below(&r->rng, 5) == 0) { /* [meta.mg-access]: u */
+        o.no_bump = true;
+        add(&r->in, " u", 2);
     }
     struct ret_flags f;
     pick_ret_flags(r, "sfcktOh", &f);
@@ -715,7 +782,7 @@ model_mg(struct model_run *r, const char *key, unsigned slot)
     if (st != STORE_OK) { /* [meta.quiet]: q hides EN */
         if (!quiet) {
             add(&r->want, "EN", 2);
-            want_key_opaque(r, &f, key, slot);
+            want_key_opaque(r, &f, key, slot, b);
             add(&r->want, "\r\n", 2);
         }
         return;
@@ -732,7 +799,7 @@ model_mg(struct model_run *r, const char *key, unsigned slot)
         case 's': addf(&r->want, " s%zu", it->value_len); break;
         case 'f': addf(&r->want, " f%u", it->flags); break;
         case 'c': addf(&r->want, " c%" PRIu64, it->cas); break;
-        case 'k': addf(&r->want, " k%s", key); break;
+        case 'k': want_key(r, key, it->key_binary); break; /* the item's */
         case 't': addf(&r->want, " t%ld", ttl_left(it->deadline_s, r->now)); break;
         case 'O': addf(&r->want, " %s", opaque_of(slot)); break;
         default: addf(&r->want, " h%d", res.fetched_before ? 1 : 0); break;
@@ -756,7 +823,7 @@ model_mg(struct model_run *r, const char *key, unsigned slot)
 }
 
 static void
-model_ms(struct model_run *r, const char *key, unsigned slot)
+model_ms(struct model_run *r, const char *key, unsigned slot, bool b)
 {
     static const char modes[] = "SEAPR";
     static const enum store_mode store_modes[] = {
@@ -775,7 +842,10 @@ model_ms(struct model_run *r, const char *key, unsigned slot)
     }
     bool invalidate = cas && rng_below(&r->rng, 3) == 0;
     bool quiet = rng_below(&r->rng, 4) == 0;
-    addf(&r->in, "ms %s %zu", key, vlen);
+    add(&r->in, "ms", 2);
+    send_key(r, key, b);
+    addf(&r->in, " %zu", vlen);
+    send_b(r, b);
     if (exptime != 0) {
         addf(&r->in, " T%d", exptime);
     }
@@ -790,6 +860,11 @@ model_ms(struct model_run *r, const char *key, unsigned slot)
     }
     if (invalidate) {
         add(&r->in, " I", 2);
+    }
+    uint64_t explicit_cas = 0;
+    if (rng_below(&r->rng, 6) == 0) { /* [meta.explicit-cas] */
+        explicit_cas = 9000 + rng_below(&r->rng, 3);
+        addf(&r->in, " E%" PRIu64, explicit_cas);
     }
     struct ret_flags f;
     pick_ret_flags(r, "ckO", &f);
@@ -808,8 +883,11 @@ model_ms(struct model_run *r, const char *key, unsigned slot)
         m = STORE_CAS;
         o.invalidate = invalidate;
     } else if (cas && (m == STORE_APPEND || m == STORE_PREPEND)) {
+        o.compare = true;
         o.compare_cas = unique;
     }
+    o.new_cas = explicit_cas;
+    o.key_binary = b;
     if (vlen > r->value_max) {
         /* [meta.ms-too-large]: the key's item goes, whatever the mode, as
          * a failed set's does ([store.failed-set]). */
@@ -841,7 +919,7 @@ model_ms(struct model_run *r, const char *key, unsigned slot)
         if (f.letter[i] == 'c') { /* [meta.ms-invalidate]: c0 on failure */
             addf(&r->want, " c%" PRIu64, st == STORE_OK ? new_cas : 0);
         } else if (f.letter[i] == 'k') {
-            addf(&r->want, " k%s", key);
+            want_key(r, key, b);
         } else {
             addf(&r->want, " %s", opaque_of(slot));
         }
@@ -850,12 +928,15 @@ model_ms(struct model_run *r, const char *key, unsigned slot)
 }
 
 static void
-model_md(struct model_run *r, const char *key, unsigned slot)
+model_md(struct model_run *r, const char *key, unsigned slot, bool b)
 {
     struct store_delete_opts o = {0};
     bool quiet = rng_below(&r->rng, 4) == 0;
-    addf(&r->in, "md %s", key);
+    add(&r->in, "md", 2);
+    send_key(r, key, b);
+    send_b(r, b);
     if (rng_below(&r->rng, 4) == 0) {
+        o.compare = true;
         o.compare_cas = rng_below(&r->rng, 2) ? r->cas[slot] : 12345;
         if (o.compare_cas == 0) {
             o.compare_cas = 12345;
@@ -865,6 +946,10 @@ model_md(struct model_run *r, const char *key, unsigned slot)
     if (rng_below(&r->rng, 4) == 0) {
         o.invalidate = true;
         add(&r->in, " I", 2);
+        if (rng_below(&r->rng, 3) == 0) { /* [meta.explicit-cas] */
+            o.new_cas = 9100 + rng_below(&r->rng, 3);
+            addf(&r->in, " E%" PRIu64, o.new_cas);
+        }
     }
     struct ret_flags f;
     pick_ret_flags(r, "kO", &f);
@@ -883,13 +968,13 @@ model_md(struct model_run *r, const char *key, unsigned slot)
     }
     if (code != NULL) {
         add(&r->want, code, 2);
-        want_key_opaque(r, &f, key, slot);
+        want_key_opaque(r, &f, key, slot, b);
         add(&r->want, "\r\n", 2);
     }
 }
 
 static void
-model_ma(struct model_run *r, const char *key, unsigned slot)
+model_ma(struct model_run *r, const char *key, unsigned slot, bool b)
 {
     static const uint64_t deltas[] = {0, 1, 5, 100, UINT64_MAX};
     static const char *const modes[] = {"MI", "M+", "MD", "M-"};
@@ -898,7 +983,10 @@ model_ma(struct model_run *r, const char *key, unsigned slot)
     bool value = rng_below(&r->rng, 2) == 0;
     bool incr = true;
     uint64_t delta = 1;
-    addf(&r->in, "ma %s", key);
+    add(&r->in, "ma", 2);
+    send_key(r, key, b);
+    send_b(r, b);
+    o.key_binary = b;
     if (rng_below(&r->rng, 3) == 0) {
         o.vivify = true;
         o.vivify_exptime = rng_below(&r->rng, 2) ? 0 : 100;
@@ -918,11 +1006,16 @@ model_ma(struct model_run *r, const char *key, unsigned slot)
         addf(&r->in, " %s", modes[mode]);
     }
     if (rng_below(&r->rng, 5) == 0) {
+        o.compare = true;
         o.compare_cas = rng_below(&r->rng, 2) ? r->cas[slot] : 12345;
         if (o.compare_cas == 0) {
             o.compare_cas = 12345;
         }
         addf(&r->in, " C%" PRIu64, o.compare_cas);
+    }
+    if (rng_below(&r->rng, 6) == 0) { /* [meta.explicit-cas] */
+        o.new_cas = 9200 + rng_below(&r->rng, 3);
+        addf(&r->in, " E%" PRIu64, o.new_cas);
     }
     struct ret_flags f;
     pick_ret_flags(r, "tckO", &f);
@@ -952,7 +1045,7 @@ model_ma(struct model_run *r, const char *key, unsigned slot)
         return;
     default: /* [meta.ma]: NF, or EX on a CAS mismatch; k and O echoed */
         add(&r->want, st == STORE_EXISTS ? "EX" : "NF", 2);
-        want_key_opaque(r, &f, key, slot);
+        want_key_opaque(r, &f, key, slot, b);
         add(&r->want, "\r\n", 2);
         return;
     }
@@ -971,7 +1064,7 @@ model_ma(struct model_run *r, const char *key, unsigned slot)
         switch (f.letter[i]) {
         case 't': addf(&r->want, " t%ld", ttl_left(it.deadline_s, r->now)); break;
         case 'c': addf(&r->want, " c%" PRIu64, it.cas); break;
-        case 'k': addf(&r->want, " k%s", key); break;
+        case 'k': want_key(r, key, b); break; /* the request's */
         default: addf(&r->want, " %s", opaque_of(slot)); break;
         }
     }
@@ -985,22 +1078,23 @@ model_ma(struct model_run *r, const char *key, unsigned slot)
 static void
 model_meta_command(struct model_run *r, const char *key, unsigned slot)
 {
+    bool b = rng_below(&r->rng, 4) == 0; /* [meta.base64-key] */
     switch (rng_below(&r->rng, 9)) {
     case 0:
     case 1:
     case 2:
-        model_mg(r, key, slot);
+        model_mg(r, key, slot, b);
         break;
     case 3:
     case 4:
-        model_ms(r, key, slot);
+        model_ms(r, key, slot, b);
         break;
     case 5:
-        model_md(r, key, slot);
+        model_md(r, key, slot, b);
         break;
     case 6:
     case 7:
-        model_ma(r, key, slot);
+        model_ma(r, key, slot, b);
         break;
     default:
         add(&r->in, "mn\r\n", 4); /* [meta.mn] */

@@ -438,6 +438,7 @@ step(struct run *r)
                 .vivify_exptime = draw_exptime(r),
                 .recache = chance(&r->rng, 25),
                 .recache_s = (uint32_t)rng_below(&r->rng, 40),
+                .recache_first = chance(&r->rng, 50),
                 .new_cas = chance(&r->rng, 10) ? draw_meta_cas(r, slot) : 0,
                 .key_binary = chance(&r->rng, 20),
             };
@@ -481,6 +482,7 @@ step(struct run *r)
         uint64_t cb = 0;
         struct store_put_opts o = {0};
         if (chance(&r->rng, 40)) {
+            o.compare = chance(&r->rng, 50);
             o.compare_cas = draw_meta_cas(r, slot);
             o.new_cas = chance(&r->rng, 15) ? draw_meta_cas(r, slot) : 0;
             o.invalidate = chance(&r->rng, 30);
@@ -516,6 +518,7 @@ step(struct run *r)
     } else if (pick < 79) {
         if (chance(&r->rng, 50)) {
             struct store_delete_opts o = {
+                .compare = chance(&r->rng, 50),
                 .compare_cas = draw_meta_cas(r, slot),
                 .new_cas = chance(&r->rng, 15) ? draw_meta_cas(r, slot) : 0,
                 .invalidate = chance(&r->rng, 50),
@@ -546,6 +549,7 @@ step(struct run *r)
         uint64_t vb = 0;
         struct store_arith_opts o = {0};
         if (chance(&r->rng, 40)) {
+            o.compare = chance(&r->rng, 50);
             o.compare_cas = draw_meta_cas(r, slot);
             o.new_cas = chance(&r->rng, 15) ? draw_meta_cas(r, slot) : 0;
             o.vivify = chance(&r->rng, 40);

@@ -550,6 +550,29 @@ test_trace(void **state)
     close_harness(h);
 }
 
+/* Found by comparing random meta streams with memcached 1.6.18. */
+static void
+test_matches_memcached_details(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    /* C0: md compares it (EX); ma and append/prepend take it as no C. */
+    expect_reply(h, "set n 0 0 1\r\n5\r\nma n C0 v\r\nmd n C0\r\n",
+                 "STORED\r\nVA 1\r\n6\r\nEX\r\n");
+    expect_reply(h, "ms n 1 MA C0\r\n1\r\nmg n v\r\n", "HD\r\nVA 2\r\n61\r\n");
+    /* A vivified item counts as fetched (unless u). */
+    expect_reply(h, "mg v1 N30 c\r\nmg v1 h\r\n", "HD c4 W\r\nHD h1 Z\r\n");
+    expect_reply(h, "mg v2 N30 u\r\nmg v2 h\r\n", "HD W\r\nHD h0 Z\r\n");
+    /* R sees the TTL as the flags before it left it. */
+    expect_reply(h, "set r 0 0 1\r\n1\r\nmg r R200 T100\r\nmg r T100 R200\r\n",
+                 "STORED\r\nHD\r\nHD W\r\n");
+    /* add on a live key and incr are accesses, not fetches. */
+    expect_reply(h, "set a 0 0 1\r\n1\r\nadd a 0 0 1\r\n2\r\nincr a 1\r\n"
+                    "ma a\r\nmg a h\r\nmg a h\r\n",
+                 "STORED\r\nNOT_STORED\r\n2\r\nHD\r\nHD h0\r\nHD h1\r\n");
+    close_harness(h);
+}
+
 int
 main(void)
 {
@@ -574,6 +597,7 @@ main(void)
         CLAUSE_TEST("meta.cas-disabled", test_cas_disabled),
         CLAUSE_TEST("mem.bounded", test_referenced_value_survives_meta_writes),
         CLAUSE_TEST("misc.verbosity", test_trace),
+        CLAUSE_TEST("meta.interleave", test_matches_memcached_details),
     };
     return cmocka_run_group_tests_name("engine_meta", tests, NULL, NULL);
 }

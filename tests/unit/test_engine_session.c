@@ -574,6 +574,18 @@ test_debugtime_clock_end(void **state)
                 "STAT time 4294967295\r\n");
     close_harness(h);
 
+    /* Paused, real time does not move the clock; resumed, it does. */
+    h = open_with(&cfg);
+    expect_stat(h, "debugtime p\r\n", "stats\r\n", "STAT time 1700000000\r\n");
+    h->out_len = 0;
+    feed_at(h, "stats\r\n", 7, NOW + 30);
+    assert_true(output_has(h, "STAT time 1700000000\r\n"));
+    h->out_len = 0;
+    feed_at(h, "debugtime r\r\n", 13, NOW + 30);
+    feed_at(h, "stats\r\n", 7, NOW + 40);
+    assert_true(output_has(h, "STAT time 1700000010\r\n"));
+    close_harness(h);
+
     /* A relative exptime near the end: the deadline is the clock's end. */
     h = open_with(&cfg);
     expect_reply(h, "debugtime 2594967290\r\nset k 0 100 1\r\nx\r\n"
@@ -1443,6 +1455,9 @@ test_stats_from_host(void **state)
     assert_true(output_has(h, "STAT curr_connections 3\r\n"));
     assert_true(output_has(h, "STAT idle_kicks 7\r\n"));
     assert_true(output_has(h, "STAT accepting_conns 1\r\n"));
+    /* What the host leaves unset reads as 0. */
+    assert_true(output_has(h, "STAT max_connections 0\r\n"));
+    assert_true(output_has(h, "STAT rusage_system 0.000000\r\n"));
     expect_reply(h, "stats conns\r\n",
                  "STAT 5:addr tcp:1.2.3.4:5\r\nSTAT 5:listen_addr tcp:0.0.0.0:1\r\n"
                  "STAT 5:state conn_waiting\r\nSTAT 5:secs_since_last_cmd 9\r\n"
@@ -1586,7 +1601,61 @@ test_stats_each_host_figure(void **state)
     expect_stat(h, "", "stats\r\n", "STAT uptime 0\r\n");
     distinct_host.started_s = NOW - 1;
     expect_stat(h, "", "stats\r\n", "STAT uptime 1\r\n");
+    /* Without a host every host figure is 0. */
     engine_set_host(h->e, NULL);
+    expect_stat(h, "", "stats\r\n", "STAT pid 0\r\n");
+    expect_stat(h, "", "stats\r\n", "STAT curr_connections 0\r\n");
+    expect_stat(h, "", "stats\r\n", "STAT rusage_user 0.000000\r\n");
+    close_harness(h);
+}
+
+/* [stats.settings]: the whole reply, from a configuration whose every
+ * setting differs from the defaults; names and order from spec/stats.md. */
+static void
+test_stats_settings_whole(void **state)
+{
+    (void)state;
+    struct engine_config cfg = config();
+    cfg.store.mem_limit = 3u << 20;
+    cfg.store.value_len_max = 2048;
+    cfg.store.evict = false;
+    cfg.store.cas_enabled = false;
+    cfg.flush_enabled = false;
+    cfg.shutdown_enabled = true;
+    cfg.test_clock = true;
+    cfg.verbosity = 1;
+    cfg.settings = (struct engine_settings){
+        .maxconns = 77, .tcpport = 11311, .udpport = 0, .inter = "127.0.0.1",
+        .domain_socket = "/tmp/x.sock", .umask = 0755, .reqs_per_event = 33,
+        .tcp_backlog = 99, .idle_timeout = 9, .hashpower_init = 12};
+    struct harness *h = open_with(&cfg);
+    expect_reply(h, "stats settings\r\n",
+                 "STAT maxbytes 3145728\r\n"
+                 "STAT maxconns 77\r\n"
+                 "STAT tcpport 11311\r\n"
+                 "STAT udpport 0\r\n"
+                 "STAT inter 127.0.0.1\r\n"
+                 "STAT verbosity 1\r\n"
+                 "STAT evictions off\r\n"
+                 "STAT domain_socket /tmp/x.sock\r\n"
+                 "STAT umask 755\r\n"
+                 "STAT shutdown_command yes\r\n"
+                 "STAT num_threads 1\r\n"
+                 "STAT detail_enabled no\r\n"
+                 "STAT reqs_per_event 33\r\n"
+                 "STAT cas_enabled no\r\n"
+                 "STAT tcp_backlog 99\r\n"
+                 "STAT binding_protocol ascii\r\n"
+                 "STAT auth_enabled_sasl no\r\n"
+                 "STAT auth_enabled_ascii no\r\n"
+                 "STAT item_size_max 2048\r\n"
+                 "STAT maxconns_fast yes\r\n"
+                 "STAT hashpower_init 12\r\n"
+                 "STAT flush_enabled no\r\n"
+                 "STAT dump_enabled yes\r\n"
+                 "STAT idle_timeout 9\r\n"
+                 "STAT test_clock yes\r\n"
+                 "END\r\n");
     close_harness(h);
 }
 
@@ -1629,6 +1698,7 @@ main(void)
         CLAUSE_TEST("misc.verbosity", test_trace_levels),
         CLAUSE_TEST("stats.conns", test_stats_from_host),
         CLAUSE_TEST("stats.general", test_stats_each_host_figure),
+        CLAUSE_TEST("stats.settings", test_stats_settings_whole),
         CLAUSE_TEST("conn.output-bound", test_hard_output_bound),
         CLAUSE_TEST("conn.output-bound", test_stash_bound_while_paused),
         CLAUSE_TEST("get.reply", test_large_value_sent_from_item),

@@ -220,6 +220,34 @@ test_get_line_window(void **state)
                                       &consumed, &needed),
                      PROTO_REQUEST);
     assert_int_equal(req.cmd, REQ_GET);
+    /* The window's edge, for get and gets: the space after the name is the
+     * 2049th byte (a get line), or the 2050th (not one: closed). */
+    static const char *const names[] = {"get", "gets"};
+    for (size_t k = 0; k < 2; k++) {
+        size_t name_len = strlen(names[k]);
+        for (size_t lead = 2048 - name_len; lead <= 2049 - name_len; lead++) {
+            char line[2400];
+            memset(line, ' ', lead);
+            size_t m = lead + (size_t)sprintf(line + lead, "%s k", names[k]);
+            memset(line + m, 'k', 200); /* a long key: past 2048 bytes */
+            memcpy(line + m + 200, "\r\n", 2);
+            struct parsed q = parse_all(line, m + 202, 1024);
+            bool get_line = lead + name_len == 2048;
+            assert_int_equal(q.closed, !get_line);
+            if (get_line) {
+                assert_int_equal(q.req[0].cmd, k == 0 ? REQ_GET : REQ_GETS);
+            }
+        }
+    }
+    /* A name that only starts like get or gets is no get. */
+    static const char *const near[] = {"getx ", "getsx "};
+    for (size_t k = 0; k < 2; k++) {
+        char other[2200];
+        n = (size_t)sprintf(other, "%s", near[k]);
+        memset(other + n, 'k', 2100);
+        memcpy(other + n + 2100, "\r\n", 2);
+        assert_true(parse_all(other, n + 2102, 1024).closed);
+    }
     /* 2100 spaces first: not a get within the window, closed either way. */
     memset(in, ' ', 2100);
     n = 2100 + (size_t)sprintf(in + 2100, "get k\r\n");
@@ -262,6 +290,21 @@ test_http_guard(void **state)
                                 "mg HTTP/1.1\r\n");
     assert_false(p.closed);
     assert_int_equal(p.count, 3);
+    /* The names outside the letter branches that [frame.http] lists are
+     * known, so they never close. */
+    static const char *const known[] = {
+        "replace", "prepend", "bget", "flush_all", "version", "verbosity",
+        "lru", "lru_crawler", "watch", "extstore", "refresh_certs",
+        "cache_memlimit", "slabs"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "%s HTTP/1.1\r\n", known[i]);
+        p = parse_str(line);
+        assert_false(p.closed);
+        assert_int_equal(p.count, 1);
+    }
+    /* "HTTP/" alone is an HTTP version too. */
+    assert_true(parse_str("foo HTTP/\r\n").closed);
     /* Only the last token counts. */
     p = parse_str("foo HTTP/1.1 x\r\n");
     assert_false(p.closed);
@@ -360,6 +403,9 @@ test_storage_bad_numbers(void **state)
         assert_int_equal(p.req[0].error, REQERR_FORMAT);
         assert_int_equal(p.left, 0); /* no data block was read */
     }
+    /* 2147483645 is still a length (too large for the value limit). */
+    struct parsed p = parse_str("set k 0 0 2147483645\r\n");
+    assert_int_equal(p.req[0].error, REQERR_TOO_LARGE);
 }
 
 /* ---- keys ----------------------------------------------------------------- */
@@ -387,6 +433,22 @@ test_key_length(void **state)
     assert_int_equal(p.count, 2); /* the data line is parsed as a command */
     assert_int_equal(p.req[0].error, REQERR_FORMAT);
     assert_int_equal(p.req[1].error, REQERR_UNKNOWN);
+    /* 250 bytes is a key, 251 is not, for every command that takes one. */
+    static const char *const heads[] = {"set ", "delete ", "incr ", "touch "};
+    static const char *const tails[] = {" 0 0 1\r\nx\r\n", "\r\n", " 1\r\n",
+                                        " 1\r\n"};
+    for (size_t f = 0; f < 4; f++) {
+        for (size_t len = 250; len <= 251; len++) {
+            char key[252];
+            memset(key, 'k', len);
+            key[len] = '\0';
+            char line[300];
+            snprintf(line, sizeof line, "%s%s%s", heads[f], key, tails[f]);
+            p = parse_str(line);
+            assert_int_equal(p.req[0].error,
+                             len == 250 ? REQERR_NONE : REQERR_FORMAT);
+        }
+    }
 }
 
 static void
@@ -527,7 +589,9 @@ test_delete_forms(void **state)
     assert_int_equal(p.req[0].error, REQERR_NONE);
     assert_int_equal(p.req[1].error, REQERR_NONE);
     assert_true(p.req[2].noreply);
+    assert_int_equal(p.req[2].error, REQERR_NONE);
     assert_true(p.req[3].noreply);
+    assert_int_equal(p.req[3].error, REQERR_NONE);
     assert_int_equal(p.req[4].error, REQERR_DELETE_USAGE);
     assert_int_equal(p.req[5].error, REQERR_DELETE_USAGE);
     assert_int_equal(p.req[6].error, REQERR_DELETE_USAGE);
@@ -618,6 +682,47 @@ test_misc_commands(void **state)
     assert_int_equal(p.req[15].mem_mb, 10);
 }
 
+/* [cmd.token-count]: every command with every count from 1 to 9 tokens,
+ * against the counts its syntax in the spec allows (a table written from
+ * spec/protocol.md, not from the parser's). Tokens after the name are "1",
+ * so numbers parse; only the count decides ERROR. */
+static void
+test_token_counts_per_command(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        unsigned min, max; /* tokens with the name; max 0: no bound */
+    } spec[] = {
+        {"get", 2, 0},    {"gets", 2, 0},   {"gat", 2, 0},    {"gats", 2, 0},
+        {"bget", 2, 0},   {"set", 5, 6},    {"add", 5, 6},    {"replace", 5, 6},
+        {"append", 5, 6}, {"prepend", 5, 6}, {"cas", 6, 7},   {"incr", 3, 4},
+        {"decr", 3, 4},   {"touch", 3, 4},  {"delete", 2, 4}, {"flush_all", 1, 3},
+        {"verbosity", 2, 3}, {"version", 1, 0}, {"quit", 1, 0}, {"stats", 1, 0},
+    };
+    for (size_t i = 0; i < sizeof spec / sizeof spec[0]; i++) {
+        for (unsigned n = 1; n <= 9; n++) {
+            char line[128];
+            snprintf(line, sizeof line, "%s", spec[i].name);
+            for (unsigned k = 1; k < n; k++) {
+                strcat(line, k == 3 && strcmp(spec[i].name, "delete") == 0
+                                 ? " 0" : " 1");
+            }
+            /* A storage line of the right count waits for its 1-byte
+             * block; give it one (otherwise it is the next line). */
+            strcat(line, spec[i].min >= 5 ? "\r\nx\r\n" : "\r\n");
+            struct parsed p = parse_str(line);
+            bool fits = n >= spec[i].min &&
+                        (spec[i].max == 0 || n <= spec[i].max);
+            if (p.count < 1 || (p.req[0].cmd == REQ_INVALID) == fits) {
+                fprintf(stderr, "%s with %u tokens: %s\n", spec[i].name, n,
+                        fits ? "refused" : "accepted");
+                fail();
+            }
+        }
+    }
+}
+
 /* ---- composer ------------------------------------------------------------- */
 
 /* The composed bytes are exactly `text`: the length returned, then each
@@ -675,6 +780,7 @@ main(void)
         CLAUSE_TEST("frame.empty", test_empty_lines),
         CLAUSE_TEST("frame.unknown", test_unknown_and_case),
         CLAUSE_TEST("frame.http", test_http_guard),
+        CLAUSE_TEST("cmd.token-count", test_token_counts_per_command),
         CLAUSE_TEST("frame.short-command", test_short_command),
         CLAUSE_TEST("cmd.token-count", test_token_count_data_not_read),
         CLAUSE_TEST("cmd.noreply", test_noreply_last_token_only),

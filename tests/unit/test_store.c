@@ -858,6 +858,24 @@ test_item_fits_requirement(void **state)
     cfg.mem_limit = 32;
     cfg.value_len_max = 1;
     assert_null(store_create(&cfg));
+    /* The largest item, by [mem.item-size]: 250-byte key, a 900-byte value
+     * (L = 2), CAS, a deadline and flags: 6 + 8 + 2 + 4 + 4 + 250 + 900. */
+    const uint64_t biggest = 6 + 8 + 2 + 4 + 4 + 250 + 900;
+    cfg.value_len_max = 900;
+    cfg.mem_limit = biggest - 1;
+    assert_null(store_create(&cfg));
+    cfg.mem_limit = biggest;
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    store_destroy(&s);
+    /* Without CAS, 8 bytes less. */
+    cfg.cas_enabled = false;
+    cfg.mem_limit = biggest - 8 - 1;
+    assert_null(store_create(&cfg));
+    cfg.mem_limit = biggest - 8;
+    s = store_create(&cfg);
+    assert_non_null(s);
+    store_destroy(&s);
 }
 
 /* ---- statistics, index growth, determinism -------------------------------- */
@@ -1216,10 +1234,12 @@ test_delete_cas_and_clear(void **state)
     struct store *s = make_default();
     assert_int_equal(put(s, NOW, STORE_SET, "k", "value", 7, 0), STORE_OK);
     uint64_t cas = get_item(s, NOW, "k").cas;
-    struct store_delete_opts bad = {.compare_cas = cas + 1};
+    struct store_delete_opts bad = {.compare = true, .compare_cas = cas + 1};
     assert_int_equal(store_delete_opts(s, NOW, (const uint8_t *)"k", 1, &bad),
                      STORE_EXISTS);
-    struct store_delete_opts clear = {.compare_cas = cas, .clear_value = true,
+    struct store_delete_opts clear = {.compare = true,
+                                      .compare_cas = cas,
+                                      .clear_value = true,
                                       .new_cas = 999};
     assert_int_equal(
         store_delete_opts(s, NOW, (const uint8_t *)"k", 1, &clear), STORE_OK);
@@ -1228,7 +1248,7 @@ test_delete_cas_and_clear(void **state)
     assert_int_equal(it.value_len, 0);
     assert_int_equal(it.flags, 0);
     assert_int_equal(it.cas, 999);
-    struct store_delete_opts plain = {.compare_cas = 999};
+    struct store_delete_opts plain = {.compare = true, .compare_cas = 999};
     assert_int_equal(store_delete_opts(s, NOW, (const uint8_t *)"k", 1, &plain),
                      STORE_OK);
     check_value(s, NOW, "k", NULL);
@@ -1295,7 +1315,7 @@ test_put_append_cas_and_vivify(void **state)
                                     1, 0, 0, (const uint8_t *)"ab", 2, 0, &n,
                                     NULL),
                      STORE_NOT_STORED);
-    struct store_put_opts c = {.compare_cas = it.cas + 1};
+    struct store_put_opts c = {.compare = true, .compare_cas = it.cas + 1};
     assert_int_equal(store_put_opts(s, NOW, STORE_PREPEND, (const uint8_t *)"k",
                                     1, 0, 0, (const uint8_t *)"x", 1, 0, &c,
                                     NULL),
@@ -1327,12 +1347,15 @@ test_arith_vivify_cas_touch(void **state)
     assert_int_equal(v, 10); /* the delta is not applied on create */
     assert_int_equal(it.value_len, 2);
     assert_int_equal(stats(s).incr_misses, 0); /* a vivified miss is no miss */
-    struct store_arith_opts c = {.compare_cas = it.cas + 1};
+    struct store_arith_opts c = {.compare = true, .compare_cas = it.cas + 1};
     assert_int_equal(store_arith_opts(s, NOW, (const uint8_t *)"c", 1, true, 5,
                                       &c, &v, NULL, NULL),
                      STORE_EXISTS);
-    struct store_arith_opts t = {.compare_cas = it.cas, .touch = true,
-                                 .exptime = 50, .new_cas = 777};
+    struct store_arith_opts t = {.compare = true,
+                                 .compare_cas = it.cas,
+                                 .touch = true,
+                                 .exptime = 50,
+                                 .new_cas = 777};
     assert_int_equal(store_arith_opts(s, NOW, (const uint8_t *)"c", 1, true, 5,
                                       &t, &v, &it, &created),
                      STORE_OK);
@@ -1752,6 +1775,12 @@ count_hook(void *ctx)
 }
 
 static void
+count_write(void *ctx)
+{
+    (*(unsigned *)ctx)++;
+}
+
+static void
 test_elastic_tick_calls_write_hook(void **state)
 {
     (void)state;
@@ -2146,6 +2175,80 @@ test_scan_matches_lookups(void **state)
     }
 }
 
+/* [mem.bounded]: the write hook fires before every write and only then. */
+static void
+test_write_hook_only_on_writes(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    unsigned writes = 0;
+    store_set_write_hook(s, count_write, &writes);
+    assert_int_equal(set(s, "n", "5"), STORE_OK);
+    assert_int_equal(writes, 1);
+    /* Reads, deletes, misses, flags-only changes: no write. */
+    check_value(s, NOW, "n", "5");
+    struct store_fetch_opts plain = {.recache = true, .recache_s = 5};
+    struct store_fetch_result res;
+    assert_int_equal(fetch(s, NOW, "n", &plain, &res), STORE_OK);
+    assert_int_equal(fetch(s, NOW, "none", &plain, &res), STORE_MISS);
+    struct store_delete_opts inv = {.invalidate = true};
+    assert_int_equal(store_delete_opts(s, NOW, (const uint8_t *)"n", 1, &inv),
+                     STORE_OK);
+    assert_int_equal(store_delete(s, NOW, (const uint8_t *)"none", 4),
+                     STORE_MISS);
+    store_flush(s, NOW, 100);
+    assert_int_equal(writes, 1);
+    /* An in-place increment writes value bytes; a growing one a record. */
+    uint64_t v;
+    assert_int_equal(arith(s, "n", true, 1, &v), STORE_OK);
+    assert_int_equal(writes, 2);
+    assert_int_equal(arith(s, "n", true, 10, &v), STORE_OK);
+    assert_int_equal(writes, 3);
+    /* A touch that only rewrites the deadline field writes no value. */
+    struct store_fetch_opts t = {.touch = true, .exptime = 100};
+    assert_int_equal(fetch(s, NOW, "n", &t, &res), STORE_OK); /* grows */
+    assert_int_equal(writes, 4);
+    t.exptime = 200;
+    assert_int_equal(fetch(s, NOW, "n", &t, &res), STORE_OK); /* in place */
+    assert_int_equal(writes, 4);
+    struct store_fetch_opts n = {.vivify = true, .vivify_exptime = 30};
+    assert_int_equal(fetch(s, NOW, "v", &n, &res), STORE_OK);
+    assert_int_equal(writes, 5);
+    store_set_write_hook(s, NULL, NULL);
+    assert_int_equal(set(s, "n", "5"), STORE_OK);
+    assert_int_equal(writes, 5);
+    store_destroy(&s);
+}
+
+/* [meta.mg-access]: the log's write stamps, per STORE_STAMP_CHUNK. */
+static void
+test_write_stamps(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    assert_int_equal(set(s, "a", "1"), STORE_OK);
+    struct store_fetch_opts plain = {0};
+    struct store_fetch_result res;
+    assert_int_equal(fetch(s, NOW + 5, "a", &plain, &res), STORE_OK);
+    assert_int_equal(res.stamp_before_s, NOW);
+    assert_int_equal(res.item.stamp_s, NOW);
+    /* A later write into the same 4 KiB shows its time for both. */
+    assert_int_equal(put(s, NOW + 7, STORE_SET, "b", "2", 0, 0), STORE_OK);
+    assert_int_equal(fetch(s, NOW + 7, "a", &plain, &res), STORE_OK);
+    assert_int_equal(res.item.stamp_s, NOW + 7);
+    /* A record in the next 4 KiB keeps the first one's time apart. */
+    char big[4091];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(put(s, NOW + 9, STORE_SET, "c", big, 0, 0), STORE_OK);
+    assert_int_equal(put(s, NOW + 12, STORE_SET, "d", "4", 0, 0), STORE_OK);
+    assert_int_equal(fetch(s, NOW + 12, "a", &plain, &res), STORE_OK);
+    assert_int_equal(res.item.stamp_s, NOW + 9);
+    assert_int_equal(fetch(s, NOW + 12, "d", &plain, &res), STORE_OK);
+    assert_int_equal(res.item.stamp_s, NOW + 12);
+    store_destroy(&s);
+}
+
 int
 main(void)
 {
@@ -2223,6 +2326,8 @@ main(void)
         CLAUSE_TEST("admin.dump-walk", test_scan_matches_lookups),
         CLAUSE_TEST("admin.cache-memlimit", test_set_mem_limit),
         CLAUSE_TEST("stats.items", test_evicted_nonzero),
+        CLAUSE_TEST("mem.bounded", test_write_hook_only_on_writes),
+        CLAUSE_TEST("meta.mg-access", test_write_stamps),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
