@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../common/check.h"
+#include "../common/limits.h"
 
 /* Statistics go out one response each; the protocol formats them. */
 struct out {
@@ -169,10 +170,37 @@ settings(struct engine *e, struct out *o)
     stat_bool(o, "test_clock", e->cfg.test_clock, "yes", "no");
 }
 
+struct oldest {
+    uint32_t stamp_s;
+    bool found;
+};
+
+static bool
+first_item(void *ctx, const struct store_item *it)
+{
+    struct oldest *o = ctx;
+    o->stamp_s = it->stamp_s;
+    o->found = true;
+    return false;
+}
+
+/* [stats.items]: `age`, the seconds since the oldest item's record was
+ * written or moved (the next to be evicted), found within one dump step's
+ * records from the log's tail (0 if none is). */
+static uint32_t
+oldest_age(struct engine *e, uint32_t now)
+{
+    struct store_scan scan;
+    store_scan_begin(e->store, &scan);
+    struct oldest o = {0, false};
+    store_scan(e->store, now, &scan, LIMIT_DUMP_RECORDS, first_item, &o);
+    return o.found && now > o.stamp_s ? now - o.stamp_s : 0;
+}
+
 /* [stats.items]: one class, "1", while it holds items; memcached's names
- * for what a log without LRU segments or access times has. */
+ * for what a log without LRU segments has. */
 static void
-items(struct engine *e, struct out *o)
+items(struct engine *e, struct out *o, uint32_t now)
 {
     struct store_stats s;
     store_stats(e->store, &s);
@@ -180,6 +208,7 @@ items(struct engine *e, struct out *o)
         return;
     }
     stat_u64(o, "items:1:number", s.curr_items);
+    stat_u64(o, "items:1:age", oldest_age(e, now));
     stat_u64(o, "items:1:mem_requested", s.bytes);
     stat_u64(o, "items:1:evicted", s.evictions);
     stat_u64(o, "items:1:evicted_nonzero", s.evicted_nonzero);
@@ -269,7 +298,7 @@ stats_out(struct reply *r, const uint8_t *base, struct slice arg)
     } else if (arg_is(base, arg, "settings")) {
         settings(e, &o);
     } else if (arg_is(base, arg, "items")) {
-        items(e, &o);
+        items(e, &o, now_s);
     } else if (arg_is(base, arg, "slabs")) {
         slabs(e, &o);
     } else if (arg_is(base, arg, "sizes")) {
