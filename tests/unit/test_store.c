@@ -1381,6 +1381,87 @@ test_arith_vivify_cas_touch(void **state)
     store_destroy(&s);
 }
 
+
+static void
+count_write(void *ctx)
+{
+    (*(unsigned *)ctx)++;
+}
+
+/* [mem.bounded]: the write hook fires before every write and only then. */
+static void
+test_write_hook_only_on_writes(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    unsigned writes = 0;
+    store_set_write_hook(s, count_write, &writes);
+    assert_int_equal(set(s, "n", "5"), STORE_OK);
+    assert_int_equal(writes, 1);
+    /* Reads, deletes, misses, flags-only changes: no write. */
+    check_value(s, NOW, "n", "5");
+    struct store_fetch_opts plain = {.recache = true, .recache_s = 5};
+    struct store_fetch_result res;
+    assert_int_equal(fetch(s, NOW, "n", &plain, &res), STORE_OK);
+    assert_int_equal(fetch(s, NOW, "none", &plain, &res), STORE_MISS);
+    struct store_delete_opts inv = {.invalidate = true};
+    assert_int_equal(store_delete_opts(s, NOW, (const uint8_t *)"n", 1, &inv),
+                     STORE_OK);
+    assert_int_equal(store_delete(s, NOW, (const uint8_t *)"none", 4),
+                     STORE_MISS);
+    store_flush(s, NOW, 100);
+    assert_int_equal(writes, 1);
+    /* An in-place increment writes value bytes; a growing one a record. */
+    uint64_t v;
+    assert_int_equal(arith(s, "n", true, 1, &v), STORE_OK);
+    assert_int_equal(writes, 2);
+    assert_int_equal(arith(s, "n", true, 10, &v), STORE_OK);
+    assert_int_equal(writes, 3);
+    /* A touch that only rewrites the deadline field writes no value. */
+    struct store_fetch_opts t = {.touch = true, .exptime = 100};
+    assert_int_equal(fetch(s, NOW, "n", &t, &res), STORE_OK); /* grows */
+    assert_int_equal(writes, 4);
+    t.exptime = 200;
+    assert_int_equal(fetch(s, NOW, "n", &t, &res), STORE_OK); /* in place */
+    assert_int_equal(writes, 4);
+    struct store_fetch_opts n = {.vivify = true, .vivify_exptime = 30};
+    assert_int_equal(fetch(s, NOW, "v", &n, &res), STORE_OK);
+    assert_int_equal(writes, 5);
+    store_set_write_hook(s, NULL, NULL);
+    assert_int_equal(set(s, "n", "5"), STORE_OK);
+    assert_int_equal(writes, 5);
+    store_destroy(&s);
+}
+
+/* [meta.mg-access]: the log's write stamps, per STORE_STAMP_CHUNK. */
+static void
+test_write_stamps(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    assert_int_equal(set(s, "a", "1"), STORE_OK);
+    struct store_fetch_opts plain = {0};
+    struct store_fetch_result res;
+    assert_int_equal(fetch(s, NOW + 5, "a", &plain, &res), STORE_OK);
+    assert_int_equal(res.stamp_before_s, NOW);
+    assert_int_equal(res.item.stamp_s, NOW);
+    /* A later write into the same 4 KiB shows its time for both. */
+    assert_int_equal(put(s, NOW + 7, STORE_SET, "b", "2", 0, 0), STORE_OK);
+    assert_int_equal(fetch(s, NOW + 7, "a", &plain, &res), STORE_OK);
+    assert_int_equal(res.item.stamp_s, NOW + 7);
+    /* A record in the next 4 KiB keeps the first one's time apart. */
+    char big[4091];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(put(s, NOW + 9, STORE_SET, "c", big, 0, 0), STORE_OK);
+    assert_int_equal(put(s, NOW + 12, STORE_SET, "d", "4", 0, 0), STORE_OK);
+    assert_int_equal(fetch(s, NOW + 12, "a", &plain, &res), STORE_OK);
+    assert_int_equal(res.item.stamp_s, NOW + 9);
+    assert_int_equal(fetch(s, NOW + 12, "d", &plain, &res), STORE_OK);
+    assert_int_equal(res.item.stamp_s, NOW + 12);
+    store_destroy(&s);
+}
+
 /* ---- [mem.elastic] -------------------------------------------------------- */
 
 /* Memory that records what the store gives back, and poisons it. */
@@ -1770,12 +1851,6 @@ test_elastic_large_items_not_evicted_below_limit(void **state)
 
 static void
 count_hook(void *ctx)
-{
-    (*(unsigned *)ctx)++;
-}
-
-static void
-count_write(void *ctx)
 {
     (*(unsigned *)ctx)++;
 }
@@ -2175,79 +2250,6 @@ test_scan_matches_lookups(void **state)
     }
 }
 
-/* [mem.bounded]: the write hook fires before every write and only then. */
-static void
-test_write_hook_only_on_writes(void **state)
-{
-    (void)state;
-    struct store *s = make_default();
-    unsigned writes = 0;
-    store_set_write_hook(s, count_write, &writes);
-    assert_int_equal(set(s, "n", "5"), STORE_OK);
-    assert_int_equal(writes, 1);
-    /* Reads, deletes, misses, flags-only changes: no write. */
-    check_value(s, NOW, "n", "5");
-    struct store_fetch_opts plain = {.recache = true, .recache_s = 5};
-    struct store_fetch_result res;
-    assert_int_equal(fetch(s, NOW, "n", &plain, &res), STORE_OK);
-    assert_int_equal(fetch(s, NOW, "none", &plain, &res), STORE_MISS);
-    struct store_delete_opts inv = {.invalidate = true};
-    assert_int_equal(store_delete_opts(s, NOW, (const uint8_t *)"n", 1, &inv),
-                     STORE_OK);
-    assert_int_equal(store_delete(s, NOW, (const uint8_t *)"none", 4),
-                     STORE_MISS);
-    store_flush(s, NOW, 100);
-    assert_int_equal(writes, 1);
-    /* An in-place increment writes value bytes; a growing one a record. */
-    uint64_t v;
-    assert_int_equal(arith(s, "n", true, 1, &v), STORE_OK);
-    assert_int_equal(writes, 2);
-    assert_int_equal(arith(s, "n", true, 10, &v), STORE_OK);
-    assert_int_equal(writes, 3);
-    /* A touch that only rewrites the deadline field writes no value. */
-    struct store_fetch_opts t = {.touch = true, .exptime = 100};
-    assert_int_equal(fetch(s, NOW, "n", &t, &res), STORE_OK); /* grows */
-    assert_int_equal(writes, 4);
-    t.exptime = 200;
-    assert_int_equal(fetch(s, NOW, "n", &t, &res), STORE_OK); /* in place */
-    assert_int_equal(writes, 4);
-    struct store_fetch_opts n = {.vivify = true, .vivify_exptime = 30};
-    assert_int_equal(fetch(s, NOW, "v", &n, &res), STORE_OK);
-    assert_int_equal(writes, 5);
-    store_set_write_hook(s, NULL, NULL);
-    assert_int_equal(set(s, "n", "5"), STORE_OK);
-    assert_int_equal(writes, 5);
-    store_destroy(&s);
-}
-
-/* [meta.mg-access]: the log's write stamps, per STORE_STAMP_CHUNK. */
-static void
-test_write_stamps(void **state)
-{
-    (void)state;
-    struct store *s = make_default();
-    assert_int_equal(set(s, "a", "1"), STORE_OK);
-    struct store_fetch_opts plain = {0};
-    struct store_fetch_result res;
-    assert_int_equal(fetch(s, NOW + 5, "a", &plain, &res), STORE_OK);
-    assert_int_equal(res.stamp_before_s, NOW);
-    assert_int_equal(res.item.stamp_s, NOW);
-    /* A later write into the same 4 KiB shows its time for both. */
-    assert_int_equal(put(s, NOW + 7, STORE_SET, "b", "2", 0, 0), STORE_OK);
-    assert_int_equal(fetch(s, NOW + 7, "a", &plain, &res), STORE_OK);
-    assert_int_equal(res.item.stamp_s, NOW + 7);
-    /* A record in the next 4 KiB keeps the first one's time apart. */
-    char big[4091];
-    memset(big, 'x', sizeof big - 1);
-    big[sizeof big - 1] = '\0';
-    assert_int_equal(put(s, NOW + 9, STORE_SET, "c", big, 0, 0), STORE_OK);
-    assert_int_equal(put(s, NOW + 12, STORE_SET, "d", "4", 0, 0), STORE_OK);
-    assert_int_equal(fetch(s, NOW + 12, "a", &plain, &res), STORE_OK);
-    assert_int_equal(res.item.stamp_s, NOW + 9);
-    assert_int_equal(fetch(s, NOW + 12, "d", &plain, &res), STORE_OK);
-    assert_int_equal(res.item.stamp_s, NOW + 12);
-    store_destroy(&s);
-}
 
 int
 main(void)
@@ -2308,6 +2310,8 @@ main(void)
         CLAUSE_TEST("meta.ms-invalidate", test_put_given_cas_and_invalidate),
         CLAUSE_TEST("meta.ms-modes", test_put_append_cas_and_vivify),
         CLAUSE_TEST("meta.ma", test_arith_vivify_cas_touch),
+        CLAUSE_TEST("mem.bounded", test_write_hook_only_on_writes),
+        CLAUSE_TEST("meta.mg-access", test_write_stamps),
         CLAUSE_TEST("mem.elastic", test_elastic_grows_with_live_data),
         CLAUSE_TEST("mem.elastic", test_elastic_overwrite_reuses_memory),
         CLAUSE_TEST("mem.elastic", test_elastic_delete_gives_memory_back),
@@ -2326,8 +2330,6 @@ main(void)
         CLAUSE_TEST("admin.dump-walk", test_scan_matches_lookups),
         CLAUSE_TEST("admin.cache-memlimit", test_set_mem_limit),
         CLAUSE_TEST("stats.items", test_evicted_nonzero),
-        CLAUSE_TEST("mem.bounded", test_write_hook_only_on_writes),
-        CLAUSE_TEST("meta.mg-access", test_write_stamps),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
