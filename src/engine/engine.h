@@ -102,6 +102,9 @@ struct engine_stats {
 #undef ENGINE_STAT_FIELD
 };
 
+struct client_check; /* client_check.h */
+struct faults;       /* faults.h */
+
 struct engine {
     struct engine_config cfg;
     struct engine_host host;
@@ -115,6 +118,10 @@ struct engine {
     bool paused;
     uint32_t paused_s;
     uint32_t last_s;
+    /* Client conformance testing (issue 15), owned by the application:
+     * strict mode and fault injection, each NULL when off. */
+    struct client_check *check;
+    struct faults *faults;
 };
 
 /* Creates the engine and its store; NULL when the store cannot be created.
