@@ -149,6 +149,8 @@ static const struct shape shapes[] = {
     {"shutdown", REQ_SHUTDOWN, 0, 0, false},
     {"stats", REQ_STATS, 0, 0, false},
     {"debugtime", REQ_DEBUGTIME, 0, 0, false},
+    {"lru_crawler", REQ_LRU_CRAWLER, 2, 3, false},     /* [admin.lru-crawler] */
+    {"cache_memlimit", REQ_CACHE_MEMLIMIT, 2, 3, true}, /* [admin.cache-memlimit] */
 };
 
 static const struct shape *

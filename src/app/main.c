@@ -57,6 +57,7 @@ engine_config_of(const struct settings *st)
                 .memory = app_memory(),
             },
         .flush_enabled = !st->flush_disabled,
+        .dump_disabled = st->dump_disabled,
         .shutdown_enabled = st->shutdown_enabled,
         .test_clock = st->test_clock,
         .verbosity = st->verbosity,

@@ -680,7 +680,10 @@ test_misc_commands(void **state)
     assert_int_equal(p.req[12].mode, DEBUGTIME_RESUME);
     assert_int_equal(p.req[13].error, REQERR_UNKNOWN);
     assert_int_equal(p.req[14].error, REQERR_UNKNOWN);
-    assert_int_equal(p.req[15].error, REQERR_UNKNOWN);
+    /* [admin.cache-memlimit] */
+    assert_int_equal(p.req[15].cmd, REQ_CACHE_MEMLIMIT);
+    assert_int_equal(p.req[15].error, REQERR_NONE);
+    assert_int_equal(p.req[15].mem_mb, 10);
 }
 
 /* [cmd.token-count]: every command with every count from 1 to 9 tokens,
