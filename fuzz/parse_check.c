@@ -450,8 +450,10 @@ parse_check_request(const uint8_t *data, size_t len, uint32_t value_len_max,
     }
     CHECK(shape != NULL && shape->cmd == req->cmd);
     CHECK(count_fits(shape, ws.count));
-    /* [cmd.noreply]: the last token, spelled exactly, where it applies. */
-    CHECK(req->noreply == (shape->noreply && last_noreply));
+    /* [cmd.noreply]: the last token, spelled exactly, where it applies;
+     * on delete only after the key ("delete noreply" names the key). */
+    bool after_key = req->cmd != REQ_DELETE || ws.count >= 3;
+    CHECK(req->noreply == (shape->noreply && last_noreply && after_key));
     if (is_storage(req->cmd)) {
         check_storage(data, nl_at, value_len_max, &ws, req, consumed, after);
         return;
