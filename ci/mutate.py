@@ -41,8 +41,12 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 LAYERS = ("src/proto", "src/store", "src/engine")
 PROFILE = "debug"
 
-UNIT_TESTS = ["test_proto_text", "test_engine_outq", "test_engine_session",
-              "test_store"]
+# Every unit test of the three layers, fastest first (the meta, client-check
+# and turn tests came with the meta protocol and the edge; a test missing
+# here lets every mutant of its module survive).
+UNIT_TESTS = ["test_proto_text", "test_proto_meta", "test_proto_meta_compose",
+              "test_engine_outq", "test_engine_meta", "test_engine_clientcheck",
+              "test_engine_turns", "test_engine_session", "test_store"]
 # Fixed seeds, so a mutant's verdict does not depend on the day it runs.
 PROP_RUNS = [
     ["prop_session", "--mode", "model", "--seed", "1", "--runs", "300"],
