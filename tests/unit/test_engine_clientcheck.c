@@ -361,6 +361,27 @@ test_stats_group(void **state)
     close_harness(h);
 }
 
+/* [stats.clientcheck] without strict mode: every counter is 0. */
+static void
+test_stats_group_when_off(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(false, NULL);
+    h->e->check = NULL;
+    feed(h, "frob\r\nstats clientcheck\r\n");
+    assert_non_null(strstr(h->out, "STAT client_check no\r\n"));
+    assert_non_null(strstr(h->out, "STAT violations 0\r\n"));
+    for (unsigned r = 0; r < CLIENT_RULE_COUNT; r++) {
+        char line[96];
+        snprintf(line, sizeof line, "STAT %s 0\r\n",
+                 client_rule_clause((enum client_rule)r));
+        if (strstr(h->out, line) == NULL) {
+            fail_msg("no \"%s\" in %s", line, h->out);
+        }
+    }
+    close_harness(h);
+}
+
 /* ---- faults ---------------------------------------------------------------- */
 
 static void
@@ -611,6 +632,7 @@ main(void)
         CLAUSE_TEST("client.key-bytes", test_reject_answers_an_error_in_sync),
         CLAUSE_TEST("client.key-bytes", test_excerpt_escaped_and_bounded),
         CLAUSE_TEST("stats.clientcheck", test_stats_group),
+        CLAUSE_TEST("stats.clientcheck", test_stats_group_when_off),
         cmocka_unit_test(test_faults_parse),
         cmocka_unit_test(test_faults_pure_and_at_rate),
         cmocka_unit_test(test_fault_profiles),
