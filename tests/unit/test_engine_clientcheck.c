@@ -218,6 +218,11 @@ test_range_bounds(void **state)
     expect("touch k 2147483648\r\n", "NOT_FOUND\r\n", CLIENT_EXPTIME_RANGE);
     expect("set k 4294967295 0 1\r\nz\r\n", "STORED\r\n",
            CLIENT_RULE_COUNT);
+    /* A sign without digits, and more than 20 digits, are no decimal. */
+    expect("touch k -\r\n", "CLIENT_ERROR invalid exptime argument\r\n",
+           CLIENT_EXPTIME_RANGE);
+    expect("touch k 000000000000000000001\r\n", "NOT_FOUND\r\n",
+           CLIENT_EXPTIME_RANGE);
     /* Not a decimal at all. */
     expect("touch k 1x\r\n", "CLIENT_ERROR invalid exptime argument\r\n",
            CLIENT_EXPTIME_RANGE);
