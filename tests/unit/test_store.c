@@ -2251,6 +2251,53 @@ test_scan_matches_lookups(void **state)
 }
 
 
+/* [mem.elastic] growth, to the byte: "grows by an eighth (at least n, in
+ * steps)": with a 4 KiB minimum the step is 4 KiB, and an item of 4097 bytes
+ * ([mem.item-size]: 18 + value with CAS, a 2-byte key, no flags or
+ * deadline) grows the 4096-byte cap by 4097 bytes, rounded up: 12288. */
+static void
+test_elastic_growth_rounds_up(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 1u << 20, 4096);
+    assert_int_equal(info_of(s).log_cap, 4096);
+    put_sized(s, NOW, 1, 4097 - 18, 0);
+    store_check(s);
+    assert_int_equal(stats_of(s).bytes, 4097);
+    assert_int_equal(info_of(s).log_cap, 12288);
+    store_destroy(&s);
+}
+
+/* [mem.elastic] growth needs bytes + n *more* than two thirds of the cap:
+ * at exactly two thirds the lap ends instead (cap 6144, two thirds 4096). */
+static void
+test_elastic_growth_threshold_is_strict(void **state)
+{
+    (void)state;
+    for (int extra = 0; extra <= 1; extra++) {
+        struct test_memory tm = {0};
+        struct store_memory mem;
+        struct store *s = make_elastic(&tm, &mem, 1u << 20, 6144);
+        assert_int_equal(info_of(s).log_cap, 6144);
+        put_sized(s, NOW, 1, 3000 - 18, 0); /* head 3000 */
+        put_sized(s, NOW, 2, 1100 - 18, 0); /* head 4100 */
+        assert_int_equal(store_delete(s, NOW, (const uint8_t *)"k1", 2),
+                         STORE_OK); /* bytes 1100 */
+        /* 4100 + 2996 passes the cap; bytes + n = 4096 (+ extra). */
+        put_sized(s, NOW, 3, (size_t)(2996 - 18 + extra), 0);
+        store_check(s);
+        assert_int_equal(stats_of(s).bytes, 4096 + extra);
+        if (extra == 0) {
+            assert_int_equal(info_of(s).log_cap, 6144); /* wrapped */
+        } else {
+            assert_true(info_of(s).log_cap > 6144); /* grew */
+        }
+        store_destroy(&s);
+    }
+}
+
 int
 main(void)
 {
@@ -2313,6 +2360,8 @@ main(void)
         CLAUSE_TEST("mem.bounded", test_write_hook_only_on_writes),
         CLAUSE_TEST("meta.mg-access", test_write_stamps),
         CLAUSE_TEST("mem.elastic", test_elastic_grows_with_live_data),
+        CLAUSE_TEST("mem.elastic", test_elastic_growth_rounds_up),
+        CLAUSE_TEST("mem.elastic", test_elastic_growth_threshold_is_strict),
         CLAUSE_TEST("mem.elastic", test_elastic_overwrite_reuses_memory),
         CLAUSE_TEST("mem.elastic", test_elastic_delete_gives_memory_back),
         CLAUSE_TEST("mem.elastic", test_elastic_flush_and_expiry_give_memory_back),
