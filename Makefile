@@ -153,6 +153,12 @@ $(B)/tests/prop/prop_session: $(B)/obj/tests/prop/prop_session.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 
+# The soak client (tests/soak/soak.c): a verifying epoll load generator.
+SOAK_BIN := $(B)/tests/soak/soak
+$(SOAK_BIN): $(B)/obj/tests/soak/soak.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@
+
 .PHONY: unit prop check-purity test run integration bench mutation mutation-smoke
 integration: $(B)/mcref $(B)/mcref-bench
 	MCREF_BIN=$(B)/mcref tests/integration/run.sh
