@@ -77,11 +77,16 @@ def fd_exhaustion():
         # 25 more: about 5 are accepted, the rest wait in the backlog.
         extra = []
         for _ in range(25):
-            s = socket.create_connection((h.HOST, srv.port), timeout=5)
+            # Non-blocking: memcached shrinks its backlog to 0 while out of
+            # descriptors, so its new clients wait in SYN retries.
+            s = socket.socket()
             s.setblocking(False)
-            s.sendall(b"version\r\n")
+            s.connect_ex((h.HOST, srv.port))
             extra.append(s)
-        time.sleep(1.0)
+        time.sleep(0.5)
+        for s in extra:
+            _has_reply(s)
+        time.sleep(0.5)
         h.check(srv.alive(), "server died out of descriptors")
         # Established clients keep being served while accept fails.
         for i, s in enumerate(held):
@@ -104,6 +109,11 @@ def fd_exhaustion():
             pending = [s for s in pending if not _has_reply(s)]
             time.sleep(0.1)
         h.check(not pending, "%d clients never served after recovery" % len(pending))
+        _record("fd_exhaustion", "soft limit %d: %d of %d new clients served, "
+                "listen_disabled_num %s, established clients served; all "
+                "served %.1f s after descriptors freed" %
+                (limit, served, len(extra), st.get("listen_disabled_num"),
+                 10 - (deadline - time.monotonic())))
         roundtrip(held[0], b"get k0\r\n", b"VALUE k0 0 1\r\n0\r\nEND\r\n")
         for s in extra:
             s.close()
@@ -113,9 +123,19 @@ def fd_exhaustion():
 _answered = set()
 
 
+_asked = set()
+
+
 def _has_reply(s):
     if s.fileno() in _answered:
         return True
+    if s.fileno() not in _asked:
+        try:
+            s.send(b"version\r\n")
+        except OSError:
+            return False  # not connected yet
+        _asked.add(s.fileno())
+        return False
     try:
         d = s.recv(100)
     except BlockingIOError:
@@ -314,6 +334,10 @@ def idle_timeout():
         # stays, its backlog bounded by [conn.output-bound]; others are
         # served meanwhile. (A half-open peer with replies pending is thus
         # left to TCP's own timeouts: see the README's reliability notes.)
+        if h.is_memcached():
+            # Its mid-request clients above are still open, closing at
+            # its own pace: the count below would not be exact.
+            return
         c = connect(srv.port)
         base = int(dict(_stats(c))["curr_connections"])
         stuck = connect(srv.port)
@@ -327,9 +351,10 @@ def idle_timeout():
         kept = int(dict(_stats(c))["curr_connections"]) == base + 1
         h.check(kept or h.is_memcached(),
                 "a client with replies pending was closed by idle_timeout")
-        _record("idle_timeout", "idle_timeout=2: a client silent mid-request "
-                "closed after %.1f s; one that never reads its 8 MB reply "
-                "kept (replies pending spare it)" % t_req)
+        _record("idle_timeout", "idle_timeout=2: a client silent mid-request: "
+                "%s after %.1f s; one that never reads its 8 MB reply kept "
+                "(replies pending spare it)" %
+                ("closed" if how in ("eof", "reset") else "not closed", t_req))
         roundtrip(c, b"get nothing\r\n", b"END\r\n")
         c.close()
         stuck.close()
