@@ -323,7 +323,7 @@ def idle_timeout():
                 break
             n += len(d)
         t_reply = time.monotonic() - t0
-        print("idle_timeout=2: mid-request client closed after %.1f s, "
+        print("idle_timeout=2: mid-request client: " + how + " after %.1f s, "
               "mid-reply client after %.1f s (%d of %d bytes sent)" %
               (t_req, t_reply, n, 8 * (big + 28)), file=sys.stderr)
         h.check(t_req < 6 or h.is_memcached(),

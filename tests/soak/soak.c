@@ -1141,6 +1141,18 @@ main(int argc, char **argv)
         }
     }
     bool ok = s.st.errors == 0 && failed == 0 && rss_ok && evict_ok;
+    for (uint32_t i = 0; i < s.o.conns; i++) {
+        struct conn *c = &s.conns[i];
+        if (c->fd >= 0) {
+            close(c->fd);
+        }
+        free(c->out.p);
+        free(c->exp.p);
+        free(c->recs);
+    }
+    free(s.conns);
+    free(s.big_cache);
+    close(s.ep);
     printf("soak: %s\n", ok ? "PASS" : "FAIL");
     return ok ? 0 : 1;
 }
