@@ -19,13 +19,13 @@ case "$mode" in
 esac
 mem=${SOAK_MEM:-32}
 port=${SOAK_PORT:-$(( ${CONFORM_PORT_BASE:-26400} + 150 ))}
-ulimit -n $((conns + 1000)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+ulimit -n $((conns + 2000)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 pid=
 cleanup() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; }
 trap cleanup EXIT
 
 start_server() {
-    "$server" -p "$port" -l 127.0.0.1 -U 0 -m "$mem" -c $((conns + 100)) -u root &
+    "$server" -p "$port" -l 127.0.0.1 -U 0 -m "$mem" -c $((conns + 1000)) -u root &
     pid=$!
     for _ in $(seq 100); do
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0

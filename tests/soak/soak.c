@@ -515,6 +515,10 @@ try_evicted(struct soak *s, struct conn *c, size_t at)
             at >= r->start + r->len) {
             continue;
         }
+        if (r->start + r->len > c->exp.len) {
+            fprintf(stderr, "soak: internal error: a record past the batch\n");
+            abort();
+        }
         /* Bytes already matched in this reply must match the miss form. */
         size_t seen = c->exp.off > r->start ? c->exp.off - r->start : 0;
         size_t tail = c->exp.len - (r->start + r->len);
@@ -569,6 +573,7 @@ conn_close(struct soak *s, struct conn *c, enum cstate next)
     }
     buf_clear(&c->out);
     buf_clear(&c->exp);
+    c->nrecs = 0;
     c->state = next;
 }
 
@@ -682,6 +687,7 @@ batch_done(struct soak *s, struct conn *c, uint64_t now)
     s->st.by_role_batches[c->role]++;
     buf_clear(&c->out);
     buf_clear(&c->exp);
+    c->nrecs = 0;
     c->state = C_READY;
     schedule_next(s, c, now);
     if (c->role == ROLE_CHURN && --c->batches_left == 0) {
@@ -786,7 +792,8 @@ on_event(struct soak *s, struct conn *c, uint32_t ev, uint64_t now)
     if (c->role != ROLE_SLOW && (ev & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
         if (c->state == C_READY) {
             /* Nothing asked: any byte (or a close) is an error. */
-            c->exp.len = c->exp.off = 0;
+            buf_clear(&c->exp);
+            c->nrecs = 0;
         }
         take_input(s, c, SIZE_MAX, now);
     } else if (c->role == ROLE_SLOW && (ev & (EPOLLHUP | EPOLLERR))) {
