@@ -164,6 +164,32 @@ $(B)/tests/prop/prop_session: $(B)/obj/tests/prop/prop_session.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 
+# The soak client (tests/soak/soak.c): a verifying epoll load generator.
+SOAK_BIN := $(B)/tests/soak/soak
+$(SOAK_BIN): $(B)/obj/tests/soak/soak.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@
+
+# Reliability (README "Reliability under faults"): `make soak` is the long
+# form by hand (10,000 connections for 10 minutes; SOAK_CONNS, SOAK_SECONDS,
+# SOAK_MEM override); `make soak-short` and `make faults` are what `make
+# test` runs (stage soak), soak-short against the ASan+UBSan server too.
+.PHONY: soak soak-short faults
+soak: build/release/mcref build/release/tests/soak/soak
+	tests/soak/run.sh build/release/mcref build/release/tests/soak/soak long
+
+soak-short:
+	$(MAKE) -s PROFILE=release build/release/mcref build/release/tests/soak/soak
+	$(MAKE) -s PROFILE=asan build/asan/mcref
+	tests/soak/run.sh build/release/mcref build/release/tests/soak/soak short
+	SOAK_CONNS=$${SOAK_ASAN_CONNS:-1000} SOAK_SECONDS=$${SOAK_ASAN_SECONDS:-20} \
+		SOAK_SELFCHECK=0 SOAK_ARGS="--rss-growth-kb 100000000 -q" \
+		ASAN_OPTIONS=detect_leaks=1 \
+		tests/soak/run.sh build/asan/mcref build/release/tests/soak/soak short
+
+faults: build/release/mcref
+	MCREF_BIN=build/release/mcref tests/soak/faults.py
+
 .PHONY: unit prop check-purity test run integration bench mutation mutation-smoke
 integration: $(B)/mcref $(B)/mcref-bench
 	MCREF_BIN=$(B)/mcref tests/integration/run.sh

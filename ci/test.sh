@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 jobs=$(nproc 2>/dev/null || echo 2)
 all="deps units prop mutation-smoke purity asan fuzz-smoke release clauses conformance
-integration clients conformance-asan integration-asan conformance-memcached
+integration clients conformance-asan integration-asan soak conformance-memcached
 conformance-proxy fuzz-net fuzz-ossfuzz operator deb monitoring examples coverage valgrind"
 stages=${TEST_STAGES:-$all}
 started=$(date +%s)
@@ -103,6 +103,12 @@ stage clients timeout 900 tests/clients/run.py build/release
 # The same against the ASan+UBSan build of the server.
 stage conformance-asan sh -c "make -s -j$jobs PROFILE=asan build/asan/mcref && ci/conform.sh build/asan/mcref"
 stage integration-asan env ASAN_OPTIONS=detect_leaks=1 make -s PROFILE=asan integration
+# Reliability: the soak's short form (2,000 verifying connections, mixed
+# text and meta, pipelined, slow, idle and churning, RSS flat after warm-up)
+# against the release and the ASan+UBSan servers, then the fault suite
+# (descriptors exhausted, -m tiny, connect storm, vanishing clients,
+# idle_timeout). About 90 s.
+stage soak sh -c "make -s soak-short && make -s faults"
 # Through twemproxy: only the clauses spec/proxy.md lists may fail.
 if command -v nutcracker >/dev/null; then
     stage conformance-proxy ci/conform-proxy.sh build/release/mcref
