@@ -154,6 +154,26 @@ test_key_length(void **state)
            CLIENT_KEY_LENGTH);
 }
 
+/* Every key of a long multi-key get is checked, not only the first ones,
+ * and noreply is found as the last word however many keys come first. */
+static void
+test_many_keys_all_checked(void **state)
+{
+    (void)state;
+    char line[1200];
+    size_t n = (size_t)snprintf(line, sizeof line, "get");
+    for (int i = 0; i < 30; i++) {
+        n += (size_t)snprintf(line + n, sizeof line - n, " k%d", i);
+    }
+    snprintf(line + n, sizeof line - n, " %0251d\r\n", 0);
+    expect(line, "CLIENT_ERROR bad command line format\r\n",
+           CLIENT_KEY_LENGTH);
+    snprintf(line + n, sizeof line - n, " noreply\r\n");
+    expect(line, "END\r\n", CLIENT_NOREPLY);
+    snprintf(line + n, sizeof line - n, " a\177b\r\n");
+    expect(line, "END\r\n", CLIENT_KEY_BYTES);
+}
+
 static void
 test_key_bytes(void **state)
 {
@@ -438,6 +458,7 @@ main(void)
                     test_clean_requests_break_nothing),
         CLAUSE_TEST("client.key-length", test_key_length),
         CLAUSE_TEST("client.key-bytes", test_key_bytes),
+        CLAUSE_TEST("client.key-length", test_many_keys_all_checked),
         CLAUSE_TEST("client.line-end", test_line_end),
         CLAUSE_TEST("client.data-length", test_data_length),
         CLAUSE_TEST("client.noreply", test_noreply),
