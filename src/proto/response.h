@@ -79,6 +79,8 @@ struct response {
     bool win;                   /* W */
     bool stale;                 /* X */
     bool token_sent;            /* Z */
+    bool omit_value;            /* a hit answered without its value, as the
+                                   engine decided (mg C<cas>, [meta.mg-cas-check]) */
     bool key_binary;            /* `k` shows the key in base64, with ` b` */
 };
 
