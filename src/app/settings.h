@@ -46,6 +46,13 @@ struct settings {
     uint32_t idle_timeout;      /* -o idle_timeout */
     bool test_clock;            /* -o test_clock */
     uint32_t hashpower;         /* -o hashpower: initial index size, log2 */
+    enum settings_binding {
+        SETTINGS_BIND_AUTO,
+        SETTINGS_BIND_ASCII,
+        SETTINGS_BIND_BINARY,
+    } binding;                  /* -B; -S makes it binary, -Y ascii */
+    bool sasl;                  /* -S: credentials from $MEMCACHED_SASL_PWDB */
+    const char *auth_file;      /* -Y */
     /* Client conformance testing (spec §21, README "Testing clients"). */
     bool client_check;          /* -o client_check */
     bool client_check_reject;   /* -o client_check=reject */

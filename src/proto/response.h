@@ -82,6 +82,9 @@ struct response {
     bool omit_value;            /* a hit answered without its value, as the
                                    engine decided (mg C<cas>, [meta.mg-cas-check]) */
     bool key_binary;            /* `k` shows the key in base64, with ` b` */
+    /* The binary protocol: a status (enum bin_status, proto/binary.h) to
+     * send instead of the one resp->status implies; 0 for none (auth). */
+    uint8_t bin_status;
 };
 
 /* The most bytes a composer writes into its caller's buffer at once. */
