@@ -193,7 +193,8 @@ faults: build/release/mcref
 .PHONY: unit prop check-purity test run integration bench mutation mutation-smoke
 integration: $(B)/mcref $(B)/mcref-bench
 	MCREF_BIN=$(B)/mcref tests/integration/run.sh
-	BENCH_BIN=$(B)/mcref-bench tests/integration/bench_smoke.sh $(B)/mcref
+	BENCH_BIN=$(B)/mcref-bench REQUIRE_META=1 tests/integration/bench_smoke.sh $(B)/mcref
+	tests/integration/bench_smoke_needs_meta.sh $(B)/mcref $(B)/mcref-bench
 
 bench:
 	@ci/deps.sh test

@@ -39,7 +39,7 @@ fi
 echo "coverage: integration suites"
 MCREF_BIN="$b/mcref" CONFORM_BIN="$b/mcref-conform" BENCH_BIN="$b/mcref-bench" \
     tests/integration/run.sh
-BENCH_BIN="$b/mcref-bench" tests/integration/bench_smoke.sh "$b/mcref"
+BENCH_BIN="$b/mcref-bench" REQUIRE_META=1 tests/integration/bench_smoke.sh "$b/mcref"
 
 gcovr --root . --object-directory "$b" --filter 'src/' \
     --txt "$out/summary.txt" --html-details "$out/index.html" \

@@ -12,7 +12,8 @@
  * gives the same fault and parameter every time, whatever was decided in
  * between; a fault only hits where its kind applies (accept faults at
  * request 0, storage faults on storage requests), only with a rate above
- * zero, and its parameter is within its bound.
+ * zero, and its parameter is within its bound; a parsed plan's rates fit
+ * in one draw, and a request kind's draw does not depend on `storage`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,8 +104,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             p.permille[k] = (uint16_t)((seed >> (k * 3)) % 1001);
         }
     }
+    unsigned sums[3] = {0, 0, 0}; /* by enum fault_point */
     for (unsigned k = 0; k < FAULT_COUNT; k++) {
         CHECK(p.permille[k] <= 1000);
+        sums[fault_kind_point((enum fault_kind)k)] += p.permille[k];
+    }
+    if (ok) {
+        /* One draw serves every kind that can hit a request: their rates
+         * fit in it, so each kind fires at its own rate. */
+        CHECK(sums[FAULT_AT_REQUEST] + sums[FAULT_AT_STORE] <= 1000);
+        CHECK(sums[FAULT_AT_CONNECT] <= 1000);
+    }
+    if (req != 0) {
+        /* A request kind's range does not move with `storage`. */
+        uint32_t a;
+        uint32_t b;
+        enum fault_kind k = faults_decide(&p, seed, conn, req, true, &a);
+        if (k == FAULT_NONE || fault_kind_point(k) == FAULT_AT_REQUEST) {
+            CHECK(faults_decide(&p, seed, conn, req, false, &b) == k);
+        }
     }
     check_decision(&p, seed, conn, req, true);
     check_decision(&p, seed, conn, req, false);

@@ -2,8 +2,8 @@
  * client_check.h - strict mode: the client-side rules of spec §21, checked
  * on every request a client sends ([client.*]).
  *
- * The checker is pure: client_check_request() looks at one parsed request
- * and the bytes it came from and lists the rules it breaks. The session
+ * The rules a request breaks are decided in proto/ (proto_client_lint(),
+ * proto/client_lint.h); here they are only counted and recorded. The session
  * (session.c) calls it only when strict mode is on (engine->check != NULL),
  * so it costs one pointer test per request when off. Findings go to the
  * counters here and to a sink the application installs (log line, JSON line
@@ -16,30 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/request.h"
-
-/* Every rule: enum name, clause ID (spec/protocol.md §21). */
-#define CLIENT_RULES(X)                                  \
-    X(KEY_LENGTH, "client.key-length")                   \
-    X(KEY_BYTES, "client.key-bytes")                     \
-    X(LINE_END, "client.line-end")                       \
-    X(DATA_LENGTH, "client.data-length")                 \
-    X(VALUE_SIZE, "client.value-size")                   \
-    X(NOREPLY, "client.noreply")                         \
-    X(FLAGS_RANGE, "client.flags-range")                 \
-    X(EXPTIME_RANGE, "client.exptime-range")             \
-    X(UNKNOWN_COMMAND, "client.unknown-command")         \
-    X(META_FLAGS, "client.meta-flags")                   \
-    X(AFTER_QUIT, "client.after-quit")                   \
-    X(UNANSWERED, "client.unanswered")                   \
-    X(QUIET_NOOP, "client.quiet-noop")
-
-enum client_rule {
-#define CLIENT_RULE_ENUM(name, id) CLIENT_##name,
-    CLIENT_RULES(CLIENT_RULE_ENUM)
-#undef CLIENT_RULE_ENUM
-    CLIENT_RULE_COUNT
-};
+#include "../proto/client_lint.h"
 
 /* The clause ID, e.g. "client.key-length". */
 const char *client_rule_clause(enum client_rule rule);
@@ -65,15 +42,6 @@ struct client_check {
 };
 
 void client_check_init(struct client_check *c, bool reject);
-
-/*
- * The rules that request req (its slices offsets from base, `consumed`
- * bytes in all) breaks: their bits (1 << rule) are returned. value_len_max
- * is -I. Pure: the same bytes always give the same answer.
- */
-uint32_t client_check_request(const uint8_t *base, size_t consumed,
-                              const struct request *req,
-                              uint32_t value_len_max);
 
 /* Counts each rule of `rules`, and hands each finding to the sink, with an
  * escaped excerpt of bytes[0..len). */

@@ -59,8 +59,8 @@ edge_before(struct session *s, const uint8_t *bytes, size_t consumed,
     }
     s->quiet_open = quiet;
     if (e->check != NULL) {
-        uint32_t rules = client_check_request(bytes, consumed, req,
-                                              e->cfg.store.value_len_max);
+        uint32_t rules = proto_client_lint(bytes, consumed, req,
+                                          e->cfg.store.value_len_max);
         if (rules != 0) {
             client_check_record(e->check, rules, s->conn_id, s->requests,
                                 bytes, consumed);

@@ -145,6 +145,33 @@ faults_parse(const char *text, struct fault_plan *out, char *err,
         }
         start = end + 1;
     }
+    /* Each kind fires at its own rate only if the rates of the kinds that
+     * can hit the same request fit in one draw (faults_decide). */
+    unsigned on_request = 0;
+    unsigned on_store = 0;
+    unsigned on_connect = 0;
+    for (unsigned k = 0; k < FAULT_COUNT; k++) {
+        unsigned pm = out->permille[k];
+        switch (kinds[k].point) {
+        case FAULT_AT_REQUEST:
+            on_request += pm;
+            break;
+        case FAULT_AT_STORE:
+            on_store += pm;
+            break;
+        case FAULT_AT_CONNECT:
+            on_connect += pm;
+            break;
+        }
+    }
+    if (on_request + on_store > 1000 || on_connect > 1000) {
+        snprintf(err, err_len,
+                 "faults: \"%s\" adds up to over 100%% (request and storage "
+                 "kinds together, and accept kinds, may reach 100%% each)",
+                 text);
+        memset(out, 0, sizeof *out);
+        return false;
+    }
     return true;
 }
 
@@ -180,6 +207,19 @@ parameter(enum fault_kind kind, uint64_t h)
     }
 }
 
+/* Whether kind k can hit request `request` (0: the accept). */
+static bool
+applies(unsigned k, uint64_t request, bool storage)
+{
+    enum fault_point point = kinds[k].point;
+    return request == 0 ? point == FAULT_AT_CONNECT
+                        : point == FAULT_AT_REQUEST ||
+                              (point == FAULT_AT_STORE && storage);
+}
+
+/* The draw that picks the kind: one per (seed, conn, request), below. */
+enum { PICK = FAULT_COUNT };
+
 enum fault_kind
 faults_decide(const struct fault_plan *p, uint64_t seed, uint64_t conn,
               uint64_t request, bool storage, uint32_t *param)
@@ -187,19 +227,23 @@ faults_decide(const struct fault_plan *p, uint64_t seed, uint64_t conn,
     CHECK(p != NULL);
     CHECK(param != NULL);
     *param = 0;
+    /* One draw in [0, 1000); the kinds that apply take consecutive ranges
+     * of it, each as wide as its rate, in enum order (request kinds before
+     * storage kinds, so a request kind's range does not move with
+     * `storage`). faults_parse keeps the ranges within 1000. */
+    uint32_t at = (uint32_t)(draw(seed, conn, request, PICK) % 1000);
+    uint32_t lo = 0;
     for (unsigned k = 0; k < FAULT_COUNT; k++) {
-        enum fault_point point = kinds[k].point;
-        bool applies = request == 0 ? point == FAULT_AT_CONNECT
-                                    : point == FAULT_AT_REQUEST ||
-                                          (point == FAULT_AT_STORE && storage);
-        if (!applies || p->permille[k] == 0) {
+        if (!applies(k, request, storage) || p->permille[k] == 0) {
             continue;
         }
-        uint64_t h = draw(seed, conn, request, k);
-        if ((uint32_t)(h % 1000) < p->permille[k]) {
-            *param = parameter((enum fault_kind)k, h);
+        uint32_t hi = lo + p->permille[k];
+        if (at >= lo && at < hi) {
+            *param = parameter((enum fault_kind)k,
+                               draw(seed, conn, request, k));
             return (enum fault_kind)k;
         }
+        lo = hi;
     }
     return FAULT_NONE;
 }

@@ -82,7 +82,9 @@ enum fault_point fault_kind_point(enum fault_kind kind);
 /*
  * Parses a profile name (none segments delays disconnects oom connect all)
  * or a list "kind:percent+kind:percent..." (percent 0-100, one decimal
- * allowed: "cut:2.5"). False, with a message in err, when it is neither.
+ * allowed: "cut:2.5"). The request and storage kinds may add up to 100% at
+ * most, and so may the accept kinds. False, with a message in err, when it
+ * is neither or adds up to more.
  */
 bool faults_parse(const char *text, struct fault_plan *out, char *err,
                   size_t err_len);
@@ -93,9 +95,12 @@ const char *faults_profiles(void);
 /*
  * The fault for request `request` (from 1) of connection `conn` (from 1),
  * or, with request 0, for the connection's accept; `storage` says whether
- * the request stores. At most one fault hits a request: the first kind, in
- * enum order, whose draw falls under its rate. *param gets its parameter.
- * Pure: a function of its arguments only.
+ * the request stores. At most one fault hits a request, and each kind hits
+ * at exactly its rate among the requests it applies to: one draw in
+ * [0, 1000) is mapped to consecutive ranges, one per applying kind, as wide
+ * as its rate (faults_parse refuses plans whose ranges would overlap 1000).
+ * *param gets its parameter, from a draw of its own. Pure: a function of
+ * its arguments only.
  */
 enum fault_kind faults_decide(const struct fault_plan *p, uint64_t seed,
                               uint64_t conn, uint64_t request, bool storage,

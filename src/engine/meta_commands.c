@@ -138,6 +138,8 @@ meta_get(struct reply *r)
     resp.win = f.won;
     resp.stale = f.stale;
     resp.token_sent = f.win_sent_before;
+    /* [meta.mg-cas-check]: C matching the item's CAS leaves the value out. */
+    resp.omit_value = has(req, 'C') && req->meta.compare_cas == f.item.cas;
     reply_emit(r, &resp);
 }
 

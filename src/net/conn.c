@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../common/check.h"
@@ -76,6 +75,9 @@ conn_open(struct conn *c, struct loop *loop, int fd, const struct listener *l,
 void
 conn_close(struct conn *c)
 {
+    if (c->hold_until_ms != 0) {
+        conn_release(c);
+    }
     loop_log(c->loop, 2, "<%d connection closed.", c->fd);
     /* Closing the fd also removes it from the epoll set. */
     close(c->fd);
@@ -84,24 +86,47 @@ conn_close(struct conn *c)
 }
 
 void
-conn_sleep_ms(uint32_t ms)
+conn_hold(struct conn *c, uint32_t ms)
 {
-    struct timespec ts = {.tv_sec = ms / 1000,
-                          .tv_nsec = (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    CHECK(ms > 0);
+    struct loop *l = c->loop;
+    if (c->hold_until_ms == 0) {
+        l->held++;
     }
+    c->hold_until_ms = l->now_ms + ms;
+    if (l->held == 1 || c->hold_until_ms < l->next_hold_ms) {
+        l->next_hold_ms = c->hold_until_ms;
+    }
+    set_interest(c, 0); /* only errors and hang-ups are reported now */
+}
+
+bool
+conn_hold_over(const struct conn *c)
+{
+    return c->hold_until_ms != 0 && c->hold_until_ms <= c->loop->now_ms;
+}
+
+void
+conn_release(struct conn *c)
+{
+    CHECK(c->hold_until_ms != 0);
+    CHECK(c->loop->held > 0);
+    c->hold_until_ms = 0;
+    c->loop->held--;
 }
 
 /* Injected faults (faults.h) on the way out: the most the next write may
- * take, or SIZE_MAX; a delay is served here, before the write. */
+ * take, or SIZE_MAX. A delay holds the connection instead (the caller
+ * writes nothing while it is held). */
 static size_t
 fault_write_cap(struct conn *c)
 {
     struct session *s = &c->session;
     size_t cap = SIZE_MAX;
     if (s->fault_delay_ms > 0) {
-        conn_sleep_ms(s->fault_delay_ms); /* [faults.delay] */
+        conn_hold(c, s->fault_delay_ms); /* [faults.delay] */
         s->fault_delay_ms = 0;
+        return cap;
     }
     if (s->fault_piece_left > 0) {
         cap = s->fault_piece; /* [faults.cut] */
@@ -140,6 +165,9 @@ flush(struct conn *c, uint32_t now_s)
         }
         struct iovec iov[CONN_IOV_MAX];
         size_t cap = faults ? fault_write_cap(c) : SIZE_MAX;
+        if (c->hold_until_ms != 0) {
+            return true; /* written when the hold ends */
+        }
         if (cap == 0) {
             return false; /* the fault's close point */
         }
@@ -196,6 +224,9 @@ settle(struct conn *c)
         }
         break;
     }
+    if (c->hold_until_ms != 0) {
+        return set_interest(c, 0) ? CONN_KEEP : CONN_CLOSE;
+    }
     uint32_t want = 0;
     if (!c->eof && session_wants_input(s)) {
         want |= EPOLLIN;
@@ -235,6 +266,10 @@ read_once(struct conn *c, uint32_t now_s)
 enum conn_next
 conn_event(struct conn *c, uint32_t events, uint32_t now_s)
 {
+    if (c->hold_until_ms != 0) {
+        /* Held: only an error or hang-up gets here; nobody to answer. */
+        return (events & (EPOLLERR | EPOLLHUP)) ? CONN_CLOSE : settle(c);
+    }
     if (session_yielded(&c->session)) {
         session_resume(&c->session, now_s); /* its next turn (-R) */
     } else if ((events & EPOLLIN) && !c->eof &&
@@ -260,6 +295,9 @@ conn_drain(struct conn *c, uint32_t now_s)
 {
     c->eof = true; /* read nothing more */
     c->draining = true;
+    if (c->hold_until_ms != 0) {
+        conn_release(c); /* stopping: what is queued goes out now */
+    }
     if (!flush(c, now_s)) {
         return CONN_CLOSE;
     }

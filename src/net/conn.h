@@ -34,6 +34,8 @@ struct conn {
     bool eof;               /* the client will send nothing more */
     bool draining;          /* the server stops: flush, run nothing more */
     uint32_t last_active_s; /* last time it sent bytes ([conn.idle-timeout]) */
+    uint64_t hold_until_ms; /* not 0: an injected delay; neither read nor
+                               written until loop->now_ms reaches it */
     const struct listener *listener;
     struct loop *loop;
     struct conn *newer;     /* the server's activity list, newest first */
@@ -61,8 +63,15 @@ enum conn_next conn_event(struct conn *c, uint32_t events, uint32_t now_s);
 /* While the server stops: no more reading; flush what is queued. */
 enum conn_next conn_drain(struct conn *c, uint32_t now_s);
 
-/* Blocks the loop for ms milliseconds (injected delays only). */
-void conn_sleep_ms(uint32_t ms);
+/* Holds c for ms milliseconds from loop->now_ms (injected delays): no
+ * reading or writing meanwhile; other connections are served. */
+void conn_hold(struct conn *c, uint32_t ms);
+
+/* Whether c is held and its deadline has passed (at loop->now_ms). */
+bool conn_hold_over(const struct conn *c);
+
+/* Ends c's hold; the server then runs conn_event(c, 0, now_s). */
+void conn_release(struct conn *c);
 
 /* A name for c's state, for `stats conns`. */
 const char *conn_state_name(const struct conn *c);

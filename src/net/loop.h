@@ -18,6 +18,12 @@ struct loop {
     struct engine *engine;
     struct server_log log;
     uint64_t conn_yields; /* turns cut short by -R ([conn.yield]) */
+    uint64_t now_ms;      /* the loop's clock, read once per batch */
+    /* Connections held by an injected delay ([faults.delay],
+     * [faults.connect]): how many, and the earliest deadline among them
+     * (a lower bound: the server recomputes it when it passes). */
+    uint32_t held;
+    uint64_t next_hold_ms;
     uint8_t rbuf[LIMIT_READ_CHUNK]; /* every read lands here first */
 };
 

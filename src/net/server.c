@@ -146,9 +146,10 @@ reject(struct server *s, int fd)
 }
 
 /* [faults.connect]: the fault drawn for a new connection. True when it is
- * to be refused; a slow accept is served here. */
+ * to be refused; a slow accept's wait goes to *hold_ms (the connection is
+ * held that long before it is read, see conn_hold). */
 static bool
-accept_fault(struct server *s, uint64_t conn_id)
+accept_fault(struct server *s, uint64_t conn_id, uint32_t *hold_ms)
 {
     struct faults *f = s->loop.engine->faults;
     uint32_t param;
@@ -160,7 +161,7 @@ accept_fault(struct server *s, uint64_t conn_id)
     struct fault_event ev = {.kind = k, .conn = conn_id, .param = param};
     faults_record(f, &ev);
     if (k == FAULT_SLOW_ACCEPT) {
-        conn_sleep_ms(param);
+        *hold_ms = param;
         return false;
     }
     return k == FAULT_REJECT_CONN;
@@ -190,7 +191,9 @@ accept_on(struct server *s, struct listener *l, uint32_t now_s)
             reject(s, fd);
             continue;
         }
-        if (s->loop.engine->faults != NULL && accept_fault(s, conn_id)) {
+        uint32_t hold_ms = 0;
+        if (s->loop.engine->faults != NULL &&
+            accept_fault(s, conn_id, &hold_ms)) {
             reject(s, fd); /* [faults.connect] */
             continue;
         }
@@ -208,6 +211,9 @@ accept_on(struct server *s, struct listener *l, uint32_t now_s)
         c->session.conn_id = conn_id;
         push_newest(s, c);
         s->curr_conns++;
+        if (hold_ms > 0) {
+            conn_hold(c, hold_ms); /* [faults.connect]: a slow accept */
+        }
     }
 }
 
@@ -311,10 +317,37 @@ reclaim_tick(struct server *s, uint64_t now_ms, uint32_t now_s)
     s->next_store_tick_ms = now_ms + (more ? STORE_TICK_BUSY_MS : TICK_MS);
 }
 
+/* Connections whose injected delay is over get their turn again. A scan of
+ * every connection, only while some are held (fault injection only), and
+ * at most once per deadline. */
+static void
+release_holds(struct server *s, uint32_t now_s)
+{
+    if (s->loop.held == 0 || s->loop.now_ms < s->loop.next_hold_ms) {
+        return;
+    }
+    s->loop.next_hold_ms = UINT64_MAX;
+    struct conn *c = s->oldest;
+    while (c != NULL) {
+        struct conn *newer = c->newer;
+        if (conn_hold_over(c)) {
+            conn_release(c);
+            on_conn(s, c, 0, now_s); /* may hold it again, or close it */
+        } else if (c->hold_until_ms != 0 &&
+                   c->hold_until_ms < s->loop.next_hold_ms) {
+            s->loop.next_hold_ms = c->hold_until_ms;
+        }
+        c = newer;
+    }
+}
+
 static int
 wait_ms(const struct server *s, uint64_t now_ms)
 {
     uint64_t until = s->next_tick_ms;
+    if (s->loop.held > 0 && s->loop.next_hold_ms < until) {
+        until = s->loop.next_hold_ms;
+    }
     if (s->next_store_tick_ms < until) {
         until = s->next_store_tick_ms;
     }
@@ -349,6 +382,7 @@ server_run(struct server *s)
             return 1;
         }
         uint32_t now_s = s->cfg.clock.now_s(s->cfg.clock.ctx);
+        s->loop.now_ms = s->cfg.clock.now_ms(s->cfg.clock.ctx);
         for (int i = 0; i < n; i++) {
             struct watch *w = events[i].data.ptr;
             switch (w->kind) {
@@ -369,6 +403,8 @@ server_run(struct server *s)
             begin_stop(s, s->stop_request);
         }
         uint64_t after_ms = s->cfg.clock.now_ms(s->cfg.clock.ctx);
+        s->loop.now_ms = after_ms;
+        release_holds(s, now_s);
         tick(s, after_ms, now_s);
         reclaim_tick(s, after_ms, now_s);
     }

@@ -219,10 +219,8 @@ compose_get(const struct request *req, const uint8_t *base,
         return;
     }
     CHECK(resp->status == RESP_VALUE);
-    /* [meta.mg-cas]: C matching the item's CAS leaves the value out. */
-    bool value = (m->seen & META_BIT('v')) != 0 &&
-                 !((m->seen & META_BIT('C')) &&
-                   m->compare_cas == resp->item.cas);
+    /* The engine says when a hit goes without its value (omit_value). */
+    bool value = (m->seen & META_BIT('v')) != 0 && !resp->omit_value;
     if (value) {
         p = put_code(p, META_CODE_VA);
         *p++ = ' ';

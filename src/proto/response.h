@@ -88,6 +88,8 @@ struct response {
     /* Key dumps: absolute unix times (deadline 0: never expires). */
     uint32_t deadline_s;
     uint32_t accessed_s;
+    bool omit_value;            /* a hit answered without its value, as the
+                                   engine decided (mg C<cas>, [meta.mg-cas-check]) */
     bool key_binary;            /* `k` shows the key in base64, with ` b` */
     /* The binary protocol: a status (enum bin_status, proto/binary.h) to
      * send instead of the one resp->status implies; 0 for none (auth). */

@@ -59,6 +59,10 @@ bool proto_text_idle(const struct proto_text_parser *p);
 bool proto_text_next_key(const uint8_t *base, struct slice *rest,
                          struct slice *key);
 
+/* Whether word (a slice of base) names a text or meta command mcref
+ * carries out. */
+bool proto_text_command_known(const uint8_t *base, struct slice word);
+
 /* ---- replies ---------------------------------------------------------- */
 
 /* Every fixed reply line of the text protocol: enum, wire text. */

@@ -633,6 +633,16 @@ find_command(const uint8_t *data, struct slice name)
     return NULL;
 }
 
+bool
+proto_text_command_known(const uint8_t *base, struct slice word)
+{
+    if (word.len == 0) {
+        return false;
+    }
+    const struct command *c = find_command(base, word);
+    return c != NULL && c->cmd != REQ_INVALID;
+}
+
 static bool
 count_ok(const struct command *c, uint32_t n)
 {

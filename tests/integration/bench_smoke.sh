@@ -7,7 +7,10 @@
 # usage: tests/integration/bench_smoke.sh SERVER_BIN
 # env:   BENCH_BIN (default build/release/mcref-bench; a relative path is
 #        taken from the repository root), SMOKE_DURATION (1 s per workload),
-#        SMOKE_PORT_LO/HI (21000-21999: where to look for a free port).
+#        SMOKE_PORT_LO/HI (21000-21999: where to look for a free port),
+#        REQUIRE_META (1: a failed meta handshake fails the meta runs; 0:
+#        skips them. Default 1 when SERVER_BIN -V says mcref, which has the
+#        meta protocol, else 0).
 # Prints `PASS name` / `FAIL name: reason` per check and `N passed, N failed`
 # alone on the last line; exit status non-zero on any failure.
 set -u
@@ -21,6 +24,12 @@ port_lo=${SMOKE_PORT_LO:-21000}
 port_hi=${SMOKE_PORT_HI:-21999}
 fill_limit=15                          # s: -m 8 fills in well under 1 s
 bench_timeout=$((duration * 4 + fill_limit + 5)) # any one run, worst case
+if [ -z "${REQUIRE_META:-}" ]; then
+    case "$("$server_bin" -V 2>/dev/null)" in
+        mcref*) REQUIRE_META=1 ;;
+        *) REQUIRE_META=0 ;;
+    esac
+fi
 start_attempts=10                      # ports tried before giving up
 ready_polls=50                         # x 0.1 s waiting for the listener
 
@@ -121,8 +130,9 @@ run_checked() {
     fi
 }
 
-# run_meta NAME ARGS...: a --protocol meta load; skipped (not failed) when
-# the server does not speak the meta protocol.
+# run_meta NAME ARGS...: a --protocol meta load. When the server does not
+# speak the meta protocol: a failure with REQUIRE_META=1 (mcref), else
+# skipped.
 run_meta() {
     local name=$1
     shift
@@ -130,7 +140,11 @@ run_meta() {
     err=$(timeout "$bench_timeout" "$bench_bin" -s "127.0.0.1:$port" \
           --protocol meta -c 1 -n 1 2>&1 >/dev/null)
     if printf '%s' "$err" | grep -q 'does the server speak meta'; then
-        echo "SKIP $name: the server has no meta protocol"
+        if [ "$REQUIRE_META" = 1 ]; then
+            bad "$name: the meta handshake failed: $err"
+        else
+            echo "SKIP $name: the server has no meta protocol"
+        fi
         return
     fi
     run_load "$name" --protocol meta "$@"

@@ -9,8 +9,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mcharness import (Server, check, eq, raise_nofile, test, main,  # noqa: E402
-                       wait_until)
+from mcharness import (Server, SkipTest, check, eq, is_memcached,  # noqa: E402
+                       raise_nofile, test, main, wait_until)
 
 P = "connections/"
 
@@ -163,6 +163,44 @@ def _():
         for i, b in enumerate(blocks[1:]):
             check(b in (old + b"\r\n", new + b"\r\n"),
                   "value %d is the old or the new one, whole" % i)
+
+
+def _round_trips(port, nconn, req, want):
+    """Opens nconn connections at once, sends req on each, and returns the
+    seconds until every one has its whole reply."""
+    socks = [socket.create_connection(("127.0.0.1", port), timeout=5)
+             for _ in range(nconn)]
+    try:
+        start = time.monotonic()
+        for x in socks:
+            x.sendall(req)
+        for i, x in enumerate(socks):
+            got = b""
+            while not got.endswith(b"\r\n"):
+                d = x.recv(4096)
+                check(d, "connection %d closed early (got %r)" % (i, got))
+                got += d
+            check(got.startswith(want), "reply on connection %d: %r" % (i, got))
+        return time.monotonic() - start
+    finally:
+        for x in socks:
+            x.close()
+
+
+# [faults.delay], [faults.connect]: an injected delay holds one connection,
+# never the loop. 40 connections each delayed 1-100 ms (300 ms for accepts)
+# take at most about the longest delay when served meanwhile, and the sum of
+# the delays (about 2 s, 6 s) when the loop sleeps.
+@test(P + "fault_delay_holds_only_its_connection", timeout=60)
+def _():
+    if is_memcached():
+        raise SkipTest("faults are mcref's")
+    with Server(["-o", "faults=delay:100,fault_seed=7"]) as s:
+        took = _round_trips(s.port, 40, b"version\r\n", b"VERSION ")
+        check(took < 0.6, "40 delayed replies took %.2f s" % took)
+    with Server(["-o", "faults=slow_accept:100,fault_seed=7"]) as s:
+        took = _round_trips(s.port, 40, b"version\r\n", b"VERSION ")
+        check(took < 1.5, "40 slow accepts took %.2f s" % took)
 
 
 if __name__ == "__main__":

@@ -154,6 +154,26 @@ test_key_length(void **state)
            CLIENT_KEY_LENGTH);
 }
 
+/* Every key of a long multi-key get is checked, not only the first ones,
+ * and noreply is found as the last word however many keys come first. */
+static void
+test_many_keys_all_checked(void **state)
+{
+    (void)state;
+    char line[1200];
+    size_t n = (size_t)snprintf(line, sizeof line, "get");
+    for (int i = 0; i < 30; i++) {
+        n += (size_t)snprintf(line + n, sizeof line - n, " k%d", i);
+    }
+    snprintf(line + n, sizeof line - n, " %0251d\r\n", 0);
+    expect(line, "CLIENT_ERROR bad command line format\r\n",
+           CLIENT_KEY_LENGTH);
+    snprintf(line + n, sizeof line - n, " noreply\r\n");
+    expect(line, "END\r\n", CLIENT_NOREPLY);
+    snprintf(line + n, sizeof line - n, " a\177b\r\n");
+    expect(line, "END\r\n", CLIENT_KEY_BYTES);
+}
+
 static void
 test_key_bytes(void **state)
 {
@@ -397,12 +417,17 @@ test_faults_parse(void **state)
     char err[512];
     assert_true(faults_parse("segments", &p, err, sizeof err));
     assert_int_equal(p.permille[FAULT_CUT], 1000);
-    assert_true(faults_parse("oom:2.5+cut:100", &p, err, sizeof err));
+    assert_true(faults_parse("oom:2.5+cut:97.5", &p, err, sizeof err));
     assert_int_equal(p.permille[FAULT_OOM], 25);
-    assert_int_equal(p.permille[FAULT_CUT], 1000);
+    assert_int_equal(p.permille[FAULT_CUT], 975);
+    /* Different points each reach 100%. */
+    assert_true(faults_parse("cut:100+reject_conn:100", &p, err, sizeof err));
     assert_int_equal(p.permille[FAULT_DELAY], 0);
     const char *bad[] = {"", "bogus", "cut", "cut:", "cut:101", "cut:1.55",
-                         "cut:5+", "+cut:5", "cut:-1", "cut:.5", "cut:5x"};
+                         "cut:5+", "+cut:5", "cut:-1", "cut:.5", "cut:5x",
+                         /* over 100% on one request or accept */
+                         "oom:2.5+cut:100", "cut:60+delay:40.1",
+                         "cut:60+oom:50", "reject_conn:60+slow_accept:41"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (faults_parse(bad[i], &p, err, sizeof err)) {
             fprintf(stderr, "accepted %s\n", bad[i]);
@@ -544,9 +569,9 @@ test_faults_pure_and_at_rate(void **state)
             assert_true(faults_decide(&p, 9, c, r, false, &a) != FAULT_OOM);
         }
     }
-    /* 10000 draws: 10% and about 18% (20% of the 90% not cut). */
-    assert_in_range(cut, 800, 1200);
-    assert_in_range(oom, 1400, 2200);
+    /* 10000 draws: 10% and 20%, each kind at its own rate. */
+    assert_in_range(cut, 850, 1150);
+    assert_in_range(oom, 1800, 2200);
     assert_in_range(reject, 15, 50);
     /* Another seed gives other faults. */
     unsigned same = 0;
@@ -556,6 +581,35 @@ test_faults_pure_and_at_rate(void **state)
                 faults_decide(&p, 10, 1, r, true, &a);
     }
     assert_true(same < 1000);
+}
+
+/* In `all`, a later kind is not thinned by the ones before
+ * it: delay (after cut at 30%) hits 5% of requests, not 3.5%. */
+static void
+test_faults_each_kind_at_its_rate(void **state)
+{
+    (void)state;
+    struct fault_plan p;
+    char err[256];
+    assert_true(faults_parse("all", &p, err, sizeof err));
+    unsigned counts[FAULT_COUNT + 1] = {0};
+    const unsigned n = 40000;
+    for (uint64_t r = 1; r <= n; r++) {
+        uint32_t a;
+        counts[faults_decide(&p, 3, 1 + r / 100, r, true, &a)]++;
+    }
+    for (unsigned k = 0; k < FAULT_COUNT; k++) {
+        if (fault_kind_point((enum fault_kind)k) == FAULT_AT_CONNECT) {
+            continue;
+        }
+        double want = (double)p.permille[k] * n / 1000.0;
+        double slack = 5 * __builtin_sqrt(want) + 5; /* five sigmas */
+        if (counts[k] < want - slack || counts[k] > want + slack) {
+            fprintf(stderr, "%s: %u hits, wanted about %.0f\n",
+                    fault_kind_name((enum fault_kind)k), counts[k], want);
+            fail();
+        }
+    }
 }
 
 static void
@@ -621,6 +675,7 @@ main(void)
                     test_clean_requests_break_nothing),
         CLAUSE_TEST("client.key-length", test_key_length),
         CLAUSE_TEST("client.key-bytes", test_key_bytes),
+        CLAUSE_TEST("client.key-length", test_many_keys_all_checked),
         CLAUSE_TEST("client.line-end", test_line_end),
         CLAUSE_TEST("client.data-length", test_data_length),
         CLAUSE_TEST("client.noreply", test_noreply),
@@ -639,6 +694,7 @@ main(void)
         CLAUSE_TEST("stats.clientcheck", test_stats_group),
         CLAUSE_TEST("stats.clientcheck", test_stats_group_when_off),
         cmocka_unit_test(test_faults_parse),
+        cmocka_unit_test(test_faults_each_kind_at_its_rate),
         cmocka_unit_test(test_faults_pure_and_at_rate),
         cmocka_unit_test(test_fault_profiles),
         cmocka_unit_test(test_fault_list_length),
