@@ -9,13 +9,15 @@
  *           (250-byte) keys among the keys;
  *   byte 1: bits 0-2 the index size (2^1..2^8 buckets), bits 3-4 the start
  *           time (1, 2592000, 1700000000 or 2147483000), bits 5-6 the key
- *           space (2, 5, 12 or 32 keys), bit 7 the hash seed;
+ *           space (2, 5, 12 or 32 keys), bit 7 the hash seed and an
+ *           elastic log (a 256-byte smallest cap, [mem.elastic]);
  *   then operations: one byte, its low 3 bits the operation and its high 5
  *   bits the key, then the operation's argument bytes:
  *     0 get; 1 put (mode, value, flags, exptime, cas unique: 5 bytes);
  *     2 touch (exptime and whether to ask for the view); 3 delete;
  *     4 incr/decr (direction and delta); 5 flush_all (delay);
- *     6 time passes (how long); 7 stats reset.
+ *     6 time passes (how long); 7 stats reset (even key) or store_tick
+ *     (odd key).
  * Values are 0, 1, typical, maximum or maximum + 1 bytes, or numbers near 0
  * and 2^64; exptimes are 0, relative, negative, 2592000, 2592001, absolute
  * in the past, now or the future, and the int32 extremes; deltas are near 0
@@ -23,8 +25,9 @@
  *
  * Oracles: the same configuration creates both or neither; after every
  * operation the statuses, views, new CAS uniques, incr/decr results, every
- * statistic and the whole log layout (so every eviction) are equal, and
- * store_check() holds ([det.store], §5-§14).
+ * statistic, the whole log layout (so every eviction and compaction), the
+ * cap and the memory held are equal, and store_check() holds ([det.store],
+ * §5-§14). Released memory is poisoned, so reading it shows as a difference.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -96,6 +99,8 @@ configure(struct run *r)
     r->now = starts[(b >> 3) & 3];
     r->key_space = spaces[(b >> 5) & 3];
     r->cfg.hash_seed = (b & 0x80) ? 0x9e3779b97f4a7c15u : 1;
+    r->cfg.log_cap_min = (b & 0x80) ? 256 : 0;
+    r->cfg.memory = &store_compare_poison_memory;
     r->store = store_create(&r->cfg);
     r->model = model_create(&r->cfg);
     /* Both refuse the same configurations ([mem.item-fits]). */
@@ -320,6 +325,13 @@ step(struct run *r)
         advance_time(r, byte_source_u8(&r->in));
         break;
     default:
+        if (r->key_id % 2 == 1) {
+            describe(r, "tick at %u", r->now);
+            bool a = store_tick(r->store, r->now);
+            bool b = model_tick(r->model, r->now);
+            CHECK(a == b);
+            break;
+        }
         describe(r, "stats reset");
         store_stats_reset(r->store);
         model_stats_reset(r->model);

@@ -24,6 +24,34 @@ struct store_compare {
     struct layout model;
 };
 
+static void *
+poison_reserve(void *ctx, uint64_t len)
+{
+    (void)ctx;
+    return calloc(1, (size_t)len);
+}
+
+static void
+poison_release(void *ctx, void *p, uint64_t len)
+{
+    (void)ctx;
+    memset(p, 0xA5, (size_t)len);
+}
+
+static void
+poison_unreserve(void *ctx, void *p, uint64_t len)
+{
+    (void)ctx;
+    (void)len;
+    free(p);
+}
+
+const struct store_memory store_compare_poison_memory = {
+    .reserve = poison_reserve,
+    .release = poison_release,
+    .unreserve = poison_unreserve,
+};
+
 struct store_compare *
 store_compare_create(void)
 {
@@ -121,9 +149,10 @@ static void
 report_record(const char *side, size_t i, const struct store_walk_entry *e)
 {
     fprintf(stderr,
-            "  %s record %zu: pos %" PRIu64 " size %" PRIu64
+            "  %s record %zu: pos %" PRIu64 " at %" PRIu64 " size %" PRIu64
             " gap %d live %d fetched %d active %d key %zu bytes\n",
-            side, i, e->pos, e->size, e->gap, e->live, e->fetched, e->active,
+            side, i, e->pos, e->phys, e->size, e->gap, e->live, e->fetched,
+            e->active,
             e->key_len);
 }
 
@@ -133,6 +162,17 @@ store_compare_state(struct store_compare *c, const char *op,
 {
     store_check(s);
     compare_stats(op, s, m);
+    struct store_info info;
+    store_info(s, &info);
+    uint64_t cap;
+    uint64_t held;
+    model_memory(m, &cap, &held);
+    if (info.log_cap != cap || info.log_held != held) {
+        fprintf(stderr, "fuzz_store: %s: store cap %" PRIu64 " held %" PRIu64
+                ", model cap %" PRIu64 " held %" PRIu64 "\n", op,
+                info.log_cap, info.log_held, cap, held);
+        CHECK(false);
+    }
     c->real.count = c->real.keys_len = 0;
     c->model.count = c->model.keys_len = 0;
     store_walk(s, collect, &c->real);
@@ -147,7 +187,8 @@ store_compare_state(struct store_compare *c, const char *op,
         }
         const struct store_walk_entry *x = &c->real.e[i];
         const struct store_walk_entry *y = &c->model.e[i];
-        bool same = x->pos == y->pos && x->size == y->size &&
+        bool same = x->pos == y->pos && x->phys == y->phys &&
+                    x->size == y->size &&
                     x->gap == y->gap && x->live == y->live &&
                     x->fetched == y->fetched && x->active == y->active &&
                     x->key_len == y->key_len &&

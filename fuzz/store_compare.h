@@ -14,6 +14,10 @@
 
 struct store_compare;
 
+/* Memory for the store's log that is overwritten with 0xA5 when released
+ * ([mem.elastic]): a record read after its release decodes as garbage. */
+extern const struct store_memory store_compare_poison_memory;
+
 struct store_compare *store_compare_create(void);
 void store_compare_destroy(struct store_compare **c);
 
@@ -23,8 +27,9 @@ void store_compare_views(const char *op, const struct store_item *real,
 
 /*
  * The whole state after an operation: store_check(), every statistic, and
- * every record and gap of the log in order (position, size, liveness, the
- * fetched and accessed marks, the full key).
+ * every record and gap of the log in order (position, offset, size,
+ * liveness, the fetched and accessed marks, the full key), the log's cap and
+ * the memory it holds.
  */
 void store_compare_state(struct store_compare *c, const char *op,
                          const struct store *s, const struct model *m);

@@ -18,10 +18,17 @@
 #define KEY_MAX 250
 #define RELATIVE_MAX 2592000
 #define SECOND_CHANCES_MAX 16
+#define CREDIT_PER_BYTE 8             /* compaction credit a written byte earns */
+#define CREDIT_MAX (8u << 20)         /* the most credit kept */
+#define TICK_MAX 4096                /* records looked at per tick */
+#define CAP_MIN (1u << 20)           /* the smallest cap by default */
+#define CAP_STEP (64u << 10)         /* the unit the cap changes by */
+#define RELEASE_MAX (16u << 20)      /* bytes released per write or tick */
 
 struct entry {
-    bool gap;
-    uint64_t pos;
+    bool gap;          /* the end of the oldest lap (size 0) */
+    uint64_t pos;      /* record bytes appended before it */
+    uint64_t phys;     /* where it sits in the log's memory */
     uint64_t size;
     bool live;
     bool fetched;
@@ -41,12 +48,18 @@ struct entry {
 
 struct model {
     struct store_config cfg;
-    uint64_t cap;
+    uint64_t limit;    /* -m */
+    uint64_t cap;      /* [mem.elastic]: where the head wraps */
+    uint64_t cap_min;
+    uint64_t cap_step;
+    uint64_t held;     /* memory touched and not released */
     struct entry *log; /* records from tail (index 0) to head */
     size_t count;
     size_t room;
-    uint64_t tail;     /* position of log[0], or head when empty */
     uint64_t head;     /* position after the last record */
+    uint64_t head_phys; /* where the next record goes */
+    uint64_t crawl_pos; /* where tick's crawl goes on */
+    uint64_t credit;    /* bytes writes may still compact */
     uint64_t cas_last;
     uint64_t flush_pos;
     uint32_t flush_due;
@@ -147,57 +160,145 @@ push_entry(struct model *m)
     return e;
 }
 
-static void
-pop_front(struct model *m)
+/* The oldest lap's end, or NULL when the log has one lap. */
+static const struct entry *
+lap_end(const struct model *m)
 {
-    CHECK(m->count > 0);
-    free(m->log[0].value);
-    memmove(&m->log[0], &m->log[1], (m->count - 1) * sizeof *m->log);
-    m->count--;
-    m->tail = m->count > 0 ? m->log[0].pos : m->head;
+    for (size_t i = 0; i < m->count; i++) {
+        if (m->log[i].gap) {
+            return &m->log[i];
+        }
+    }
+    return NULL;
 }
 
 static uint64_t
-used(const struct model *m)
+tail_phys(const struct model *m)
 {
-    return m->head - m->tail;
+    return m->count > 0 ? m->log[0].phys : m->head_phys;
 }
 
-/* Where a record of n bytes would start, and whether it needs a gap first. */
+/* [mem.elastic]: memory past both the cap and the last record is released
+ * when a write is over, RELEASE_MAX bytes at most, from the top. Returns
+ * whether more is left to release. */
+static bool
+release(struct model *m)
+{
+    const struct entry *g = lap_end(m);
+    uint64_t extent = g != NULL ? g->phys : m->head_phys;
+    uint64_t keep = extent > m->cap ? extent : m->cap;
+    if (m->held > keep) {
+        m->held = m->held - keep > RELEASE_MAX ? m->held - RELEASE_MAX : keep;
+    }
+    return m->held > keep;
+}
+
+/* Drops the oldest record, and the end of its lap if it was the last one
+ * there. Returns how many entries went. */
+static size_t
+pop_front(struct model *m)
+{
+    CHECK(m->count > 0);
+    CHECK(!m->log[0].gap);
+    free(m->log[0].value);
+    memmove(&m->log[0], &m->log[1], (m->count - 1) * sizeof *m->log);
+    m->count--;
+    size_t popped = 1;
+    if (m->count > 0 && m->log[0].gap) {
+        memmove(&m->log[0], &m->log[1], (m->count - 1) * sizeof *m->log);
+        m->count--;
+        popped++;
+    }
+    return popped;
+}
+
+/* A cap of at least n: whole steps, within [cap_min, limit]. */
+static uint64_t
+cap_for(const struct model *m, uint64_t n)
+{
+    uint64_t c = (n + m->cap_step - 1) / m->cap_step * m->cap_step;
+    c = c < m->cap_min ? m->cap_min : c;
+    return c > m->limit ? m->limit : c;
+}
+
+/* [mem.elastic]: a lap that would end with live bytes above two thirds of
+ * the cap makes the cap grow instead. */
+static void
+grow(struct model *m, uint64_t n)
+{
+    if (lap_end(m) == NULL && m->head_phys + n > m->cap &&
+        m->cap < m->limit && 3 * (m->st.bytes + n) > 2 * m->cap) {
+        uint64_t from = m->head_phys > m->cap ? m->head_phys : m->cap;
+        m->cap = cap_for(m, from + (m->cap / 8 > n ? m->cap / 8 : n));
+    }
+}
+
+/* [mem.elastic]: a lap that ends with live bytes at most a quarter of the
+ * cap makes the cap twice them. */
+static void
+shrink(struct model *m, uint64_t n)
+{
+    if (m->cap_min < m->limit && 4 * (m->st.bytes + n) <= m->cap &&
+        cap_for(m, 2 * (m->st.bytes + n)) < m->cap) {
+        m->cap = cap_for(m, 2 * (m->st.bytes + n));
+    }
+}
+
+/* [mem.log]: an empty log starts again at offset 0. */
+static void
+restart_if_empty(struct model *m)
+{
+    if (m->count == 0) {
+        m->head_phys = 0;
+        shrink(m, 0);
+    }
+}
+
+static bool
+wraps(const struct model *m, uint64_t n)
+{
+    return lap_end(m) == NULL && m->head_phys + n > m->cap &&
+           n <= tail_phys(m);
+}
+
+/* Whether n bytes go in without passing the cap or the tail. */
 static bool
 fits(const struct model *m, uint64_t n)
 {
-    uint64_t to_end = m->cap - m->head % m->cap;
-    uint64_t free_bytes = m->cap - used(m);
-    return to_end >= n ? free_bytes >= n : free_bytes >= to_end + n;
+    if (lap_end(m) != NULL) {
+        return m->head_phys + n <= tail_phys(m) && m->head_phys + n <= m->cap;
+    }
+    return m->head_phys + n <= m->cap || n <= tail_phys(m);
 }
 
-/* Appends an entry of n bytes at the head, after a gap if the lap ends. */
+/* Appends an entry of n bytes at the head, starting a lap at offset 0 when
+ * the cap would be passed and the tail has left room there. */
 static struct entry *
 append(struct model *m, uint64_t n)
 {
-    CHECK(fits(m, n));
-    uint64_t to_end = m->cap - m->head % m->cap;
-    if (to_end < n) {
+    if (m->count == 0) {
+        m->head_phys = 0; /* [mem.log] */
+    }
+    if (wraps(m, n)) {
+        shrink(m, n);
         struct entry *g = push_entry(m);
         g->gap = true;
         g->pos = m->head;
-        g->size = to_end;
-        m->head += to_end;
-        if (m->count == 1) {
-            m->tail = g->pos;
-        }
+        g->phys = m->head_phys;
+        m->head_phys = 0;
     }
     struct entry *e = push_entry(m);
     e->pos = m->head;
+    e->phys = m->head_phys;
     e->size = n;
     m->head += n;
-    uint64_t at = e->pos % m->cap;
-    for (uint64_t b = at; b < at + n; b++) {
+    m->head_phys += n;
+    CHECK(m->head_phys <= m->limit);
+    for (uint64_t b = e->phys; b < e->phys + n; b++) {
         m->stamps[b / STORE_STAMP_CHUNK] = m->last_now;
     }
-    if (m->count == 1) {
-        m->tail = e->pos;
+    if (m->head_phys > m->held) {
+        m->held = m->head_phys;
     }
     return e;
 }
@@ -246,18 +347,29 @@ lookup(struct model *m, uint32_t now, const uint8_t *key, size_t key_len)
     return e;
 }
 
+static void
+forget(size_t *keep, size_t popped)
+{
+    if (keep != NULL && *keep != SIZE_MAX) {
+        *keep -= popped;
+    }
+}
+
 /* [mem.second-chance]: the record at the tail goes to the head, unchanged
- * but for its accessed mark. Returns its index in the array. */
+ * but for its accessed mark. Returns its index in the array; *keep (if not
+ * NULL) follows the record it names, which must not be the one moved. */
 static size_t
-move_front_to_head(struct model *m)
+move_front_to_head(struct model *m, size_t *keep)
 {
     struct entry moved = m->log[0];
     m->log[0].value = NULL;
-    pop_front(m);
+    forget(keep, pop_front(m));
     struct entry *e = append(m, moved.size);
     uint64_t pos = e->pos;
+    uint64_t phys = e->phys;
     *e = moved;
     e->pos = pos;
+    e->phys = phys;
     e->active = false;
     m->st.moves++;
     return (size_t)(e - m->log);
@@ -266,34 +378,36 @@ move_front_to_head(struct model *m)
 /*
  * [mem.make-room]: examine the tail until n bytes fit. *keep is the array
  * index of a record the caller still needs (or SIZE_MAX): it is moved, not
- * dropped, and *keep follows it.
+ * dropped, and *keep follows it. Below the limit ([mem.elastic]) live
+ * records are compacted while the writes' credit lasts (CREDIT_*), before
+ * any is evicted.
  */
 static bool
 make_room(struct model *m, uint32_t now, uint64_t n, size_t *keep)
 {
+    m->credit += CREDIT_PER_BYTE * n;
+    if (m->credit > CREDIT_MAX) {
+        m->credit = CREDIT_MAX;
+    }
     unsigned chances = 0;
+    uint64_t compacted = 0;
     bool kept_moved = false;
     for (;;) {
-        if (m->count == 0 && m->head % m->cap != 0) {
-            m->head += m->cap - m->head % m->cap; /* [mem.log]: empty log */
-            m->tail = m->head;
-        }
+        restart_if_empty(m);
+        grow(m, n);
         if (fits(m, n)) {
             return true;
         }
         struct entry *e = &m->log[0];
-        if (e->gap || !e->live) {
-            pop_front(m);
-            if (*keep != SIZE_MAX) {
-                (*keep)--;
-            }
+        if (!e->live) {
+            forget(keep, pop_front(m));
             continue;
         }
         if (*keep == 0) {
             if (kept_moved) {
                 return false;
             }
-            *keep = move_front_to_head(m);
+            *keep = move_front_to_head(m, NULL);
             kept_moved = true;
             continue;
         }
@@ -303,14 +417,19 @@ make_room(struct model *m, uint32_t now, uint64_t n, size_t *keep)
                 m->st.expired_unfetched++;
             }
         } else {
-            bool chance = m->cfg.evict ? e->active : true;
-            if (chance && chances < SECOND_CHANCES_MAX) {
-                size_t at = move_front_to_head(m);
-                (void)at;
-                if (*keep != SIZE_MAX) {
-                    (*keep)--;
+            bool move;
+            if (m->cap < m->limit) {
+                move = compacted == 0 || m->credit >= e->size;
+                if (move) {
+                    m->credit = m->credit > e->size ? m->credit - e->size : 0;
+                    compacted += e->size;
                 }
-                chances++;
+            } else {
+                move = (m->cfg.evict ? e->active : true) &&
+                       chances++ < SECOND_CHANCES_MAX;
+            }
+            if (move) {
+                move_front_to_head(m, keep);
                 continue;
             }
             if (!m->cfg.evict) {
@@ -322,11 +441,79 @@ make_room(struct model *m, uint32_t now, uint64_t n, size_t *keep)
             }
         }
         remove_item(m, e);
-        pop_front(m);
-        if (*keep != SIZE_MAX) {
-            (*keep)--;
-        }
+        forget(keep, pop_front(m));
     }
+}
+
+/* Removes expired and flushed items from the crawl position on, looking at
+ * `budget` records at most. Returns whether it removed any. */
+static bool
+crawl(struct model *m, uint32_t now, unsigned budget)
+{
+    bool removed = false;
+    size_t i = 0;
+    while (i < m->count && (m->log[i].gap || m->log[i].pos < m->crawl_pos)) {
+        i++;
+    }
+    for (; budget > 0; budget--) {
+        while (i < m->count && m->log[i].gap) {
+            i++;
+        }
+        if (i == m->count) {
+            m->crawl_pos = 0; /* from the tail next time */
+            break;
+        }
+        struct entry *e = &m->log[i];
+        if (e->live && (flushed(m, e) || expired(e, now))) {
+            m->st.reclaimed++;
+            if (!e->fetched) {
+                m->st.expired_unfetched++;
+            }
+            remove_item(m, e);
+            removed = true;
+        }
+        m->crawl_pos = e->pos + e->size;
+        i++;
+    }
+    return removed;
+}
+
+/* Drops or compacts tail records while that gives memory back, then
+ * crawls with what is left of the budget. */
+static bool
+tick(struct model *m, uint32_t now)
+{
+    shrink(m, 0);
+    unsigned used = 0;
+    for (; used < TICK_MAX; used++) {
+        restart_if_empty(m);
+        if (m->count == 0) {
+            break;
+        }
+        struct entry *e = &m->log[0];
+        if (!e->live) {
+            pop_front(m);
+            continue;
+        }
+        if (flushed(m, e) || expired(e, now)) {
+            m->st.reclaimed++;
+            if (!e->fetched) {
+                m->st.expired_unfetched++;
+            }
+            remove_item(m, e);
+            pop_front(m);
+            continue;
+        }
+        const struct entry *g = lap_end(m);
+        uint64_t extent = g != NULL ? g->phys : m->head_phys;
+        bool shrinking = 4 * m->st.bytes <= m->cap && m->cap > m->cap_min;
+        if (m->cap_min >= m->limit || (!shrinking && extent <= m->cap)) {
+            break;
+        }
+        move_front_to_head(m, NULL);
+    }
+    bool removed = crawl(m, now, TICK_MAX - used);
+    return used == TICK_MAX || removed;
 }
 
 /* Writes a new record for key and makes it the key's item. *keep as in
@@ -347,11 +534,13 @@ write_item(struct model *m, uint32_t now, const uint8_t *key, size_t key_len,
         free(copy);
         return NULL;
     }
+    /* The new record goes in while the old one still counts as live; then
+     * it takes the old one's place. */
+    struct entry *e = append(m, n);
     struct entry *old = find_live(m, key, key_len);
     if (old != NULL) {
         remove_item(m, old);
     }
-    struct entry *e = append(m, n);
     e->live = true;
     memcpy(e->key, key, key_len);
     e->key_len = key_len;
@@ -388,7 +577,7 @@ static void
 view_of(const struct model *m, const struct entry *e, struct store_item *out)
 {
     view(e, out);
-    out->stamp_s = m->stamps[(e->pos % m->cap) / STORE_STAMP_CHUNK];
+    out->stamp_s = m->stamps[e->phys / STORE_STAMP_CHUNK];
 }
 
 static void
@@ -396,6 +585,7 @@ begin(struct model *m, uint32_t now)
 {
     CHECK(now >= 1 && now >= m->last_now);
     m->last_now = now;
+    (void)release(m); /* [mem.elastic]: what the last operation left */
     if (m->flush_due != 0 && now >= m->flush_due) {
         m->flush_pos = m->head; /* [flush.delayed] */
         m->flush_due = 0;
@@ -413,12 +603,21 @@ model_create(const struct store_config *cfg)
     struct model *m = calloc(1, sizeof *m);
     CHECK(m != NULL);
     m->cfg = *cfg;
-    m->cap = cfg->mem_limit;
-    if (item_size(m, KEY_MAX, cfg->value_len_max, true, 1) > m->cap) {
+    m->limit = cfg->mem_limit;
+    m->cap_min = cfg->log_cap_min != 0 ? cfg->log_cap_min : CAP_MIN;
+    if (!cfg->evict || m->cap_min > m->limit) {
+        m->cap_min = m->limit; /* [mem.elastic]: a fixed log */
+    }
+    if (m->cap_min < 64) {
+        m->cap_min = 64;
+    }
+    m->cap_step = m->cap_min < CAP_STEP ? m->cap_min : CAP_STEP;
+    m->cap = m->cap_min;
+    if (item_size(m, KEY_MAX, cfg->value_len_max, true, 1) > m->limit) {
         free(m);
         return NULL;
     }
-    m->stamps = calloc(m->cap / STORE_STAMP_CHUNK + 1, sizeof *m->stamps);
+    m->stamps = calloc(m->limit / STORE_STAMP_CHUNK + 1, sizeof *m->stamps);
     CHECK(m->stamps != NULL);
     return m;
 }
@@ -930,7 +1129,7 @@ model_fetch(struct model *m, uint32_t now, const uint8_t *key,
         return STORE_OK;
     }
     out->deadline_before_s = e->deadline;
-    out->stamp_before_s = m->stamps[(e->pos % m->cap) / STORE_STAMP_CHUNK];
+    out->stamp_before_s = m->stamps[e->phys / STORE_STAMP_CHUNK];
     out->fetched_before = e->fetched;
     out->win_sent_before = e->win_sent;
     out->stale = e->stale;
@@ -1011,6 +1210,7 @@ model_walk(const struct model *m,
         const struct entry *e = &m->log[i];
         struct store_walk_entry w = {
             .pos = e->pos,
+            .phys = e->phys,
             .size = e->size,
             .gap = e->gap,
         };
@@ -1023,4 +1223,20 @@ model_walk(const struct model *m,
         }
         visit(ctx, &w);
     }
+}
+
+bool
+model_tick(struct model *m, uint32_t now)
+{
+    begin(m, now);
+    bool more = tick(m, now);
+    bool more_release = release(m);
+    return more || more_release;
+}
+
+void
+model_memory(const struct model *m, uint64_t *cap, uint64_t *held)
+{
+    *cap = m->cap;
+    *held = m->held;
 }

@@ -10,6 +10,9 @@
  * (statuses, modes, views, statistics) so the two can be compared; none of
  * its logic. Speed is no concern: every operation is O(n).
  *
+ * The log's memory is modelled by offsets: each record's place, the cap
+ * where the head wraps, and how much memory is held ([mem.elastic]).
+ *
  * Limits: memory limits below 4 GiB (so records need no alignment).
  */
 #ifndef MCREF_MODEL_H
@@ -63,6 +66,10 @@ enum store_status model_arith_opts(struct model *m, uint32_t now_s,
                                    uint64_t *result, struct store_item *out,
                                    bool *created);
 void model_flush(struct model *m, uint32_t now_s, int32_t delay);
+bool model_tick(struct model *m, uint32_t now_s);
+/* [mem.elastic]: where the head wraps, and the memory held (store_info's
+ * log_cap and log_held). */
+void model_memory(const struct model *m, uint64_t *cap, uint64_t *held);
 void model_stats(const struct model *m, struct store_stats *out);
 void model_stats_reset(struct model *m);
 void model_walk(const struct model *m,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../engine/engine.h"
+#include "memory.h"
 #include "../net/listen.h"
 #include "../net/server.h"
 #include "clock.h"
@@ -39,6 +40,7 @@ engine_config_of(const struct settings *st)
                 .cas_enabled = !st->cas_disabled,
                 .hash_seed = MCREF_HASH_SEED,
                 .index_size_log2 = st->hashpower,
+                .memory = app_memory(),
             },
         .flush_enabled = !st->flush_disabled,
         .shutdown_enabled = st->shutdown_enabled,

@@ -33,6 +33,18 @@
 /* [mem.make-room]: second chances given per write. */
 #define LIMIT_MOVES_PER_WRITE 16u
 
+/* [mem.elastic]: the log's smallest cap (or -m if smaller), the unit its cap
+ * changes by, the compaction credit each written byte earns and the most
+ * that can be saved (so the live bytes one write may move below -m, beyond
+ * its first record), and the records one store_tick may look at. */
+#define LIMIT_LOG_CAP_MIN (1u << 20)
+#define LIMIT_LOG_CAP_STEP (64u << 10)
+#define LIMIT_COMPACT_CREDIT_PER_BYTE 8u
+#define LIMIT_COMPACT_CREDIT_MAX (8u << 20)
+#define LIMIT_TICK_RECORDS 4096u
+/* [mem.elastic]: memory given back after one operation or tick at most. */
+#define LIMIT_RELEASE_BYTES (16u << 20)
+
 /* [conn.output-bound]: stop reading a connection past this much pending output. */
 #define LIMIT_OUTPUT_PAUSE (256u << 10)
 

@@ -126,6 +126,15 @@ engine_clock_resume(struct engine *e, uint32_t real_s)
     }
 }
 
+bool
+engine_tick(struct engine *e, uint32_t real_s)
+{
+    CHECK(e != NULL);
+    /* The store's write hook copies queued references out if it moves
+     * or drops records. */
+    return store_tick(e->store, engine_now(e, real_s));
+}
+
 void
 engine_set_host(struct engine *e, const struct engine_host *host)
 {

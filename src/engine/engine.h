@@ -131,6 +131,12 @@ void engine_clock_step(struct engine *e, uint32_t real_s, int64_t step_s);
 void engine_clock_pause(struct engine *e, uint32_t real_s);
 void engine_clock_resume(struct engine *e, uint32_t real_s);
 
+/* [mem.elastic]: the store's reclamation between requests, at real time
+ * real_s (queued value references are copied out through the store's write
+ * hook if it moves or drops records). Returns true when more work remains:
+ * call again soon. */
+bool engine_tick(struct engine *e, uint32_t real_s);
+
 /* Installs (or with NULL removes) the host callbacks. */
 void engine_set_host(struct engine *e, const struct engine_host *host);
 

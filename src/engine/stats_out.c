@@ -127,6 +127,7 @@ general(struct engine *e, struct out *o, uint32_t now)
     stat_u64(o, "reclaimed", s.reclaimed);
     /* mcref's own, after memcached's: see spec/stats.md. */
     stat_u64(o, "log_bytes_used", info.log_used);
+    stat_u64(o, "log_bytes_held", info.log_held);
     stat_u64(o, "second_chances", s.moves);
 }
 
@@ -194,7 +195,7 @@ slabs(struct engine *e, struct out *o)
     struct store_stats s;
     store_stats(e->store, &s);
     stat_u64(o, "active_slabs", s.curr_items > 0 ? 1 : 0);
-    stat_u64(o, "total_malloced", info.log_used);
+    stat_u64(o, "total_malloced", info.log_held);
 }
 
 struct conns_out {

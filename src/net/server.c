@@ -24,6 +24,7 @@ enum {
     ACCEPTS_PER_EVENT = 64,   /* new connections taken per readiness */
     STOP_GRACE_MS = 1000,     /* [conn.signal]: pending writes get this long */
     TICK_MS = 1000,           /* idle checks and accept retries */
+    STORE_TICK_BUSY_MS = 10,  /* [mem.elastic]: while the store reclaims */
 };
 
 struct server_listener {
@@ -55,6 +56,7 @@ struct server {
     bool stopping;
     uint64_t stop_deadline_ms;
     uint64_t next_tick_ms;
+    uint64_t next_store_tick_ms;
     uint32_t started_s;
 };
 
@@ -268,10 +270,25 @@ tick(struct server *s, uint64_t now_ms, uint32_t now_s)
     }
 }
 
+/* [mem.elastic]: the store gives memory back between requests: every tick,
+ * and every STORE_TICK_BUSY_MS while it has more to do. */
+static void
+reclaim_tick(struct server *s, uint64_t now_ms, uint32_t now_s)
+{
+    if (now_ms < s->next_store_tick_ms) {
+        return;
+    }
+    bool more = engine_tick(s->loop.engine, now_s);
+    s->next_store_tick_ms = now_ms + (more ? STORE_TICK_BUSY_MS : TICK_MS);
+}
+
 static int
 wait_ms(const struct server *s, uint64_t now_ms)
 {
     uint64_t until = s->next_tick_ms;
+    if (s->next_store_tick_ms < until) {
+        until = s->next_store_tick_ms;
+    }
     if (s->stopping && s->stop_deadline_ms < until) {
         until = s->stop_deadline_ms;
     }
@@ -322,7 +339,9 @@ server_run(struct server *s)
         if (s->stop_request != NULL) {
             begin_stop(s, s->stop_request);
         }
-        tick(s, s->cfg.clock.now_ms(s->cfg.clock.ctx), now_s);
+        uint64_t after_ms = s->cfg.clock.now_ms(s->cfg.clock.ctx);
+        tick(s, after_ms, now_s);
+        reclaim_tick(s, after_ms, now_s);
     }
     while (s->oldest != NULL) {
         close_conn(s, s->oldest); /* past the grace period */
@@ -467,6 +486,7 @@ server_create(const struct server_config *cfg, struct engine *engine,
     }
     s->started_s = cfg->clock.now_s(cfg->clock.ctx);
     s->next_tick_ms = cfg->clock.now_ms(cfg->clock.ctx) + TICK_MS;
+    s->next_store_tick_ms = s->next_tick_ms;
     struct engine_host host = {
         .ctx = s,
         .info = host_info,

@@ -1,12 +1,14 @@
-/* log.c - positions, laps and gaps of the circular record log. */
+/* log.c - offsets, laps and released memory of the circular record log. */
 #include "log.h"
 
 #include <stdlib.h>
 
 #include "../common/check.h"
+#include "../common/limits.h"
 #include "record.h"
+#include "store.h"
 
-enum { LOG_CAP_MIN = 64 };
+enum { LOG_LIMIT_MIN = 64 };
 
 uint32_t
 log_align_for(uint64_t cap)
@@ -22,25 +24,65 @@ log_align_for(uint64_t cap)
     return align;
 }
 
+/* Without a memory interface: calloc, whose untouched pages cost nothing,
+ * and nothing is ever given back. */
+static void *
+default_reserve(void *ctx, uint64_t len)
+{
+    (void)ctx;
+    return calloc(1, (size_t)len);
+}
+
+static void
+default_unreserve(void *ctx, void *p, uint64_t len)
+{
+    (void)ctx;
+    (void)len;
+    free(p);
+}
+
+static void
+default_release(void *ctx, void *p, uint64_t len)
+{
+    (void)ctx;
+    (void)p;
+    (void)len;
+}
+
+static const struct store_memory default_memory = {
+    .ctx = NULL,
+    .reserve = default_reserve,
+    .unreserve = default_unreserve,
+    .release = default_release,
+};
+
 bool
-log_init(struct log *l, uint64_t cap)
+log_init(struct log *l, const struct store_memory *mem, uint64_t limit,
+         uint64_t cap)
 {
     CHECK(l != NULL);
-    uint32_t align = log_align_for(cap);
+    uint32_t align = log_align_for(limit);
     if (align == 0) {
         return false;
     }
-    cap = cap / align * align;
-    if (cap < LOG_CAP_MIN) {
+    limit = limit / align * align;
+    if (limit < LOG_LIMIT_MIN) {
         return false;
     }
-    /* calloc: untouched pages cost no memory, and nothing is ever garbage. */
-    l->base = calloc(1, (size_t)cap);
+    l->mem = mem != NULL ? mem : &default_memory;
+    l->base = l->mem->reserve(l->mem->ctx, limit);
     if (l->base == NULL) {
         return false;
     }
-    l->cap = cap;
+    l->limit = limit;
     l->align = align;
+    cap = cap / align * align;
+    l->cap = cap < LOG_LIMIT_MIN ? LOG_LIMIT_MIN : cap > limit ? limit : cap;
+    l->held = 0;
+    l->head = 0;
+    l->tail = 0;
+    l->wrapped = false;
+    l->lap_end = 0;
     l->head_abs = 0;
     l->tail_abs = 0;
     return true;
@@ -50,30 +92,49 @@ void
 log_deinit(struct log *l)
 {
     CHECK(l != NULL);
-    free(l->base);
+    l->mem->unreserve(l->mem->ctx, l->base, l->limit);
     l->base = NULL;
 }
 
 uint64_t
 log_abs_of(const struct log *l, uint32_t ref)
 {
-    uint64_t phys = (uint64_t)(ref - 1) * l->align;
-    uint64_t tail_phys = log_phys(l, l->tail_abs);
-    uint64_t ahead = phys >= tail_phys ? phys - tail_phys
-                                       : phys + l->cap - tail_phys;
-    CHECK(ahead < log_used(l));
-    return l->tail_abs + ahead;
+    uint64_t phys = log_phys_of(l, ref);
+    if (l->wrapped && phys < l->tail) {
+        CHECK(phys < l->head);
+        return l->head_abs - (l->head - phys);
+    }
+    CHECK(phys >= l->tail);
+    CHECK(phys < log_extent(l));
+    return l->tail_abs + (phys - l->tail);
 }
 
 bool
 log_fits(const struct log *l, uint64_t n)
 {
-    uint64_t free_bytes = l->cap - log_used(l);
-    uint64_t to_lap_end = l->cap - log_phys(l, l->head_abs);
-    if (to_lap_end >= n) {
-        return free_bytes >= n;
+    if (l->wrapped) {
+        /* After the cap shrank, the head waits at the cap for the tail to
+         * finish its longer lap. */
+        return l->head + n <= l->tail && l->head + n <= l->cap;
     }
-    return free_bytes >= to_lap_end + n;
+    return l->head + n <= l->cap || n <= l->tail;
+}
+
+bool
+log_release_unused(struct log *l)
+{
+    uint64_t keep = log_extent(l) > l->cap ? log_extent(l) : l->cap;
+    if (l->held <= keep) {
+        return false;
+    }
+    /* From the top down, a bounded amount at a time: giving memory back
+     * costs the caller time in proportion. */
+    uint64_t from = l->held - keep > LIMIT_RELEASE_BYTES
+                        ? l->held - LIMIT_RELEASE_BYTES
+                        : keep;
+    l->mem->release(l->mem->ctx, l->base + from, l->held - from);
+    l->held = from;
+    return l->held > keep;
 }
 
 uint32_t
@@ -81,47 +142,51 @@ log_append(struct log *l, uint64_t n)
 {
     CHECK(n > 0);
     CHECK(n % l->align == 0);
-    CHECK(log_fits(l, n));
-    uint64_t phys = log_phys(l, l->head_abs);
-    uint64_t to_lap_end = l->cap - phys;
-    if (to_lap_end < n) {
-        l->base[phys] = REC_GAP;
-        l->head_abs += to_lap_end;
-        phys = 0;
+    log_restart_if_empty(l);
+    if (log_append_wraps(l, n)) {
+        l->lap_end = l->head;
+        l->head = 0;
+        l->wrapped = true;
+    }
+    uint64_t phys = l->head;
+    l->head += n;
+    CHECK(l->head <= (l->wrapped ? l->tail : l->limit));
+    if (l->head > l->held) {
+        l->held = l->head;
     }
     l->head_abs += n;
-    CHECK(log_used(l) <= l->cap);
     return log_ref(l, phys);
 }
 
 void
 log_restart_if_empty(struct log *l)
 {
-    if (log_used(l) == 0 && log_phys(l, l->head_abs) != 0) {
-        l->head_abs += l->cap - log_phys(l, l->head_abs);
-        l->tail_abs = l->head_abs;
+    if (log_empty(l) && l->head != 0) {
+        CHECK(!l->wrapped); /* a wrapped log holds the head's lap */
+        l->head = 0;
+        l->tail = 0;
+        l->wrapped = false;
     }
-}
-
-bool
-log_tail_is_gap(const struct log *l)
-{
-    CHECK(log_used(l) > 0);
-    return record_is_gap(l->base[log_phys(l, l->tail_abs)]);
-}
-
-void
-log_pop_gap(struct log *l)
-{
-    CHECK(log_tail_is_gap(l));
-    l->tail_abs += l->cap - log_phys(l, l->tail_abs);
-    CHECK(l->tail_abs <= l->head_abs);
 }
 
 void
 log_pop(struct log *l, uint64_t n)
 {
     CHECK(n <= log_used(l));
-    CHECK(log_phys(l, l->tail_abs) + n <= l->cap);
+    CHECK(l->tail + n <= log_extent(l));
+    l->tail += n;
     l->tail_abs += n;
+    if (l->wrapped && l->tail == l->lap_end) {
+        l->tail = 0; /* the tail's lap ends: on to the head's */
+        l->wrapped = false;
+    }
+}
+
+void
+log_set_cap(struct log *l, uint64_t cap)
+{
+    CHECK(cap % l->align == 0);
+    CHECK(cap <= l->limit);
+    CHECK(cap > 0);
+    l->cap = cap;
 }

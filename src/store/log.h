@@ -1,16 +1,21 @@
 /*
  * log.h - the circular log that holds every record ([mem.log]).
  *
- * One allocation of exactly the memory limit, made at init and touched only as
- * records are written, so resident memory grows with use and never past the
- * limit. Positions are absolute byte counts that only grow ("abs"); the
- * physical offset is abs modulo the capacity. Records never straddle the end:
- * one that does not fit before it leaves a gap (marked by REC_GAP) and starts
- * the next lap. Records are identified by 32-bit refs (offset / align + 1);
- * align is 1 unless the capacity is 4 GiB or more.
+ * The log lives in a range of `limit` bytes reserved at init through the
+ * memory interface (store.h), of which only [0, held) may have been touched.
+ * A lap runs from offset 0 up to where the head wraps: the first record that
+ * would pass `cap` starts the next lap at 0, so the head reuses the space the
+ * tail has freed before it touches new memory. The store moves cap between a
+ * minimum and the limit to follow the live data; log_release_unused reports
+ * what lies past max(cap, the records' extent) as released, and forgets it.
+ *
+ * Offsets ("phys") index the range; positions ("abs") count record bytes
+ * appended since init and only grow, giving every record its place in write
+ * order. Records are identified by 32-bit refs (offset / align + 1); align is
+ * 1 unless the limit is 4 GiB or more.
  *
  * The log knows sizes and positions, not what records mean: the store decides
- * what to drop, evict or move.
+ * what to drop, evict or move, and how large cap is.
  */
 #ifndef MCREF_STORE_LOG_H
 #define MCREF_STORE_LOG_H
@@ -18,17 +23,29 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct store_memory;
+
 struct log {
     uint8_t *base;
-    uint64_t cap;      /* bytes, a multiple of align */
+    const struct store_memory *mem;
+    uint64_t limit;    /* bytes reserved, a multiple of align */
+    uint64_t cap;      /* the head wraps rather than pass this (<= limit) */
+    uint64_t held;     /* [0, held) may be resident; the rest was released */
     uint32_t align;    /* record alignment and ref unit, a power of two */
-    uint64_t head_abs; /* where the next record goes */
-    uint64_t tail_abs; /* the oldest record, or == head_abs when empty */
+    uint64_t head;     /* offset where the next record goes */
+    uint64_t tail;     /* offset of the oldest record (== head when empty) */
+    bool wrapped;      /* the head is a lap ahead: records in [tail, lap_end)
+                          then [0, head) */
+    uint64_t lap_end;  /* when wrapped, where the tail's lap ends */
+    uint64_t head_abs; /* record bytes ever appended */
+    uint64_t tail_abs; /* record bytes ever popped */
 };
 
-/* Allocates a log of cap bytes (rounded down to the alignment). Returns false
- * when cap is too small (< 64) or too large, or allocation fails. */
-bool log_init(struct log *l, uint64_t cap);
+/* Reserves a log of limit bytes (rounded down to the alignment) with the
+ * given starting cap (clamped to the limit). Returns false when limit is too
+ * small (< 64) or too large, or the reservation fails. */
+bool log_init(struct log *l, const struct store_memory *mem, uint64_t limit,
+              uint64_t cap);
 
 /* The record alignment for a log of cap bytes: the smallest power of two
  * that keeps cap / align under 2^32 - 1 (refs are 32-bit), or 0 when that
@@ -37,15 +54,22 @@ uint32_t log_align_for(uint64_t cap);
 void log_deinit(struct log *l);
 
 static inline uint64_t
-log_phys(const struct log *l, uint64_t abs)
-{
-    return abs % l->cap;
-}
-
-static inline uint64_t
 log_used(const struct log *l)
 {
     return l->head_abs - l->tail_abs;
+}
+
+static inline bool
+log_empty(const struct log *l)
+{
+    return l->head_abs == l->tail_abs;
+}
+
+/* The end of the highest record: nothing at or past it is in use. */
+static inline uint64_t
+log_extent(const struct log *l)
+{
+    return l->wrapped ? l->lap_end : l->head;
 }
 
 static inline uint8_t *
@@ -60,35 +84,53 @@ log_ref(const struct log *l, uint64_t phys)
     return (uint32_t)(phys / l->align + 1);
 }
 
-/* The absolute position of the record with this ref, which must lie in
- * [tail, head). */
+static inline uint64_t
+log_phys_of(const struct log *l, uint32_t ref)
+{
+    return (uint64_t)(ref - 1) * l->align;
+}
+
+/* The absolute position of the record with this ref, which must be in use. */
 uint64_t log_abs_of(const struct log *l, uint32_t ref);
 
-/* Whether n bytes can be appended now, counting the gap a wrap would leave. */
+/* Whether n bytes can be appended now without passing cap or the tail. */
 bool log_fits(const struct log *l, uint64_t n);
 
-/* Appends n bytes (log_fits must hold), writing the gap marker if the lap
- * ends first. Returns the ref of the new space. */
+/* Whether appending n bytes now starts a new lap: the record would pass cap
+ * and there is room for it before the tail. */
+static inline bool
+log_append_wraps(const struct log *l, uint64_t n)
+{
+    return !l->wrapped && l->head + n > l->cap && n <= l->tail;
+}
+
+/* Appends n bytes, starting a new lap if log_append_wraps. Without a wrap,
+ * the record may pass cap (never the limit) only when log_fits does not hold,
+ * which make_room prevents; a record moved from the tail needs it when its
+ * lap ended past the cap. An empty log restarts at offset 0 first. Returns
+ * the ref of the new space. */
 uint32_t log_append(struct log *l, uint64_t n);
 
-/* When empty, moves head and tail to the start of a lap, so that any record
- * up to the capacity fits. */
+/* When empty, moves head and tail to offset 0. */
 void log_restart_if_empty(struct log *l);
 
-/* Whether the tail is a gap marker rather than a record (log not empty). */
-bool log_tail_is_gap(const struct log *l);
-
-/* Drops the gap at the tail: the tail moves to the next lap's start. */
-void log_pop_gap(struct log *l);
-
-/* Drops the tail record, of n bytes. */
+/* Drops the tail record, of n bytes; the tail wraps at its lap's end. */
 void log_pop(struct log *l, uint64_t n);
 
-/* The ref of the tail record (log not empty, tail not a gap). */
+/* Sets cap (a multiple of align, <= limit). */
+void log_set_cap(struct log *l, uint64_t cap);
+
+/* Reports the top of [max(cap, extent), held), at most LIMIT_RELEASE_BYTES,
+ * as no longer needed, through the memory interface; returns whether more
+ * remains. The store calls it once a write has finished with the bytes it
+ * moved, never in the middle of one. */
+bool log_release_unused(struct log *l);
+
+/* The ref of the tail record (log not empty). */
 static inline uint32_t
 log_tail_ref(const struct log *l)
 {
-    return log_ref(l, log_phys(l, l->tail_abs));
+    return log_ref(l, l->tail);
 }
 
 #endif

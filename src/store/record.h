@@ -13,8 +13,10 @@
  *   flags      4 bytes  only with REC_HAS_FLAGS (client flags, never 0 here)
  *   key, value
  *
- * A lap of the log that ends in unused space holds the single byte REC_GAP
- * there (bit 7 alone; on a live record, bit 7 is REC_KEY_BINARY). Sizes follow [mem.item-size]. Everything here is pure arithmetic on
+ * The log keeps where each lap ends itself (log.h), so no gap byte is
+ * written; REC_GAP (bit 7 alone; on a live record, bit 7 is REC_KEY_BINARY)
+ * stays the one first byte no record has, and record_decode refuses it.
+ * Sizes follow [mem.item-size]. Everything here is pure arithmetic on
  * memory the caller owns.
  */
 #ifndef MCREF_RECORD_H

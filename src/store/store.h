@@ -1,8 +1,12 @@
 /*
  * store.h - the deterministic item store behind every command.
  *
- * Items live in a circular log of exactly the memory limit, found through a
- * hash index (spec/protocol.md §14). Every operation takes `now_s`, the current
+ * Items live in a circular log of at most the memory limit, found through a
+ * hash index (spec/protocol.md §14). The log's memory comes through struct
+ * store_memory: the store reserves the limit once, touches it as records need
+ * it, and reports the ranges it stops needing (so that the caller can give
+ * them back to the system) without making a system call ([mem.elastic]).
+ * Every operation takes `now_s`, the current
  * unix time in whole seconds (>= 1, never decreasing between calls); the store
  * reads no clock, does no I/O and uses no randomness, so the same calls with
  * the same times give the same results, evictions and statistics ([det.store]).
@@ -21,6 +25,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Where the log's memory comes from. reserve returns len zeroed bytes (NULL
+ * on failure) whose untouched pages should cost nothing; release says that
+ * the store needs [p, p + len) no more until it writes there again (the
+ * bytes may then read as anything); unreserve returns the whole range. */
+struct store_memory {
+    void *ctx;
+    void *(*reserve)(void *ctx, uint64_t len);
+    void (*release)(void *ctx, void *p, uint64_t len);
+    void (*unreserve)(void *ctx, void *p, uint64_t len);
+};
+
 /* [meta.mg-access]: the log keeps one write time per this many bytes, not
  * one per item (item headers stay as small as they are). */
 #define STORE_STAMP_CHUNK 4096u
@@ -32,6 +47,11 @@ struct store_config {
     bool cas_enabled;        /* false with -C ([cas.disabled]) */
     uint64_t hash_seed;
     unsigned index_size_log2; /* initial buckets (0: default 16) */
+    /* [mem.elastic]: the log's smallest cap (0: LIMIT_LOG_CAP_MIN; at or
+     * above mem_limit, or with evict false, the log is fixed at the limit). */
+    uint64_t log_cap_min;
+    /* NULL: calloc and free, nothing released. Must outlive the store. */
+    const struct store_memory *memory;
 };
 
 enum store_status {
@@ -109,8 +129,10 @@ struct store_stats {
 
 /* Sizes for `stats`: the log, the index and the limits. */
 struct store_info {
-    uint64_t mem_limit;       /* bytes of log */
+    uint64_t mem_limit;       /* bytes of log at most (-m) */
     uint64_t log_used;        /* bytes between tail and head, dead ones too */
+    uint64_t log_cap;         /* where the head wraps now ([mem.elastic]) */
+    uint64_t log_held;        /* bytes of log touched and not released */
     uint64_t index_buckets;
     uint64_t index_bytes;
     bool index_resizing;
@@ -287,6 +309,12 @@ enum store_status store_arith_opts(struct store *s, uint32_t now_s,
  * names (relative or absolute as an exptime). */
 void store_flush(struct store *s, uint32_t now_s, int32_t delay);
 
+/* [mem.elastic]: reclamation between requests, for a timer to call: drops
+ * up to LIMIT_TICK_RECORDS dead, expired or flushed records from the tail,
+ * and compacts live ones while that lets memory go. Returns true when more
+ * such work remains (call again soon), false when there is none for now. */
+bool store_tick(struct store *s, uint32_t now_s);
+
 void store_stats(const struct store *s, struct store_stats *out);
 
 /* [stats.reset]: zeroes the counters, keeping the gauges. */
@@ -296,9 +324,10 @@ void store_info(const struct store *s, struct store_info *out);
 
 /* One record of the log, as store_walk shows it (for tests and fuzzers). */
 struct store_walk_entry {
-    uint64_t pos;      /* absolute log position (bytes written before it) */
-    uint64_t size;     /* bytes it occupies */
-    bool gap;          /* the unused end of a lap; the rest is then unset */
+    uint64_t pos;      /* absolute log position (record bytes before it) */
+    uint64_t phys;     /* offset in the log's memory */
+    uint64_t size;     /* bytes it occupies (0 for a gap) */
+    bool gap;          /* the end of the tail's lap; the rest is then unset */
     bool live;         /* still an item (not removed or replaced) */
     bool fetched;      /* read since stored */
     bool active;       /* accessed since written or moved */

@@ -6,9 +6,12 @@
  * small and large key spaces; values of 0, 1, typical and maximum size (and
  * one byte over); time steps that cross expiry boundaries and the 30-day rule;
  * delayed flushes; incr/decr near 0 and 2^64; memory pressure in tiny logs,
- * with and without eviction and CAS. After every step it compares statuses,
- * views, CAS uniques, statistics and the whole log layout (so every eviction),
- * and runs store_check().
+ * with and without eviction and CAS; logs whose cap grows and shrinks with
+ * the live data ([mem.elastic]), driven also by store_tick. After every step
+ * it compares statuses, views, CAS uniques, statistics, the whole log layout
+ * (positions and offsets, so every eviction and compaction), the cap and the
+ * memory held, and runs store_check(). Released memory is poisoned, so a
+ * record read after its memory was released shows as a difference.
  *
  *   prop_store [--seed S] [--runs N] [--ops N] [--seconds T] [--verbose]
  *
@@ -32,6 +35,36 @@ chance(uint64_t *state, unsigned percent)
 {
     return rng_below(state, 100) < percent;
 }
+
+/* ---- memory that is poisoned when released ------------------------------ */
+
+static void *
+poison_reserve(void *ctx, uint64_t len)
+{
+    (void)ctx;
+    return calloc(1, (size_t)len);
+}
+
+static void
+poison_release(void *ctx, void *p, uint64_t len)
+{
+    (void)ctx;
+    memset(p, 0xA5, (size_t)len);
+}
+
+static void
+poison_unreserve(void *ctx, void *p, uint64_t len)
+{
+    (void)ctx;
+    (void)len;
+    free(p);
+}
+
+static const struct store_memory poison_memory = {
+    .reserve = poison_reserve,
+    .release = poison_release,
+    .unreserve = poison_unreserve,
+};
 
 /* ---- one run ----------------------------------------------------------- */
 
@@ -74,11 +107,11 @@ add_counters(struct store_stats *total, const struct store *s)
 static void
 draw_config(struct run *r)
 {
-    static const uint64_t mems[] = {700, 1000, 1500, 3000, 8192, 65536,
-                                    1 << 20};
+    static const uint64_t mems[] = {700,   1000,  1500,   3000,
+                                    8192,  16384, 65536,  1 << 20};
     static const uint32_t value_maxes[] = {64, 100, 200, 1024, 4096};
     for (;;) {
-        r->cfg.mem_limit = mems[rng_below(&r->rng, 7)];
+        r->cfg.mem_limit = mems[rng_below(&r->rng, 8)];
         r->cfg.value_len_max = value_maxes[rng_below(&r->rng, 5)];
         /* The store needs room for the largest item ([mem.item-fits]). */
         if (14 + 5 + 8 + 250 + (uint64_t)r->cfg.value_len_max <=
@@ -87,6 +120,11 @@ draw_config(struct run *r)
         }
     }
     r->cfg.evict = chance(&r->rng, 75);
+    /* [mem.elastic]: mostly a cap that can move (0: the default minimum,
+     * above these limits, so a fixed log). */
+    static const uint64_t cap_mins[] = {0, 256, 700, 2048, 4096};
+    r->cfg.log_cap_min = cap_mins[rng_below(&r->rng, 5)];
+    r->cfg.memory = &poison_memory;
     r->cfg.cas_enabled = chance(&r->rng, 80);
     r->cfg.hash_seed = rng_next(&r->rng);
     r->cfg.index_size_log2 = 1 + (unsigned)rng_below(&r->rng, 8);
@@ -295,6 +333,26 @@ collect(void *ctx, const struct store_walk_entry *e)
 static struct walk walk_store;
 static struct walk walk_model;
 
+static bool dump_on_failure;
+
+/* With --verbose, both layouts when they differ. */
+static void
+dump_walks(void)
+{
+    for (size_t i = 0; dump_on_failure && i < walk_store.count &&
+                       i < WALK_MAX;
+         i++) {
+        const struct store_walk_entry *x = &walk_store.e[i];
+        const struct store_walk_entry *y = &walk_model.e[i];
+        fprintf(stderr,
+                "  %3zu store %6" PRIu64 "@%-6" PRIu64 " %4" PRIu64
+                " g%d l%d | model %6" PRIu64 "@%-6" PRIu64 " %4" PRIu64
+                " g%d l%d\n",
+                i, x->pos, x->phys, x->size, x->gap, x->live, y->pos, y->phys,
+                y->size, y->gap, y->live);
+    }
+}
+
 static void
 compare_state(struct run *r)
 {
@@ -310,6 +368,15 @@ compare_state(struct run *r)
     }
     STORE_STATS_FIELDS(COMPARE_STAT)
 #undef COMPARE_STAT
+    struct store_info info;
+    store_info(r->store, &info);
+    uint64_t cap;
+    uint64_t held;
+    model_memory(r->model, &cap, &held);
+    if (info.log_cap != cap || info.log_held != held) {
+        FAIL(r, "memory: store cap %" PRIu64 " held %" PRIu64 ", model cap %"
+             PRIu64 " held %" PRIu64, info.log_cap, info.log_held, cap, held);
+    }
     walk_store.count = 0;
     walk_model.count = 0;
     store_walk(r->store, collect, &walk_store);
@@ -322,16 +389,20 @@ compare_state(struct run *r)
     for (size_t i = 0; i < walk_store.count && i < WALK_MAX; i++) {
         const struct store_walk_entry *x = &walk_store.e[i];
         const struct store_walk_entry *y = &walk_model.e[i];
-        if (x->pos != y->pos || x->size != y->size || x->gap != y->gap ||
+        if (x->pos != y->pos || x->phys != y->phys || x->size != y->size ||
+            x->gap != y->gap ||
             x->live != y->live || x->fetched != y->fetched ||
             x->active != y->active || x->key_len != y->key_len ||
             memcmp(walk_store.keys[i], walk_model.keys[i], 8) != 0) {
             FAIL(r,
-                 "record %zu differs: store pos %" PRIu64 " size %" PRIu64
-                 " gap %d live %d fetched %d active %d; model pos %" PRIu64
-                 " size %" PRIu64 " gap %d live %d fetched %d active %d",
-                 i, x->pos, x->size, x->gap, x->live, x->fetched, x->active,
-                 y->pos, y->size, y->gap, y->live, y->fetched, y->active);
+                 "record %zu differs: store pos %" PRIu64 " at %" PRIu64
+                 " size %" PRIu64 " gap %d live %d fetched %d active %d; "
+                 "model pos %" PRIu64 " at %" PRIu64 " size %" PRIu64
+                 " gap %d live %d fetched %d active %d",
+                 i, x->pos, x->phys, x->size, x->gap, x->live, x->fetched,
+                 x->active, y->pos, y->phys, y->size, y->gap, y->live,
+                 y->fetched, y->active);
+            dump_walks();
             return;
         }
     }
@@ -508,6 +579,14 @@ step(struct run *r)
             }
             compare_views(r, &ia, &ib);
         }
+    } else if (pick < 98 && chance(&r->rng, 50)) {
+        snprintf(r->op, sizeof r->op, "tick at %u", r->now);
+        bool ta = store_tick(r->store, r->now);
+        bool tb = model_tick(r->model, r->now);
+        if (ta != tb) {
+            FAIL(r, "tick: store %d, model %d", ta, tb);
+        }
+        sa = sb = STORE_OK;
     } else if (pick < 98) {
         int32_t delay = chance(&r->rng, 40) ? 0 : draw_exptime(r);
         snprintf(r->op, sizeof r->op, "flush_all %d at %u", delay, r->now);
@@ -590,6 +669,7 @@ main(int argc, char **argv)
             seconds = strtod(argv[++i], NULL);
         } else if (strcmp(argv[i], "--verbose") == 0) {
             verbose = true;
+            dump_on_failure = true;
         } else {
             fprintf(stderr,
                     "usage: prop_store [--seed S] [--runs N] [--ops N] "

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/common/limits.h"
 #include "../../src/store/exptime.h"
 #include "../../src/store/log.h"
 #include "../../src/store/store.h"
@@ -1379,7 +1380,6 @@ test_arith_vivify_cas_touch(void **state)
     store_destroy(&s);
 }
 
-
 static void
 count_write(void *ctx)
 {
@@ -1460,6 +1460,534 @@ test_write_stamps(void **state)
     store_destroy(&s);
 }
 
+
+/* ---- [mem.elastic] -------------------------------------------------------- */
+
+/* Memory that records what the store gives back, and poisons it. */
+struct test_memory {
+    uint64_t reserved;
+    uint64_t released;  /* bytes, summed over reports */
+    unsigned releases;  /* reports */
+    bool fail_reserve;
+};
+
+static void *
+tm_reserve(void *ctx, uint64_t len)
+{
+    struct test_memory *m = ctx;
+    if (m->fail_reserve) {
+        return NULL;
+    }
+    m->reserved = len;
+    return calloc(1, (size_t)len);
+}
+
+static void
+tm_release(void *ctx, void *p, uint64_t len)
+{
+    struct test_memory *m = ctx;
+    assert_true(len > 0);
+    memset(p, 0xA5, (size_t)len);
+    m->released += len;
+    m->releases++;
+}
+
+static void
+tm_unreserve(void *ctx, void *p, uint64_t len)
+{
+    struct test_memory *m = ctx;
+    assert_int_equal(len, m->reserved);
+    free(p);
+}
+
+static struct store *
+make_elastic(struct test_memory *tm, struct store_memory *mem, uint64_t limit,
+             uint64_t cap_min)
+{
+    *mem = (struct store_memory){
+        .ctx = tm,
+        .reserve = tm_reserve,
+        .release = tm_release,
+        .unreserve = tm_unreserve,
+    };
+    struct store_config cfg = {
+        .mem_limit = limit,
+        .value_len_max = 4096,
+        .evict = true,
+        .cas_enabled = true,
+        .hash_seed = 7,
+        .log_cap_min = cap_min,
+        .memory = mem,
+    };
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    return s;
+}
+
+static struct store_info
+info_of(const struct store *s)
+{
+    struct store_info info;
+    store_info(s, &info);
+    return info;
+}
+
+static struct store_stats
+stats_of(const struct store *s)
+{
+    struct store_stats st;
+    store_stats(s, &st);
+    return st;
+}
+
+static void
+put_sized(struct store *s, uint32_t now, int key, size_t len, int32_t exptime)
+{
+    static uint8_t value[4096];
+    memset(value, 'a' + key % 26, len);
+    char k[16];
+    int n = snprintf(k, sizeof k, "k%d", key);
+    assert_int_equal(store_put(s, now, STORE_SET, (const uint8_t *)k,
+                               (size_t)n, 0, exptime, value, len, 0, NULL),
+                     STORE_OK);
+}
+
+/* Ticks until the store has no more to do; returns how many it took. */
+static unsigned
+tick_all(struct store *s, uint32_t now)
+{
+    unsigned ticks = 1;
+    while (store_tick(s, now)) {
+        store_check(s);
+        ticks++;
+        assert_true(ticks < 10000);
+    }
+    store_check(s);
+    return ticks;
+}
+
+static void
+test_elastic_grows_with_live_data(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 16u << 20, 64u << 10);
+    assert_int_equal(tm.reserved, 16u << 20);
+    assert_int_equal(info_of(s).log_cap, 64u << 10);
+    assert_int_equal(info_of(s).log_held, 0);
+    /* 4000 new items of ~1 KiB: every lap ends dense, so the cap grows. */
+    for (int i = 0; i < 4000; i++) {
+        put_sized(s, NOW, i, 1000, 0);
+    }
+    store_check(s);
+    struct store_info info = info_of(s);
+    struct store_stats st = stats_of(s);
+    assert_int_equal(st.curr_items, 4000);
+    assert_int_equal(st.evictions, 0);
+    assert_true(info.log_held >= st.bytes);
+    assert_true(info.log_held <= info.log_cap);
+    assert_true(info.log_cap < st.bytes + st.bytes / 4 + (64u << 10));
+    assert_true(info.mem_limit == 16u << 20);
+    store_destroy(&s);
+}
+
+static void
+test_elastic_overwrite_reuses_memory(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 16u << 20, 64u << 10);
+    /* 200 keys of ~1 KiB rewritten 100 times: 20 MB written through a
+     * log that holds about 200 KB live. */
+    uint64_t x = 1;
+    for (int i = 0; i < 200; i++) {
+        put_sized(s, NOW, i, 1000, 0);
+    }
+    for (int n = 0; n < 20000; n++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        put_sized(s, NOW, (int)((x >> 33) % 200), 1000, 0);
+    }
+    store_check(s);
+    struct store_info info = info_of(s);
+    struct store_stats st = stats_of(s);
+    assert_int_equal(st.curr_items, 200);
+    assert_int_equal(st.evictions, 0);
+    assert_true(st.moves > 0); /* live items compacted, never evicted */
+    assert_true(info.log_held <= 2 * st.bytes + (128u << 10));
+    assert_true(info.log_held < (1u << 20));
+    for (int i = 0; i < 200; i++) {
+        char k[16];
+        int n = snprintf(k, sizeof k, "k%d", i);
+        struct store_item it;
+        assert_int_equal(store_get(s, NOW, (const uint8_t *)k, (size_t)n, &it),
+                         STORE_OK);
+        assert_int_equal(it.value_len, 1000);
+        assert_int_equal(it.value[999], 'a' + i % 26);
+    }
+    store_destroy(&s);
+}
+
+static void
+test_elastic_delete_gives_memory_back(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 16u << 20, 64u << 10);
+    for (int i = 0; i < 6000; i++) {
+        put_sized(s, NOW, i, 1000, 0);
+    }
+    uint64_t peak = info_of(s).log_held;
+    assert_true(peak > (5u << 20));
+    /* Keep one item in twenty. */
+    for (int i = 0; i < 6000; i++) {
+        if (i % 20 != 0) {
+            char k[16];
+            int n = snprintf(k, sizeof k, "k%d", i);
+            assert_int_equal(
+                store_delete(s, NOW, (const uint8_t *)k, (size_t)n), STORE_OK);
+        }
+    }
+    /* Deleting frees nothing at once; ticks between requests compact. */
+    assert_int_equal(info_of(s).log_held, peak);
+    unsigned ticks = tick_all(s, NOW);
+    assert_true(ticks >= 2); /* 6000 records take more than one tick */
+    struct store_info info = info_of(s);
+    struct store_stats st = stats_of(s);
+    assert_int_equal(st.curr_items, 300);
+    assert_true(info.log_held <= 2 * st.bytes + (128u << 10));
+    assert_true(tm.released >= peak - info.log_held);
+    assert_true(tm.releases > 0);
+    for (int i = 0; i < 6000; i += 20) {
+        char k[16];
+        int n = snprintf(k, sizeof k, "k%d", i);
+        struct store_item it;
+        assert_int_equal(store_get(s, NOW, (const uint8_t *)k, (size_t)n, &it),
+                         STORE_OK);
+        assert_int_equal(it.value[0], 'a' + i % 26);
+    }
+    /* A tick with nothing to give back does nothing. */
+    assert_false(store_tick(s, NOW));
+    assert_int_equal(info_of(s).log_held, info.log_held);
+    store_destroy(&s);
+}
+
+static void
+test_elastic_flush_and_expiry_give_memory_back(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 16u << 20, 64u << 10);
+    for (int i = 0; i < 5000; i++) {
+        put_sized(s, NOW, i, 1000, 0);
+    }
+    store_flush(s, NOW, 0);
+    tick_all(s, NOW);
+    assert_int_equal(stats_of(s).curr_items, 0);
+    assert_int_equal(stats_of(s).reclaimed, 5000);
+    assert_int_equal(info_of(s).log_held, 64u << 10);
+    assert_int_equal(info_of(s).log_cap, 64u << 10);
+    assert_int_equal(info_of(s).log_used, 0);
+    /* The same with items that expire. */
+    for (int i = 0; i < 5000; i++) {
+        put_sized(s, NOW + 1, i, 1000, 10);
+    }
+    assert_true(info_of(s).log_held > (4u << 20));
+    tick_all(s, NOW + 5); /* nothing expired yet: nothing given back */
+    assert_true(info_of(s).log_held > (4u << 20));
+    tick_all(s, NOW + 11);
+    assert_int_equal(stats_of(s).curr_items, 0);
+    assert_int_equal(info_of(s).log_held, 64u << 10);
+    store_destroy(&s);
+}
+
+static void
+test_elastic_tick_is_bounded(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 16u << 20, 64u << 10);
+    for (int i = 0; i < 3 * (int)LIMIT_TICK_RECORDS; i++) {
+        put_sized(s, NOW, i, 10, 0);
+    }
+    struct layout before = {0};
+    store_walk(s, record_layout, &before);
+    assert_int_equal(before.count, 3 * LIMIT_TICK_RECORDS);
+    store_flush(s, NOW, 0);
+    assert_true(store_tick(s, NOW));
+    store_check(s);
+    /* Exactly LIMIT_TICK_RECORDS records went. */
+    struct layout after = {0};
+    store_walk(s, record_layout, &after);
+    assert_int_equal(after.count, 2 * LIMIT_TICK_RECORDS);
+    assert_int_equal(tick_all(s, NOW), 3);
+    assert_int_equal(info_of(s).log_used, 0);
+    store_destroy(&s);
+}
+
+static void
+test_elastic_crawl_finds_expired_behind_live(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 16u << 20, 64u << 10);
+    put_sized(s, NOW, 0, 100, 0); /* never expires, stays at the tail */
+    for (int i = 1; i < 5000; i++) {
+        put_sized(s, NOW, i, 1000, 10);
+    }
+    /* One removed already: the crawl passes it by. */
+    assert_int_equal(store_delete(s, NOW, (const uint8_t *)"k2", 2), STORE_OK);
+    put_sized(s, NOW, 2, 1000, 10);
+    assert_false(store_tick(s, NOW + 5)); /* nothing expired yet */
+    assert_int_equal(stats_of(s).curr_items, 5000);
+    tick_all(s, NOW + 11);
+    assert_int_equal(stats_of(s).curr_items, 1);
+    assert_int_equal(stats_of(s).reclaimed, 4999);
+    assert_true(info_of(s).log_held <= (128u << 10));
+    char k[] = "k0";
+    struct store_item it;
+    assert_int_equal(store_get(s, NOW + 11, (const uint8_t *)k, 2, &it),
+                     STORE_OK);
+    assert_int_equal(it.value_len, 100);
+    store_destroy(&s);
+}
+
+static void
+test_elastic_compaction_is_bounded(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 64u << 20, 64u << 10);
+    /* 18,000 live items (about 18 MB): the cap grows, the credit fills. */
+    for (int i = 0; i < 18000; i++) {
+        put_sized(s, NOW, i, 1000, 0);
+    }
+    store_check(s);
+    assert_int_equal(stats_of(s).evictions, 0);
+    uint64_t cap = info_of(s).log_cap;
+    assert_true(cap < (24u << 20));
+    /* The newer half goes: the lap will end sparse, with 9 MB live at the
+     * tail, more than the credit lets one write compact. */
+    for (int i = 9000; i < 18000; i++) {
+        char k[16];
+        int n = snprintf(k, sizeof k, "k%d", i);
+        assert_int_equal(store_delete(s, NOW, (const uint8_t *)k, (size_t)n),
+                         STORE_OK);
+    }
+    uint64_t before = stats_of(s).moves;
+    int i = 20000;
+    while (stats_of(s).evictions == 0) {
+        put_sized(s, NOW, i++, 1000, 0);
+        assert_true(i < 24000);
+    }
+    store_check(s);
+    struct store_stats st = stats_of(s);
+    /* One write moved the whole credit's worth, then evicted. */
+    assert_true((st.moves - before) * 1100 >= LIMIT_COMPACT_CREDIT_MAX);
+    assert_true((st.moves - before) * 1000 <=
+                LIMIT_COMPACT_CREDIT_MAX + 2 * 1024 * 1024);
+    assert_true(info_of(s).log_cap < (64u << 20));
+    store_destroy(&s);
+}
+
+/* Large items far below -m are compacted, not evicted (found by the
+ * sigterm_under_load integration test with 64 KiB of compaction per write). */
+static void
+test_elastic_large_items_not_evicted_below_limit(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store_config cfg = {
+        .mem_limit = 64u << 20,
+        .value_len_max = 1u << 20,
+        .evict = true,
+        .cas_enabled = true,
+        .memory = &mem,
+    };
+    mem = (struct store_memory){.ctx = &tm, .reserve = tm_reserve,
+                                .release = tm_release,
+                                .unreserve = tm_unreserve};
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    static uint8_t big[1u << 20];
+    memset(big, 'B', sizeof big);
+    assert_int_equal(store_put(s, NOW, STORE_SET, (const uint8_t *)"big0", 4, 0,
+                               0, big, sizeof big - 4096, 0, NULL),
+                     STORE_OK);
+    assert_int_equal(store_put(s, NOW, STORE_SET, (const uint8_t *)"big1", 4, 0,
+                               0, big, 700000, 0, NULL),
+                     STORE_OK);
+    static const size_t sizes[] = {10, 1000, 50000, 200000};
+    uint64_t x = 7;
+    for (int i = 0; i < 3000; i++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        char k[16];
+        int n = snprintf(k, sizeof k, "L%d", (int)((x >> 33) % 120));
+        assert_int_equal(store_put(s, NOW, STORE_SET, (const uint8_t *)k,
+                                   (size_t)n, 0, 0, big, sizes[(x >> 20) % 4],
+                                   0, NULL),
+                         STORE_OK);
+        if (i % 500 == 0) {
+            store_check(s);
+        }
+    }
+    store_check(s);
+    assert_int_equal(stats_of(s).evictions, 0);
+    assert_true(info_of(s).log_held < (40u << 20));
+    struct store_item it;
+    assert_int_equal(store_get(s, NOW, (const uint8_t *)"big1", 4, &it),
+                     STORE_OK);
+    assert_int_equal(it.value_len, 700000);
+    store_destroy(&s);
+}
+
+static void
+count_hook(void *ctx)
+{
+    (*(unsigned *)ctx)++;
+}
+
+static void
+test_elastic_tick_calls_write_hook(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 16u << 20, 64u << 10);
+    unsigned calls = 0;
+    store_set_write_hook(s, count_hook, &calls);
+    assert_false(store_tick(s, NOW)); /* an empty log: nothing to copy */
+    assert_int_equal(calls, 0);
+    put_sized(s, NOW, 1, 1000, 0);
+    put_sized(s, NOW, 1, 1000, 0); /* the first record is dead now */
+    calls = 0;
+    store_tick(s, NOW);
+    /* Views must be copied before the dead record's bytes can go. */
+    assert_true(calls >= 1);
+    store_destroy(&s);
+}
+
+static void
+test_elastic_default_memory_and_tiny_cap(void **state)
+{
+    (void)state;
+    /* Without a memory interface nothing is given back, but the cap still
+     * follows the live data; a smallest cap below 64 bytes is 64. */
+    struct store_config cfg = {
+        .mem_limit = 1u << 20,
+        .value_len_max = 1024,
+        .evict = true,
+        .cas_enabled = true,
+        .log_cap_min = 1,
+    };
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    assert_int_equal(info_of(s).log_cap, 64);
+    for (int i = 0; i < 300; i++) {
+        put_sized(s, NOW, i, 1000, 0);
+    }
+    assert_true(info_of(s).log_cap >= 300 * 1000);
+    store_flush(s, NOW, 0);
+    tick_all(s, NOW);
+    assert_int_equal(info_of(s).log_cap, 64);
+    assert_int_equal(info_of(s).log_held, 64);
+    store_destroy(&s);
+}
+
+static void
+tm_release_bounded(void *ctx, void *p, uint64_t len)
+{
+    assert_true(len <= LIMIT_RELEASE_BYTES);
+    tm_release(ctx, p, len);
+}
+
+static void
+test_elastic_release_is_bounded(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 64u << 20, 64u << 10);
+    mem.release = tm_release_bounded;
+    for (int i = 0; i < 40000; i++) {
+        put_sized(s, NOW, i, 1000, 0);
+    }
+    uint64_t peak = info_of(s).log_held;
+    assert_true(peak > 2 * LIMIT_RELEASE_BYTES);
+    store_flush(s, NOW, 0);
+    tick_all(s, NOW);
+    assert_int_equal(info_of(s).log_held, 64u << 10);
+    assert_int_equal(tm.released, peak - (64u << 10));
+    assert_true(tm.releases >= 3);
+    store_destroy(&s);
+}
+
+static void
+test_elastic_fixed_without_eviction(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem = {
+        .ctx = &tm,
+        .reserve = tm_reserve,
+        .release = tm_release,
+        .unreserve = tm_unreserve,
+    };
+    struct store_config cfg = {
+        .mem_limit = 4u << 20,
+        .value_len_max = 4096,
+        .evict = false,
+        .cas_enabled = true,
+        .log_cap_min = 64u << 10,
+        .memory = &mem,
+    };
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    /* [mem.no-evict]: -M keeps a fixed log of -m. */
+    assert_int_equal(info_of(s).log_cap, 4u << 20);
+    for (int i = 0; i < 1000; i++) {
+        put_sized(s, NOW, i, 1000, 0);
+    }
+    store_flush(s, NOW, 0);
+    tick_all(s, NOW);
+    assert_int_equal(info_of(s).log_cap, 4u << 20);
+    assert_int_equal(tm.releases, 0);
+    store_destroy(&s);
+    /* A reservation that fails fails the creation. */
+    tm.fail_reserve = true;
+    assert_null(store_create(&cfg));
+}
+
+static void
+test_elastic_large_item_grows_cap(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 1u << 20, 4096);
+    assert_int_equal(info_of(s).log_cap, 4096);
+    /* A value larger than the cap: the cap grows to hold it. */
+    put_sized(s, NOW, 1, 4096, 0);
+    store_check(s);
+    assert_true(info_of(s).log_cap >= 4096 + 14 + 2 + 2);
+    /* Small items in a mostly empty log: the next lap shrinks the cap. */
+    assert_int_equal(store_delete(s, NOW, (const uint8_t *)"k1", 2), STORE_OK);
+    for (int i = 0; i < 2000; i++) {
+        put_sized(s, NOW, 100 + i % 4, 10, 0);
+    }
+    store_check(s);
+    assert_int_equal(info_of(s).log_cap, 4096);
+    assert_true(info_of(s).log_held <= 4096);
+    store_destroy(&s);
+}
+
 int
 main(void)
 {
@@ -1521,6 +2049,19 @@ main(void)
         CLAUSE_TEST("meta.ma", test_arith_vivify_cas_touch),
         CLAUSE_TEST("mem.bounded", test_write_hook_only_on_writes),
         CLAUSE_TEST("meta.mg-access", test_write_stamps),
+        CLAUSE_TEST("mem.elastic", test_elastic_grows_with_live_data),
+        CLAUSE_TEST("mem.elastic", test_elastic_overwrite_reuses_memory),
+        CLAUSE_TEST("mem.elastic", test_elastic_delete_gives_memory_back),
+        CLAUSE_TEST("mem.elastic", test_elastic_flush_and_expiry_give_memory_back),
+        CLAUSE_TEST("mem.elastic", test_elastic_tick_is_bounded),
+        CLAUSE_TEST("mem.elastic", test_elastic_tick_calls_write_hook),
+        CLAUSE_TEST("mem.elastic", test_elastic_release_is_bounded),
+        CLAUSE_TEST("mem.elastic", test_elastic_compaction_is_bounded),
+        CLAUSE_TEST("mem.elastic", test_elastic_large_items_not_evicted_below_limit),
+        CLAUSE_TEST("mem.elastic", test_elastic_default_memory_and_tiny_cap),
+        CLAUSE_TEST("mem.elastic", test_elastic_crawl_finds_expired_behind_live),
+        CLAUSE_TEST("mem.no-evict", test_elastic_fixed_without_eviction),
+        CLAUSE_TEST("mem.elastic", test_elastic_large_item_grows_cap),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
