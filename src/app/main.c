@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../engine/engine.h"
+#include "memfile.h"
 #include "memory.h"
 #include "../net/listen.h"
 #include "../net/server.h"
@@ -101,11 +103,73 @@ announce(const struct settings *st)
     }
 }
 
+/* [restart.restore]: the engine over the store FILE's image describes, or
+ * over an empty one, saying why at start (as memcached does). */
+static struct engine *
+create_from_memory_file(const struct engine_config *ec, struct memfile *mf,
+                        const char *path, unsigned verbosity)
+{
+    struct store_image img;
+    char why[MEMFILE_MSG_MAX];
+    struct store *store = NULL;
+    if (memfile_take_image(mf, &img, why)) {
+        enum store_restore_status rs;
+        store = store_restore(&ec->store, &img, (uint32_t)time(NULL), &rs);
+        if (store == NULL) {
+            snprintf(why, sizeof why, "%s", store_restore_reason(rs));
+        }
+    }
+    if (store != NULL) {
+        if (verbosity > 0) {
+            struct store_stats ss;
+            store_stats(store, &ss);
+            app_log("mcref: -e %s: restored %llu items", path,
+                    (unsigned long long)ss.curr_items);
+        }
+    } else {
+        app_log("mcref: -e %s: %s; starting with an empty cache", path, why);
+        memfile_reset(mf);
+        store = store_create(&ec->store);
+        if (store == NULL) {
+            return NULL;
+        }
+    }
+    return engine_create_with_store(ec, NULL, store);
+}
+
+/* [restart.graceful]: SIGUSR1 and `shutdown graceful` save FILE.meta;
+ * other stops leave none, so the next start is empty. */
+static void
+save_memory_file(const struct settings *st, struct memfile *mf,
+                 struct engine *engine, const char *reason)
+{
+    bool graceful = reason != NULL &&
+                    (strcmp(reason, "SIGUSR1") == 0 ||
+                     (strcmp(reason, "shutdown command") == 0 &&
+                      engine->shutdown_graceful));
+    if (!graceful) {
+        if (st->verbosity > 0) {
+            app_log("mcref: -e %s: stopped by %s, not saved (SIGUSR1 or "
+                    "`shutdown graceful` save)", st->memory_file,
+                    reason != NULL ? reason : "an error");
+        }
+        return;
+    }
+    struct store_image img;
+    store_image_of(engine->store, &img);
+    char err[MEMFILE_MSG_MAX];
+    if (!memfile_save_image(mf, &img, (uint64_t)time(NULL), err)) {
+        app_log("mcref: -e %s: cannot save: %s", st->memory_file, err);
+    } else if (st->verbosity > 0) {
+        app_log("mcref: -e %s: saved for a restart", st->memory_file);
+    }
+}
+
 /* Everything after the engine exists: listen, detach, serve. Returns the
  * exit status; the caller frees the engine and the listeners. */
 static int
 serve(const struct settings *st, struct engine *engine, struct listeners *ls,
-      int signal_fd)
+      int signal_fd, struct memfile *mf)
 {
     char err[LISTEN_ERR_MAX];
     if (!open_listeners(st, ls, err)) {
@@ -149,6 +213,9 @@ serve(const struct settings *st, struct engine *engine, struct listeners *ls,
     }
     daemon_ready();
     int rc = server_run(server);
+    if (mf != NULL) {
+        save_memory_file(st, mf, engine, server_stop_reason(server));
+    }
     server_destroy(&server);
     return rc;
 }
@@ -184,16 +251,32 @@ main(int argc, char **argv)
         return EXIT_OS;
     }
     struct engine_config ec = engine_config_of(&st);
-    struct engine *engine = engine_create(&ec, NULL);
+    struct memfile *mf = NULL;
+    struct engine *engine;
+    if (st.memory_file != NULL) {
+        char merr[MEMFILE_MSG_MAX];
+        mf = memfile_open(st.memory_file, st.mem_limit, merr);
+        if (mf == NULL) {
+            fprintf(stderr, "mcref: %s\n", merr);
+            return EXIT_OS;
+        }
+        ec.store.memory = memfile_memory(mf);
+        engine = create_from_memory_file(&ec, mf, st.memory_file,
+                                         st.verbosity);
+    } else {
+        engine = engine_create(&ec, NULL);
+    }
     if (engine == NULL) {
         fprintf(stderr, "mcref: cannot allocate %llu bytes of item memory\n",
                 (unsigned long long)st.mem_limit);
+        memfile_close(&mf);
         return EXIT_OS;
     }
     static struct listeners ls;
-    int rc = serve(&st, engine, &ls, signal_fd);
+    int rc = serve(&st, engine, &ls, signal_fd, mf);
     listen_close_all(&ls, true);
     engine_destroy(&engine);
+    memfile_close(&mf);
     daemon_remove_pidfile(st.pidfile);
     return rc;
 }

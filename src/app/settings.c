@@ -41,6 +41,9 @@ static const char usage_text[] =
     "-i, --license             print the licence and exit\n"
     "-V, --version             print the version and exit\n"
     "-P, --pidfile=<file>      save the PID in <file>; removed on exit\n"
+    "-e, --memory-file=<file>  keep item memory in <file> (tmpfs, e.g. /dev/shm);\n"
+    "                          stop with SIGUSR1 (or shutdown graceful) to restart\n"
+    "                          with every item\n"
     "-C, --disable-cas         disable CAS uniques\n"
     "-b, --listen-backlog=<n>  the listen backlog (default: 1024)\n"
     "-I, --max-item-size=<n>   largest value, with k or m suffix (default: 1m,\n"
@@ -70,7 +73,7 @@ static const char usage_text[] =
     "   sock_cookie_id:        tune machinery mcref does not have\n"
     "\n"
     "Refused (mcref does not have them): -S/--enable-sasl, -Y/--auth-file,\n"
-    "-Z/--enable-ssl, -e/--memory-file, -N/--napi-ids, -D (stats detail),\n"
+    "-Z/--enable-ssl, -N/--napi-ids, -D (stats detail),\n"
     "-B binary, -U <port> other than 0, -o track_sizes, drop_privileges,\n"
     "proxy_config and the ext_* and ssl_* sub-options.\n";
 
@@ -439,7 +442,7 @@ listening_flag(struct parse_ctx *p, int c, const char *arg)
     }
 }
 
-/* -d -u -P -r -k -c -A: the process, its identity and its limits. */
+/* -d -u -P -e -r -k -c -A: the process, its identity and its limits. */
 static enum step
 process_flag(struct parse_ctx *p, int c, const char *arg)
 {
@@ -454,6 +457,13 @@ process_flag(struct parse_ctx *p, int c, const char *arg)
         return STEP_NEXT;
     case 'P':
         s->pidfile = arg;
+        return STEP_NEXT;
+    case 'e':
+        if (arg[0] == '\0') {
+            fprintf(p->err, "mcref: -e needs a file name\n");
+            return step_fail(p, EXIT_USAGE);
+        }
+        s->memory_file = arg;
         return STEP_NEXT;
     case 'r':
         s->coredumps = true;
@@ -602,7 +612,7 @@ info_flag(struct parse_ctx *p, int c)
     }
 }
 
-/* -D -S -Y -e -N -Z: memcached features mcref does not have. */
+/* -D -S -Y -N -Z: memcached features mcref does not have. */
 static enum step
 refused_flag(struct parse_ctx *p, int c)
 {
@@ -610,7 +620,6 @@ refused_flag(struct parse_ctx *p, int c)
     case 'D': return step_refuse(p, "-D", "stats detail prefixes");
     case 'S': return step_refuse(p, "-S", "SASL authentication");
     case 'Y': return step_refuse(p, "-Y", "ascii authentication");
-    case 'e': return step_refuse(p, "-e", "restartable memory files");
     case 'N': return step_refuse(p, "-N", "NAPI ids");
     case 'Z': return step_refuse(p, "-Z", "TLS");
     default: return STEP_NOT_MINE;

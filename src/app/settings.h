@@ -25,6 +25,7 @@ struct settings {
     bool daemonize;             /* -d */
     const char *user;           /* -u */
     const char *pidfile;        /* -P */
+    const char *memory_file;    /* -e: the log in a shared file ([restart.flag]) */
     uint64_t mem_limit;         /* -m, in bytes ([cli.memory-size]) */
     bool no_evict;              /* -M */
     uint32_t maxconns;          /* -c */

@@ -114,6 +114,9 @@ struct engine {
     bool paused;
     uint32_t paused_s;
     uint32_t last_s;
+    /* `shutdown graceful` was accepted: with -e, save for a restart
+     * ([restart.graceful]). */
+    bool shutdown_graceful;
 };
 
 /* Creates the engine and its store; NULL when the store cannot be created.
@@ -121,6 +124,13 @@ struct engine {
 struct engine *engine_create(const struct engine_config *cfg,
                              const struct engine_host *host);
 void engine_destroy(struct engine **e);
+
+/* As engine_create, over a store the caller made (a restored one,
+ * [restart.restore]); the engine owns it from then on, also when this
+ * fails (NULL). */
+struct engine *engine_create_with_store(const struct engine_config *cfg,
+                                        const struct engine_host *host,
+                                        struct store *store);
 
 /* The item clock at real time real_s (>= 1): the test clock's offset or
  * pause applied, never below an earlier answer. */

@@ -289,7 +289,7 @@ test_refused_flags(void **state)
     expect_fail(PARSE("-S"), 64, "-S (SASL");
     expect_fail(PARSE("-Y", "f"), 64, "-Y");
     expect_fail(PARSE("-Z"), 64, "-Z (TLS)");
-    expect_fail(PARSE("-e", "f"), 64, "-e");
+    expect_fail(PARSE("-e", ""), 64, "-e needs a file name");
     expect_fail(PARSE("-N", "2"), 64, "-N");
     expect_fail(PARSE("-D", ":"), 64, "-D");
     expect_fail(PARSE("-B", "binary"), 64, "binary protocol");
