@@ -1380,6 +1380,7 @@ test_arith_vivify_cas_touch(void **state)
     store_destroy(&s);
 }
 
+
 static void
 count_write(void *ctx)
 {
@@ -1459,7 +1460,6 @@ test_write_stamps(void **state)
     assert_int_equal(res.item.stamp_s, NOW + 12);
     store_destroy(&s);
 }
-
 
 /* ---- [mem.elastic] -------------------------------------------------------- */
 
