@@ -175,6 +175,10 @@ index_lap(struct store *s, uint64_t from, uint64_t to)
             return false;
         }
         uint32_t ref = log_ref(&s->log, pos);
+        uint64_t cas = s->cfg.cas_enabled ? rec_load64(p + REC_OFF_CAS) : 0;
+        if (cas > s->cas_last && cas > s->cas_given_max) {
+            return false; /* a unique the counter never gave */
+        }
         if (r.bits & REC_LIVE) {
             uint64_t hash = index_hash(&s->index, p + r.key_off, r.key_len);
             if (index_find(&s->index, hash, p + r.key_off, r.key_len) != 0) {
@@ -227,6 +231,8 @@ store_restore(const struct store_config *cfg, const struct store_image *img,
         l->head_abs = img->head_abs;
         l->tail_abs = img->tail_abs;
         l->held = l->limit; /* whatever lies past the records goes back */
+        s->cas_last = img->cas_last;
+        s->cas_given_max = img->cas_given_max;
         bool ok = img->wrapped ? index_lap(s, img->tail, img->lap_end) &&
                                      index_lap(s, 0, img->head)
                                : index_lap(s, img->tail, img->head);
