@@ -112,6 +112,8 @@ create_from_memory_file(const struct engine_config *ec, struct memfile *mf,
     struct store_image img;
     char why[MEMFILE_MSG_MAX];
     struct store *store = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (memfile_take_image(mf, &img, why)) {
         enum store_restore_status rs;
         store = store_restore(&ec->store, &img, (uint32_t)time(NULL), &rs);
@@ -123,8 +125,11 @@ create_from_memory_file(const struct engine_config *ec, struct memfile *mf,
         if (verbosity > 0) {
             struct store_stats ss;
             store_stats(store, &ss);
-            app_log("mcref: -e %s: restored %llu items", path,
-                    (unsigned long long)ss.curr_items);
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            app_log("mcref: -e %s: restored %llu items in %.3f s", path,
+                    (unsigned long long)ss.curr_items,
+                    (double)(t1.tv_sec - t0.tv_sec) +
+                        (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
         }
     } else {
         app_log("mcref: -e %s: %s; starting with an empty cache", path, why);

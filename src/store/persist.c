@@ -163,9 +163,11 @@ decode_checked(const struct store *s, const uint8_t *p, uint64_t avail,
     return r->size <= avail && r->size >= (uint64_t)r->value_off + r->value_len;
 }
 
-/* Indexes one lap's records in [from, to); false on a bad record. */
+/* Checks one lap's records in [from, to), counting the live ones in
+ * *live, and indexes them when insert; false on a bad record. */
 static bool
-index_lap(struct store *s, uint64_t from, uint64_t to)
+index_lap(struct store *s, uint64_t from, uint64_t to, bool insert,
+          uint64_t *live)
 {
     uint64_t pos = from;
     while (pos < to) {
@@ -179,7 +181,9 @@ index_lap(struct store *s, uint64_t from, uint64_t to)
         if (cas > s->cas_last && cas > s->cas_given_max) {
             return false; /* a unique the counter never gave */
         }
-        if (r.bits & REC_LIVE) {
+        if ((r.bits & REC_LIVE) && !insert) {
+            ++*live;
+        } else if (r.bits & REC_LIVE) {
             uint64_t hash = index_hash(&s->index, p + r.key_off, r.key_len);
             if (index_find(&s->index, hash, p + r.key_off, r.key_len) != 0) {
                 return false; /* a key twice: one of them is not ours */
@@ -192,6 +196,42 @@ index_lap(struct store *s, uint64_t from, uint64_t to)
         pos += r.size;
     }
     return true;
+}
+
+static bool
+index_all(struct store *s, const struct store_image *img, bool insert)
+{
+    uint64_t live = 0;
+    bool ok = img->wrapped
+                  ? index_lap(s, img->tail, img->lap_end, insert, &live) &&
+                        index_lap(s, 0, img->head, insert, &live)
+                  : index_lap(s, img->tail, img->head, insert, &live);
+    if (ok && !insert) {
+        s->st.curr_items = live; /* the count, until the insert pass */
+    }
+    return ok;
+}
+
+/* An index already as large as the items need, so that the restore does
+ * not wait on incremental doublings; the configured size when that fails. */
+static bool
+size_index(struct store *s)
+{
+    unsigned log2 = s->cfg.index_size_log2;
+    while (log2 < 32 && (1ull << log2) < s->st.curr_items) {
+        log2++;
+    }
+    s->st.curr_items = 0;
+    if (log2 == s->cfg.index_size_log2) {
+        return true;
+    }
+    index_deinit(&s->index);
+    if (index_init(&s->index, &s->log, s->cfg.cas_enabled, s->cfg.hash_seed,
+                   log2)) {
+        return true;
+    }
+    return index_init(&s->index, &s->log, s->cfg.cas_enabled,
+                      s->cfg.hash_seed, s->cfg.index_size_log2);
 }
 
 struct store *
@@ -233,10 +273,11 @@ store_restore(const struct store_config *cfg, const struct store_image *img,
         l->held = l->limit; /* whatever lies past the records goes back */
         s->cas_last = img->cas_last;
         s->cas_given_max = img->cas_given_max;
-        bool ok = img->wrapped ? index_lap(s, img->tail, img->lap_end) &&
-                                     index_lap(s, 0, img->head)
-                               : index_lap(s, img->tail, img->head);
-        if (!ok) {
+        if (!index_all(s, img, false)) {
+            *why = STORE_RESTORE_RECORD;
+        } else if (!size_index(s)) {
+            *why = STORE_RESTORE_MEMORY;
+        } else if (!index_all(s, img, true)) {
             *why = STORE_RESTORE_RECORD;
         }
     }
