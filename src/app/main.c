@@ -30,6 +30,18 @@ enum { EXIT_OS = 71, EXIT_USAGE = 64 };
 /* A fixed seed: the store stays deterministic across runs ([det.store]). */
 #define MCREF_HASH_SEED 0x6d63726566u
 
+/* [conn.input-budget]: -o read_buf_mem_limit MB (0: none), else -m but
+ * at least 64 MiB, so that a few 4 MiB get lines always fit. */
+static uint64_t
+input_budget_of(const struct settings *st)
+{
+    if (st->read_buf_mem_limit_mb >= 0) {
+        return (uint64_t)st->read_buf_mem_limit_mb << 20;
+    }
+    uint64_t floor = (uint64_t)64 << 20;
+    return st->mem_limit > floor ? st->mem_limit : floor;
+}
+
 static struct engine_config
 engine_config_of(const struct settings *st)
 {
@@ -45,6 +57,7 @@ engine_config_of(const struct settings *st)
                 .memory = app_memory(),
             },
         .flush_enabled = !st->flush_disabled,
+        .input_budget = input_budget_of(st),
         .shutdown_enabled = st->shutdown_enabled,
         .test_clock = st->test_clock,
         .verbosity = st->verbosity,

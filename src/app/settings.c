@@ -51,6 +51,8 @@ static const char usage_text[] =
     "-F, --disable-flush-all   disable flush_all\n"
     "-o, --extended            comma separated sub-options:\n"
     "    idle_timeout=<s>      close connections idle this long (default: 0, off)\n"
+    "    read_buf_mem_limit=<mb> input buffered over all connections (default:\n"
+    "                          -m, at least 64; 0: no bound)\n"
     "    hashpower=<n>         initial index size, 2^n buckets (12-32)\n"
     "    test_clock            enable the debugtime command (for tests)\n"
     "\n"
@@ -69,7 +71,7 @@ static const char usage_text[] =
     "   hot_lru_pct, warm_lru_pct, hot_max_factor, warm_max_factor,\n"
     "   temporary_ttl, slab_reassign, slab_automove, slab_automove_ratio,\n"
     "   slab_automove_window, slab_chunk_max, slab_sizes, no_hashexpand,\n"
-    "   watcher_logbuf_size, worker_logbuf_size, read_buf_mem_limit,\n"
+    "   watcher_logbuf_size, worker_logbuf_size,\n"
     "   sock_cookie_id:        tune machinery mcref does not have\n"
     "\n"
     "Refused (mcref does not have them): -S/--enable-sasl, -Y/--auth-file,\n"
@@ -94,6 +96,7 @@ defaults(struct settings *s)
     s->threads = 4; /* memcached's default, shown by `stats settings` */
     s->reqs_per_event = 20;
     s->backlog = 1024;
+    s->read_buf_mem_limit_mb = -1;
 }
 
 static void
@@ -216,7 +219,7 @@ static const char *const ignored_suboptions[] = {
     "hot_lru_pct", "warm_lru_pct", "hot_max_factor", "warm_max_factor",
     "temporary_ttl", "slab_reassign", "slab_automove", "slab_automove_ratio",
     "slab_automove_window", "slab_chunk_max", "slab_sizes", "no_hashexpand",
-    "watcher_logbuf_size", "worker_logbuf_size", "read_buf_mem_limit",
+    "watcher_logbuf_size", "worker_logbuf_size",
     "sock_cookie_id", "no_maxconns_fast", "no_inline_ascii_resp",
     "inline_ascii_resp"};
 
@@ -262,6 +265,16 @@ suboption(struct settings *s, char *item, FILE *err, int *exit_code)
             return false;
         }
         s->hashpower = (uint32_t)v;
+        return true;
+    }
+    if (strcmp(item, "read_buf_mem_limit") == 0) {
+        if (!whole(value, 0, 1u << 20, &v)) {
+            fprintf(err, "mcref: read_buf_mem_limit takes a whole number of "
+                         "megabytes\n");
+            *exit_code = EXIT_USAGE;
+            return false;
+        }
+        s->read_buf_mem_limit_mb = (int64_t)v;
         return true;
     }
     if (strcmp(item, "test_clock") == 0) {

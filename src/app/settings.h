@@ -42,6 +42,9 @@ struct settings {
     uint32_t idle_timeout;      /* -o idle_timeout */
     bool test_clock;            /* -o test_clock */
     uint32_t hashpower;         /* -o hashpower: initial index size, log2 */
+    /* -o read_buf_mem_limit=MB: input buffered over all connections
+     * ([conn.input-budget]); -1 = not given (from -m), 0 = no bound. */
+    int64_t read_buf_mem_limit_mb;
     /* Options accepted without effect, to mention at -v. */
     const char *notes[SETTINGS_NOTES_MAX];
     unsigned note_count;

@@ -41,6 +41,9 @@ struct engine_config {
     /* Values of at least this many bytes are sent from the item instead of
      * copied (outq.h); 0 means OUTQ_REF_MIN. Tests lower it to 1. */
     uint32_t value_ref_min;
+    /* [conn.input-budget]: bytes of unparsed input held over all sessions
+     * (-o read_buf_mem_limit); 0 = no bound. */
+    uint64_t input_budget;
     struct engine_settings settings;
 };
 
@@ -117,6 +120,8 @@ struct engine {
     /* `shutdown graceful` was accepted: with -e, save for a restart
      * ([restart.graceful]). */
     bool shutdown_graceful;
+    /* [conn.input-budget]: bytes of input buffers all sessions hold. */
+    uint64_t input_held;
 };
 
 /* Creates the engine and its store; NULL when the store cannot be created.
