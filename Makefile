@@ -121,7 +121,8 @@ UNIT_proto := $(B)/libproto.a $(B)/libcommon.a
 UNIT_engine := $(B)/libengine.a $(B)/libproto.a $(B)/libstore.a $(B)/libcommon.a
 UNIT_net := $(B)/libnet.a $(B)/libengine.a $(B)/libproto.a $(B)/libstore.a \
 	$(B)/libcommon.a
-UNIT_app := $(B)/libapp.a $(B)/libcommon.a
+UNIT_app := $(B)/libapp.a $(B)/libengine.a $(B)/libproto.a $(B)/libstore.a \
+	$(B)/libcommon.a
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(B)/tests/unit/,$(UNIT_TESTS))
@@ -207,14 +208,15 @@ SUBST := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	-e 's|@SCRIPTSDIR@|$(SCRIPTSDIR)|g'
 
 .PHONY: install deb
-install: $(B)/mcref $(B)/mcref-conform $(B)/mcref-bench
+install: $(B)/mcref $(B)/mcref-conform $(B)/mcref-bench $(B)/mcref-clientcheck
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/cases \
 		$(DESTDIR)$(SCRIPTSDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)
 	install -m 755 $(B)/mcref $(B)/mcref-conform $(B)/mcref-bench \
-		$(DESTDIR)$(BINDIR)/
+		$(B)/mcref-clientcheck $(DESTDIR)$(BINDIR)/
 	install -m 644 spec/cases/*.case $(DESTDIR)$(DATADIR)/cases/
 	install -m 644 man/mcref.1 man/mcref-conform.1 man/mcref-bench.1 \
+		man/mcref-clientcheck.1 \
 		$(DESTDIR)$(MANDIR)/man1/
 	$(SUBST) packaging/mcref-start > $(DESTDIR)$(SCRIPTSDIR)/mcref-start
 	chmod 755 $(DESTDIR)$(SCRIPTSDIR)/mcref-start
@@ -241,8 +243,9 @@ FUZZ_SUPPORT := $(patsubst fuzz/%.c,$(B)/obj/fuzz/%.o,$(filter-out \
 FUZZ_ARCHIVES := $(B)/libmodel.a $(B)/libengine.a $(B)/libproto.a \
 	$(B)/libstore.a $(B)/libcommon.a
 FUZZ_SECONDS ?= 20
-# fuzz_settings also links the command-line parser, from the app layer.
-FUZZ_EXTRA_fuzz_settings := $(B)/obj/app/settings.o
+# fuzz_settings also links the command-line parser, from the app layer (and
+# the fault plan parser it calls, after it).
+FUZZ_EXTRA_fuzz_settings := $(B)/obj/app/settings.o $(B)/obj/engine/faults.o
 $(B)/fuzz/fuzz_settings $(B)/fuzz/fuzz_settings-replay: $(FUZZ_EXTRA_fuzz_settings)
 
 # libFuzzer binaries (PROFILE=fuzz), AFL++ binaries (PROFILE=afl), and plain

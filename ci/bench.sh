@@ -8,6 +8,8 @@
 #
 # env (relative paths are taken from the repository root):
 #      MCREF_BIN     (build/release/mcref)
+#      MCREF_EXTRA   (unset): words added to mcref's command line, e.g.
+#        "-o client_check" to compare strict mode's cost (README "Testing clients")
 #      MEMCACHED_BIN (/usr/bin/memcached; apt-get installed if missing, as root)
 #      BENCH_BIN     (build/release/mcref-bench)
 #      ROUNDS (5), DURATION (5 s per load run)
@@ -91,6 +93,9 @@ server_cmd() {
     printf '%s\n' "$bin" -p "$port" -U 0 -l 127.0.0.1 -m "$3" -c "$2" \
         "${user_flag[@]}"
     [ "$1" = mc1 ] && printf '%s\n' -t 1
+    if [ "$1" = mcref ] && [ -n "${MCREF_EXTRA:-}" ]; then
+        printf '%s\n' $MCREF_EXTRA
+    fi
     return 0
 }
 
@@ -330,7 +335,7 @@ print_table() {
     local cpu
     cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
     echo "mcref bench, $(date -u '+%Y-%m-%d %H:%M UTC'); machine: nproc $(nproc), ${cpu:-unknown CPU};" \
-         "command: MCREF_BIN=$MCREF_BIN MEMCACHED_BIN=$MEMCACHED_BIN ROUNDS=$ROUNDS DURATION=$DURATION ci/bench.sh;" \
+         "command: ${MCREF_EXTRA:+MCREF_EXTRA='$MCREF_EXTRA' }MCREF_BIN=$MCREF_BIN MEMCACHED_BIN=$MEMCACHED_BIN ROUNDS=$ROUNDS DURATION=$DURATION ci/bench.sh;" \
          "$("$MEMCACHED_BIN" -V 2>/dev/null | head -n1); medians of $ROUNDS rounds"
     echo
     echo "| workload | metric | ${server_label[mcref]} | ${server_label[mc1]} | ${server_label[mcN]} | mcref / memcached -t 1 |"

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 jobs=$(nproc 2>/dev/null || echo 2)
 all="deps units prop mutation-smoke purity asan fuzz-smoke release clauses conformance
-integration conformance-asan integration-asan conformance-memcached
+integration clients conformance-asan integration-asan conformance-memcached
 conformance-proxy operator deb monitoring examples coverage valgrind"
 stages=${TEST_STAGES:-$all}
 started=$(date +%s)
@@ -97,6 +97,9 @@ stage clauses sh -c 'ci/check-clauses.sh && ci/check-clauses.sh --units'
 # loopback with real clients and tools.
 stage conformance ci/conform.sh build/release/mcref
 stage integration make -s PROFILE=release integration
+# Real memcached clients from Debian under every mcref-clientcheck profile,
+# against their expected results (tests/clients/expected.txt; ~1 minute).
+stage clients timeout 900 tests/clients/run.py build/release
 # The same against the ASan+UBSan build of the server.
 stage conformance-asan sh -c "make -s -j$jobs PROFILE=asan build/asan/mcref && ci/conform.sh build/asan/mcref"
 stage integration-asan env ASAN_OPTIONS=detect_leaks=1 make -s PROFILE=asan integration

@@ -17,9 +17,14 @@
  * (outq.h), the second only the large ones, as the server does; the outputs
  * must not tell.
  *
+ * Both runs have strict mode on (client_check.h, no sink, not rejecting):
+ * it must change no reply, and it exercises the rule checker on every
+ * request.
+ *
  * Oracles: the output is a well-formed reply stream (output_check); both runs
  * give the same output bytes, end in the same state and with the same
- * statistics ([frame.split]); store_check() holds; after every read the
+ * statistics ([frame.split]), strict-mode findings included (but
+ * [client.after-quit], counted per read); store_check() holds; after every read the
  * queued output stays under the hard bound, a session with 256 KiB or more
  * queued takes no input ([conn.output-bound]), and the stash stays within
  * what one request and one read can need.
@@ -30,6 +35,7 @@
 
 #include "../src/common/check.h"
 #include "../src/common/limits.h"
+#include "../src/engine/client_check.h"
 #include "../src/engine/session.h"
 #include "output_check.h"
 #include "../tests/support/rng.h"
@@ -46,6 +52,7 @@
 struct fuzz_run {
     struct engine *e;
     struct session s;
+    struct client_check check;
     uint8_t *out;
     size_t out_len;
     size_t out_cap;
@@ -131,6 +138,8 @@ run_stream(struct fuzz_run *r, const uint8_t *data, size_t size,
     r->rng = seed;
     r->e = engine_create(cfg, NULL);
     CHECK(r->e != NULL);
+    client_check_init(&r->check, false);
+    r->e->check = &r->check;
     session_init(&r->s, r->e);
     uint8_t *gathered = malloc(size);
     CHECK(gathered != NULL);
@@ -190,6 +199,10 @@ compare_runs(const struct fuzz_run *a, const struct fuzz_run *b)
     store_stats(b->e->store, &sb);
     CHECK(memcmp(&sa, &sb, sizeof sa) == 0);
     CHECK(memcmp(&a->e->stats, &b->e->stats, sizeof a->e->stats) == 0);
+    for (unsigned rule = 0; rule < CLIENT_RULE_COUNT; rule++) {
+        CHECK(rule == CLIENT_AFTER_QUIT ||
+              a->check.counts[rule] == b->check.counts[rule]);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -927,11 +927,7 @@ model_delete_opts(struct model *m, uint32_t now, const uint8_t *key,
         m->st.delete_hits++;
         return STORE_OK;
     }
-    /* [meta.md-invalidate] */
-    e->cas = cas_for(m, o->new_cas);
-    take_cas(m, o->new_cas);
-    e->stale = true;
-    e->win_sent = false;
+    /* [meta.md-invalidate]: T first, so that no room changes nothing. */
     if (o->touch) {
         e = redeadline(m, now, e, deadline);
         if (e == NULL) {
@@ -939,6 +935,10 @@ model_delete_opts(struct model *m, uint32_t now, const uint8_t *key,
             return STORE_NO_MEMORY;
         }
     }
+    e->cas = cas_for(m, o->new_cas);
+    take_cas(m, o->new_cas);
+    e->stale = true;
+    e->win_sent = false;
     return STORE_OK;
 }
 
@@ -1041,15 +1041,18 @@ model_arith_opts(struct model *m, uint32_t now, const uint8_t *key,
     size_t len = (size_t)snprintf(digits, sizeof digits, "%" PRIu64, value);
     e->active = true; /* an access, not a fetch */
     uint64_t cas = cas_for(m, o->new_cas);
-    if (len == e->value_len) {
+    /* T comes with the digits: all of the request, or none of it. */
+    uint32_t deadline = o->touch ? deadline_for(o->exptime, now) : e->deadline;
+    bool field = e->has_deadline_field || deadline != 0;
+    if (len == e->value_len && field == e->has_deadline_field) {
         memcpy(e->value, digits, len);
         e->cas = cas;
+        e->deadline = deadline;
     } else {
         struct entry was = *e;
         size_t keep = (size_t)(e - m->log);
         e = write_item(m, now, key, key_len, (const uint8_t *)digits, len,
-                       was.flags, was.has_deadline_field, was.deadline, cas,
-                       &keep);
+                       was.flags, field, deadline, cas, &keep);
         if (e == NULL) {
             m->st.no_memory++;
             return STORE_NO_MEMORY;
@@ -1061,13 +1064,6 @@ model_arith_opts(struct model *m, uint32_t now, const uint8_t *key,
         e->key_binary = was.key_binary;
     }
     take_cas(m, o->new_cas);
-    if (o->touch) {
-        e = redeadline(m, now, e, deadline_for(o->exptime, now));
-        if (e == NULL) {
-            m->st.no_memory++;
-            return STORE_NO_MEMORY;
-        }
-    }
     if (incr) {
         m->st.incr_hits++;
     } else {

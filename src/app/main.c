@@ -11,12 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../engine/engine.h"
 #include "memfile.h"
 #include "memory.h"
 #include "../net/listen.h"
 #include "../net/server.h"
+#include "../engine/client_check.h"
+#include "../engine/faults.h"
+#include "check_report.h"
 #include "clock.h"
 #include "daemon.h"
 #include "log.h"
@@ -40,6 +44,15 @@ input_budget_of(const struct settings *st)
     }
     uint64_t floor = (uint64_t)64 << 20;
     return st->mem_limit > floor ? st->mem_limit : floor;
+}
+
+/* A seed for faults when none is given: the clock and the pid. */
+static uint64_t
+app_seed(void)
+{
+    struct app_clock clock;
+    app_clock_init(&clock);
+    return (app_clock_now_ms(&clock) * 1000003u) ^ (uint64_t)getpid();
 }
 
 static struct engine_config
@@ -290,8 +303,40 @@ main(int argc, char **argv)
         memfile_close(&mf);
         return EXIT_OS;
     }
+    /* Client conformance testing: strict mode, faults, their report. */
+    static struct check_report report;
+    static struct client_check check;
+    static struct faults faults;
+    if (!check_report_open(&report, st.client_check_report, st.verbosity)) {
+        fprintf(stderr, "mcref: cannot open %s for the client check report\n",
+                st.client_check_report);
+        engine_destroy(&engine);
+        return EXIT_OS;
+    }
+    if (st.client_check) {
+        client_check_init(&check, st.client_check_reject);
+        check.sink = check_report_finding;
+        check.sink_ctx = &report;
+        engine->check = &check;
+    }
+    if (st.faults[0] != '\0') {
+        char why[512];
+        if (!faults_parse(st.faults, &faults.plan, why, sizeof why)) {
+            fprintf(stderr, "mcref: %s\n", why); /* settings checked it */
+            engine_destroy(&engine);
+            return EXIT_USAGE;
+        }
+        faults.seed = st.fault_seed_set ? st.fault_seed : app_seed();
+        faults.sink = check_report_fault;
+        faults.sink_ctx = &report;
+        engine->faults = &faults;
+        /* Printed always: the seed replays the run ([faults.seed]). */
+        fprintf(stderr, "mcref: faults %s seed %llu\n", st.faults,
+                (unsigned long long)faults.seed);
+    }
     static struct listeners ls;
     int rc = serve(&st, engine, &ls, signal_fd, mf);
+    check_report_close(&report);
     listen_close_all(&ls, true);
     engine_destroy(&engine);
     memfile_close(&mf);

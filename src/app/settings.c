@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../common/limits.h"
+#include "../engine/faults.h"
 #include "version.h"
 
 /* memcached's exit codes: EX_USAGE for most validation errors, 1 for some. */
@@ -55,6 +56,15 @@ static const char usage_text[] =
     "                          -m, at least 64; 0: no bound)\n"
     "    hashpower=<n>         initial index size, 2^n buckets (12-32)\n"
     "    test_clock            enable the debugtime command (for tests)\n"
+    "    client_check[=reject] strict mode: record requests that break a client\n"
+    "                          rule (spec section 21); =reject answers them with\n"
+    "                          an error\n"
+    "    client_check_report=<file>  append findings and faults as JSON lines\n"
+    "    faults=<profile|list> inject faults: none segments delays disconnects\n"
+    "                          oom connect all, or kind:percent+... (kinds: cut\n"
+    "                          delay close_before close_inside idle_close oom\n"
+    "                          evict reject_conn slow_accept)\n"
+    "    fault_seed=<n>        the faults' seed (default: from the clock; printed)\n"
     "\n"
     "Environment: MEMCACHED_PORT_FILENAME=<file>: once listening, write the TCP\n"
     "ports there, one \"TCP INET: <port>\" or \"TCP INET6: <port>\" line each.\n"
@@ -279,6 +289,50 @@ suboption(struct settings *s, char *item, FILE *err, int *exit_code)
     }
     if (strcmp(item, "test_clock") == 0) {
         s->test_clock = true;
+        return true;
+    }
+    if (strcmp(item, "client_check") == 0) {
+        if (value != NULL && strcmp(value, "reject") != 0) {
+            fprintf(err, "mcref: client_check takes no value or =reject\n");
+            *exit_code = EXIT_USAGE;
+            return false;
+        }
+        s->client_check = true;
+        s->client_check_reject = value != NULL;
+        return true;
+    }
+    if (strcmp(item, "client_check_report") == 0) {
+        if (value == NULL || *value == '\0' ||
+            strlen(value) >= sizeof s->client_check_report) {
+            fprintf(err, "mcref: client_check_report takes a file name\n");
+            *exit_code = EXIT_USAGE;
+            return false;
+        }
+        memcpy(s->client_check_report, value, strlen(value) + 1);
+        return true;
+    }
+    if (strcmp(item, "faults") == 0) {
+        struct fault_plan plan;
+        char why[512];
+        if (value == NULL) {
+            value = "";
+        }
+        if (!faults_parse(value, &plan, why, sizeof why)) {
+            fprintf(err, "mcref: %s\n", why);
+            *exit_code = EXIT_USAGE;
+            return false;
+        }
+        memcpy(s->faults, value, strlen(value) + 1);
+        return true;
+    }
+    if (strcmp(item, "fault_seed") == 0) {
+        if (!whole(value, 0, UINT64_MAX, &v)) {
+            fprintf(err, "mcref: fault_seed takes a whole number\n");
+            *exit_code = EXIT_USAGE;
+            return false;
+        }
+        s->fault_seed = v;
+        s->fault_seed_set = true;
         return true;
     }
     for (size_t i = 0;

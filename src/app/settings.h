@@ -13,7 +13,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum { SETTINGS_LISTEN_MAX = 1024, SETTINGS_NOTES_MAX = 16 };
+enum {
+    SETTINGS_LISTEN_MAX = 1024,
+    SETTINGS_NOTES_MAX = 16,
+    SETTINGS_PATH_MAX = 512,
+    SETTINGS_FAULTS_MAX = 257, /* FAULT_LIST_MAX + 1 */
+};
 
 struct settings {
     uint32_t port;              /* -p; 0 = no TCP (unless port_ephemeral) */
@@ -45,6 +50,13 @@ struct settings {
     /* -o read_buf_mem_limit=MB: input buffered over all connections
      * ([conn.input-budget]); -1 = not given (from -m), 0 = no bound. */
     int64_t read_buf_mem_limit_mb;
+    /* Client conformance testing (spec §21, README "Testing clients"). */
+    bool client_check;          /* -o client_check */
+    bool client_check_reject;   /* -o client_check=reject */
+    char client_check_report[SETTINGS_PATH_MAX]; /* -o client_check_report= */
+    char faults[SETTINGS_FAULTS_MAX]; /* -o faults=PROFILE|LIST, "" = off */
+    bool fault_seed_set;        /* -o fault_seed=N given */
+    uint64_t fault_seed;
     /* Options accepted without effect, to mention at -v. */
     const char *notes[SETTINGS_NOTES_MAX];
     unsigned note_count;

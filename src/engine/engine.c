@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "../common/check.h"
+#include "client_check.h"
+#include "faults.h"
 
 /* Free reply blocks kept for reuse: 4 MiB, shared by all connections. */
 enum { ENGINE_FREE_BLOCKS = 256 };
@@ -169,6 +171,15 @@ engine_stats_reset(struct engine *e)
 {
     memset(&e->stats, 0, sizeof e->stats);
     store_stats_reset(e->store);
+    /* [stats.clientcheck]: findings and faults count from here too. */
+    if (e->check != NULL) {
+        memset(e->check->counts, 0, sizeof e->check->counts);
+        e->check->total = 0;
+    }
+    if (e->faults != NULL) {
+        memset(e->faults->counts, 0, sizeof e->faults->counts);
+        e->faults->total = 0;
+    }
     if (e->host.stats_reset != NULL) {
         e->host.stats_reset(e->host.ctx);
     }

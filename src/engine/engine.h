@@ -104,6 +104,9 @@ struct engine_stats {
 #undef ENGINE_STAT_FIELD
 };
 
+struct client_check; /* client_check.h */
+struct faults;       /* faults.h */
+
 struct engine {
     struct engine_config cfg;
     struct engine_host host;
@@ -122,6 +125,10 @@ struct engine {
     bool shutdown_graceful;
     /* [conn.input-budget]: bytes of input buffers all sessions hold. */
     uint64_t input_held;
+    /* Client conformance testing (issue 15), owned by the application:
+     * strict mode and fault injection, each NULL when off. */
+    struct client_check *check;
+    struct faults *faults;
 };
 
 /* Creates the engine and its store; NULL when the store cannot be created.

@@ -9,6 +9,8 @@
 #include "../proto/meta.h"
 #include "../proto/text.h"
 #include "reply.h"
+#include "client_check.h"
+#include "edge.h"
 
 /* Stash growth granularity. */
 enum { STASH_ROUND = 4096 };
@@ -163,13 +165,31 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
             }
             continue;
         }
-        if (!s->get.active) {
+        bool fresh = !s->get.active; /* not a paused retrieval resumed */
+        if (fresh) {
             trace(s, 2, '<', buf + pos + req.line.off, req.line.len);
+        }
+        /* Strict mode and faults (edge.h): off, this is one test. */
+        const struct request *run = &req;
+        struct edge_request er;
+        bool edge = fresh && edge_on(s);
+        enum edge_action act = EDGE_RUN;
+        if (edge) {
+            act = edge_before(s, buf + pos, consumed, &req, &run, &er,
+                              composer(s), real_s);
+            if (act == EDGE_CLOSE) {
+                return n; /* earlier replies still go out */
+            }
         }
         uint64_t queued = s->out.queued;
         enum command_result res =
-            commands_execute(s->engine, &s->out, buf + pos, &req, real_s,
-                             &s->get, composer(s), reply_trace);
+            act == EDGE_ANSWERED
+                ? COMMAND_DONE
+                : commands_execute(s->engine, &s->out, buf + pos, run,
+                                   real_s, &s->get, composer(s), reply_trace);
+        if (edge) {
+            edge_after(s, buf + pos, &req, res, &er, real_s);
+        }
         /* Counted as produced, not as sent, so that stats do not depend on
          * how the socket took the bytes ([frame.split]). */
         s->engine->stats.bytes_written += s->out.queued - queued;
@@ -193,6 +213,10 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
             return pos;
         case COMMAND_QUIT:
             s->state = SESSION_CLOSING;
+            s->quit_seen = true;
+            if (s->engine->check != NULL) {
+                edge_after_quit(s, buf + pos + consumed, n - pos - consumed);
+            }
             return n;
         case COMMAND_SHUTDOWN:
             s->state = SESSION_SHUTDOWN;
@@ -200,6 +224,9 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
         case COMMAND_FAILED:
             s->state = SESSION_ABORT;
             return n;
+        }
+        if (s->state != SESSION_OPEN) {
+            return n; /* a fault closes it (edge.h) */
         }
         if (s->out.failed || s->out.pending > hard_output_bound(s)) {
             s->state = SESSION_ABORT;
@@ -291,6 +318,9 @@ session_input(struct session *s, const uint8_t *data, size_t len,
     CHECK(s != NULL);
     CHECK(data != NULL);
     if (session_state(s) != SESSION_OPEN) {
+        if (s->quit_seen && s->engine->check != NULL) {
+            edge_after_quit(s, data, len);
+        }
         return; /* nothing after quit or close is read */
     }
     if (!s->yielded) {
@@ -319,6 +349,26 @@ session_input(struct session *s, const uint8_t *data, size_t len,
     s->stash_len += (uint32_t)len;
     if (!s->paused && !s->yielded) {
         run_stash(s, real_s);
+    }
+}
+
+void
+session_peer_closed(struct session *s)
+{
+    CHECK(s != NULL);
+    struct client_check *check = s->engine->check;
+    if (check == NULL || session_state(s) != SESSION_OPEN) {
+        return;
+    }
+    if (s->quiet_open) {
+        client_check_record(check, 1u << CLIENT_QUIET_NOOP, s->conn_id,
+                            s->quiet_request, NULL, 0);
+    }
+    /* [client.unanswered]: a request half sent, or replies not yet read. */
+    if (s->stash_len > 0 || s->out.pending > 0) {
+        client_check_record(check, 1u << CLIENT_UNANSWERED, s->conn_id,
+                            s->requests + (s->stash_len > 0), s->stash,
+                            s->stash_len);
     }
 }
 

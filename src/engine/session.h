@@ -73,6 +73,21 @@ struct session {
     uint32_t turn_done;    /* requests executed in this turn */
     session_trace_fn trace;
     void *trace_ctx;
+    /* Client conformance testing (edge.h); untouched while the engine has
+     * neither strict mode nor faults. */
+    uint64_t conn_id;      /* the server's connection number, from 1 */
+    uint64_t requests;     /* requests parsed so far */
+    bool quit_seen;        /* [client.after-quit] */
+    bool quiet_open;       /* [client.quiet-noop]: a quiet request not yet
+                              followed by one that answers (mn, or any
+                              other); the binary protocol's quiet opcodes
+                              are to set it too */
+    uint64_t quiet_request; /* the first such request's number */
+    uint32_t fault_piece;  /* write at most this many bytes at a time... */
+    uint32_t fault_piece_left; /* ...for this many more bytes */
+    uint32_t fault_delay_ms;   /* wait this long before the next write */
+    bool fault_close;      /* close once fault_close_left bytes are sent */
+    uint64_t fault_close_left;
 };
 
 void session_init(struct session *s, struct engine *e);
@@ -122,6 +137,9 @@ session_yielded(const struct session *s)
 
 /* Starts a new turn on the stashed requests of a yielded session. */
 void session_resume(struct session *s, uint32_t real_s);
+
+/* The client closed its side ([client.unanswered] in strict mode). */
+void session_peer_closed(struct session *s);
 
 /* Nothing stashed, queued, paused or half-parsed. */
 bool session_idle(const struct session *s);

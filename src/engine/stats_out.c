@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "../common/check.h"
+#include "client_check.h"
+#include "faults.h"
 
 /* Statistics go out one response each; the protocol formats them. */
 struct out {
@@ -229,6 +231,30 @@ conns(struct engine *e, struct out *o, uint32_t now)
     }
 }
 
+/* [stats.clientcheck]: strict-mode findings by clause, faults by kind. */
+static void
+clientcheck(struct engine *e, struct out *o)
+{
+    const struct client_check *c = e->check;
+    const struct faults *f = e->faults;
+    stat_bool(o, "client_check", c != NULL, "yes", "no");
+    stat_bool(o, "client_check_reject", c != NULL && c->reject, "yes", "no");
+    stat_u64(o, "violations", c != NULL ? c->total : 0);
+    for (unsigned r = 0; r < CLIENT_RULE_COUNT; r++) {
+        stat_u64(o, client_rule_clause((enum client_rule)r),
+                 c != NULL ? c->counts[r] : 0);
+    }
+    stat_bool(o, "faults_on", f != NULL, "yes", "no");
+    stat_u64(o, "fault_seed", f != NULL ? f->seed : 0);
+    stat_u64(o, "faults", f != NULL ? f->total : 0);
+    for (unsigned k = 0; k < FAULT_COUNT; k++) {
+        char name[PROTO_STAT_NAME_MAX];
+        snprintf(name, sizeof name, "fault.%s",
+                 fault_kind_name((enum fault_kind)k));
+        stat_u64(o, name, f != NULL ? f->counts[k] : 0);
+    }
+}
+
 static bool
 arg_is(const uint8_t *base, struct slice arg, const char *word)
 {
@@ -259,6 +285,8 @@ stats_out(struct reply *r, const uint8_t *base, struct slice arg)
         stat_str(&o, "sizes_status", "disabled"); /* [stats.sizes] */
     } else if (arg_is(base, arg, "conns")) {
         conns(e, &o, now_s);
+    } else if (arg_is(base, arg, "clientcheck")) {
+        clientcheck(e, &o);
     } else {
         struct response resp = {.status = RESP_REQUEST_ERROR,
                                 .error = REQERR_UNKNOWN};

@@ -6,9 +6,11 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../common/check.h"
+#include "../engine/faults.h"
 #include "loop.h"
 
 /* Segments handed to one writev: 64. A copied block holds at most
@@ -81,11 +83,55 @@ conn_close(struct conn *c)
     session_deinit(&c->session);
 }
 
+void
+conn_sleep_ms(uint32_t ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000,
+                          .tv_nsec = (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* Injected faults (faults.h) on the way out: the most the next write may
+ * take, or SIZE_MAX; a delay is served here, before the write. */
+static size_t
+fault_write_cap(struct conn *c)
+{
+    struct session *s = &c->session;
+    size_t cap = SIZE_MAX;
+    if (s->fault_delay_ms > 0) {
+        conn_sleep_ms(s->fault_delay_ms); /* [faults.delay] */
+        s->fault_delay_ms = 0;
+    }
+    if (s->fault_piece_left > 0) {
+        cap = s->fault_piece; /* [faults.cut] */
+    }
+    if (s->fault_close && s->fault_close_left < cap) {
+        cap = (size_t)s->fault_close_left; /* [faults.close] */
+    }
+    return cap;
+}
+
+static void
+fault_wrote(struct conn *c, size_t wrote)
+{
+    struct session *s = &c->session;
+    if (s->fault_piece_left > 0) {
+        s->fault_piece_left -= wrote < s->fault_piece_left
+                                   ? (uint32_t)wrote
+                                   : s->fault_piece_left;
+    }
+    if (s->fault_close) {
+        s->fault_close_left -= wrote;
+    }
+}
+
 /* Writes queued replies until done or the socket is full. False when the
- * socket failed (the connection must close). */
+ * socket failed, or a fault closes the connection (it must close). */
 static bool
 flush(struct conn *c, uint32_t now_s)
 {
+    bool faults = c->loop->engine->faults != NULL;
     for (;;) {
         struct outq_segment seg[CONN_IOV_MAX];
         size_t n = session_output(&c->session, seg, CONN_IOV_MAX);
@@ -93,9 +139,18 @@ flush(struct conn *c, uint32_t now_s)
             return true;
         }
         struct iovec iov[CONN_IOV_MAX];
+        size_t cap = faults ? fault_write_cap(c) : SIZE_MAX;
+        if (cap == 0) {
+            return false; /* the fault's close point */
+        }
         for (size_t i = 0; i < n; i++) {
             iov[i].iov_base = (void *)seg[i].base;
-            iov[i].iov_len = seg[i].len;
+            iov[i].iov_len = seg[i].len < cap ? seg[i].len : cap;
+            cap -= iov[i].iov_len;
+            if (cap == 0) {
+                n = i + 1;
+                break;
+            }
         }
         ssize_t wrote = writev(c->fd, iov, (int)n);
         if (wrote < 0) {
@@ -109,6 +164,9 @@ flush(struct conn *c, uint32_t now_s)
             return false;
         }
         loop_log(c->loop, 3, "%d: wrote %zd bytes", c->fd, wrote);
+        if (faults) {
+            fault_wrote(c, (size_t)wrote);
+        }
         /* May resume paused requests, queueing more to write. */
         session_sent(&c->session, (size_t)wrote, now_s);
     }
@@ -166,6 +224,7 @@ read_once(struct conn *c, uint32_t now_s)
     if (n == 0) {
         /* The client closed its side; its replies still go out. */
         c->eof = true;
+        session_peer_closed(&c->session);
         return true;
     }
     c->last_active_s = now_s;

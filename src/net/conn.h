@@ -61,6 +61,9 @@ enum conn_next conn_event(struct conn *c, uint32_t events, uint32_t now_s);
 /* While the server stops: no more reading; flush what is queued. */
 enum conn_next conn_drain(struct conn *c, uint32_t now_s);
 
+/* Blocks the loop for ms milliseconds (injected delays only). */
+void conn_sleep_ms(uint32_t ms);
+
 /* A name for c's state, for `stats conns`. */
 const char *conn_state_name(const struct conn *c);
 

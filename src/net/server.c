@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../common/check.h"
+#include "../engine/faults.h"
 #include "conn.h"
 #include "loop.h"
 
@@ -45,6 +46,7 @@ struct server {
     struct conn *oldest;
     uint64_t curr_conns;
     uint64_t total_conns;
+    uint64_t conn_serial; /* connections accepted ever, never reset */
     uint64_t rejected_conns;
     uint64_t idle_kicks;
     uint64_t listen_disabled_num;
@@ -143,6 +145,27 @@ reject(struct server *s, int fd)
              (unsigned long long)s->curr_conns, s->cfg.maxconns);
 }
 
+/* [faults.connect]: the fault drawn for a new connection. True when it is
+ * to be refused; a slow accept is served here. */
+static bool
+accept_fault(struct server *s, uint64_t conn_id)
+{
+    struct faults *f = s->loop.engine->faults;
+    uint32_t param;
+    enum fault_kind k =
+        faults_decide(&f->plan, f->seed, conn_id, 0, false, &param);
+    if (k == FAULT_NONE) {
+        return false;
+    }
+    struct fault_event ev = {.kind = k, .conn = conn_id, .param = param};
+    faults_record(f, &ev);
+    if (k == FAULT_SLOW_ACCEPT) {
+        conn_sleep_ms(param);
+        return false;
+    }
+    return k == FAULT_REJECT_CONN;
+}
+
 static void
 accept_on(struct server *s, struct listener *l, uint32_t now_s)
 {
@@ -162,8 +185,13 @@ accept_on(struct server *s, struct listener *l, uint32_t now_s)
             return;
         }
         s->total_conns++;
+        uint64_t conn_id = ++s->conn_serial;
         if (s->curr_conns >= s->cfg.maxconns) {
             reject(s, fd);
+            continue;
+        }
+        if (s->loop.engine->faults != NULL && accept_fault(s, conn_id)) {
+            reject(s, fd); /* [faults.connect] */
             continue;
         }
         if (!l->is_unix) {
@@ -177,6 +205,7 @@ accept_on(struct server *s, struct listener *l, uint32_t now_s)
             close(fd);
             continue;
         }
+        c->session.conn_id = conn_id;
         push_newest(s, c);
         s->curr_conns++;
     }

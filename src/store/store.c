@@ -854,19 +854,19 @@ store_delete_opts(struct store *s, uint32_t now_s, const uint8_t *key,
         return STORE_OK;
     }
     /* [meta.md-invalidate]: stale, a new CAS, and the next fetch may win
-     * again; T sets the deadline. Not counted as a delete. */
+     * again; T sets the deadline (first: out of room, nothing changes).
+     * Not counted as a delete. */
+    if (o->touch &&
+        !set_deadline(s, now_s, hash, key, key_len, &ref, &r, deadline)) {
+        s->st.no_memory++;
+        return STORE_NO_MEMORY;
+    }
     uint8_t *p = rec_at(s, ref);
     p[REC_OFF_BITS] = (uint8_t)((p[REC_OFF_BITS] | REC_STALE) & ~REC_WIN_SENT);
     if (s->cfg.cas_enabled) {
         rec_store64(p + REC_OFF_CAS, upcoming_cas(s, o->new_cas));
     }
     commit_cas(s, o->new_cas);
-    r.bits = p[REC_OFF_BITS];
-    if (o->touch &&
-        !set_deadline(s, now_s, hash, key, key_len, &ref, &r, deadline)) {
-        s->st.no_memory++;
-        return STORE_NO_MEMORY;
-    }
     return STORE_OK;
 }
 
@@ -965,7 +965,13 @@ store_arith_opts(struct store *s, uint32_t now_s, const uint8_t *key,
     /* [meta.mg-access]: an increment is an access, not a fetch (h stays). */
     rec_at(s, ref)[REC_OFF_BITS] |= REC_ACTIVE;
     uint64_t cas = upcoming_cas(s, o->new_cas);
-    if (digits_len == r.value_len) {
+    /* T's deadline goes in with the digits, so that the request either
+     * happens whole or, out of room, not at all. */
+    uint32_t deadline =
+        o->touch ? exptime_deadline(o->exptime, now_s) : r.deadline_s;
+    bool had_field = (r.bits & REC_HAS_DEADLINE) != 0;
+    bool field = had_field || deadline != 0;
+    if (digits_len == r.value_len && field == had_field) {
         /* Same length: rewrite the digits and the unique in place. */
         before_write(s);
         uint8_t *p = rec_at(s, ref);
@@ -973,12 +979,16 @@ store_arith_opts(struct store *s, uint32_t now_s, const uint8_t *key,
         if (s->cfg.cas_enabled) {
             rec_store64(p + REC_OFF_CAS, cas);
         }
+        if (field) {
+            rec_store32(p + record_deadline_off(p, s->cfg.cas_enabled),
+                        deadline);
+        }
     } else {
         /* [incr.no-padding]: a new record of exactly the digits. */
         struct rewrite w = {
             .cas = cas,
-            .deadline_s = r.deadline_s,
-            .has_deadline = (r.bits & REC_HAS_DEADLINE) != 0,
+            .deadline_s = deadline,
+            .has_deadline = field,
             .flags = r.flags,
             .keep_bits = (uint8_t)(rec_at(s, ref)[REC_OFF_BITS] & KEEP_MARKS),
             .replace = digits,
@@ -992,12 +1002,6 @@ store_arith_opts(struct store *s, uint32_t now_s, const uint8_t *key,
     }
     commit_cas(s, o->new_cas);
     decode(s, ref, &r);
-    if (o->touch &&
-        !set_deadline(s, now_s, hash, key, key_len, &ref, &r,
-                      exptime_deadline(o->exptime, now_s))) {
-        s->st.no_memory++;
-        return STORE_NO_MEMORY;
-    }
     if (incr) {
         s->st.incr_hits++;
     } else {

@@ -124,6 +124,39 @@ test_supported_flags(void **state)
     free(p);
 }
 
+/* -o client_check[=reject], client_check_report=, faults=, fault_seed=. */
+static void
+test_client_check_options(void **state)
+{
+    (void)state;
+    struct parsed *p = PARSE("-o", "client_check=reject,client_check_report="
+                                   "/tmp/r.jsonl,faults=cut:5+oom:1.5,"
+                                   "fault_seed=18446744073709551615");
+    assert_int_equal(p->outcome, SETTINGS_RUN);
+    assert_true(p->s.client_check && p->s.client_check_reject);
+    assert_string_equal(p->s.client_check_report, "/tmp/r.jsonl");
+    assert_string_equal(p->s.faults, "cut:5+oom:1.5");
+    assert_true(p->s.fault_seed_set);
+    assert_true(p->s.fault_seed == UINT64_MAX);
+    free(p);
+    p = PARSE("-o", "client_check", "-o", "faults=all");
+    assert_int_equal(p->outcome, SETTINGS_RUN);
+    assert_true(p->s.client_check && !p->s.client_check_reject);
+    assert_string_equal(p->s.faults, "all");
+    assert_false(p->s.fault_seed_set);
+    free(p);
+    p = PARSE("-p", "1");
+    assert_false(p->s.client_check);
+    assert_string_equal(p->s.faults, "");
+    free(p);
+    expect_fail(PARSE("-o", "client_check=lenient"), 64, "=reject");
+    expect_fail(PARSE("-o", "client_check_report="), 64, "file name");
+    expect_fail(PARSE("-o", "faults=bogus"), 64, "neither a profile");
+    expect_fail(PARSE("-o", "faults"), 64, "give a profile");
+    expect_fail(PARSE("-o", "fault_seed=-1"), 64, "fault_seed");
+    expect_fail(PARSE("-o", "fault_seed"), 64, "fault_seed");
+}
+
 static void
 test_long_forms(void **state)
 {
@@ -485,6 +518,7 @@ main(void)
         cmocka_unit_test(test_pidfile),
         cmocka_unit_test(test_open_files_limit),
         cmocka_unit_test(test_open_files_raised),
+        cmocka_unit_test(test_client_check_options),
         cmocka_unit_test(test_enable_cores),
         cmocka_unit_test(test_signal_pipe),
         cmocka_unit_test(test_become_unknown_user),

@@ -573,6 +573,50 @@ test_matches_memcached_details(void **state)
     close_harness(h);
 }
 
+/* [mem.no-evict]: under -M, meta writes that find no room say so. */
+static void
+test_no_memory_under_no_evict(void **state)
+{
+    (void)state;
+    struct engine_config cfg = config();
+    cfg.store.mem_limit = 8192;
+    cfg.store.value_len_max = 1024;
+    cfg.store.evict = false;
+    struct harness *h = open_with(&cfg);
+    expect_reply(h, "ms k 1\r\nz\r\nms n 1\r\n9\r\nms o 1\r\n1\r\n",
+                 "HD\r\nHD\r\nHD\r\n");
+    /* Fill the log with items of shrinking size until not even an empty
+     * value fits. */
+    char line[64];
+    unsigned id = 0;
+    for (int size = 512; size >= 0; size = size > 0 ? size / 2 : -1) {
+        for (;;) {
+            int n = snprintf(line, sizeof line, "ms f%u %d q\r\n", id++, size);
+            h->out_len = 0;
+            feed_at(h, line, (size_t)n, NOW);
+            char value[520];
+            memset(value, 'v', (size_t)size);
+            memcpy(value + size, "\r\n", 2);
+            feed_at(h, value, (size_t)size + 2, NOW);
+            if (h->out_len > 0) {
+                assert_memory_equal(h->out, "SERVER_ERROR out of memory",
+                                    26);
+                break;
+            }
+        }
+    }
+    expect_reply(h, "mg k T100 v\r\n", "SERVER_ERROR out of memory\r\n");
+    expect_reply(h, "md k x\r\n", "SERVER_ERROR out of memory\r\n");
+    expect_reply(h, "md k I T100\r\n", "SERVER_ERROR out of memory\r\n");
+    /* A growing incr, and an in-place one whose T needs a deadline field:
+     * neither happens. */
+    expect_reply(h, "ma n T100\r\n", "SERVER_ERROR out of memory\r\n");
+    expect_reply(h, "ma o T100\r\n", "SERVER_ERROR out of memory\r\n");
+    expect_reply(h, "mg k v c\r\nmg n v t\r\nmg o v t\r\n",
+                 "VA 1 c1\r\nz\r\nVA 1 t-1\r\n9\r\nVA 1 t-1\r\n1\r\n");
+    close_harness(h);
+}
+
 int
 main(void)
 {
@@ -598,6 +642,7 @@ main(void)
         CLAUSE_TEST("mem.bounded", test_referenced_value_survives_meta_writes),
         CLAUSE_TEST("misc.verbosity", test_trace),
         CLAUSE_TEST("meta.interleave", test_matches_memcached_details),
+        CLAUSE_TEST("mem.no-evict", test_no_memory_under_no_evict),
     };
     return cmocka_run_group_tests_name("engine_meta", tests, NULL, NULL);
 }

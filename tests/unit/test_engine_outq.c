@@ -211,6 +211,15 @@ test_blocks_are_filled(void **state)
     assert_int_equal(len[3], 5);
     outq_deinit(&q);
 
+    /* A block with one byte of room left is filled by the next append. */
+    outq_init(&q, &pool);
+    assert_true(outq_append(&q, bytes, OUTQ_BLOCK_SIZE - 1));
+    assert_true(outq_append(&q, bytes + OUTQ_BLOCK_SIZE - 1, 2));
+    assert_int_equal(segment_lengths(&q, len, 16), 2);
+    assert_int_equal(len[0], OUTQ_BLOCK_SIZE);
+    assert_int_equal(len[1], 1);
+    outq_deinit(&q);
+
     /* A reservation that fits the room left exactly takes no new block. */
     outq_init(&q, &pool);
     assert_true(outq_append(&q, bytes, OUTQ_BLOCK_SIZE - 10));

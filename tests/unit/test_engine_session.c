@@ -1402,6 +1402,37 @@ test_stats_settings_whole(void **state)
     close_harness(h);
 }
 
+/* [conn.output-bound]: after any command, 262144 bytes pending stop the
+ * session reading; 262143 do not. Reading resumes only below 262144. */
+static void
+test_session_pause_at_exactly_256k(void **state)
+{
+    (void)state;
+    for (size_t vlen = 262118; vlen >= 262117; vlen--) {
+        struct harness *h = open_default();
+        set_patterned(&h->s, "k0", vlen, 1);
+        discard_output(&h->s);
+        session_input(&h->s, (const uint8_t *)"get k0\r\n", 8, NOW);
+        uint64_t reply = strlen("VALUE k0 0 262118\r\n") + vlen + 2 + 5;
+        assert_int_equal(session_pending(&h->s), reply);
+        assert_int_equal(session_wants_input(&h->s), reply < LIMIT_OUTPUT_PAUSE);
+        close_harness(h);
+    }
+    /* Paused with 262144 + 10 pending: 10 bytes taken leave it paused, one
+     * more resumes it. */
+    struct harness *h = open_default();
+    set_patterned(&h->s, "k0", 262128, 1);
+    discard_output(&h->s);
+    session_input(&h->s, (const uint8_t *)"get k0\r\n", 8, NOW);
+    assert_int_equal(session_pending(&h->s), LIMIT_OUTPUT_PAUSE + 10);
+    assert_false(session_wants_input(&h->s));
+    session_sent(&h->s, 10, NOW);
+    assert_false(session_wants_input(&h->s));
+    session_sent(&h->s, 1, NOW);
+    assert_true(session_wants_input(&h->s));
+    close_harness(h);
+}
+
 int
 main(void)
 {
@@ -1436,6 +1467,7 @@ main(void)
         CLAUSE_TEST("frame.split", test_split_byte_by_byte),
         CLAUSE_TEST("conn.output-bound", test_output_bound_pauses),
         CLAUSE_TEST("conn.output-bound", test_output_pause_at_exactly_256k),
+        CLAUSE_TEST("conn.output-bound", test_session_pause_at_exactly_256k),
         CLAUSE_TEST("mem.bounded", test_engine_create_without_memory),
         CLAUSE_TEST("mem.bounded", test_session_without_memory),
         CLAUSE_TEST("misc.verbosity", test_trace_levels),

@@ -303,6 +303,10 @@ test_http_guard(void **state)
         assert_false(p.closed);
         assert_int_equal(p.count, 1);
     }
+    /* [frame.short-command]: a one-byte name is ERROR, never an HTTP close. */
+    p = parse_str("X HTTP/1.1\r\n");
+    assert_false(p.closed);
+    assert_int_equal(p.req[0].error, REQERR_UNKNOWN);
     /* "HTTP/" alone is an HTTP version too. */
     assert_true(parse_str("foo HTTP/\r\n").closed);
     /* Only the last token counts. */

@@ -1,0 +1,462 @@
+/*
+ * test_engine_clientcheck.c - strict mode ([client.*]) and the fault
+ * scheduler (spec §21.1), through a session and directly.
+ */
+#include "clause.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/engine/client_check.h"
+#include "../../src/engine/faults.h"
+#include "../../src/engine/session.h"
+
+#define NOW 1700000000u
+
+struct harness {
+    struct engine *e;
+    struct session s;
+    struct client_check check;
+    struct faults faults;
+    struct client_finding last;
+    unsigned findings;
+    struct fault_event last_fault;
+    char out[65536];
+    size_t out_len;
+};
+
+static void
+on_finding(void *ctx, const struct client_finding *f)
+{
+    struct harness *h = ctx;
+    h->last = *f;
+    h->findings++;
+}
+
+static void
+on_fault(void *ctx, const struct fault_event *ev)
+{
+    struct harness *h = ctx;
+    h->last_fault = *ev;
+}
+
+static struct harness *
+open_harness(bool reject, const char *faults)
+{
+    struct harness *h = calloc(1, sizeof *h);
+    assert_non_null(h);
+    struct engine_config cfg = {
+        .store = {.mem_limit = 4u << 20,
+                  .value_len_max = 1u << 20,
+                  .evict = true,
+                  .cas_enabled = true,
+                  .hash_seed = 7},
+        .flush_enabled = true,
+        .version = "1.6.18-mcref",
+    };
+    h->e = engine_create(&cfg, NULL);
+    assert_non_null(h->e);
+    client_check_init(&h->check, reject);
+    h->check.sink = on_finding;
+    h->check.sink_ctx = h;
+    h->e->check = &h->check;
+    if (faults != NULL) {
+        char err[256];
+        assert_true(faults_parse(faults, &h->faults.plan, err, sizeof err));
+        h->faults.seed = 42;
+        h->faults.sink = on_fault;
+        h->faults.sink_ctx = h;
+        h->e->faults = &h->faults;
+    }
+    session_init(&h->s, h->e);
+    h->s.conn_id = 7;
+    return h;
+}
+
+static void
+close_harness(struct harness *h)
+{
+    session_deinit(&h->s);
+    engine_destroy(&h->e);
+    free(h);
+}
+
+static void
+feed(struct harness *h, const char *input)
+{
+    h->out_len = 0;
+    session_input(&h->s, (const uint8_t *)input, strlen(input), NOW);
+    for (;;) {
+        struct outq_segment seg[8];
+        size_t n = session_output(&h->s, seg, 8);
+        if (n == 0) {
+            break;
+        }
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++) {
+            assert_true(h->out_len + seg[i].len < sizeof h->out);
+            memcpy(h->out + h->out_len, seg[i].base, seg[i].len);
+            h->out_len += seg[i].len;
+            total += seg[i].len;
+        }
+        session_sent(&h->s, total, NOW);
+    }
+    h->out[h->out_len] = '\0';
+}
+
+/* Feeds input; checks the reply and the one rule it must break (or none,
+ * with CLIENT_RULE_COUNT). */
+static void
+expect(const char *input, const char *reply, enum client_rule rule)
+{
+    struct harness *h = open_harness(false, NULL);
+    feed(h, input);
+    if (strcmp(h->out, reply) != 0) {
+        fprintf(stderr, "input %s\nwanted %s\ngot    %s\n", input, reply,
+                h->out);
+        fail();
+    }
+    if (rule == CLIENT_RULE_COUNT) {
+        assert_int_equal(h->check.total, 0);
+    } else {
+        if (h->check.counts[rule] != 1 || h->check.total != 1) {
+            fprintf(stderr, "input %s: wanted [%s] once, total %llu\n", input,
+                    client_rule_clause(rule),
+                    (unsigned long long)h->check.total);
+            fail();
+        }
+        assert_int_equal(h->last.rule, rule);
+        assert_int_equal(h->last.conn, 7);
+    }
+    close_harness(h);
+}
+
+static void
+test_clean_requests_break_nothing(void **state)
+{
+    (void)state;
+    expect("set k 5 0 1\r\nz\r\nget k\r\ndelete k\r\nincr n 1\r\n"
+           "touch k 10\r\nmn\r\nmg k v\r\nset t 0 -1 1 noreply\r\nz\r\n"
+           "gat 100 k\r\nset u 0 1700000100 1\r\nz\r\n",
+           "STORED\r\nVALUE k 5 1\r\nz\r\nEND\r\nDELETED\r\nNOT_FOUND\r\n"
+           "NOT_FOUND\r\nMN\r\nEN\r\nEND\r\nSTORED\r\n",
+           CLIENT_RULE_COUNT);
+}
+
+static void
+test_key_length(void **state)
+{
+    (void)state;
+    char line[400];
+    snprintf(line, sizeof line, "get %0251d\r\n", 0);
+    expect(line, "CLIENT_ERROR bad command line format\r\n",
+           CLIENT_KEY_LENGTH);
+}
+
+static void
+test_key_bytes(void **state)
+{
+    (void)state;
+    expect("set a\tb 0 0 1\r\nz\r\n", "STORED\r\n", CLIENT_KEY_BYTES);
+}
+
+static void
+test_line_end(void **state)
+{
+    (void)state;
+    expect("get k\n", "END\r\n", CLIENT_LINE_END);
+}
+
+static void
+test_data_length(void **state)
+{
+    (void)state;
+    expect("set k 0 0 3\r\nabcXY", "CLIENT_ERROR bad data chunk\r\n",
+           CLIENT_DATA_LENGTH);
+}
+
+static void
+test_noreply(void **state)
+{
+    (void)state;
+    expect("get k noreply\r\n", "END\r\n", CLIENT_NOREPLY);
+    expect("version noreply\r\n", "VERSION 1.6.18-mcref\r\n", CLIENT_NOREPLY);
+}
+
+static void
+test_flags_range(void **state)
+{
+    (void)state;
+    expect("set k 4294967296 0 1\r\nz\r\n", "STORED\r\n", CLIENT_FLAGS_RANGE);
+}
+
+static void
+test_exptime_range(void **state)
+{
+    (void)state;
+    expect("set k 0 2592001 1\r\nz\r\n", "STORED\r\n", CLIENT_EXPTIME_RANGE);
+    expect("touch k 9999999\r\n", "NOT_FOUND\r\n", CLIENT_EXPTIME_RANGE);
+}
+
+static void
+test_unknown_command(void **state)
+{
+    (void)state;
+    expect("frob k\r\n", "ERROR\r\n", CLIENT_UNKNOWN_COMMAND);
+    expect("get\r\n", "ERROR\r\n", CLIENT_UNKNOWN_COMMAND);
+}
+
+static void
+test_meta_flags(void **state)
+{
+    (void)state;
+    expect("mg k !\r\n", "CLIENT_ERROR invalid flag\r\n", CLIENT_META_FLAGS);
+}
+
+static void
+test_after_quit(void **state)
+{
+    (void)state;
+    expect("quit\r\nget k\r\n", "", CLIENT_AFTER_QUIT);
+    /* Bytes in a later read count too. */
+    struct harness *h = open_harness(false, NULL);
+    feed(h, "quit\r\n");
+    assert_int_equal(h->check.total, 0);
+    feed(h, "get k\r\n");
+    assert_int_equal(h->check.counts[CLIENT_AFTER_QUIT], 1);
+    assert_string_equal(h->last.excerpt, "get k\\r\\n");
+    close_harness(h);
+}
+
+static void
+test_unanswered(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(false, NULL);
+    feed(h, "get k\r\nget k");
+    session_peer_closed(&h->s);
+    assert_int_equal(h->check.counts[CLIENT_UNANSWERED], 1);
+    assert_int_equal(h->last.request, 2);
+    close_harness(h);
+    h = open_harness(false, NULL);
+    feed(h, "get k\r\n");
+    session_peer_closed(&h->s); /* everything answered and read */
+    assert_int_equal(h->check.total, 0);
+    close_harness(h);
+}
+
+static void
+test_quiet_noop(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(false, NULL);
+    feed(h, "mg a v q\r\nmg b v q\r\nmn\r\nmg c v q\r\nmg d v q\r\n");
+    assert_string_equal(h->out, "MN\r\n");
+    session_peer_closed(&h->s);
+    assert_int_equal(h->check.counts[CLIENT_QUIET_NOOP], 1);
+    assert_int_equal(h->last.request, 4); /* the first quiet one left open */
+    close_harness(h);
+    h = open_harness(false, NULL);
+    feed(h, "mg a v q\r\nmn\r\nmg b v q\r\nget b\r\n");
+    session_peer_closed(&h->s);
+    assert_int_equal(h->check.total, 0);
+    close_harness(h);
+}
+
+static void
+test_reject_answers_an_error_in_sync(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(true, NULL);
+    feed(h, "set a\tb 0 0 1\r\nz\r\nget a\tb noreply\r\nset k 0 0 1\r\nz\r\n");
+    assert_string_equal(h->out, "CLIENT_ERROR bad command line format\r\n"
+                                "CLIENT_ERROR bad command line format\r\n"
+                                "STORED\r\n");
+    feed(h, "get a\tb\r\n");
+    assert_string_equal(h->out, "CLIENT_ERROR bad command line format\r\n");
+    close_harness(h);
+}
+
+static void
+test_excerpt_escaped_and_bounded(void **state)
+{
+    (void)state;
+    char out[CLIENT_EXCERPT_MAX];
+    client_check_escape(out, sizeof out, (const uint8_t *)"a\"\\\x01\r\n", 6);
+    assert_string_equal(out, "a\\\"\\\\\\u0001\\r\\n");
+    uint8_t big[1000];
+    memset(big, 'x', sizeof big);
+    client_check_escape(out, sizeof out, big, sizeof big);
+    assert_true(strlen(out) < sizeof out);
+    assert_memory_equal(out + strlen(out) - 3, "...", 3);
+}
+
+static void
+test_stats_group(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(false, NULL);
+    feed(h, "frob\r\nstats clientcheck\r\n");
+    assert_non_null(strstr(h->out, "STAT client_check yes\r\n"));
+    assert_non_null(strstr(h->out, "STAT violations 1\r\n"));
+    assert_non_null(strstr(h->out, "STAT client.unknown-command 1\r\n"));
+    assert_non_null(strstr(h->out, "STAT faults_on no\r\n"));
+    feed(h, "stats reset\r\nstats clientcheck\r\n");
+    assert_non_null(strstr(h->out, "STAT violations 0\r\n"));
+    assert_non_null(strstr(h->out, "STAT client.unknown-command 0\r\n"));
+    close_harness(h);
+}
+
+/* ---- faults ---------------------------------------------------------------- */
+
+static void
+test_faults_parse(void **state)
+{
+    (void)state;
+    struct fault_plan p;
+    char err[512];
+    assert_true(faults_parse("segments", &p, err, sizeof err));
+    assert_int_equal(p.permille[FAULT_CUT], 1000);
+    assert_true(faults_parse("oom:2.5+cut:100", &p, err, sizeof err));
+    assert_int_equal(p.permille[FAULT_OOM], 25);
+    assert_int_equal(p.permille[FAULT_CUT], 1000);
+    assert_int_equal(p.permille[FAULT_DELAY], 0);
+    const char *bad[] = {"", "bogus", "cut", "cut:", "cut:101", "cut:1.55",
+                         "cut:5+", "+cut:5", "cut:-1", "cut:.5", "cut:5x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (faults_parse(bad[i], &p, err, sizeof err)) {
+            fprintf(stderr, "accepted %s\n", bad[i]);
+            fail();
+        }
+        assert_true(strlen(err) > 0);
+    }
+}
+
+static void
+test_faults_pure_and_at_rate(void **state)
+{
+    (void)state;
+    struct fault_plan p;
+    char err[256];
+    assert_true(faults_parse("cut:10+oom:20+reject_conn:30", &p, err,
+                             sizeof err));
+    unsigned cut = 0, oom = 0, reject = 0;
+    for (uint64_t c = 1; c <= 100; c++) {
+        uint32_t a, b;
+        assert_int_equal(faults_decide(&p, 9, c, 0, false, &a),
+                         faults_decide(&p, 9, c, 0, false, &b));
+        reject += faults_decide(&p, 9, c, 0, false, &a) == FAULT_REJECT_CONN;
+        for (uint64_t r = 1; r <= 100; r++) {
+            enum fault_kind k = faults_decide(&p, 9, c, r, true, &a);
+            assert_int_equal(k, faults_decide(&p, 9, c, r, true, &b));
+            assert_int_equal(a, b);
+            assert_true(k != FAULT_REJECT_CONN);
+            cut += k == FAULT_CUT;
+            oom += k == FAULT_OOM;
+            if (k == FAULT_CUT) {
+                assert_true(a >= 1 && a <= FAULT_CUT_MAX);
+            }
+            /* Storage-only kinds never hit other requests. */
+            assert_true(faults_decide(&p, 9, c, r, false, &a) != FAULT_OOM);
+        }
+    }
+    /* 10000 draws: 10% and about 18% (20% of the 90% not cut). */
+    assert_in_range(cut, 800, 1200);
+    assert_in_range(oom, 1400, 2200);
+    assert_in_range(reject, 15, 50);
+    /* Another seed gives other faults. */
+    unsigned same = 0;
+    for (uint64_t r = 1; r <= 1000; r++) {
+        uint32_t a;
+        same += faults_decide(&p, 9, 1, r, true, &a) ==
+                faults_decide(&p, 10, 1, r, true, &a);
+    }
+    assert_true(same < 1000);
+}
+
+static void
+test_fault_oom_and_evict(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(false, "oom:100");
+    feed(h, "set k 0 0 1\r\nz\r\nget k\r\n");
+    assert_string_equal(h->out,
+                        "SERVER_ERROR out of memory storing object\r\nEND\r\n");
+    assert_int_equal(h->faults.counts[FAULT_OOM], 1);
+    assert_int_equal(h->last_fault.request, 1);
+    close_harness(h);
+    h = open_harness(false, "evict:100");
+    feed(h, "set k 0 0 1\r\nz\r\nget k\r\n");
+    assert_string_equal(h->out, "STORED\r\nEND\r\n");
+    assert_int_equal(h->faults.counts[FAULT_EVICT], 1);
+    close_harness(h);
+}
+
+static void
+test_fault_closes(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(false, "close_before:100");
+    feed(h, "get k\r\nget k\r\n");
+    assert_string_equal(h->out, "");
+    assert_int_equal(session_state(&h->s), SESSION_CLOSING);
+    close_harness(h);
+    h = open_harness(false, "idle_close:100");
+    feed(h, "get k\r\nget k\r\n");
+    assert_string_equal(h->out, "END\r\n");
+    assert_int_equal(session_state(&h->s), SESSION_CLOSING);
+    close_harness(h);
+    h = open_harness(false, "close_inside:100");
+    session_input(&h->s, (const uint8_t *)"get k\r\n", 7, NOW);
+    assert_true(h->s.fault_close);
+    assert_int_equal(h->s.fault_close_left, 2); /* half of "END\r\n" */
+    close_harness(h);
+}
+
+static void
+test_fault_cut_and_delay_marks(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(false, "cut:100");
+    session_input(&h->s, (const uint8_t *)"get k\r\n", 7, NOW);
+    assert_true(h->s.fault_piece >= 1 && h->s.fault_piece <= FAULT_CUT_MAX);
+    assert_int_equal(h->s.fault_piece_left, 5);
+    close_harness(h);
+    h = open_harness(false, "delay:100");
+    session_input(&h->s, (const uint8_t *)"get k\r\n", 7, NOW);
+    assert_true(h->s.fault_delay_ms >= 1 &&
+                h->s.fault_delay_ms <= FAULT_DELAY_MAX_MS);
+    close_harness(h);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        CLAUSE_TEST("client.unknown-command",
+                    test_clean_requests_break_nothing),
+        CLAUSE_TEST("client.key-length", test_key_length),
+        CLAUSE_TEST("client.key-bytes", test_key_bytes),
+        CLAUSE_TEST("client.line-end", test_line_end),
+        CLAUSE_TEST("client.data-length", test_data_length),
+        CLAUSE_TEST("client.noreply", test_noreply),
+        CLAUSE_TEST("client.flags-range", test_flags_range),
+        CLAUSE_TEST("client.exptime-range", test_exptime_range),
+        CLAUSE_TEST("client.unknown-command", test_unknown_command),
+        CLAUSE_TEST("client.meta-flags", test_meta_flags),
+        CLAUSE_TEST("client.after-quit", test_after_quit),
+        CLAUSE_TEST("client.unanswered", test_unanswered),
+        CLAUSE_TEST("client.quiet-noop", test_quiet_noop),
+        CLAUSE_TEST("client.key-bytes", test_reject_answers_an_error_in_sync),
+        CLAUSE_TEST("client.key-bytes", test_excerpt_escaped_and_bounded),
+        CLAUSE_TEST("stats.clientcheck", test_stats_group),
+        cmocka_unit_test(test_faults_parse),
+        cmocka_unit_test(test_faults_pure_and_at_rate),
+        cmocka_unit_test(test_fault_oom_and_evict),
+        cmocka_unit_test(test_fault_closes),
+        cmocka_unit_test(test_fault_cut_and_delay_marks),
+    };
+    return cmocka_run_group_tests_name("engine_clientcheck", tests, NULL,
+                                       NULL);
+}
