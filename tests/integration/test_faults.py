@@ -1,16 +1,21 @@
 """Reliability under faults: memory bounded across connections
 ([conn.input-budget]); the server keeps serving the others."""
 
+import hashlib
 import os
+import shutil
+import signal
 import socket
 import sys
+import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mcharness import (Server, SkipTest, check, eq, is_memcached,  # noqa: E402
                        test, main)
 
-# clauses: conn.input-budget
+# clauses: conn.input-budget restart.unclean restart.restore
 
 P = "faults/"
 
@@ -76,6 +81,112 @@ def _():
             check(got.startswith(b"VALUE p 0 6"), "long get answered: %r" % got[:40])
             c.close()
             eq(probe.get("p"), b"before", "probe still served")
+
+
+def _value(key, n):
+    """A value that proves itself: its key, a counter and their digest."""
+    body = b"%s:%d:" % (key.encode(), n) + b"x" * (n % 500)
+    return body + hashlib.sha1(body).hexdigest().encode()
+
+
+def _value_ok(key, v):
+    body, digest = v[:-40], v[-40:]
+    return (hashlib.sha1(body).hexdigest().encode() == digest and
+            body.startswith(key.encode() + b":"))
+
+
+def _writer(port, stop, counts):
+    """Pipelined sets of self-checking values until stop is set."""
+    try:
+        c = socket.create_connection(("127.0.0.1", port), timeout=5)
+        n = 0
+        while not stop.is_set():
+            batch = []
+            for _ in range(50):
+                key = "w%d" % (n % 2000)
+                v = _value(key, n)
+                batch.append(b"set %s 0 0 %d\r\n%s\r\n" % (key.encode(), len(v), v))
+                n += 1
+            c.sendall(b"".join(batch))
+            got = b""
+            while got.count(b"\r\n") < 50:
+                d = c.recv(65536)
+                if not d:
+                    return
+                got += d
+            counts[0] = n
+    except OSError:
+        pass  # the server went away under us: that is the test
+
+
+def _load_then(sig, path):
+    """A server with -e under write load from 4 clients, stopped by sig."""
+    s = Server(["-e", path, "-m", "32", "-v"]).start()
+    stop = threading.Event()
+    counts = [0]
+    ts = [threading.Thread(target=_writer, args=(s.port, stop, counts))
+          for _ in range(4)]
+    for t in ts:
+        t.start()
+    time.sleep(1.5)
+    s.expect_exit = True
+    s.stop(sig)
+    stop.set()
+    for t in ts:
+        t.join(10)
+    check(counts[0] > 0, "the writers wrote")
+    return s
+
+
+@test(P + "kill9_and_sigusr1_under_load_then_restart", timeout=90)
+def _():
+    if is_memcached():
+        raise SkipTest("mcref's restart rules")
+    d = tempfile.mkdtemp(prefix="mcref-it-faults-",
+                         dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    try:
+        path = os.path.join(d, "cache")
+        _load_then(signal.SIGKILL, path)
+        with Server(["-e", path, "-m", "32", "-v"]) as s:
+            check("not graceful" in s.stderr_text(), "kill -9: refused")
+            with s.conn() as c:
+                eq(c.get_multi(*["w%d" % i for i in range(0, 2000, 7)]), {},
+                   "kill -9 under load: nothing served")
+        _load_then(signal.SIGUSR1, path)
+        with Server(["-e", path, "-m", "32", "-v"]) as s:
+            check("restored" in s.stderr_text(), "SIGUSR1 under load: restored")
+            with s.conn() as c:
+                got = c.get_multi(*["w%d" % i for i in range(2000)])
+                check(len(got) > 0, "items restored")
+                for k, v in got.items():
+                    check(_value_ok(k, v), "restored value of %s intact" % k)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@test(P + "clients_vanishing_mid_request_and_mid_reply", timeout=60)
+def _():
+    with Server(["-m", "64"]) as s:
+        with s.conn() as c:
+            big = b"v" * 500000
+            eq(c.store("set", "big", big), "STORED", "set big")
+            base = int(c.stats()["curr_connections"])
+        partials = [b"set k 0 0 100\r\nabc", b"get " + b"k" * 100, b"gets big",
+                    b"get big big big big\r\n", b"incr", b"set k 0 0 5\r\n"]
+        for i in range(300):
+            v = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+            v.sendall(partials[i % len(partials)])
+            if i % 3 == 0:
+                # An abortive close (RST) instead of a FIN.
+                v.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                             b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            v.close()
+        with s.conn() as c:
+            eq(c.get("big"), big, "served after 300 vanished clients")
+            end = time.monotonic() + 5
+            while int(c.stats()["curr_connections"]) > base and time.monotonic() < end:
+                time.sleep(0.05)
+            eq(int(c.stats()["curr_connections"]), base, "every vanished client closed")
 
 
 if __name__ == "__main__":
