@@ -13,11 +13,17 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mcharness import (Server, SkipTest, check, eq, is_memcached,  # noqa: E402
-                       test, main)
+                       server_bin, test, main)
 
 # clauses: conn.input-budget restart.unclean restart.restore
 
 P = "faults/"
+
+
+def _instrumented():
+    """ASan or valgrind: their own memory makes RSS figures meaningless."""
+    return bool(os.environ.get("VG_TARGET") or os.environ.get("ASAN_OPTIONS")
+                or "asan" in server_bin())
 
 
 def _peak_rss_kb(pid):
@@ -48,24 +54,33 @@ def _():
             time.sleep(0.5)
             # The others are served meanwhile.
             eq(probe.get("p"), b"before", "probe served while the budget is spent")
-            refused = held = 0
-            for c in hogs:
+            refused = 0
+            pending = list(hogs)
+            for c in pending:
                 c.setblocking(False)
-                # The refusal, then the close; a client that still had
-                # unread bytes in flight may see only the reset.
-                try:
-                    d = c.recv(100)
-                    check(d in (b"SERVER_ERROR out of memory\r\n", b""),
-                          "refusal text: %r" % d)
-                    refused += 1
-                except BlockingIOError:
-                    held += 1
-                except ConnectionResetError:
-                    refused += 1
+            end = time.monotonic() + 10
+            while refused < 14 and time.monotonic() < end:
+                for c in list(pending):
+                    # The refusal, then the close; a client that still had
+                    # unread bytes in flight may see only the reset.
+                    try:
+                        d = c.recv(100)
+                        check(d in (b"SERVER_ERROR out of memory\r\n", b""),
+                              "refusal text: %r" % d)
+                        refused += 1
+                        pending.remove(c)
+                    except BlockingIOError:
+                        pass
+                    except ConnectionResetError:
+                        refused += 1
+                        pending.remove(c)
+                time.sleep(0.05)
+            held = len(pending)
             check(refused >= 14, "most of 20 x 2 MiB refused under 8 MiB: %d" % refused)
             check(held >= 2, "the ones that fit keep their buffers: %d" % held)
             grown = _peak_rss_kb(s.pid) - base_kb
-            check(grown < 24 * 1024, "peak RSS grew %d KiB (budget 8 MiB)" % grown)
+            check(_instrumented() or grown < 24 * 1024,
+                  "peak RSS grew %d KiB (budget 8 MiB)" % grown)
             # The budget comes back: finish the held lines; new clients fit.
             for c in hogs:
                 c.close()
