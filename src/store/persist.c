@@ -100,12 +100,17 @@ store_image_of(const struct store *s, struct store_image *out)
         records_sum(l->base, l->tail, l->head, l->wrapped, l->lap_end);
 }
 
-/* Whether the positions describe a log of this limit and alignment. */
+/* Whether the positions describe a log of this limit and alignment, with
+ * every invariant store_check asks of a log. */
 static bool
-layout_ok(const struct store_image *img, const struct log *l)
+layout_ok(const struct store_image *img, const struct store *s)
 {
+    const struct log *l = &s->log;
     uint64_t a = l->align;
-    if (img->cap < 64 || img->cap > l->limit || img->cap % a != 0 ||
+    if (!s->cfg.cas_enabled && (img->cas_last != 0 || img->cas_given_max != 0)) {
+        return false;
+    }
+    if (img->cap < s->cap_min || img->cap > l->limit || img->cap % a != 0 ||
         img->head % a != 0 || img->tail % a != 0 || img->lap_end % a != 0 ||
         img->tail_abs > img->head_abs || img->flush_abs > img->head_abs ||
         img->credit > LIMIT_COMPACT_CREDIT_MAX) {
@@ -113,7 +118,8 @@ layout_ok(const struct store_image *img, const struct log *l)
     }
     uint64_t used = img->head_abs - img->tail_abs;
     if (img->wrapped) {
-        return img->head <= img->tail && img->tail <= img->lap_end &&
+        return img->head > 0 && img->head <= img->tail &&
+               img->tail < img->lap_end &&
                img->lap_end <= l->limit &&
                (img->lap_end - img->tail) + img->head == used;
     }
@@ -257,7 +263,7 @@ store_restore(const struct store_config *cfg, const struct store_image *img,
     }
     struct log *l = &s->log;
     *why = STORE_RESTORED;
-    if (!layout_ok(img, l)) {
+    if (!layout_ok(img, s)) {
         *why = STORE_RESTORE_LAYOUT;
     } else if (records_sum(l->base, img->tail, img->head, img->wrapped,
                            img->lap_end) != img->records_sum) {
