@@ -89,13 +89,17 @@ $(B)/libmodel.a: $(MODEL_OBJS)
 TOOLS := $(patsubst src/tools/%/,%,$(dir $(wildcard src/tools/*/*_main.c)))
 # What the tools share (src/tools/common: the server address).
 $(B)/libtoolcommon.a: $(patsubst src/%.c,$(B)/obj/%.o,$(wildcard src/tools/common/*.c))
+# A tool that also links server layers names them in TOOL_LAYERS_<tool>
+# (mcref-fuzz runs mcref's own session in-process as its oracle).
+TOOL_LAYERS_fuzz := $(B)/libengine.a $(B)/libproto.a $(B)/libstore.a \
+	$(B)/libcommon.a
 define tool_rules
 OBJS_tool_$(1) := $$(patsubst src/%.c,$$(B)/obj/%.o,$$(filter-out src/tools/$(1)/$(1)_main.c,$$(wildcard src/tools/$(1)/*.c)))
 $$(B)/lib$(1).a: $$(OBJS_tool_$(1))
 $$(B)/mcref-$(1): $$(B)/obj/tools/$(1)/$(1)_main.o $$(B)/lib$(1).a \
-		$$(B)/libtoolcommon.a
+		$$(B)/libtoolcommon.a $$(TOOL_LAYERS_$(1))
 	$$(CC) $$(LDFLAGS) $$^ -lm -o $$@
-UNIT_$(1) := $$(B)/lib$(1).a $$(B)/libtoolcommon.a
+UNIT_$(1) := $$(B)/lib$(1).a $$(B)/libtoolcommon.a $$(TOOL_LAYERS_$(1))
 $$(B)/obj/tests/unit/test_$(1)_%.o: EXTRA_INCLUDES := -Isrc/tools/$(1)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rules,$(t))))
@@ -140,10 +144,17 @@ $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(B)/obj/tests/unit/alloc_fail.o
 .SECONDEXPANSION:
 $(UNIT_BINS): $$(call unit_deps,$$(notdir $$@))
 
-PROP_BINS := $(B)/tests/prop/prop_store $(B)/tests/prop/prop_session
+PROP_BINS := $(B)/tests/prop/prop_store $(B)/tests/prop/prop_session \
+	$(B)/tests/prop/prop_binary
 
 $(B)/tests/prop/prop_store: $(B)/obj/tests/prop/prop_store.o \
 		$(B)/libmodel.a $(B)/libstore.a $(B)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@
+
+$(B)/tests/prop/prop_binary: $(B)/obj/tests/prop/prop_binary.o \
+		$(B)/libmodel.a $(B)/libengine.a $(B)/libproto.a $(B)/libstore.a \
+		$(B)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 
@@ -208,15 +219,16 @@ SUBST := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	-e 's|@SCRIPTSDIR@|$(SCRIPTSDIR)|g'
 
 .PHONY: install deb
-install: $(B)/mcref $(B)/mcref-conform $(B)/mcref-bench $(B)/mcref-clientcheck
+install: $(B)/mcref $(B)/mcref-conform $(B)/mcref-bench $(B)/mcref-clientcheck \
+		$(B)/mcref-fuzz
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/cases \
 		$(DESTDIR)$(SCRIPTSDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)
 	install -m 755 $(B)/mcref $(B)/mcref-conform $(B)/mcref-bench \
-		$(B)/mcref-clientcheck $(DESTDIR)$(BINDIR)/
+		$(B)/mcref-clientcheck $(B)/mcref-fuzz $(DESTDIR)$(BINDIR)/
 	install -m 644 spec/cases/*.case $(DESTDIR)$(DATADIR)/cases/
 	install -m 644 man/mcref.1 man/mcref-conform.1 man/mcref-bench.1 \
-		man/mcref-clientcheck.1 \
+		man/mcref-clientcheck.1 man/mcref-fuzz.1 \
 		$(DESTDIR)$(MANDIR)/man1/
 	$(SUBST) packaging/mcref-start > $(DESTDIR)$(SCRIPTSDIR)/mcref-start
 	chmod 755 $(DESTDIR)$(SCRIPTSDIR)/mcref-start

@@ -126,7 +126,7 @@ start_server() {
 # --- workloads ---------------------------------------------------------
 
 common="--keys 10000 --value-size 100"
-workloads=(get90 pipe16 mget10 set1k conns1000 fill idle mget90 mpipe16 aside)
+workloads=(get90 pipe16 mget10 set1k conns1000 fill idle mget90 mpipe16 aside bget90 bpipe16)
 declare -A wl_mem=([aside]=4)
 declare -A wl_servers=()   # default: every server
 declare -A wl_rounds=()    # default: ROUNDS
@@ -144,6 +144,8 @@ declare -A wl_label=(
     [mget90]="7. meta: 1. as mg / ms (90% get, 50 conns)"
     [mpipe16]="8. meta: 2. pipelined, quiet mg .. q + mn, -P 16"
     [aside]="9. cache-aside (get; set on miss), zipf 1.0, 200k keys of 100 B, -m 4, $aside_requests gets, 20 conns"
+    [bget90]="13. binary: 1. as GET / SET packets (90% get, 50 conns)"
+    [bpipe16]="14. binary: 2. pipelined, -P 16"
 )
 declare -A wl_args=(
     [get90]="-c 50 --ratio 90:10 $common --warmup -d $DURATION"
@@ -156,6 +158,8 @@ declare -A wl_args=(
     [mget90]="-c 50 --protocol meta --ratio 90:10 $common --warmup -d $DURATION"
     [mpipe16]="-c 50 -P 16 --protocol meta --ratio 90:10 $common --warmup -d $DURATION"
     [aside]="-c 20 --cache-aside --key-dist zipf:1.0 --keys 200000 --value-size 100 -n $aside_requests"
+    [bget90]="-c 50 --protocol binary --ratio 90:10 $common --warmup -d $DURATION"
+    [bpipe16]="-c 50 -P 16 --protocol binary --ratio 90:10 $common --warmup -d $DURATION"
 )
 declare -A wl_metrics=(
     [fill]="items rss_mib bytes_per_item"

@@ -73,6 +73,24 @@ if [ -n "$unknown" ]; then
     done <<<"$unknown"
 fi
 
+# Findings of mcref-fuzz kept in found/ (spec/cases/found/README.md): their
+# clause IDs must exist too, but they cover nothing (they are verdicts on
+# other servers, and mcref-conform does not load the folder by default).
+found_files=("$cases_dir"/found/*.case)
+if [ ${#found_files[@]} -gt 0 ]; then
+    awk '
+        /^[ \t]*clauses:/ {
+            for (i = 2; i <= NF; i++) printf "%s\t%s:%d\n", $i, FILENAME, FNR
+        }
+    ' "${found_files[@]}" | while IFS=$'\t' read -r id where; do
+        grep -qxF "$id" "$tmp/defined" || echo "UNKNOWN [$id] cited at $where"
+    done >"$tmp/found_unknown"
+    if [ -s "$tmp/found_unknown" ]; then
+        status=1
+        cat "$tmp/found_unknown"
+    fi
+fi
+
 if [ "$check_units" -eq 1 ]; then
     units=(tests/unit/*.c)
     if [ ${#units[@]} -gt 0 ]; then

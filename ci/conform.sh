@@ -13,6 +13,11 @@
 #   nocas     -C                     every case
 #   noflush   -F                     every case
 #   conns     -c 32 -o idle_timeout=2  only conn.max and conn.idle-timeout
+#   asciiauth -Y FILE                only the `requires: ascii-auth` cases
+#   sasl      -S (MEMCACHED_SASL_PWDB=FILE)  only `requires: sasl` cases;
+#             other servers: only with saslpasswd2 (Debian sasl2-bin), for
+#             a Cyrus sasldb named by SASL_CONF_PATH (memcached's -S)
+# FILE holds the one user the auth cases log in as: alice:secret.
 # When the binary is mcref (its -V output or its name says so), every
 # profile also gets -o test_clock, so waits take no real time, and
 # mcref-only cases run (--server mcref). For other servers slow cases are
@@ -234,6 +239,24 @@ run_profile noevict "-M -m 2m" "" "${slow[@]}"
 run_profile nocas "-C" "" "${slow[@]}"
 run_profile noflush "-F" "" "${slow[@]}"
 run_profile conns "-c 32" "idle_timeout=2" --clause conn.max --clause conn.idle-timeout
+printf 'alice:secret\n' >"$tmp/passwords"
+export MEMCACHED_SASL_PWDB="$tmp/passwords"
+run_profile asciiauth "-Y $tmp/passwords" "" --auth ascii --clause auth
+if [ $is_mcref -eq 1 ]; then
+    run_profile sasl "-S" "" --auth sasl --clause auth
+elif command -v saslpasswd2 >/dev/null 2>&1; then
+    # memcached reads SASL users through Cyrus SASL: a sasldb with the same
+    # user (Debian sasl2-bin), named by SASL_CONF_PATH's memcached.conf.
+    mkdir -p "$tmp/sasl"
+    printf 'mech_list: plain\nsasldb_path: %s\n' "$tmp/sasl/sasldb" \
+        >"$tmp/sasl/memcached.conf"
+    if printf 'secret' | saslpasswd2 -p -a memcached -f "$tmp/sasl/sasldb" \
+        -c -u "$(hostname)" alice; then
+        export SASL_CONF_PATH="$tmp/sasl"
+        run_profile sasl "-S" "" --auth sasl --clause auth
+        unset SASL_CONF_PATH
+    fi
+fi
 
 echo "=== summary ($(basename "$server_bin"))"
 for s in "${summary[@]}"; do

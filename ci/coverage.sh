@@ -28,6 +28,8 @@ echo "coverage: property tests (fixed seeds)"
 "$b/tests/prop/prop_store" --seed 1 --runs 150 --ops 3000
 "$b/tests/prop/prop_session" --mode split --seed 1 --runs 100
 "$b/tests/prop/prop_session" --mode model --seed 1 --runs 200
+"$b/tests/prop/prop_binary" --mode split --seed 1 --runs 50
+"$b/tests/prop/prop_binary" --mode model --seed 1 --runs 100
 echo "coverage: fuzz corpora"
 make -s PROFILE=cov fuzz-replay
 if [ -x ci/conform.sh ] && [ -x "$b/mcref-conform" ]; then

@@ -13,6 +13,7 @@ test_pkgs=(gcc make libc6-dev clang libclang-rt-14-dev llvm libcmocka-dev afl++
     python3-memcache python3-pymemcache python3-pylibmc
     systemd man-db dpkg-dev fakeroot adduser collectd-core munin-plugins-extra
     libcache-memcached-perl libcache-memcached-fast-perl php-cli php-memcached
+    sasl2-bin ruby ruby-dalli
     python3-pyramid python3-beaker python3-webtest)
 # make deb: the Debian packaging tools.
 deb_pkgs=(gcc make libc6-dev dpkg-dev fakeroot)

@@ -25,6 +25,9 @@
 #
 # Prints a table per harness: time, execs, execs/s, coverage (libFuzzer
 # cov/ft, AFL++ edges and bitmap), corpus size before and after, findings.
+# Then the campaign's reach: the merged corpora replayed under gcov
+# (build/cov replay binaries), line coverage of src/ cumulative after each
+# harness and in total, in build/fuzz-coverage/ (FUZZ_COVERAGE=0 skips it).
 # Exit status: 0 clean, 1 findings, 2 usage or build error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -218,6 +221,31 @@ done
 
 echo
 cat "$summary"
+
+# The campaign's reach in lines of src/: the merged corpora replayed by
+# the cov profile's replay binaries (gcc --coverage), summed by gcovr into
+# build/fuzz-coverage/ (summary.txt, index.html). FUZZ_COVERAGE=0 skips it.
+if [ "${FUZZ_COVERAGE:-1}" != 0 ] && command -v gcovr >/dev/null; then
+    covdir=build/fuzz-coverage
+    find build/cov -name '*.gcda' -delete 2>/dev/null || true
+    rm -rf "$covdir"
+    mkdir -p "$covdir"
+    make -s PROFILE=cov $(for h in "${harnesses[@]}"; do echo "build/cov/fuzz/$h-replay"; done) >/dev/null
+    for h in "${harnesses[@]}"; do
+        [ -d "fuzz/corpus/$h" ] || continue
+        timeout "$REPLAY_TIMEOUT_S" "build/cov/fuzz/$h-replay" "fuzz/corpus/$h" \
+            >"$covdir/$h.replay.txt" 2>&1 || echo "coverage: $h replay did not finish cleanly"
+        # Cumulative: what the corpora so far reach together.
+        echo "coverage after $h's corpus (cumulative): $(gcovr --root . \
+            --object-directory build/cov --filter 'src/' --print-summary \
+            --txt /dev/null 2>/dev/null | grep -E '^lines' || echo '?')"
+    done
+    gcovr --root . --object-directory build/cov --filter 'src/' \
+        --txt "$covdir/summary.txt" --html-details "$covdir/index.html" \
+        --print-summary | tail -n 3
+    echo "campaign corpus coverage of src/: $covdir/summary.txt, $covdir/index.html"
+fi
+
 for h in "${harnesses[@]}"; do
     if [ -s "fuzz/findings/$h/REPRODUCE" ]; then
         echo

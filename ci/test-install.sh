@@ -78,9 +78,10 @@ if make -s install PROFILE="$(basename "$build")" DESTDIR="$dest" >"$tmp/install
     {
         printf '%s\n' /etc/mcref.conf /usr/local/bin/mcref /usr/local/bin/mcref-bench \
             /usr/local/bin/mcref-conform /usr/local/bin/mcref-clientcheck \
+            /usr/local/bin/mcref-fuzz \
             /usr/local/lib/systemd/system/mcref.service \
             /usr/local/share/man/man1/mcref-bench.1 /usr/local/share/man/man1/mcref-conform.1 \
-            /usr/local/share/man/man1/mcref-clientcheck.1 \
+            /usr/local/share/man/man1/mcref-clientcheck.1 /usr/local/share/man/man1/mcref-fuzz.1 \
             /usr/local/share/man/man1/mcref.1 /usr/local/share/mcref/scripts/mcref-start
         for c in spec/cases/*.case; do echo "/usr/local/share/mcref/cases/$(basename "$c")"; done
     } | sort >"$tmp/want"

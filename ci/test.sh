@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 all="deps units prop mutation-smoke purity asan fuzz-smoke release clauses conformance
 integration clients conformance-asan integration-asan conformance-memcached
-conformance-proxy operator deb monitoring examples coverage valgrind"
+conformance-proxy fuzz-net fuzz-ossfuzz operator deb monitoring examples coverage valgrind"
 stages=${TEST_STAGES:-$all}
 started=$(date +%s)
 logs=$(mktemp -d)
@@ -107,6 +107,12 @@ stage integration-asan env ASAN_OPTIONS=detect_leaks=1 make -s PROFILE=asan inte
 if command -v nutcracker >/dev/null; then
     stage conformance-proxy ci/conform-proxy.sh build/release/mcref
 fi
+# mcref-fuzz, bounded: memcached 1.6.18 (only documented differences),
+# twemproxy in front of mcref (findings replay), mcref against itself.
+stage fuzz-net env FUZZ_NET_SECONDS="${FUZZ_NET_SECONDS:-6}" ci/fuzz-net.sh build/release/mcref
+# The harnesses built by fuzz/oss-fuzz/build.sh as OSS-Fuzz and
+# ClusterFuzzLite build them, each run for a few seconds.
+stage fuzz-ossfuzz ci/test-ossfuzz.sh 3
 # What an operator meets: make run, make install, the unit, the start
 # wrapper (ci/test-install.sh); the Debian package installed, started and
 # removed (root only; it says why it skips); collectd and munin reading

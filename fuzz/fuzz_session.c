@@ -21,7 +21,8 @@
  * it must change no reply, and it exercises the rule checker on every
  * request.
  *
- * Oracles: the output is a well-formed reply stream (output_check); both runs
+ * Oracles: the output is a well-formed reply stream (output_check, or
+ * binary_check when the stream's first byte made it binary); both runs
  * give the same output bytes, end in the same state and with the same
  * statistics ([frame.split]), strict-mode findings included (but
  * [client.after-quit], counted per read); store_check() holds; after every read the
@@ -37,6 +38,7 @@
 #include "../src/common/limits.h"
 #include "../src/engine/client_check.h"
 #include "../src/engine/session.h"
+#include "binary_check.h"
 #include "output_check.h"
 #include "../tests/support/rng.h"
 
@@ -238,7 +240,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     run_stream(&whole, data, size, &cfg, 0);
     size_t bad_at;
     const char *why;
-    if (!output_check(whole.out, whole.out_len, &bad_at, &why)) {
+    bool binary = whole.s.protocol == SESSION_PROTO_BINARY;
+    if (!(binary ? binary_check(whole.out, whole.out_len, &bad_at, &why)
+                 : output_check(whole.out, whole.out_len, &bad_at, &why))) {
         fprintf(stderr, "fuzz_session: %s at output byte %zu: \"", why,
                 bad_at);
         for (size_t i = bad_at; i < whole.out_len && i < bad_at + 80; i++) {

@@ -23,7 +23,8 @@ mkdir -p "$root/DEBIAN"
 make -s install PROFILE="$profile" DESTDIR="$(pwd)/$root" PREFIX=/usr \
     SYSCONFDIR=/etc UNITDIR=/lib/systemd/system >/dev/null
 strip --strip-unneeded "$root"/usr/bin/mcref "$root"/usr/bin/mcref-conform \
-    "$root"/usr/bin/mcref-bench "$root"/usr/bin/mcref-clientcheck
+    "$root"/usr/bin/mcref-bench "$root"/usr/bin/mcref-clientcheck \
+    "$root"/usr/bin/mcref-fuzz
 gzip -9n "$root"/usr/share/man/man1/*.1
 install -d "$root/usr/share/doc/mcref"
 install -m 644 packaging/debian/copyright "$root/usr/share/doc/mcref/copyright"

@@ -18,6 +18,7 @@
 #include "memory.h"
 #include "../net/listen.h"
 #include "../net/server.h"
+#include "authfile.h"
 #include "../engine/client_check.h"
 #include "../engine/faults.h"
 #include "check_report.h"
@@ -75,6 +76,12 @@ engine_config_of(const struct settings *st)
         .test_clock = st->test_clock,
         .verbosity = st->verbosity,
         .version = MCREF_VERSION_REPLY,
+        /* [bin.negotiation]: -S speaks binary only, -Y ascii only. */
+        .binding = st->sasl                ? ENGINE_BIND_BINARY
+                   : st->auth_file != NULL ? ENGINE_BIND_ASCII
+                   : st->binding == SETTINGS_BIND_BINARY ? ENGINE_BIND_BINARY
+                   : st->binding == SETTINGS_BIND_ASCII  ? ENGINE_BIND_ASCII
+                                                         : ENGINE_BIND_AUTO,
         .settings =
             {
                 .maxconns = st->maxconns,
@@ -282,6 +289,27 @@ main(int argc, char **argv)
         return EXIT_OS;
     }
     struct engine_config ec = engine_config_of(&st);
+    /* [auth.file]: credentials are read here, once, and handed over. */
+    static struct authfile auth;
+    const char *auth_path = st.sasl ? getenv("MEMCACHED_SASL_PWDB")
+                                    : st.auth_file;
+    if (st.sasl && (auth_path == NULL || auth_path[0] == '\0')) {
+        fprintf(stderr, "mcref: -S needs MEMCACHED_SASL_PWDB naming a "
+                        "password file (lines user:password)\n");
+        return EXIT_USAGE;
+    }
+    if (auth_path != NULL) {
+        char auth_err[AUTHFILE_ERR_MAX];
+        if (!authfile_load(auth_path, &auth, auth_err)) {
+            fprintf(stderr, "%s\n", auth_err);
+            return EXIT_USAGE;
+        }
+        if (st.sasl) {
+            ec.sasl = &auth.table;
+        } else {
+            ec.ascii_auth = &auth.table;
+        }
+    }
     struct memfile *mf = NULL;
     struct engine *engine;
     if (st.memory_file != NULL) {
@@ -340,6 +368,7 @@ main(int argc, char **argv)
     listen_close_all(&ls, true);
     engine_destroy(&engine);
     memfile_close(&mf);
+    authfile_free(&auth);
     daemon_remove_pidfile(st.pidfile);
     return rc;
 }

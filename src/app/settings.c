@@ -75,7 +75,10 @@ static const char usage_text[] =
     "                          mcref has no slab classes (items live in one log)\n"
     "-X, --disable-dumping     mcref has no cache dumping commands\n"
     "-W, --disable-watch       mcref has no watch command\n"
-    "-B, --protocol=ascii|auto mcref speaks the ascii protocol only\n"
+    "-B, --protocol=<name>     ascii, binary or auto (default: auto)\n"
+    "-S, --enable-sasl         SASL PLAIN against the password file named by\n"
+    "                          $MEMCACHED_SASL_PWDB (lines user:password)\n"
+    "-Y, --auth-file=<file>    ascii authentication (lines user:password)\n"
     "-o maxconns_fast, modern, no_modern, hash_algorithm, tail_repair_time,\n"
     "   no_lru_crawler, lru_crawler_sleep, lru_crawler_tocrawl, no_lru_maintainer,\n"
     "   hot_lru_pct, warm_lru_pct, hot_max_factor, warm_max_factor,\n"
@@ -84,9 +87,9 @@ static const char usage_text[] =
     "   watcher_logbuf_size, worker_logbuf_size,\n"
     "   sock_cookie_id:        tune machinery mcref does not have\n"
     "\n"
-    "Refused (mcref does not have them): -S/--enable-sasl, -Y/--auth-file,\n"
+    "Refused (mcref does not have them):\n"
     "-Z/--enable-ssl, -N/--napi-ids, -D (stats detail),\n"
-    "-B binary, -U <port> other than 0, -o track_sizes, drop_privileges,\n"
+    "-U <port> other than 0, -o track_sizes, drop_privileges,\n"
     "proxy_config and the ext_* and ssl_* sub-options.\n";
 
 static const char license_text[] =
@@ -386,6 +389,10 @@ fail(int *exit_code, int code)
 static enum settings_outcome
 validate(const struct settings *s, FILE *err, int *exit_code)
 {
+    if (s->sasl && s->auth_file != NULL) {
+        fprintf(err, "mcref: -S and -Y cannot be used together\n");
+        return fail(exit_code, EXIT_USAGE);
+    }
     if (s->item_size_max < LIMIT_VALUE_LEN_MIN) {
         fprintf(err, "Item max size cannot be less than 1024 bytes.\n");
         return fail(exit_code, EXIT_USAGE);
@@ -495,9 +502,12 @@ listening_flag(struct parse_ctx *p, int c, const char *arg)
         return STEP_NEXT;
     case 'B':
         if (strcmp(arg, "binary") == 0) {
-            return step_refuse(p, "-B binary", "the binary protocol");
-        }
-        if (strcmp(arg, "ascii") != 0 && strcmp(arg, "auto") != 0) {
+            s->binding = SETTINGS_BIND_BINARY;
+        } else if (strcmp(arg, "ascii") == 0) {
+            s->binding = SETTINGS_BIND_ASCII;
+        } else if (strcmp(arg, "auto") == 0) {
+            s->binding = SETTINGS_BIND_AUTO;
+        } else {
             fprintf(p->err, "Invalid value for binding protocol: %s\n"
                             " -- should be one of auto, binary, or ascii\n",
                     arg);
@@ -679,14 +689,19 @@ info_flag(struct parse_ctx *p, int c)
     }
 }
 
-/* -D -S -Y -N -Z: memcached features mcref does not have. */
+/* -S -Y (authentication), and -D -N -Z: memcached features mcref does
+ * not have. */
 static enum step
 refused_flag(struct parse_ctx *p, int c)
 {
     switch (c) {
     case 'D': return step_refuse(p, "-D", "stats detail prefixes");
-    case 'S': return step_refuse(p, "-S", "SASL authentication");
-    case 'Y': return step_refuse(p, "-Y", "ascii authentication");
+    case 'S':
+        p->s->sasl = true;
+        return STEP_NEXT;
+    case 'Y':
+        p->s->auth_file = optarg;
+        return STEP_NEXT;
     case 'N': return step_refuse(p, "-N", "NAPI ids");
     case 'Z': return step_refuse(p, "-Z", "TLS");
     default: return STEP_NOT_MINE;

@@ -50,6 +50,13 @@ struct settings {
     /* -o read_buf_mem_limit=MB: input buffered over all connections
      * ([conn.input-budget]); -1 = not given (from -m), 0 = no bound. */
     int64_t read_buf_mem_limit_mb;
+    enum settings_binding {
+        SETTINGS_BIND_AUTO,
+        SETTINGS_BIND_ASCII,
+        SETTINGS_BIND_BINARY,
+    } binding;                  /* -B; -S makes it binary, -Y ascii */
+    bool sasl;                  /* -S: credentials from $MEMCACHED_SASL_PWDB */
+    const char *auth_file;      /* -Y */
     /* Client conformance testing (spec §21, README "Testing clients"). */
     bool client_check;          /* -o client_check */
     bool client_check_reject;   /* -o client_check=reject */

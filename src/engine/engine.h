@@ -31,6 +31,15 @@ struct engine_settings {
     uint32_t hashpower_init;
 };
 
+/* -B: the protocols a connection may speak ([bin.negotiation]). */
+enum engine_binding {
+    ENGINE_BIND_AUTO = 0, /* by the first byte */
+    ENGINE_BIND_ASCII,    /* text and meta only */
+    ENGINE_BIND_BINARY,   /* binary only (also under -S) */
+};
+
+struct auth_table;
+
 struct engine_config {
     struct store_config store;
     bool flush_enabled;    /* false with -F ([flush.disabled]) */
@@ -38,6 +47,11 @@ struct engine_config {
     bool test_clock;       /* -o test_clock ([misc.debugtime]) */
     uint32_t verbosity;    /* -v count */
     const char *version;   /* answered by `version` */
+    enum engine_binding binding; /* -B */
+    /* [auth.*]: credentials the application read; NULL when off. The
+     * tables outlive the engine. */
+    const struct auth_table *sasl;       /* -S */
+    const struct auth_table *ascii_auth; /* -Y */
     /* Values of at least this many bytes are sent from the item instead of
      * copied (outq.h); 0 means OUTQ_REF_MIN. Tests lower it to 1. */
     uint32_t value_ref_min;

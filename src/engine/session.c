@@ -1,11 +1,15 @@
 /* session.c - the parse/execute loop of one connection, its stash and bounds. */
 #include "session.h"
 
+#include "auth.h"
+#include "binary_commands.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/check.h"
 #include "../common/limits.h"
+#include "../proto/binary.h"
 #include "../proto/meta.h"
 #include "../proto/text.h"
 #include "reply.h"
@@ -23,6 +27,7 @@ session_init(struct session *s, struct engine *e)
     memset(s, 0, sizeof *s);
     s->engine = e;
     proto_text_init(&s->parser, e->cfg.store.value_len_max);
+    proto_binary_init(&s->bin_parser, e->cfg.store.value_len_max);
     outq_init(&s->out, &e->pool);
     s->state = SESSION_OPEN;
 }
@@ -57,7 +62,8 @@ session_idle(const struct session *s)
 {
     return s->stash_len == 0 && s->out.pending == 0 && !s->paused &&
            !s->yielded &&
-           !s->get.active && proto_text_idle(&s->parser);
+           !s->get.active && proto_text_idle(&s->parser) &&
+           proto_binary_idle(&s->bin_parser);
 }
 
 /* [conn.output-bound]: the most a session may ever hold, in or out. */
@@ -100,17 +106,126 @@ trace_reply(void *ctx, const uint8_t *line, size_t len)
 }
 
 /*
- * The one place a connection's protocol is decided: by its first byte. The
- * binary protocol's magic byte (0x80) will select it here when it exists
- * (issue 14); until then every connection speaks text and meta lines, and
- * such bytes get the text protocol's ERROR, as from memcached -B ascii.
+ * The one place a connection's protocol is decided ([bin.negotiation]): by
+ * -B, or under -B auto by its first byte (0x80: binary).
  */
 static void
 choose_protocol(struct session *s, uint8_t first_byte)
 {
-    (void)first_byte;
-    s->protocol = SESSION_PROTO_LINE;
-    trace_event(s, "protocol: text and meta lines");
+    enum engine_binding b = s->engine->cfg.binding;
+    if (b == ENGINE_BIND_BINARY ||
+        (b == ENGINE_BIND_AUTO && first_byte == BIN_MAGIC_REQUEST)) {
+        s->protocol = SESSION_PROTO_BINARY;
+        trace_event(s, "protocol: binary");
+    } else {
+        s->protocol = SESSION_PROTO_LINE;
+        trace_event(s, "protocol: text and meta lines");
+    }
+}
+
+/* process() for a binary connection: one packet at a time. */
+static size_t
+process_binary(struct session *s, const uint8_t *buf, size_t n,
+               uint32_t real_s, const struct reply_trace *reply_trace)
+{
+    size_t pos = 0;
+    while (!s->paused && !s->yielded && pos < n) {
+        struct request req;
+        size_t consumed;
+        size_t needed;
+        enum proto_status st = proto_binary_parse(
+            &s->bin_parser, buf + pos, n - pos, &req, &consumed, &needed);
+        if (st == PROTO_CLOSE) {
+            trace_event(s, "closing: not a binary request (bad magic)");
+            s->state = SESSION_CLOSING;
+            return n;
+        }
+        if (st == PROTO_INCOMPLETE) {
+            s->engine->stats.bytes_read += consumed; /* swallowed body */
+            pos += consumed;
+            if (consumed == 0) {
+                break;
+            }
+            continue;
+        }
+        if (s->trace != NULL && s->engine->verbosity >= 2) {
+            uint8_t line[PROTO_TRACE_MAX];
+            size_t len;
+            for (unsigned i = 0; (len = proto_binary_trace_request(
+                                      &req, buf + pos, i, line)) > 0;
+                 i++) {
+                trace(s, 2, '<', line, len);
+            }
+        }
+        uint64_t queued = s->out.queued;
+        enum command_result res =
+            binary_execute(s->engine, &s->out, buf + pos, &req, real_s,
+                           &s->authenticated, reply_trace);
+        s->engine->stats.bytes_written += s->out.queued - queued;
+        s->engine->stats.bytes_read += consumed;
+        pos += consumed;
+        switch (res) {
+        case COMMAND_DONE:
+        case COMMAND_PAUSED:
+            if (s->turn_limit != 0 && ++s->turn_done >= s->turn_limit &&
+                pos < n) {
+                s->yielded = true;
+            }
+            break;
+        case COMMAND_QUIT:
+            s->state = SESSION_CLOSING;
+            return n;
+        case COMMAND_SHUTDOWN:
+            s->state = SESSION_SHUTDOWN;
+            return n;
+        case COMMAND_FAILED:
+            s->state = SESSION_ABORT;
+            return n;
+        }
+        if (s->out.failed || s->out.pending > hard_output_bound(s)) {
+            s->state = SESSION_ABORT;
+            return n;
+        }
+        if (s->out.pending >= LIMIT_OUTPUT_PAUSE) {
+            s->paused = true; /* [conn.output-bound] */
+            trace_event(s, "paused: output over its bound");
+        }
+    }
+    return pos;
+}
+
+/*
+ * [auth.ascii]: under -Y, a text connection's requests until it has
+ * authenticated: a set whose data is `user password` authenticates (and
+ * stores nothing); every other request is refused. The connection stays
+ * open either way.
+ */
+static void
+ascii_auth(struct session *s, const uint8_t *base, const struct request *req)
+{
+    enum proto_reply reply = PROTO_REPLY_UNAUTHENTICATED;
+    if (req->cmd == REQ_SET && req->error == REQERR_NONE) {
+        s->engine->stats.auth_cmds++;
+        enum auth_result res = auth_ascii(s->engine->cfg.ascii_auth,
+                                          base + req->value.off,
+                                          req->value.len);
+        if (res == AUTH_OK) {
+            s->authenticated = true;
+            reply = PROTO_REPLY_STORED;
+        } else {
+            s->engine->stats.auth_errors++;
+            reply = res == AUTH_FAILED ? PROTO_REPLY_AUTH_FAILURE
+                                       : PROTO_REPLY_AUTH_TOKEN_FORMAT;
+        }
+    }
+    size_t len;
+    const uint8_t *text = proto_text_reply(reply, &len);
+    if (!outq_append(&s->out, text, len)) {
+        s->state = SESSION_ABORT;
+        return;
+    }
+    s->engine->stats.bytes_written += len;
+    trace(s, 2, '>', text, len - 2);
 }
 
 /* The next request in the connection's protocol. */
@@ -146,6 +261,9 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
     if (s->protocol == SESSION_PROTO_UNKNOWN && n > 0) {
         choose_protocol(s, buf[0]);
     }
+    if (s->protocol == SESSION_PROTO_BINARY) {
+        return process_binary(s, buf, n, real_s, reply_trace);
+    }
     while (!s->paused && !s->yielded && pos < n) {
         struct request req;
         size_t consumed;
@@ -168,6 +286,25 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
         bool fresh = !s->get.active; /* not a paused retrieval resumed */
         if (fresh) {
             trace(s, 2, '<', buf + pos + req.line.off, req.line.len);
+        }
+        if (s->engine->cfg.ascii_auth != NULL && !s->authenticated) {
+            ascii_auth(s, buf + pos, &req);
+            s->engine->stats.bytes_read += consumed;
+            pos += consumed;
+            if (s->state != SESSION_OPEN || s->out.failed ||
+                s->out.pending > hard_output_bound(s)) {
+                s->state = s->state == SESSION_OPEN ? SESSION_ABORT : s->state;
+                return n;
+            }
+            if (s->out.pending >= LIMIT_OUTPUT_PAUSE) {
+                s->paused = true; /* [conn.output-bound] */
+                trace_event(s, "paused: output over its bound");
+            }
+            if (s->turn_limit != 0 && ++s->turn_done >= s->turn_limit &&
+                pos < n) {
+                s->yielded = true; /* -R, as for any request */
+            }
+            continue;
         }
         /* Strict mode and faults (edge.h): off, this is one test. */
         const struct request *run = &req;

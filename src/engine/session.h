@@ -20,8 +20,8 @@
  *
  * Protocols: the session holds its connection's protocol state. The text
  * and meta protocols share a connection (a meta command is a text line, and
- * its replies are composed by proto/meta); the binary protocol, when it
- * comes, is chosen by the connection's first byte. session.c decides that in
+ * its replies are composed by proto/meta); the binary protocol is chosen
+ * by the connection's first byte (0x80), or fixed by -B. session.c decides that in
  * one place (choose_protocol).
  *
  * An idle session (nothing stashed, queued or in progress) holds no buffer.
@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../proto/binary.h"
 #include "../proto/text.h"
 #include "commands.h"
 #include "engine.h"
@@ -54,12 +55,15 @@ typedef void (*session_trace_fn)(void *ctx, char direction,
 enum session_protocol {
     SESSION_PROTO_UNKNOWN, /* no byte seen yet */
     SESSION_PROTO_LINE,    /* text and meta ([meta.interleave]) */
+    SESSION_PROTO_BINARY,  /* binary packets ([bin.*]) */
 };
 
 struct session {
     struct engine *engine;
     enum session_protocol protocol;
     struct proto_text_parser parser;
+    struct proto_bin_parser bin_parser;
+    bool authenticated;    /* -S: SASL done ([auth.sasl]) */
     struct outq out;
     uint8_t *stash;       /* input kept between calls, or NULL */
     uint32_t stash_len;

@@ -158,9 +158,12 @@ settings(struct engine *e, struct out *o)
     stat_u64(o, "reqs_per_event", st->reqs_per_event);
     stat_bool(o, "cas_enabled", info.cas_enabled, "yes", "no");
     stat_u64(o, "tcp_backlog", st->tcp_backlog);
-    stat_str(o, "binding_protocol", "ascii");
-    stat_str(o, "auth_enabled_sasl", "no");
-    stat_str(o, "auth_enabled_ascii", "no");
+    stat_str(o, "binding_protocol",
+             e->cfg.binding == ENGINE_BIND_ASCII    ? "ascii"
+             : e->cfg.binding == ENGINE_BIND_BINARY ? "binary"
+                                                    : "auto-negotiate");
+    stat_bool(o, "auth_enabled_sasl", e->cfg.sasl != NULL, "yes", "no");
+    stat_bool(o, "auth_enabled_ascii", e->cfg.ascii_auth != NULL, "yes", "no");
     stat_u64(o, "item_size_max", info.value_len_max);
     stat_str(o, "maxconns_fast", "yes");
     stat_u64(o, "hashpower_init", st->hashpower_init);

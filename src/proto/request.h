@@ -50,6 +50,8 @@ enum request_cmd {
     REQ_META_ARITH,  /* ma */
     REQ_META_NOOP,   /* mn */
     REQ_META_DEBUG,  /* me */
+    /* The binary protocol ([bin.*]): one packet; `bin.opcode` says which. */
+    REQ_BINARY,
 };
 
 /* What went wrong while parsing. A request with an error is still answered
@@ -141,6 +143,31 @@ enum request_debugtime {
     DEBUGTIME_RESUME,
 };
 
+/*
+ * What the binary parser found wrong with a packet ([bin.errors]). The
+ * packet is still a request: the engine answers the matching status.
+ */
+enum binary_error {
+    BIN_ERR_NONE = 0,
+    BIN_ERR_INVALID,   /* bad extras/key/body lengths: 0x04, then close */
+    BIN_ERR_LENGTHS,   /* key + extras longer than the body: 0x81, close */
+    BIN_ERR_UNKNOWN,   /* unknown opcode: 0x81, body dropped, stays open */
+    BIN_ERR_TOO_LARGE, /* value above -I: 0x03, value dropped */
+};
+
+/* A binary packet's header fields and extras, decoded. */
+struct binary_request {
+    uint8_t opcode;
+    enum binary_error error;
+    bool quiet;          /* a quiet opcode ([bin.quiet]) */
+    bool with_key;       /* getk/gatk: the reply carries the key */
+    bool has_delay;      /* flush: extras given */
+    uint32_t opaque;
+    uint32_t raw_exptime; /* the extras' exptime as sent */
+    uint64_t initial;     /* incr/decr */
+    uint8_t header[24];   /* the header as sent, for -vv */
+};
+
 struct request {
     enum request_cmd cmd;
     enum request_error error;
@@ -161,6 +188,7 @@ struct request {
     int64_t time_step;      /* debugtime */
     uint32_t level;         /* verbosity */
     struct slice arg;       /* stats: its first argument, if any */
+    struct binary_request bin; /* REQ_BINARY only */
     struct meta_request meta; /* REQ_META_*: flags and key. Set by the
                                  meta parser only (other requests leave it
                                  as it was); keep it the last field */

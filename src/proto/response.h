@@ -80,6 +80,9 @@ struct response {
     bool stale;                 /* X */
     bool token_sent;            /* Z */
     bool key_binary;            /* `k` shows the key in base64, with ` b` */
+    /* The binary protocol: a status (enum bin_status, proto/binary.h) to
+     * send instead of the one resp->status implies; 0 for none (auth). */
+    uint8_t bin_status;
 };
 
 /* The most bytes a composer writes into its caller's buffer at once. */

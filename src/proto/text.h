@@ -87,7 +87,10 @@ bool proto_text_next_key(const uint8_t *base, struct slice *rest,
     X(FLUSH_DISABLED, "CLIENT_ERROR flush_all not allowed")                  \
     X(SHUTDOWN_DISABLED, "ERROR: shutdown not enabled")                      \
     X(SHUTDOWN_MODE, "CLIENT_ERROR invalid shutdown mode")                   \
-    X(TOO_MANY_CONNS, "ERROR Too many open connections")
+    X(TOO_MANY_CONNS, "ERROR Too many open connections")                    \
+    X(UNAUTHENTICATED, "CLIENT_ERROR unauthenticated")                      \
+    X(AUTH_FAILURE, "CLIENT_ERROR authentication failure")                  \
+    X(AUTH_TOKEN_FORMAT, "CLIENT_ERROR bad authentication token format")
 
 enum proto_reply {
 #define PROTO_REPLY_ENUM(name, text) PROTO_REPLY_##name,

@@ -604,6 +604,7 @@ dispatch(struct proto_text_parser *p, const struct line *l, size_t len,
     case REQ_VERSION:
     case REQ_QUIT:
     case REQ_INVALID:
+    case REQ_BINARY: /* never a text command name */
         break;
     case REQ_META_GET:
     case REQ_META_SET:

@@ -176,6 +176,10 @@ if start_server -m 64 -c 1024; then
     for depth in 1 16; do
         run_meta "meta, -P $depth, warmed up" -c 8 -P "$depth" --warmup
     done
+    for depth in 1 16; do
+        run_load "binary, -P $depth, warmed up" --protocol binary -c 8 \
+            -P "$depth" --warmup
+    done
     stop_server
 else
     bad "server start: not listening (tried $start_attempts ports)"

@@ -319,16 +319,37 @@ test_refused_flags(void **state)
 {
     (void)state;
     expect_fail(PARSE("-U", "11211"), 64, "UDP is not supported");
-    expect_fail(PARSE("-S"), 64, "-S (SASL");
-    expect_fail(PARSE("-Y", "f"), 64, "-Y");
     expect_fail(PARSE("-Z"), 64, "-Z (TLS)");
     expect_fail(PARSE("-e", ""), 64, "-e needs a file name");
     expect_fail(PARSE("-N", "2"), 64, "-N");
     expect_fail(PARSE("-D", ":"), 64, "-D");
-    expect_fail(PARSE("-B", "binary"), 64, "binary protocol");
     expect_fail(PARSE("-o", "ext_path=/x"), 64, "ext_path");
     expect_fail(PARSE("-o", "track_sizes"), 64, "track_sizes");
     expect_fail(PARSE("-p", "0"), 64, "nothing to listen on");
+}
+
+/* [bin.negotiation], [auth.file]: -B, -S and -Y are taken. */
+static void
+test_protocol_and_auth_flags(void **state)
+{
+    (void)state;
+    struct parsed *p = PARSE("-B", "binary");
+    assert_int_equal(p->outcome, SETTINGS_RUN);
+    assert_int_equal(p->s.binding, SETTINGS_BIND_BINARY);
+    free(p);
+    p = PARSE("-B", "ascii");
+    assert_int_equal(p->s.binding, SETTINGS_BIND_ASCII);
+    free(p);
+    p = PARSE("-S");
+    assert_int_equal(p->outcome, SETTINGS_RUN);
+    assert_true(p->s.sasl);
+    free(p);
+    p = PARSE("-Y", "/some/file");
+    assert_int_equal(p->outcome, SETTINGS_RUN);
+    assert_string_equal(p->s.auth_file, "/some/file");
+    free(p);
+    expect_fail(PARSE("-B", "bin"), 64, "Invalid value for binding protocol");
+    expect_fail(PARSE("-S", "-Y", "f"), 64, "-S and -Y");
 }
 
 static void
@@ -514,6 +535,7 @@ main(void)
         cmocka_unit_test(test_help_version_license),
         cmocka_unit_test(test_memcached_validation_messages),
         cmocka_unit_test(test_refused_flags),
+        cmocka_unit_test(test_protocol_and_auth_flags),
         cmocka_unit_test(test_many_listen_items),
         cmocka_unit_test(test_pidfile),
         cmocka_unit_test(test_open_files_limit),

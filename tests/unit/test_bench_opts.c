@@ -69,6 +69,13 @@ test_protocol(void **state)
                      BENCH_OPTS_OK);
     assert_int_equal(o.protocol, BENCH_PROTO_TEXT);
     assert_int_equal(parse_args(&o, err, "--protocol", "binary", NULL),
+                     BENCH_OPTS_OK);
+    assert_int_equal(o.protocol, BENCH_PROTO_BINARY);
+    assert_int_equal(parse_args(&o, err, "--protocol", "binary", "--mget",
+                                "2", NULL),
+                     BENCH_OPTS_ERROR);
+    assert_non_null(strstr(err, "--protocol binary"));
+    assert_int_equal(parse_args(&o, err, "--protocol", "udp", NULL),
                      BENCH_OPTS_ERROR);
     assert_non_null(strstr(err, "--protocol"));
     /* Meta load only: no multi-get, no fill. */

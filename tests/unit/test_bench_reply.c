@@ -606,6 +606,67 @@ test_meta_batch(void **state)
     }
 }
 
+/* --protocol binary: one response packet per request, split anywhere. */
+static void
+test_binary_replies(void **state)
+{
+    (void)state;
+    static const uint8_t hit[] = {
+        0x81, 0x00, 0, 0, 4, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0,
+        0,    0,    0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 'v', 'a', 'l'};
+    static const uint8_t miss[] = {
+        0x81, 0x00, 0, 0, 0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0, 0,
+        0,    0,    0, 0, 0, 0, 0, 0, 'N', 'o', 't', ' ', 'f', 'o', 'u', 'n', 'd'};
+    static const uint8_t stored[24] = {0x81, 0x01};
+    static const uint8_t exists[] = {
+        0x81, 0x01, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0,
+        0,    0,    0, 0, 0, 0, 0, 0, 'x'};
+    static const uint8_t wrong_op[24] = {0x81, 0x0a};
+    struct bench_reply_expect get = {.kind = BENCH_REPLY_BIN_GET,
+                                     .value_len_max = 1024};
+    struct bench_reply_expect set = {.kind = BENCH_REPLY_BIN_SET,
+                                     .value_len_max = 1024};
+    struct bench_reply out;
+    size_t used;
+    for (size_t cut = 0; cut <= sizeof hit; cut++) {
+        struct guarded g = guard(hit, cut);
+        enum bench_reply_status st =
+            bench_reply_parse(&get, g.data, g.len, &out, &used);
+        if (cut < sizeof hit) {
+            assert_int_equal(st, BENCH_REPLY_AGAIN);
+            assert_int_equal(used, 0);
+        } else {
+            assert_int_equal(st, BENCH_REPLY_OK);
+            assert_int_equal(used, sizeof hit);
+            assert_int_equal(out.hit_count, 1);
+        }
+        unguard(&g);
+    }
+    struct guarded g = guard(miss, sizeof miss);
+    assert_int_equal(bench_reply_parse(&get, g.data, g.len, &out, &used),
+                     BENCH_REPLY_OK);
+    assert_int_equal(out.hit_count, 0);
+    assert_int_equal(used, sizeof miss);
+    unguard(&g);
+    g = guard(stored, sizeof stored);
+    assert_int_equal(bench_reply_parse(&set, g.data, g.len, &out, &used),
+                     BENCH_REPLY_OK);
+    unguard(&g);
+    g = guard(exists, sizeof exists);
+    assert_int_equal(bench_reply_parse(&set, g.data, g.len, &out, &used),
+                     BENCH_REPLY_UNEXPECTED);
+    assert_int_equal(used, sizeof exists);
+    unguard(&g);
+    g = guard(wrong_op, sizeof wrong_op);
+    assert_int_equal(bench_reply_parse(&set, g.data, g.len, &out, &used),
+                     BENCH_REPLY_BROKEN);
+    unguard(&g);
+    g = guard("END\r\n", 5);
+    assert_int_equal(bench_reply_parse(&get, g.data, g.len, &out, &used),
+                     BENCH_REPLY_BROKEN);
+    unguard(&g);
+}
+
 int
 main(void)
 {
@@ -630,6 +691,7 @@ main(void)
         cmocka_unit_test(test_meta_noop_after),
         cmocka_unit_test(test_meta_noop),
         cmocka_unit_test(test_meta_batch),
+        cmocka_unit_test(test_binary_replies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -619,6 +619,126 @@ test_runner_skips_without_meta(void **state)
     assert_non_null(strstr(reason, "without the meta protocol"));
 }
 
+/* send-bin / expect-bin: header fields, shorthands, errors. */
+static void
+test_binary_steps(void **state)
+{
+    (void)state;
+    struct conform_set set = {0};
+    parse_ok(&set,
+             "case b\nclauses: x\n"
+             "send-bin op=set key=\"${k}\" \"a\"*2 flags=5 exptime=0x10 "
+             "value=\"v v\" opaque=7 cas=9\n"
+             "expect-bin op=getk status=not-found key=\"${k}a\" cas=nonzero\n"
+             "send-bin op=0x40 extras=\"xy\" bodylen=100 keylen=3 magic=0x81\n"
+             "expect-bin op=incr number=10\n"
+             "send-bin op=incr key=\"n\" delta=1 initial=2 exptime=0xffffffff\n"
+             "end\n");
+    assert_int_equal(set.cases[0].step_count, 5);
+    const struct conform_step *st = set.cases[0].steps;
+    assert_int_equal(st[0].kind, CONFORM_STEP_SEND_BIN);
+    const struct conform_bin *b = st[0].bin;
+    assert_int_equal(b->magic, 0x80);
+    assert_int_equal(b->opcode, 0x01);
+    assert_int_equal(b->opaque, 7);
+    assert_int_equal(b->cas, 9);
+    assert_true(b->has_key && b->has_value && b->has_flags);
+    uint8_t ext[20];
+    assert_int_equal(conform_bin_shorthand_extras(b, ext), 8);
+    assert_memory_equal(ext, "\0\0\0\x05\0\0\0\x10", 8);
+    struct conform_buf out = {0};
+    assert_true(conform_bin_build(b, ext, 8, (const uint8_t *)"kk", 2,
+                                  (const uint8_t *)"v v", 3, &out));
+    assert_int_equal(out.len, 24 + 8 + 2 + 3);
+    assert_int_equal(out.data[3], 2);           /* key length */
+    assert_int_equal(out.data[4], 8);           /* extras length */
+    assert_int_equal(out.data[11], 13);         /* body length */
+    assert_int_equal(out.data[15], 7);          /* opaque */
+    assert_int_equal(out.data[23], 9);          /* cas */
+    /* expect-bin: magic 0x81; a packet matches field by field */
+    b = st[1].bin;
+    assert_int_equal(st[1].kind, CONFORM_STEP_EXPECT_BIN);
+    assert_int_equal(b->magic, 0x81);
+    assert_int_equal(b->status, 1);
+    assert_int_equal(b->cas_mode, CONFORM_BIN_CAS_NONZERO);
+    uint8_t pkt[27] = {0x81, 0x0c, 0, 3, 0, 0, 0, 1, 0, 0, 0, 3};
+    pkt[23] = 1; /* cas 1 */
+    memcpy(pkt + 24, "abc", 3);
+    char why[CONFORM_ERR_LEN];
+    assert_true(conform_bin_match(b, pkt, 27, (const uint8_t *)"", 0,
+                                  (const uint8_t *)"abc", 3,
+                                  (const uint8_t *)"", 0, why));
+    assert_false(conform_bin_match(b, pkt, 27, (const uint8_t *)"", 0,
+                                   (const uint8_t *)"abd", 3,
+                                   (const uint8_t *)"", 0, why));
+    assert_non_null(strstr(why, "key"));
+    pkt[23] = 0; /* cas 0, but nonzero wanted */
+    assert_false(conform_bin_match(b, pkt, 27, (const uint8_t *)"", 0,
+                                   (const uint8_t *)"abc", 3,
+                                   (const uint8_t *)"", 0, why));
+    pkt[23] = 1;
+    pkt[7] = 0; /* status 0, not-found wanted */
+    assert_false(conform_bin_match(b, pkt, 27, (const uint8_t *)"", 0,
+                                   (const uint8_t *)"abc", 3,
+                                   (const uint8_t *)"", 0, why));
+    assert_non_null(strstr(why, "status"));
+    /* overrides for malformed packets */
+    b = st[2].bin;
+    assert_int_equal(b->opcode, 0x40);
+    assert_int_equal(b->bodylen, 100);
+    assert_int_equal(b->keylen, 3);
+    assert_int_equal(b->magic, 0x81);
+    assert_true(st[3].bin->has_number);
+    b = st[4].bin;
+    assert_int_equal(conform_bin_shorthand_extras(b, ext), 20);
+    assert_int_equal(ext[7], 1);
+    assert_int_equal(ext[15], 2);
+    assert_memory_equal(ext + 16, "\xff\xff\xff\xff", 4);
+    conform_buf_free(&out);
+    conform_set_free(&set);
+    parse_fails("case b\nclauses: x\nsend-bin key=\"a\"\nend\n", 3,
+                "op=NAME is required");
+    parse_fails("case b\nclauses: x\nsend-bin op=nope\nend\n", 3,
+                "unknown op");
+    parse_fails("case b\nclauses: x\nsend-bin op=get color=red\nend\n", 3,
+                "unknown field");
+    parse_fails("case b\nclauses: x\nsend-bin op=get keylen=70000\nend\n",
+                3, "bad number");
+    parse_fails("case b\nclauses: x\nsend-bin op=set flags=1 extras=\"x\""
+                "\nend\n", 3, "exclude");
+    parse_fails("case b\nclauses: x\nsend-bin op=get key=abc\nend\n", 3,
+                "quoted");
+    parse_fails("case b\nclauses: x\nsend-bin op=get key=\"${zz}\"\nend\n",
+                3, "zz");
+}
+
+/* --auth: auth cases run only in their mode, the others only without. */
+static void
+test_runner_skips_by_auth(void **state)
+{
+    (void)state;
+    struct conform_set set = {0};
+    parse_ok(&set, "case a\nclauses: x\nrequires: sasl\nsend \"x\"\nend\n"
+                   "case b\nclauses: x\nsend \"x\"\nend\n"
+                   "case c\nclauses: x\nrequires: ascii-auth\nsend \"x\"\nend\n");
+    struct conform_run_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    struct conform_server_info info;
+    memset(&info, 0, sizeof(info));
+    char reason[CONFORM_ERR_LEN];
+    assert_true(conform_case_skipped(&cfg, &info, &set.cases[0], reason));
+    assert_false(conform_case_skipped(&cfg, &info, &set.cases[1], reason));
+    assert_true(conform_case_skipped(&cfg, &info, &set.cases[2], reason));
+    cfg.auth = CONFORM_AUTH_SASL;
+    assert_false(conform_case_skipped(&cfg, &info, &set.cases[0], reason));
+    assert_true(conform_case_skipped(&cfg, &info, &set.cases[1], reason));
+    assert_non_null(strstr(reason, "asks for authentication"));
+    assert_true(conform_case_skipped(&cfg, &info, &set.cases[2], reason));
+    cfg.auth = CONFORM_AUTH_ASCII;
+    assert_false(conform_case_skipped(&cfg, &info, &set.cases[2], reason));
+    conform_set_free(&set);
+}
+
 int
 main(void)
 {
@@ -640,6 +760,8 @@ main(void)
         cmocka_unit_test(test_runner_skips_by_since),
         cmocka_unit_test(test_runner_skips_without_meta),
         cmocka_unit_test(test_runner_skips_by_until),
+        cmocka_unit_test(test_binary_steps),
+        cmocka_unit_test(test_runner_skips_by_auth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

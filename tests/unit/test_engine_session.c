@@ -1388,7 +1388,7 @@ test_stats_settings_whole(void **state)
                  "STAT reqs_per_event 33\r\n"
                  "STAT cas_enabled no\r\n"
                  "STAT tcp_backlog 99\r\n"
-                 "STAT binding_protocol ascii\r\n"
+                 "STAT binding_protocol auto-negotiate\r\n" /* [bin.negotiation] */
                  "STAT auth_enabled_sasl no\r\n"
                  "STAT auth_enabled_ascii no\r\n"
                  "STAT item_size_max 2048\r\n"

@@ -152,7 +152,9 @@ expect_for(const struct bench_driver *d, const struct bench_slot *s,
 {
     if (s->op == BENCH_OP_VERSION) {
         memset(exp, 0, sizeof(*exp));
-        exp->kind = d->meta ? BENCH_REPLY_META_NOOP : BENCH_REPLY_VERSION;
+        exp->kind = d->binary ? BENCH_REPLY_BIN_NOOP
+                    : d->meta ? BENCH_REPLY_META_NOOP
+                              : BENCH_REPLY_VERSION;
         return;
     }
     bench_work_expect(d->work, s, exp);
@@ -332,9 +334,10 @@ start_conn(struct bench_driver *d, struct bench_conn *c,
     s->op = BENCH_OP_VERSION;
     s->key_count = 0;
     s->start_ns = bench_sys_now_ns();
-    c->wbuf_len = bench_req_literal(c->wbuf, c->wbuf_cap,
-                                    d->meta ? BENCH_REQ_META_NOOP
-                                            : BENCH_REQ_VERSION);
+    c->wbuf_len = d->binary ? bench_req_bin_noop(c->wbuf, c->wbuf_cap)
+                  : bench_req_literal(c->wbuf, c->wbuf_cap,
+                                      d->meta ? BENCH_REQ_META_NOOP
+                                              : BENCH_REQ_VERSION);
     assert(c->wbuf_len > 0);
     bench_conn_slot_commit(c);
     d->inflight++;
@@ -382,6 +385,7 @@ bench_driver_open(struct bench_driver *d,
     d->req_len_max = cfg->req_len_max;
     d->meta = cfg->meta;
     d->meta_quiet = cfg->meta_quiet;
+    d->binary = cfg->binary;
     d->rate_interval_ns = cfg->rate ? NS_PER_S / cfg->rate : 0;
     d->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (d->epfd < 0) {

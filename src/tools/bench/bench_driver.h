@@ -31,6 +31,7 @@ struct bench_driver_config {
     uint64_t rate;                      /* requests/s per conn; 0 = none */
     size_t req_len_max;                 /* see bench_work_req_len_max */
     bool meta;                          /* handshake with mn, not version */
+    bool binary;                        /* handshake with a binary NOOP */
     bool meta_quiet;                    /* end each batch of requests with
                                            mn (bench_work_meta_quiet) */
 };
@@ -50,7 +51,7 @@ struct bench_driver {
     uint64_t last_reply_ns;      /* any reply, for the stall timeout */
     size_t handshakes_left;
     size_t inflight;             /* requests in flight, all connections */
-    bool meta, meta_quiet;
+    bool meta, meta_quiet, binary;
     struct bench_rss_series *rss; /* sampled during runs; NULL = none */
     long rss_pid;
 

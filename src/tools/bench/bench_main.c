@@ -61,6 +61,7 @@ driver_config(const struct bench_opts *o, const struct tool_addr *addr,
     cfg->req_len_max = req_max;
     cfg->meta = o->protocol == BENCH_PROTO_META && o->mode == BENCH_MODE_LOAD;
     cfg->meta_quiet = cfg->meta && bench_work_meta_quiet(o);
+    cfg->binary = o->protocol == BENCH_PROTO_BINARY;
     cfg->conn_count = o->mode == BENCH_MODE_IDLE ? o->idle_conns : o->conns;
     cfg->active_count = o->mode == BENCH_MODE_IDLE ? 0 : o->active;
     cfg->active_sizes = (struct bench_conn_sizes){

@@ -74,7 +74,7 @@ bench_opts_usage(FILE *out, const char *prog)
 {
     fprintf(out,
         "usage: %s [options]\n"
-        "Load generator for memcached-compatible servers (text or meta"
+        "Load generator for memcached-compatible servers (text, meta or binary"
         " protocol).\n"
         "\n"
         "  -s, --server ADDR     HOST:PORT, [V6]:PORT or a unix socket path"
@@ -117,6 +117,9 @@ bench_opts_usage(FILE *out, const char *prog)
         "\n"
         "                        requests) and each batch ends in `mn`"
         " (text)\n"
+        "                        | binary: GET and SET packets (loud; the"
+        " whole\n"
+        "                        connection binary, handshake NOOP)\n"
         "      --cache-aside     gets only; each miss is followed by a set"
         " of\n"
         "                        that key (cache-aside); reports the hit"
@@ -224,6 +227,10 @@ parse_protocol(const char *s, enum bench_protocol *protocol)
     }
     if (strcmp(s, "meta") == 0) {
         *protocol = BENCH_PROTO_META;
+        return true;
+    }
+    if (strcmp(s, "binary") == 0) {
+        *protocol = BENCH_PROTO_BINARY;
         return true;
     }
     return false;
@@ -399,6 +406,12 @@ check_combination(struct bench_opts *o, const struct given *given,
     if (o->protocol == BENCH_PROTO_META
         && (o->mode == BENCH_MODE_FILL || o->mget != 1)) {
         set_err(err, "--protocol meta: no --fill or --mget (text only)");
+        return false;
+    }
+    if (o->protocol == BENCH_PROTO_BINARY
+        && (o->mode != BENCH_MODE_LOAD || o->mget != 1)) {
+        set_err(err, "--protocol binary: a load run of single-key gets "
+                     "(no --fill, --mget or --idle-conns)");
         return false;
     }
     if (o->mode == BENCH_MODE_FILL && o->duration_s == 0) {

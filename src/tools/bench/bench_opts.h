@@ -25,6 +25,9 @@ enum bench_mode {
 enum bench_protocol {
     BENCH_PROTO_TEXT = 0, /* get / set */
     BENCH_PROTO_META,     /* mg / ms; -P > 1: quiet mg .. q, then mn */
+    BENCH_PROTO_BINARY,   /* binary GET / SET packets; the connection is
+                             binary from its first byte (handshake: NOOP,
+                             warm-up sets too) */
 };
 
 struct bench_opts {

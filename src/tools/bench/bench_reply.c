@@ -420,6 +420,49 @@ parse_line_reply(const struct bench_reply_expect *exp, const uint8_t *data,
     return st;
 }
 
+/*
+ * One binary response packet ([bin.*]): the opcode must be the request's;
+ * a GET's status 1 is a miss, a SET's other statuses are UNEXPECTED, any
+ * other failure a server error.
+ */
+static enum bench_reply_status
+parse_binary(const struct bench_reply_expect *exp, const uint8_t *data,
+             size_t len, struct bench_reply *out, size_t *consumed)
+{
+    if (data[0] != 0x81) {
+        return BENCH_REPLY_BROKEN;
+    }
+    if (len < 24) {
+        return BENCH_REPLY_AGAIN;
+    }
+    uint8_t want_op = exp->kind == BENCH_REPLY_BIN_GET   ? 0x00
+                      : exp->kind == BENCH_REPLY_BIN_SET ? 0x01
+                                                         : 0x0a;
+    size_t key_len = (size_t)data[2] << 8 | data[3];
+    size_t ext_len = data[4];
+    unsigned status = (unsigned)data[6] << 8 | data[7];
+    size_t body = (size_t)data[8] << 24 | (size_t)data[9] << 16 |
+                  (size_t)data[10] << 8 | data[11];
+    if (data[1] != want_op || key_len + ext_len > body ||
+        body > exp->value_len_max + 4 + key_len + 64) {
+        return BENCH_REPLY_BROKEN;
+    }
+    if (len - 24 < body) {
+        return BENCH_REPLY_AGAIN;
+    }
+    *consumed = 24 + body;
+    if (status == 0) {
+        out->hit_count = exp->kind == BENCH_REPLY_BIN_GET ? 1 : 0;
+        return BENCH_REPLY_OK;
+    }
+    if (exp->kind == BENCH_REPLY_BIN_GET && status == 1) {
+        return BENCH_REPLY_OK; /* a miss */
+    }
+    return exp->kind == BENCH_REPLY_BIN_SET && status <= 5
+               ? BENCH_REPLY_UNEXPECTED
+               : BENCH_REPLY_SERVER_ERROR;
+}
+
 enum bench_reply_status
 bench_reply_parse(const struct bench_reply_expect *exp, const uint8_t *data,
                   size_t len, struct bench_reply *out, size_t *consumed)
@@ -447,6 +490,11 @@ bench_reply_parse(const struct bench_reply_expect *exp, const uint8_t *data,
     case BENCH_REPLY_META_SET:
     case BENCH_REPLY_META_NOOP:
         st = parse_meta(exp, data, len, out, consumed);
+        break;
+    case BENCH_REPLY_BIN_GET:
+    case BENCH_REPLY_BIN_SET:
+    case BENCH_REPLY_BIN_NOOP:
+        st = parse_binary(exp, data, len, out, consumed);
         break;
     default:
         assert(0 && "unknown reply kind");

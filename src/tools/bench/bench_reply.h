@@ -31,6 +31,9 @@ enum bench_reply_kind {
     BENCH_REPLY_META_GET, /* VA <bytes> <flags>*\r\n<data>\r\n (hit), EN */
     BENCH_REPLY_META_SET, /* HD */
     BENCH_REPLY_META_NOOP, /* MN */
+    BENCH_REPLY_BIN_GET,   /* a binary GET response: status 0 (hit) or 1 */
+    BENCH_REPLY_BIN_SET,   /* a binary SET response: status 0 */
+    BENCH_REPLY_BIN_NOOP,  /* a binary NOOP response */
 };
 
 enum bench_reply_status {

@@ -36,7 +36,9 @@ dist_name(const struct bench_opts *o)
 static const char *
 protocol_name(const struct bench_opts *o)
 {
-    return o->protocol == BENCH_PROTO_META ? "meta" : "text";
+    return o->protocol == BENCH_PROTO_META     ? "meta"
+           : o->protocol == BENCH_PROTO_BINARY ? "binary"
+                                               : "text";
 }
 
 static double

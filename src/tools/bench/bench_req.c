@@ -150,3 +150,71 @@ bench_req_literal(uint8_t *out, size_t cap, const char *line)
     memcpy(out, line, len);
     return len;
 }
+
+/* ---- the binary protocol -------------------------------------------------- */
+
+static void
+bin_header(uint8_t *p, uint8_t op, size_t key_len, size_t ext_len,
+           size_t body_len)
+{
+    memset(p, 0, 24);
+    p[0] = 0x80;
+    p[1] = op;
+    p[2] = (uint8_t)(key_len >> 8);
+    p[3] = (uint8_t)key_len;
+    p[4] = (uint8_t)ext_len;
+    p[8] = (uint8_t)(body_len >> 24);
+    p[9] = (uint8_t)(body_len >> 16);
+    p[10] = (uint8_t)(body_len >> 8);
+    p[11] = (uint8_t)body_len;
+}
+
+size_t
+bench_req_bin_get_len(size_t key_len)
+{
+    return 24 + key_len;
+}
+
+size_t
+bench_req_bin_set_len(size_t key_len, size_t value_len)
+{
+    return 24 + 8 + key_len + value_len;
+}
+
+size_t
+bench_req_bin_get(uint8_t *out, size_t cap, const uint8_t *key,
+                  size_t key_len)
+{
+    size_t len = bench_req_bin_get_len(key_len);
+    if (len > cap) {
+        return 0;
+    }
+    bin_header(out, 0x00, key_len, 0, key_len);
+    memcpy(out + 24, key, key_len);
+    return len;
+}
+
+size_t
+bench_req_bin_set(uint8_t *out, size_t cap, const uint8_t *key,
+                  size_t key_len, const uint8_t *value, size_t value_len)
+{
+    size_t len = bench_req_bin_set_len(key_len, value_len);
+    if (len > cap) {
+        return 0;
+    }
+    bin_header(out, 0x01, key_len, 8, 8 + key_len + value_len);
+    memset(out + 24, 0, 8); /* flags 0, exptime 0 */
+    memcpy(out + 32, key, key_len);
+    memcpy(out + 32 + key_len, value, value_len);
+    return len;
+}
+
+size_t
+bench_req_bin_noop(uint8_t *out, size_t cap)
+{
+    if (cap < BENCH_REQ_BIN_NOOP_LEN) {
+        return 0;
+    }
+    bin_header(out, 0x0a, 0, 0, 0);
+    return BENCH_REQ_BIN_NOOP_LEN;
+}

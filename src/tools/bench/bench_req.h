@@ -39,6 +39,18 @@ size_t bench_req_ms(uint8_t *out, size_t cap, const uint8_t *key,
                     size_t key_len, const uint8_t *value, size_t value_len,
                     bool quiet);
 
+/* The binary protocol: exact lengths of a GET, a SET (flags 0, exptime 0)
+ * and a NOOP packet, and the packets. */
+size_t bench_req_bin_get_len(size_t key_len);
+size_t bench_req_bin_set_len(size_t key_len, size_t value_len);
+#define BENCH_REQ_BIN_NOOP_LEN 24u
+size_t bench_req_bin_get(uint8_t *out, size_t cap, const uint8_t *key,
+                         size_t key_len);
+size_t bench_req_bin_set(uint8_t *out, size_t cap, const uint8_t *key,
+                         size_t key_len, const uint8_t *value,
+                         size_t value_len);
+size_t bench_req_bin_noop(uint8_t *out, size_t cap);
+
 /* A fixed line such as BENCH_REQ_STATS. */
 size_t bench_req_literal(uint8_t *out, size_t cap, const char *line);
 

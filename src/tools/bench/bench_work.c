@@ -75,6 +75,12 @@ bench_work_req_len_max(const struct bench_opts *o)
         len = len > mg ? len : mg;
         len = len > ms ? len : ms;
     }
+    if (o->protocol == BENCH_PROTO_BINARY) {
+        size_t bin_get = bench_req_bin_get_len(o->key_len);
+        size_t bin_set = bench_req_bin_set_len(o->key_len, o->value_len);
+        len = len > bin_get ? len : bin_get;
+        len = len > bin_set ? len : bin_set;
+    }
     size_t fixed = sizeof(BENCH_REQ_VERSION) > sizeof(BENCH_REQ_STATS)
                        ? sizeof(BENCH_REQ_VERSION)
                        : sizeof(BENCH_REQ_STATS);
@@ -114,6 +120,11 @@ compose_set(struct bench_work *w, uint64_t id, struct bench_slot *slot,
     slot->op = BENCH_OP_SET;
     slot->key_count = 1;
     slot->key_id = id;
+    if (w->opts->protocol == BENCH_PROTO_BINARY) {
+        /* Warm-up too: the connection speaks binary from its first byte. */
+        return bench_req_bin_set(out, cap, slot->keys, key_len, w->value,
+                                 w->opts->value_len);
+    }
     if (w->phase == BENCH_PHASE_LOAD && w->opts->protocol == BENCH_PROTO_META) {
         return bench_req_ms(out, cap, slot->keys, key_len, w->value,
                             w->opts->value_len,
@@ -137,6 +148,10 @@ compose_get(struct bench_work *w, struct bench_prng *r,
     slot->op = BENCH_OP_GET;
     slot->key_count = (uint32_t)key_count;
     w->gets_issued++;
+    if (w->opts->protocol == BENCH_PROTO_BINARY) {
+        assert(key_count == 1);
+        return bench_req_bin_get(out, cap, slot->keys, key_len);
+    }
     if (w->opts->protocol == BENCH_PROTO_META) {
         assert(key_count == 1);
         return bench_req_mg(out, cap, slot->keys, key_len,
@@ -236,6 +251,16 @@ bench_work_expect(const struct bench_work *w, const struct bench_slot *slot,
                   struct bench_reply_expect *exp)
 {
     memset(exp, 0, sizeof(*exp));
+    if (w->opts->protocol == BENCH_PROTO_BINARY
+        && (slot->op == BENCH_OP_GET || slot->op == BENCH_OP_SET)) {
+        exp->kind = slot->op == BENCH_OP_GET ? BENCH_REPLY_BIN_GET
+                                             : BENCH_REPLY_BIN_SET;
+        exp->keys = slot->keys;
+        exp->key_len = w->ks->key_len;
+        exp->key_count = 1;
+        exp->value_len_max = BENCH_VALUE_LEN_MAX;
+        return;
+    }
     if (w->phase == BENCH_PHASE_LOAD && w->opts->protocol == BENCH_PROTO_META
         && (slot->op == BENCH_OP_GET || slot->op == BENCH_OP_SET)) {
         exp->kind = slot->op == BENCH_OP_GET ? BENCH_REPLY_META_GET

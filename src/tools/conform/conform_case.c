@@ -332,6 +332,10 @@ step_free(struct conform_step *st)
     for (size_t i = 0; i < st->capture_count; i++) {
         free(st->captures[i]);
     }
+    if (st->bin != NULL) {
+        conform_bin_free(st->bin);
+        free(st->bin);
+    }
 }
 
 static void
@@ -766,7 +770,30 @@ static const struct step_word step_words[] = {
     {"expect-until", CONFORM_STEP_EXPECT_UNTIL},
     {"expect-lines", CONFORM_STEP_EXPECT_LINES},
     {"reset", CONFORM_STEP_RESET},
+    {"send-bin", CONFORM_STEP_SEND_BIN},
+    {"expect-bin", CONFORM_STEP_EXPECT_BIN},
 };
+
+/* send-bin / expect-bin FIELD=VALUE... */
+static bool
+parse_bin(struct parser *p, struct conform_step *st, const char *line)
+{
+    char why[CONFORM_ERR_LEN];
+    st->bin = calloc(1, sizeof *st->bin);
+    if (st->bin == NULL) {
+        return fail(p, "out of memory");
+    }
+    if (!conform_bin_parse(after_keyword(line),
+                           st->kind == CONFORM_STEP_EXPECT_BIN, st->bin,
+                           why)) {
+        free(st->bin);
+        st->bin = NULL;
+        return fail(p, "%s", why);
+    }
+    return check_bytes_vars(p, &st->bin->key) &&
+           check_bytes_vars(p, &st->bin->extras) &&
+           check_bytes_vars(p, &st->bin->value);
+}
 
 static bool
 parse_step_args(struct parser *p, struct conform_step *st, struct words *w,
@@ -779,6 +806,9 @@ parse_step_args(struct parser *p, struct conform_step *st, struct words *w,
         return parse_bytes_arg(p, st, after_keyword(line));
     case CONFORM_STEP_EXPECT_LINES:
         return parse_expect_lines(p, st, line);
+    case CONFORM_STEP_SEND_BIN:
+    case CONFORM_STEP_EXPECT_BIN:
+        return parse_bin(p, st, line);
     case CONFORM_STEP_LET:
         return parse_let(p, st, w);
     case CONFORM_STEP_CHECK:
@@ -847,6 +877,12 @@ parse_requires(struct parser *p, const struct words *w)
         if (strcmp(t, "debugtime") == 0 || strcmp(t, "no-debugtime") == 0) {
             r->debugtime = t[0] == 'd';
             r->no_debugtime = t[0] == 'n';
+            c->require_count++;
+            continue;
+        }
+        if (strcmp(t, "ascii-auth") == 0 || strcmp(t, "sasl") == 0) {
+            r->ascii_auth = t[0] == 'a';
+            r->sasl = t[0] == 's';
             c->require_count++;
             continue;
         }
@@ -1054,7 +1090,9 @@ parse_line(struct parser *p, char *line)
                strcmp(w.w[0], "send-chunks") != 0 &&
                strcmp(w.w[0], "expect-line") != 0 &&
                strcmp(w.w[0], "expect-lines") != 0 &&
-               strcmp(w.w[0], "expect-until") != 0) {
+               strcmp(w.w[0], "expect-until") != 0 &&
+               strcmp(w.w[0], "send-bin") != 0 &&
+               strcmp(w.w[0], "expect-bin") != 0) {
         ok = fail(p, "too many words");
     } else {
         bool handled;
@@ -1249,6 +1287,18 @@ conform_set_load_dir(struct conform_set *set, const char *dir,
         free(names[i]);
     }
     free(names);
+    return ok;
+}
+
+bool
+conform_set_load_file(struct conform_set *set, const char *path,
+                      char err[CONFORM_ERR_LEN])
+{
+    char *text = NULL;
+    size_t len = 0;
+    bool ok = read_file(path, &text, &len, err) &&
+              conform_set_parse(set, path, text, len, err);
+    free(text);
     return ok;
 }
 

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conform_bin.h"
 #include "conform_bytes.h"
 #include "conform_limits.h"
 
@@ -38,6 +39,8 @@ enum conform_step_kind {
     CONFORM_STEP_EXPECT_UNTIL, /* expect-until <bytes> */
     CONFORM_STEP_EXPECT_LINES, /* expect-lines /ERE/ (up to an END line) */
     CONFORM_STEP_RESET,        /* reset (close with RST) */
+    CONFORM_STEP_SEND_BIN,     /* send-bin FIELD=VALUE... (conform_bin.h) */
+    CONFORM_STEP_EXPECT_BIN,   /* expect-bin FIELD=VALUE... */
 };
 
 /* Comparison of a stat or a requirement; CAPTURE stores into a variable. */
@@ -69,6 +72,7 @@ struct conform_step {
     uint32_t ms;             /* expect-silence; send-chunks pause */
     uint32_t count;          /* repeat count; send-chunks size */
     size_t match;            /* repeat: index of its done, and back */
+    struct conform_bin *bin; /* send-bin, expect-bin (owned) */
 };
 
 /* One `requires:` condition. */
@@ -78,6 +82,8 @@ struct conform_require {
     bool meta;               /* the word `meta`: the server answers `mn`
                                 with `MN` (it speaks the meta protocol) */
     bool no_meta;            /* the word `no-meta`: it does not */
+    bool ascii_auth;         /* `ascii-auth`: run only with --auth ascii */
+    bool sasl;               /* `sasl`: run only with --auth sasl */
     char name[CONFORM_SETTING_LEN_MAX + 1];
     enum conform_cmp cmp;    /* never CAPTURE */
     char value[CONFORM_SETTING_LEN_MAX + 1];
@@ -132,6 +138,10 @@ bool conform_set_parse(struct conform_set *set, const char *file_name,
  */
 bool conform_set_load_dir(struct conform_set *set, const char *dir,
                           char err[CONFORM_ERR_LEN]);
+
+/* Parses one .case file (e.g. a finding of mcref-fuzz) into set. */
+bool conform_set_load_file(struct conform_set *set, const char *path,
+                           char err[CONFORM_ERR_LEN]);
 
 /* Frees everything; set is then empty. */
 void conform_set_free(struct conform_set *set);

@@ -3,6 +3,7 @@
  * report, and the exit status (0 passed, 1 failed, 2 usage or setup).
  */
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,7 @@ run(const struct conform_opts *o, const struct conform_case **order,
         .server = o->server,
         .allow_destructive = o->allow_destructive,
         .skip_slow = o->skip_slow,
+        .auth = o->auth,
         .key_nonce = o->nonce_set ? o->key_nonce : random_nonce(),
     };
     char err[CONFORM_ERR_LEN];
@@ -119,8 +121,27 @@ main(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     struct conform_set set = {0};
+    /* `--case FILE`: a --case that names a file runs that file's cases
+     * (all of them) instead of the case directory's. */
+    size_t files = 0;
+    for (size_t i = 0; i < o.case_pattern_count;) {
+        struct stat st;
+        const char *p = o.case_patterns[i];
+        if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
+            i++;
+            continue;
+        }
+        if (!conform_set_load_file(&set, p, err)) {
+            conform_set_free(&set);
+            return setup_error(err);
+        }
+        files++;
+        memmove(&o.case_patterns[i], &o.case_patterns[i + 1],
+                (o.case_pattern_count - i - 1) * sizeof o.case_patterns[0]);
+        o.case_pattern_count--;
+    }
     static char found[CONFORM_PATH_MAX];
-    if (o.cases_dir == NULL) {
+    if (files == 0 && o.cases_dir == NULL) {
         char exe[CONFORM_PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
         exe[n > 0 ? n : 0] = '\0';
@@ -138,7 +159,7 @@ main(int argc, char **argv)
         }
         o.cases_dir = found;
     }
-    if (!conform_set_load_dir(&set, o.cases_dir, err)) {
+    if (files == 0 && !conform_set_load_dir(&set, o.cases_dir, err)) {
         conform_set_free(&set);
         return setup_error(err);
     }

@@ -19,6 +19,8 @@ const char conform_usage[] =
     "passed or were skipped, 1 a case failed, 2 usage or setup error.\n"
     "\n"
     "  --case PATTERN       run cases whose name matches (glob, or substring);\n"
+    "                       a PATTERN that names a file runs that file's\n"
+    "                       cases (e.g. a finding of mcref-fuzz);\n"
     "                       repeatable\n"
     "  --clause PATTERN     run cases citing a clause ID (exact, family prefix\n"
     "                       like 'store', or glob); repeatable\n"
@@ -33,6 +35,8 @@ const char conform_usage[] =
     "  --server KIND        auto (mcref if `version` says so), mcref, other:\n"
     "                       whether `server: mcref` cases run\n"
     "  --server-mcref       same as --server mcref\n"
+    "  --auth MODE          none, ascii (-Y) or sasl (-S): the server asks for\n"
+    "                       authentication; only cases that require it run\n"
     "  --allow-destructive  run destructive cases (flush_all, shutdown)\n"
     "  --skip-slow          skip `slow` cases when time is real\n"
     "  --format FMT         text (default), tap or json\n"
@@ -58,6 +62,7 @@ enum {
     OPT_CASE_TIMEOUT,
     OPT_NONCE,
     OPT_FAIL_FAST,
+    OPT_AUTH,
 };
 
 static const struct option long_options[] = {
@@ -68,6 +73,7 @@ static const struct option long_options[] = {
     {"time", required_argument, NULL, OPT_TIME},
     {"server", required_argument, NULL, OPT_SERVER},
     {"server-mcref", no_argument, NULL, OPT_SERVER_MCREF},
+    {"auth", required_argument, NULL, OPT_AUTH},
     {"allow-destructive", no_argument, NULL, OPT_DESTRUCTIVE},
     {"skip-slow", no_argument, NULL, OPT_SKIP_SLOW},
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -124,6 +130,7 @@ apply(struct conform_opts *o, int opt, const char *arg,
 {
     static const char *const times[] = {"auto", "debugtime", "real"};
     static const char *const servers[] = {"auto", "mcref", "other"};
+    static const char *const auths[] = {"none", "ascii", "sasl"};
     static const char *const formats[] = {"text", "tap", "json"};
     int v;
     char *end;
@@ -148,6 +155,12 @@ apply(struct conform_opts *o, int opt, const char *arg,
         o->server = (enum conform_server_kind)v;
         return true;
     case OPT_SERVER_MCREF: o->server = CONFORM_SERVER_MCREF; return true;
+    case OPT_AUTH:
+        if (!parse_enum(arg, auths, 3, &v)) {
+            break;
+        }
+        o->auth = (enum conform_auth)v;
+        return true;
     case OPT_DESTRUCTIVE: o->allow_destructive = true; return true;
     case OPT_SKIP_SLOW: o->skip_slow = true; return true;
     case OPT_FORMAT:

@@ -36,6 +36,7 @@ struct conform_opts {
     uint32_t case_ms;
     enum conform_time_mode time_mode;
     enum conform_server_kind server;
+    enum conform_auth auth;
     enum conform_format format;
 };
 

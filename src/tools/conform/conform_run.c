@@ -823,6 +823,120 @@ step_expect_lines(struct runner *rn, const struct conform_step *st)
     return ok;
 }
 
+/* Expands b into out (reset first); data is never NULL after. */
+static bool
+expand_part(struct runner *rn, const struct conform_bytes *b,
+            struct conform_buf *out)
+{
+    char why[CONFORM_ERR_LEN];
+    conform_buf_reset(out);
+    if (!conform_bytes_expand(b, &rn->vars, out, why)) {
+        return fail(rn, "%s", why);
+    }
+    return conform_buf_append(out, "", 0, CONFORM_BYTES_MAX) ||
+           fail(rn, "out of memory");
+}
+
+/* The expanded extras, key and value of a send-bin / expect-bin. */
+struct bin_parts {
+    struct conform_buf ext, key, val;
+};
+
+static void
+bin_parts_free(struct bin_parts *bp)
+{
+    conform_buf_free(&bp->ext);
+    conform_buf_free(&bp->key);
+    conform_buf_free(&bp->val);
+}
+
+static bool
+bin_parts(struct runner *rn, const struct conform_bin *b, struct bin_parts *bp)
+{
+    if (!expand_part(rn, &b->extras, &bp->ext) ||
+        !expand_part(rn, &b->key, &bp->key) ||
+        !expand_part(rn, &b->value, &bp->val)) {
+        return false;
+    }
+    if (!b->has_extras) {
+        uint8_t ext[20];
+        size_t n = conform_bin_shorthand_extras(b, ext);
+        conform_buf_append(&bp->ext, ext, n, 20);
+    }
+    if (b->has_number) {
+        uint8_t num[8];
+        for (int i = 0; i < 8; i++) {
+            num[i] = (uint8_t)(b->number >> (56 - 8 * i));
+        }
+        conform_buf_append(&bp->val, num, 8, 8);
+    }
+    return true;
+}
+
+static bool
+step_send_bin(struct runner *rn, const struct conform_step *st)
+{
+    struct run_conn *rc = need_conn(rn);
+    struct bin_parts bp = {0};
+    bool ok = rc != NULL && bin_parts(rn, st->bin, &bp);
+    if (ok) {
+        conform_buf_reset(&rn->scratch);
+        ok = conform_bin_build(st->bin, bp.ext.data, bp.ext.len, bp.key.data,
+                               bp.key.len, bp.val.data, bp.val.len,
+                               &rn->scratch) ||
+             fail(rn, "packet too large");
+    }
+    if (ok) {
+        ok = send_bytes(rn, rc, rn->scratch.data, rn->scratch.len);
+    }
+    bin_parts_free(&bp);
+    return ok;
+}
+
+/* Waits until want bytes are unread; false (reported) otherwise. */
+static bool
+await_bytes(struct runner *rn, struct run_conn *rc, size_t want)
+{
+    uint64_t deadline = deadline_in(rn->timeout_ms, rn->case_deadline);
+    while (conform_conn_unread(&rc->conn) < want) {
+        enum conform_io io = conform_conn_read(&rc->conn, deadline);
+        if (io != CONFORM_IO_OK) {
+            return fail_io(rn, rc, io, conform_conn_unread(&rc->conn), want);
+        }
+    }
+    return true;
+}
+
+static bool
+step_expect_bin(struct runner *rn, const struct conform_step *st)
+{
+    struct run_conn *rc = need_conn(rn);
+    if (rc == NULL || !await_bytes(rn, rc, 24)) {
+        return false;
+    }
+    size_t len = 24 + (size_t)conform_bin_body_len(conform_conn_data(&rc->conn));
+    if (len > CONFORM_BYTES_MAX) {
+        return fail(rn, "binary reply body too large (%zu bytes)", len);
+    }
+    struct bin_parts bp = {0};
+    bool ok = await_bytes(rn, rc, len) && bin_parts(rn, st->bin, &bp);
+    if (ok) {
+        char why[CONFORM_ERR_LEN];
+        const uint8_t *pkt = conform_conn_data(&rc->conn);
+        ok = conform_bin_match(st->bin, pkt, len, bp.ext.data, bp.ext.len,
+                               bp.key.data, bp.key.len, bp.val.data,
+                               bp.val.len, why);
+        if (ok) {
+            trace(rn, rc->name, '<', pkt, len);
+            conform_conn_consume(&rc->conn, len);
+        } else {
+            fail(rn, "binary reply: %s", why);
+        }
+    }
+    bin_parts_free(&bp);
+    return ok;
+}
+
 static bool
 run_step(struct runner *rn, const struct conform_step *st)
 {
@@ -877,6 +991,10 @@ run_step(struct runner *rn, const struct conform_step *st)
         }
         conform_conn_reset(&rn->cur->conn);
         return true;
+    case CONFORM_STEP_SEND_BIN:
+        return step_send_bin(rn, st);
+    case CONFORM_STEP_EXPECT_BIN:
+        return step_expect_bin(rn, st);
     case CONFORM_STEP_REPEAT:
     case CONFORM_STEP_DONE:
         break;
@@ -1011,8 +1129,30 @@ conform_case_skipped(const struct conform_run_config *cfg,
                  c->real_s);
         return true;
     }
+    /* --auth: a server that asks for authentication runs only the cases
+     * written for that mode, and only there. */
+    enum conform_auth wants = CONFORM_AUTH_NONE;
+    for (size_t i = 0; i < c->require_count; i++) {
+        if (c->requires[i].ascii_auth) {
+            wants = CONFORM_AUTH_ASCII;
+        } else if (c->requires[i].sasl) {
+            wants = CONFORM_AUTH_SASL;
+        }
+    }
+    if (wants != cfg->auth) {
+        snprintf(reason, CONFORM_ERR_LEN,
+                 wants == CONFORM_AUTH_NONE
+                     ? "the server asks for authentication (--auth)"
+                     : "requires a server that asks for %s authentication "
+                       "(--auth)",
+                 wants == CONFORM_AUTH_ASCII ? "ascii" : "SASL");
+        return true;
+    }
     for (size_t i = 0; i < c->require_count; i++) {
         const struct conform_require *q = &c->requires[i];
+        if (q->ascii_auth || q->sasl) {
+            continue;
+        }
         if (q->meta || q->no_meta) {
             if (q->meta && !info->has_meta) {
                 snprintf(reason, CONFORM_ERR_LEN,
@@ -1259,6 +1399,57 @@ probe_meta(struct conform_conn *c, uint64_t deadline,
     snprintf(info->meta_reply, sizeof(info->meta_reply), "%.60s", line);
 }
 
+/*
+ * --auth: the server is checked to ask for authentication (ascii: `version`
+ * is refused; SASL: a binary version is answered) and nothing else is
+ * probed: no settings, no meta, real time.
+ */
+static bool
+probe_auth(const struct conform_run_config *cfg, struct conform_conn *c,
+           uint64_t deadline, struct conform_server_info *info,
+           char err[CONFORM_ERR_LEN])
+{
+    char line[PROBE_LINE_MAX];
+    info->settings->count = 0;
+    if (cfg->auth == CONFORM_AUTH_ASCII) {
+        if (!probe_line(c, "version\r\n", deadline, line, sizeof(line)) ||
+            strcmp(line, "CLIENT_ERROR unauthenticated") != 0) {
+            snprintf(err, CONFORM_ERR_LEN,
+                     "--auth ascii: 'version' was not refused with "
+                     "'CLIENT_ERROR unauthenticated'");
+            return false;
+        }
+        snprintf(info->version, sizeof(info->version), "(not told)");
+    } else {
+        static const uint8_t version[24] = {0x80, 0x0b};
+        bool ok = conform_conn_send(c, version, sizeof version, 2000,
+                                    deadline) == CONFORM_IO_OK;
+        while (ok && conform_conn_unread(c) < 24) {
+            ok = conform_conn_read(c, deadline) == CONFORM_IO_OK;
+        }
+        const uint8_t *h = ok ? conform_conn_data(c) : NULL;
+        size_t body = ok ? conform_bin_body_len(h) : 0;
+        ok = ok && h[0] == 0x81 && h[1] == 0x0b && h[6] == 0 && h[7] == 0 &&
+             body < sizeof(info->version);
+        while (ok && conform_conn_unread(c) < 24 + body) {
+            ok = conform_conn_read(c, deadline) == CONFORM_IO_OK;
+        }
+        if (!ok) {
+            snprintf(err, CONFORM_ERR_LEN,
+                     "--auth sasl: a binary version request was not "
+                     "answered");
+            return false;
+        }
+        memcpy(info->version, conform_conn_data(c) + 24, body);
+        info->version[body] = '\0';
+    }
+    snprintf(info->meta_reply, sizeof(info->meta_reply), "(--auth)");
+    info->mcref = cfg->server == CONFORM_SERVER_MCREF ||
+                  (cfg->server == CONFORM_SERVER_AUTO &&
+                   strcasestr(info->version, "mcref") != NULL);
+    return true;
+}
+
 bool
 conform_server_probe(const struct conform_run_config *cfg,
                      struct conform_server_info *info,
@@ -1279,6 +1470,11 @@ conform_server_probe(const struct conform_run_config *cfg,
         return false;
     }
     char line[PROBE_LINE_MAX];
+    if (cfg->auth != CONFORM_AUTH_NONE) {
+        bool ok = probe_auth(cfg, &c, deadline, info, err);
+        conform_conn_close(&c);
+        return ok;
+    }
     bool ok = probe_line(&c, "version\r\n", deadline, line, sizeof(line)) &&
               strncmp(line, "VERSION ", 8) == 0;
     conform_conn_close(&c);

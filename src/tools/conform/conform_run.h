@@ -23,6 +23,14 @@ enum conform_time_mode {
     CONFORM_TIME_REAL,       /* always sleep */
 };
 
+/* --auth: the server asks for authentication (ci/conform.sh's auth
+ * profiles); only cases that `require` that mode run. */
+enum conform_auth {
+    CONFORM_AUTH_NONE = 0,
+    CONFORM_AUTH_ASCII, /* -Y: text commands refused until a `set` */
+    CONFORM_AUTH_SASL,  /* -S: binary only, SASL */
+};
+
 enum conform_server_kind {
     CONFORM_SERVER_AUTO = 0, /* mcref when `version` contains "mcref" */
     CONFORM_SERVER_MCREF,
@@ -41,6 +49,7 @@ struct conform_run_config {
     enum conform_server_kind server;
     bool allow_destructive;
     bool skip_slow;              /* skip `slow` cases when time is real */
+    enum conform_auth auth;      /* --auth */
     uint32_t key_nonce;          /* the run's part of ${k} (16 bits used) */
     conform_trace_fn trace;      /* NULL: no tracing */
     void *trace_ctx;
