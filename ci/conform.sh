@@ -11,7 +11,7 @@
 #   shutdown  -A                     every case; the final one shuts it down
 #   noevict   -M -m 2m               every case
 #   nocas     -C                     every case
-#   noflush   -F                     every case
+#   noflush   -F -X                  every case (-X: no key dumps)
 #   conns     -c 32 -o idle_timeout=2  only conn.max and conn.idle-timeout
 #   asciiauth -Y FILE                only the `requires: ascii-auth` cases
 #   sasl      -S (MEMCACHED_SASL_PWDB=FILE)  only `requires: sasl` cases;
@@ -237,7 +237,7 @@ run_profile default "" ""
 run_profile shutdown "-A" "" "${slow[@]}"
 run_profile noevict "-M -m 2m" "" "${slow[@]}"
 run_profile nocas "-C" "" "${slow[@]}"
-run_profile noflush "-F" "" "${slow[@]}"
+run_profile noflush "-F -X" "" "${slow[@]}"
 run_profile conns "-c 32" "idle_timeout=2" --clause conn.max --clause conn.idle-timeout
 printf 'alice:secret\n' >"$tmp/passwords"
 export MEMCACHED_SASL_PWDB="$tmp/passwords"

@@ -113,6 +113,13 @@ read_once(struct fuzz_run *r, const uint8_t *chunk, size_t len)
     free(copy);
     check_bounds(r);
     take_output(r);
+    /* [admin.dump-walk]: a dump between steps gets its next turn, as the
+     * network layer gives it once others had theirs. */
+    while (session_yielded(&r->s)) {
+        session_resume(&r->s, r->now);
+        check_bounds(r);
+        take_output(r);
+    }
 }
 
 static void

@@ -78,14 +78,18 @@ fixed_line(const uint8_t *s, size_t n)
     static const char *const words[] = {
         "STORED", "NOT_STORED", "EXISTS", "NOT_FOUND", "DELETED", "TOUCHED",
         "END", "OK", "RESET", "ERROR", "ERROR: shutdown not enabled",
-        "ERROR Too many open connections"};
+        "ERROR Too many open connections", "BADCLASS invalid class id",
+        "EN"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         if (equals(s, n, words[i])) {
             return true;
         }
     }
+    /* [stats.cachedump], [admin.mgdump], [admin.cache-memlimit] */
     return starts(s, n, "CLIENT_ERROR ") || starts(s, n, "SERVER_ERROR ") ||
-           starts(s, n, "VERSION ") || is_digits(s, n);
+           starts(s, n, "VERSION ") || is_digits(s, n) ||
+           starts(s, n, "ITEM ") || starts(s, n, "mg ") ||
+           starts(s, n, "MEMLIMIT_");
 }
 
 static bool
@@ -168,6 +172,11 @@ output_check(const uint8_t *out, size_t len, size_t *bad_at, const char **why)
     while (at < len) {
         const uint8_t *line = out + at;
         const uint8_t *nl = memchr(line, '\n', len - at);
+        if (nl != NULL && starts(line, (size_t)(nl - line), "key=") &&
+            nl[-1] != '\r') {
+            at = (size_t)(nl - out) + 1; /* [admin.metadump]: LF only */
+            continue;
+        }
         if (nl == NULL || nl == line || nl[-1] != '\r') {
             *bad_at = at;
             *why = "a reply line not ended by CRLF";

@@ -149,6 +149,8 @@ static const struct shape shapes[] = {
     {"shutdown", REQ_SHUTDOWN, 0, 0, false},
     {"stats", REQ_STATS, 0, 0, false},
     {"debugtime", REQ_DEBUGTIME, 0, 0, false},
+    {"lru_crawler", REQ_LRU_CRAWLER, 2, 3, false},     /* [admin.lru-crawler] */
+    {"cache_memlimit", REQ_CACHE_MEMLIMIT, 2, 3, true}, /* [admin.cache-memlimit] */
 };
 
 static const struct shape *
@@ -448,8 +450,10 @@ parse_check_request(const uint8_t *data, size_t len, uint32_t value_len_max,
     }
     CHECK(shape != NULL && shape->cmd == req->cmd);
     CHECK(count_fits(shape, ws.count));
-    /* [cmd.noreply]: the last token, spelled exactly, where it applies. */
-    CHECK(req->noreply == (shape->noreply && last_noreply));
+    /* [cmd.noreply]: the last token, spelled exactly, where it applies;
+     * on delete only after the key ("delete noreply" names the key). */
+    bool after_key = req->cmd != REQ_DELETE || ws.count >= 3;
+    CHECK(req->noreply == (shape->noreply && last_noreply && after_key));
     if (is_storage(req->cmd)) {
         check_storage(data, nl_at, value_len_max, &ws, req, consumed, after);
         return;

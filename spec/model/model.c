@@ -436,6 +436,7 @@ make_room(struct model *m, uint32_t now, uint64_t n, size_t *keep)
                 return false;
             }
             m->st.evictions++;
+            m->st.evicted_nonzero += e->deadline != 0;
             if (!e->fetched) {
                 m->st.evicted_unfetched++;
             }

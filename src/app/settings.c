@@ -73,7 +73,7 @@ static const char usage_text[] =
     "-t, --threads=<num>       mcref serves from one thread (it says so at -v)\n"
     "-f, --slab-growth-factor, -n, --slab-min-size, -L, --enable-largepages:\n"
     "                          mcref has no slab classes (items live in one log)\n"
-    "-X, --disable-dumping     mcref has no cache dumping commands\n"
+    "-X, --disable-dumping     disable stats cachedump and lru_crawler metadump\n"
     "-W, --disable-watch       mcref has no watch command\n"
     "-B, --protocol=<name>     ascii, binary or auto (default: auto)\n"
     "-S, --enable-sasl         SASL PLAIN against the password file named by\n"
@@ -601,8 +601,8 @@ memory_flag(struct parse_ctx *p, int c, const char *arg)
     }
 }
 
-/* -f -n -L -X -W: slab tuning, dumping and watching, which mcref does not
- * have: validated as memcached does, then noted for -v. */
+/* -f -n -L -W: slab tuning and watching, which mcref does not have:
+ * validated as memcached does, then noted for -v; -X: no key dumps. */
 static enum step
 slab_flag(struct parse_ctx *p, int c, const char *arg)
 {
@@ -629,7 +629,7 @@ slab_flag(struct parse_ctx *p, int c, const char *arg)
         note(p->s, "-L: mcref does not preallocate large pages; ignored");
         return STEP_NEXT;
     case 'X':
-        note(p->s, "-X: mcref has no cache dumping commands; ignored");
+        p->s->dump_disabled = true; /* [admin.dump-disabled] */
         return STEP_NEXT;
     case 'W':
         note(p->s, "-W: mcref has no watch command; ignored");

@@ -39,6 +39,7 @@ struct settings {
     bool cas_disabled;          /* -C */
     bool shutdown_enabled;      /* -A */
     bool flush_disabled;        /* -F */
+    bool dump_disabled;         /* -X */
     bool lock_memory;           /* -k */
     bool coredumps;             /* -r */
     uint32_t threads;           /* -t: accepted (noted); one thread serves */

@@ -45,6 +45,11 @@
 /* [mem.elastic]: memory given back after one operation or tick at most. */
 #define LIMIT_RELEASE_BYTES (16u << 20)
 
+/* [admin.dump-walk]: records a key dump examines per step, and the most
+ * reply bytes `stats cachedump` gives (memcached's 2 MB). */
+#define LIMIT_DUMP_RECORDS 1024u
+#define LIMIT_CACHEDUMP_BYTES (2u << 20)
+
 /* [conn.output-bound]: stop reading a connection past this much pending output. */
 #define LIMIT_OUTPUT_PAUSE (256u << 10)
 

@@ -288,13 +288,51 @@ shutdown_command(struct reply *r, const uint8_t *base,
     return COMMAND_SHUTDOWN;
 }
 
+static enum command_result parse_error(struct reply *r, const uint8_t *base,
+                                       const struct request *req,
+                                       struct get_cursor *cur);
+
 static enum command_result
 stats(struct reply *r, const uint8_t *base, const struct request *req,
       struct get_cursor *cur)
 {
-    (void)cur;
+    if (req->mode == STATS_CACHEDUMP && r->e->cfg.dump_disabled) {
+        reply_status(r, RESP_DUMP_DISABLED, false); /* before any error */
+        return reply_finish(r);
+    }
+    if (req->error != REQERR_NONE) {
+        return parse_error(r, base, req, cur);
+    }
+    if (req->mode == STATS_CACHEDUMP) {
+        return admin_cachedump(r, cur);
+    }
     stats_out(r, base, req->arg);
     return reply_finish(r);
+}
+
+static enum command_result
+lru_crawler(struct reply *r, const uint8_t *base, const struct request *req,
+            struct get_cursor *cur)
+{
+    bool dump = req->mode == CRAWLER_METADUMP || req->mode == CRAWLER_MGDUMP;
+    if (dump && req->error != REQERR_UNKNOWN && r->e->cfg.dump_disabled) {
+        reply_status(r, RESP_DUMP_DISABLED, false); /* before BADCLASS */
+        return reply_finish(r);
+    }
+    if (req->error != REQERR_NONE) {
+        return parse_error(r, base, req, cur);
+    }
+    return admin_lru_crawler(r, cur);
+}
+
+static enum command_result
+cache_memlimit(struct reply *r, const uint8_t *base, const struct request *req,
+               struct get_cursor *cur)
+{
+    (void)base;
+    (void)req;
+    (void)cur;
+    return admin_cache_memlimit(r);
 }
 
 static enum command_result
@@ -379,6 +417,7 @@ static const command_fn handlers[] = {
     [REQ_VERSION] = version,         [REQ_VERBOSITY] = verbosity,
     [REQ_QUIT] = quit,               [REQ_SHUTDOWN] = shutdown_command,
     [REQ_STATS] = stats,             [REQ_DEBUGTIME] = debugtime,
+    [REQ_LRU_CRAWLER] = lru_crawler, [REQ_CACHE_MEMLIMIT] = cache_memlimit,
     [REQ_META_GET] = meta_command,   [REQ_META_SET] = meta_command,
     [REQ_META_DELETE] = meta_command, [REQ_META_ARITH] = meta_command,
     [REQ_META_NOOP] = meta_command,  [REQ_META_DEBUG] = meta_command,
@@ -409,10 +448,12 @@ commands_execute(struct engine *e, struct outq *q, const uint8_t *base,
     /* Queued references into the store are copied out by the store's write
      * hook (engine.c) just before it writes, whatever the command. */
     /* flush_all and debugtime answer their own argument errors (-F and the
-     * test clock come first); every other refused request goes to
-     * parse_error. */
+     * test clock come first), and so do stats and lru_crawler (-X comes
+     * first for the dumps, [admin.dump-disabled]); every other refused
+     * request goes to parse_error. */
     command_fn fn = handlers[req->cmd];
-    if (req->error != REQERR_NONE && fn != flush_all && fn != debugtime) {
+    if (req->error != REQERR_NONE && fn != flush_all && fn != debugtime &&
+        fn != stats && fn != lru_crawler) {
         fn = parse_error;
     }
     return fn(&r, base, req, cur);

@@ -27,16 +27,20 @@ struct reply_trace {
     void *ctx;
 };
 
-/* Where a paused retrieval stands; zero it before a new request. */
+/* Where a paused retrieval or key dump stands; zero it before a new
+ * request. */
 struct get_cursor {
     struct slice rest; /* keys not yet answered */
-    uint32_t done;     /* keys answered */
+    uint32_t done;     /* keys answered; a dump: items shown */
     bool active;
+    struct store_scan scan; /* a dump's walk ([admin.dump-walk]) */
+    uint64_t dumped;        /* a dump's reply bytes so far */
 };
 
 enum command_result {
     COMMAND_DONE,     /* answered, or silenced by noreply */
-    COMMAND_PAUSED,   /* stopped between keys; call again with the cursor */
+    COMMAND_PAUSED,   /* stopped between keys, or between the steps of a
+                         dump; call again with the cursor */
     COMMAND_QUIT,     /* close once queued replies are sent ([misc.quit]) */
     COMMAND_SHUTDOWN, /* close, and stop the server ([misc.shutdown]) */
     COMMAND_FAILED,   /* no memory for the reply: close the connection */

@@ -44,6 +44,7 @@ struct engine_config {
     struct store_config store;
     bool flush_enabled;    /* false with -F ([flush.disabled]) */
     bool shutdown_enabled; /* -A ([misc.shutdown]) */
+    bool dump_disabled;    /* -X: no key dumps ([admin.dump-disabled]) */
     bool test_clock;       /* -o test_clock ([misc.debugtime]) */
     uint32_t verbosity;    /* -v count */
     const char *version;   /* answered by `version` */

@@ -51,4 +51,11 @@ reply_finish(const struct reply *r)
 /* [meta.*]: executes a meta command (REQ_META_*, no parse error). */
 enum command_result meta_execute(struct reply *r);
 
+/* admin.c: [stats.cachedump] (a `stats cachedump` request), the dumps and
+ * the rest of [admin.lru-crawler], [admin.cache-memlimit]. A dump answers
+ * COMMAND_PAUSED between steps of at most LIMIT_DUMP_RECORDS records. */
+enum command_result admin_cachedump(struct reply *r, struct get_cursor *cur);
+enum command_result admin_lru_crawler(struct reply *r, struct get_cursor *cur);
+enum command_result admin_cache_memlimit(struct reply *r);
+
 #endif

@@ -344,9 +344,16 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
             break;
         case COMMAND_PAUSED:
             /* The request stays in the input; it is parsed again, and the
-             * cursor carries on, when the session resumes. */
-            s->paused = true;
-            trace_event(s, "paused in a retrieval: output over its bound");
+             * cursor carries on, when the session resumes: once output
+             * drains, or ([admin.dump-walk]) after other connections had a
+             * turn, for a dump that stopped between steps. */
+            if (s->out.pending >= LIMIT_OUTPUT_PAUSE) {
+                s->paused = true;
+                trace_event(s, "paused in a retrieval: output over its bound");
+            } else {
+                s->yielded = true;
+                s->dump_turn = true;
+            }
             return pos;
         case COMMAND_QUIT:
             s->state = SESSION_CLOSING;
@@ -517,6 +524,7 @@ session_resume(struct session *s, uint32_t real_s)
         return;
     }
     s->yielded = false;
+    s->dump_turn = false;
     s->turn_done = 0;
     if (!s->paused) {
         run_stash(s, real_s);

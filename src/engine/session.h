@@ -73,6 +73,8 @@ struct session {
     enum session_state state;
     bool paused;           /* over the output bound: not executing */
     bool yielded;          /* its turn is over with input left (-R) */
+    bool dump_turn;        /* yielded between steps of a key dump, not by
+                              -R ([admin.dump-walk]) */
     uint32_t turn_limit;   /* requests per turn; 0 = no limit */
     uint32_t turn_done;    /* requests executed in this turn */
     session_trace_fn trace;
@@ -137,6 +139,13 @@ static inline bool
 session_yielded(const struct session *s)
 {
     return s->yielded && session_state(s) == SESSION_OPEN;
+}
+
+/* Yielded because -R cut its turn short (counted in conn_yields). */
+static inline bool
+session_turn_cut(const struct session *s)
+{
+    return session_yielded(s) && !s->dump_turn;
 }
 
 /* Starts a new turn on the stashed requests of a yielded session. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../common/check.h"
+#include "../common/limits.h"
 #include "client_check.h"
 #include "faults.h"
 
@@ -127,6 +128,7 @@ general(struct engine *e, struct out *o, uint32_t now)
     stat_u64(o, "evicted_unfetched", s.evicted_unfetched);
     stat_u64(o, "evictions", s.evictions);
     stat_u64(o, "reclaimed", s.reclaimed);
+    stat_u64(o, "moves_within_lru", s.moves); /* as items:1: ([stats.general]) */
     /* mcref's own, after memcached's: see spec/stats.md. */
     stat_u64(o, "log_bytes_used", info.log_used);
     stat_u64(o, "log_bytes_held", info.log_held);
@@ -168,14 +170,42 @@ settings(struct engine *e, struct out *o)
     stat_str(o, "maxconns_fast", "yes");
     stat_u64(o, "hashpower_init", st->hashpower_init);
     stat_bool(o, "flush_enabled", e->cfg.flush_enabled, "yes", "no");
-    stat_str(o, "dump_enabled", "no");
+    stat_bool(o, "dump_enabled", !e->cfg.dump_disabled, "yes", "no");
     stat_u64(o, "idle_timeout", st->idle_timeout);
     stat_bool(o, "test_clock", e->cfg.test_clock, "yes", "no");
 }
 
-/* [stats.items]: one class, "1", while it holds items. */
+struct oldest {
+    uint32_t stamp_s;
+    bool found;
+};
+
+static bool
+first_item(void *ctx, const struct store_item *it)
+{
+    struct oldest *o = ctx;
+    o->stamp_s = it->stamp_s;
+    o->found = true;
+    return false;
+}
+
+/* [stats.items]: `age`, the seconds since the oldest item's record was
+ * written or moved (the next to be evicted), found within one dump step's
+ * records from the log's tail (0 if none is). */
+static uint32_t
+oldest_age(struct engine *e, uint32_t now)
+{
+    struct store_scan scan;
+    store_scan_begin(e->store, &scan);
+    struct oldest o = {0, false};
+    store_scan(e->store, now, &scan, LIMIT_DUMP_RECORDS, first_item, &o);
+    return o.found && now > o.stamp_s ? now - o.stamp_s : 0;
+}
+
+/* [stats.items]: one class, "1", while it holds items; memcached's names
+ * for what a log without LRU segments has. */
 static void
-items(struct engine *e, struct out *o)
+items(struct engine *e, struct out *o, uint32_t now)
 {
     struct store_stats s;
     store_stats(e->store, &s);
@@ -183,8 +213,10 @@ items(struct engine *e, struct out *o)
         return;
     }
     stat_u64(o, "items:1:number", s.curr_items);
+    stat_u64(o, "items:1:age", oldest_age(e, now));
     stat_u64(o, "items:1:mem_requested", s.bytes);
     stat_u64(o, "items:1:evicted", s.evictions);
+    stat_u64(o, "items:1:evicted_nonzero", s.evicted_nonzero);
     stat_u64(o, "items:1:outofmemory", s.no_memory);
     stat_u64(o, "items:1:reclaimed", s.reclaimed);
     stat_u64(o, "items:1:expired_unfetched", s.expired_unfetched);
@@ -192,6 +224,9 @@ items(struct engine *e, struct out *o)
     stat_u64(o, "items:1:moves_within_lru", s.moves);
 }
 
+/* [stats.slabs]: class 1's counters (the whole store's: it is the only
+ * class), then the totals. Slab geometry (chunk_size, pages, free chunks)
+ * does not exist in a log and is left out. */
 static void
 slabs(struct engine *e, struct out *o)
 {
@@ -199,6 +234,17 @@ slabs(struct engine *e, struct out *o)
     store_info(e->store, &info);
     struct store_stats s;
     store_stats(e->store, &s);
+    if (s.curr_items > 0) {
+        stat_u64(o, "1:used_chunks", s.curr_items);
+        stat_u64(o, "1:get_hits", s.get_hits);
+        stat_u64(o, "1:cmd_set", e->stats.cmd_set);
+        stat_u64(o, "1:delete_hits", s.delete_hits);
+        stat_u64(o, "1:incr_hits", s.incr_hits);
+        stat_u64(o, "1:decr_hits", s.decr_hits);
+        stat_u64(o, "1:cas_hits", s.cas_hits);
+        stat_u64(o, "1:cas_badval", s.cas_badval);
+        stat_u64(o, "1:touch_hits", s.touch_hits);
+    }
     stat_u64(o, "active_slabs", s.curr_items > 0 ? 1 : 0);
     stat_u64(o, "total_malloced", info.log_held);
 }
@@ -281,7 +327,7 @@ stats_out(struct reply *r, const uint8_t *base, struct slice arg)
     } else if (arg_is(base, arg, "settings")) {
         settings(e, &o);
     } else if (arg_is(base, arg, "items")) {
-        items(e, &o);
+        items(e, &o, now_s);
     } else if (arg_is(base, arg, "slabs")) {
         slabs(e, &o);
     } else if (arg_is(base, arg, "sizes")) {

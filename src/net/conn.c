@@ -249,7 +249,7 @@ conn_event(struct conn *c, uint32_t events, uint32_t now_s)
     if (!flush(c, now_s)) {
         return CONN_CLOSE;
     }
-    if (session_yielded(&c->session)) {
+    if (session_turn_cut(&c->session)) {
         c->loop->conn_yields++; /* each turn cut short by -R */
     }
     return settle(c);

@@ -43,6 +43,8 @@ enum request_cmd {
     REQ_SHUTDOWN,
     REQ_STATS,
     REQ_DEBUGTIME,
+    REQ_LRU_CRAWLER,  /* [admin.lru-crawler]: mode is enum request_crawler */
+    REQ_CACHE_MEMLIMIT, /* [admin.cache-memlimit]: mem_mb */
     /* The meta protocol ([meta.*]): a meta command is a text line. */
     REQ_META_GET,    /* mg */
     REQ_META_SET,    /* ms: value and value_len as for set */
@@ -65,6 +67,12 @@ enum request_error {
     REQERR_EXPTIME,      /* malformed exptime (touch, gat, flush_all) */
     REQERR_DELTA,        /* malformed incr/decr delta */
     REQERR_DELETE_USAGE, /* delete with a hold time other than 0 */
+    REQERR_STATS_ARGS,   /* stats cachedump with too few arguments */
+    REQERR_SLAB_ID,      /* stats cachedump: a class id of 64 or more */
+    REQERR_BADCLASS,     /* lru_crawler metadump/mgdump: a bad class list */
+    REQERR_CRAWLER_SLEEP, /* lru_crawler sleep over one second */
+    REQERR_MEMLIMIT_SMALL, /* cache_memlimit below 8 MB */
+    REQERR_MEMLIMIT_UNITS, /* cache_memlimit above 1000000000 (MB) */
     /* Meta lines ([meta.errors]); `meta.error_detail` refines some. */
     REQERR_META,         /* a meta error: meta.error says which */
 };
@@ -137,6 +145,23 @@ enum request_shutdown {
     SHUTDOWN_BAD_MODE,
 };
 
+/* What `stats` asks for beyond its first argument. */
+enum request_stats {
+    STATS_PLAIN,      /* `arg` names the group (or none) */
+    STATS_CACHEDUMP,  /* [stats.cachedump]: classes (one bit), dump_limit */
+};
+
+/* [admin.lru-crawler]: the subcommands memcached's crawler has. */
+enum request_crawler {
+    CRAWLER_METADUMP, /* classes */
+    CRAWLER_MGDUMP,   /* classes ([admin.mgdump]) */
+    CRAWLER_CRAWL,
+    CRAWLER_TOCRAWL,
+    CRAWLER_SLEEP,
+    CRAWLER_ENABLE,
+    CRAWLER_DISABLE,
+};
+
 enum request_debugtime {
     DEBUGTIME_STEP,
     DEBUGTIME_PAUSE,
@@ -172,7 +197,7 @@ struct request {
     enum request_cmd cmd;
     enum request_error error;
     bool noreply;
-    uint8_t mode;           /* enum request_shutdown or request_debugtime */
+    uint8_t mode;           /* request_shutdown/_debugtime/_stats/_crawler */
     struct slice line;      /* the command line without its terminator */
     struct slice key;       /* single-key commands */
     struct slice keys;      /* retrieval: the part of the line with the keys */
@@ -189,6 +214,9 @@ struct request {
     uint32_t level;         /* verbosity */
     struct slice arg;       /* stats: its first argument, if any */
     struct binary_request bin; /* REQ_BINARY only */
+    uint64_t classes;       /* cachedump, metadump, mgdump: bit n = class n */
+    uint32_t dump_limit;    /* cachedump: items at most (0: no limit) */
+    uint32_t mem_mb;        /* cache_memlimit */
     struct meta_request meta; /* REQ_META_*: flags and key. Set by the
                                  meta parser only (other requests leave it
                                  as it was); keep it the last field */

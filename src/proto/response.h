@@ -36,6 +36,12 @@ enum response_status {
     RESP_STAT,        /* one statistic: `name`, and `text` or `number` */
     RESP_NOOP,        /* mn */
     RESP_DEBUG,       /* me: `item` and the debug fields */
+    RESP_DUMP_ITEM,   /* one line of a key dump, in the request's format
+                         ([stats.cachedump], [admin.metadump], [admin.mgdump]):
+                         `item`, `fetched_before`, deadline_s, accessed_s */
+    RESP_CRAWLER_DISABLED, /* an lru_crawler subcommand mcref does not have */
+    RESP_MEMLIMIT_FAILED,  /* cache_memlimit the store cannot follow */
+    RESP_DUMP_DISABLED,    /* -X: the request's dump is not allowed */
     /* Errors. */
     RESP_REQUEST_ERROR, /* the parser's `error` (and meta_error) */
     RESP_NON_NUMERIC,
@@ -79,11 +85,18 @@ struct response {
     bool win;                   /* W */
     bool stale;                 /* X */
     bool token_sent;            /* Z */
+    /* Key dumps: absolute unix times (deadline 0: never expires). */
+    uint32_t deadline_s;
+    uint32_t accessed_s;
     bool key_binary;            /* `k` shows the key in base64, with ` b` */
     /* The binary protocol: a status (enum bin_status, proto/binary.h) to
      * send instead of the one resp->status implies; 0 for none (auth). */
     uint8_t bin_status;
 };
+
+/* Whether a key can be written on a text line as it is: no byte at or
+ * below space, nor DEL ([admin.mgdump]: others go base64). */
+bool proto_key_is_text(const uint8_t *key, size_t len);
 
 /* The most bytes a composer writes into its caller's buffer at once. */
 #define PROTO_HEAD_MAX 1024u

@@ -90,7 +90,22 @@ bool proto_text_next_key(const uint8_t *base, struct slice *rest,
     X(TOO_MANY_CONNS, "ERROR Too many open connections")                    \
     X(UNAUTHENTICATED, "CLIENT_ERROR unauthenticated")                      \
     X(AUTH_FAILURE, "CLIENT_ERROR authentication failure")                  \
-    X(AUTH_TOKEN_FORMAT, "CLIENT_ERROR bad authentication token format")
+    X(AUTH_TOKEN_FORMAT, "CLIENT_ERROR bad authentication token format")     \
+    X(STATS_ARGS, "CLIENT_ERROR bad command line")                           \
+    X(SLAB_ID, "CLIENT_ERROR Illegal slab id")                               \
+    X(BADCLASS, "BADCLASS invalid class id")                                 \
+    X(CRAWLER_SLEEP, "CLIENT_ERROR sleep must be one second or less")        \
+    X(CRAWLER_DISABLED, "CLIENT_ERROR lru crawler disabled")                 \
+    X(MEMLIMIT_SMALL,                                                        \
+      "MEMLIMIT_TOO_SMALL cannot set maxbytes to less than 8m")              \
+    X(MEMLIMIT_UNITS,                                                        \
+      "MEMLIMIT_ADJUST_FAILED input value is megabytes not bytes")           \
+    X(MEMLIMIT_FAILED,                                                       \
+      "MEMLIMIT_ADJUST_FAILED out of bounds or unable to adjust")            \
+    X(MGDUMP_END, "EN")                                                      \
+    X(CACHEDUMP_OFF, "CLIENT_ERROR stats cachedump not allowed")             \
+    X(METADUMP_OFF, "ERROR metadump not allowed")                            \
+    X(MGDUMP_OFF, "ERROR key dump not allowed")
 
 enum proto_reply {
 #define PROTO_REPLY_ENUM(name, text) PROTO_REPLY_##name,

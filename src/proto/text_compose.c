@@ -5,6 +5,7 @@
 
 #include "../common/check.h"
 #include "../common/decimal.h"
+#include "meta.h"
 
 struct reply_text {
     const char *name;
@@ -43,6 +44,12 @@ static const enum proto_reply error_replies[] = {
     [REQERR_EXPTIME] = PROTO_REPLY_EXPTIME,
     [REQERR_DELTA] = PROTO_REPLY_DELTA,
     [REQERR_DELETE_USAGE] = PROTO_REPLY_DELETE_USAGE,
+    [REQERR_STATS_ARGS] = PROTO_REPLY_STATS_ARGS,
+    [REQERR_SLAB_ID] = PROTO_REPLY_SLAB_ID,
+    [REQERR_BADCLASS] = PROTO_REPLY_BADCLASS,
+    [REQERR_CRAWLER_SLEEP] = PROTO_REPLY_CRAWLER_SLEEP,
+    [REQERR_MEMLIMIT_SMALL] = PROTO_REPLY_MEMLIMIT_SMALL,
+    [REQERR_MEMLIMIT_UNITS] = PROTO_REPLY_MEMLIMIT_UNITS,
 };
 
 enum proto_reply
@@ -150,7 +157,109 @@ static const enum proto_reply status_lines[RESP_STATUS_COUNT] = {
     [RESP_FLUSH_DISABLED] = PROTO_REPLY_FLUSH_DISABLED,
     [RESP_SHUTDOWN_DISABLED] = PROTO_REPLY_SHUTDOWN_DISABLED,
     [RESP_SHUTDOWN_MODE] = PROTO_REPLY_SHUTDOWN_MODE,
+    [RESP_CRAWLER_DISABLED] = PROTO_REPLY_CRAWLER_DISABLED,
+    [RESP_MEMLIMIT_FAILED] = PROTO_REPLY_MEMLIMIT_FAILED,
 };
+
+bool
+proto_key_is_text(const uint8_t *key, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (key[i] <= ' ' || key[i] == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* memcached's uriencode: letters, digits and -._~ as they are, every other
+ * byte as %XX (upper-case hex). */
+static uint8_t *
+put_uriencoded(uint8_t *p, const uint8_t *src, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = src[i];
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+            (c >= 'A' && c <= 'Z') || c == '-' || c == '.' || c == '_' ||
+            c == '~') {
+            *p++ = c;
+        } else {
+            *p++ = '%';
+            *p++ = (uint8_t)hex[c >> 4];
+            *p++ = (uint8_t)hex[c & 15];
+        }
+    }
+    return p;
+}
+
+/* [stats.cachedump]: ITEM <key> [<value bytes> b; <deadline> s]. */
+static uint8_t *
+put_cachedump_item(uint8_t *p, const struct response *resp)
+{
+    p = put_bytes(p, "ITEM ", 5);
+    p = put_bytes(p, resp->item.key, resp->item.key_len);
+    p = put_bytes(p, " [", 2);
+    p = put_u64(p, resp->item.value_len);
+    p = put_bytes(p, " b; ", 4);
+    p = put_u64(p, resp->deadline_s);
+    return put_bytes(p, " s]\r\n", 5);
+}
+
+/* [admin.metadump]: key=<uri> exp=<n|-1> la=<n> cas=<n> fetch=<yes|no>
+ * cls=1 size=<n>, ended by a bare LF as memcached's. */
+static uint8_t *
+put_metadump_item(uint8_t *p, const struct response *resp)
+{
+    p = put_bytes(p, "key=", 4);
+    p = put_uriencoded(p, resp->item.key, resp->item.key_len);
+    p = put_bytes(p, " exp=", 5);
+    if (resp->deadline_s == 0) {
+        p = put_bytes(p, "-1", 2);
+    } else {
+        p = put_u64(p, resp->deadline_s);
+    }
+    p = put_bytes(p, " la=", 4);
+    p = put_u64(p, resp->accessed_s);
+    p = put_bytes(p, " cas=", 5);
+    p = put_u64(p, resp->item.cas);
+    p = put_bytes(p, " fetch=", 7);
+    p = resp->fetched_before ? put_bytes(p, "yes", 3) : put_bytes(p, "no", 2);
+    p = put_bytes(p, " cls=1 size=", 12);
+    p = put_u64(p, resp->item.size);
+    return put_bytes(p, "\n", 1);
+}
+
+/* [admin.mgdump]: mg <key>, or mg <base64> b for a key that is not text. */
+static uint8_t *
+put_mgdump_item(uint8_t *p, const struct response *resp)
+{
+    p = put_bytes(p, "mg ", 3);
+    if (!resp->key_binary &&
+        proto_key_is_text(resp->item.key, resp->item.key_len)) {
+        p = put_bytes(p, resp->item.key, resp->item.key_len);
+    } else {
+        p += proto_meta_base64_encode(resp->item.key, resp->item.key_len, p);
+        p = put_bytes(p, " b", 2);
+    }
+    return put_bytes(p, "\r\n", 2);
+}
+
+static size_t
+compose_dump_item(const struct request *req, const struct response *resp,
+                  uint8_t *dst)
+{
+    uint8_t *p;
+    if (req->cmd == REQ_STATS) {
+        p = put_cachedump_item(dst, resp);
+    } else if (req->mode == CRAWLER_MGDUMP) {
+        p = put_mgdump_item(dst, resp);
+    } else {
+        p = put_metadump_item(dst, resp);
+    }
+    CHECK((size_t)(p - dst) <= PROTO_HEAD_MAX);
+    return (size_t)(p - dst);
+}
 
 static void
 trace_bytes(struct proto_out *out, const void *a, size_t a_len,
@@ -179,7 +288,6 @@ proto_text_compose(const struct request *req, const uint8_t *base,
                    const struct response *resp, uint8_t *dst,
                    struct proto_out *out, bool want_trace)
 {
-    (void)req;
     (void)base;
     CHECK((unsigned)resp->status < RESP_STATUS_COUNT);
     out->head_len = 0;
@@ -223,6 +331,29 @@ proto_text_compose(const struct request *req, const uint8_t *base,
                             : proto_text_stat_u64(dst, resp->name,
                                                   resp->number);
         break;
+    case RESP_DUMP_ITEM:
+        out->head_len = compose_dump_item(req, resp, dst);
+        if (want_trace) {
+            trace_bytes(out, "dump key ", 9, resp->item.key,
+                        resp->item.key_len);
+        }
+        return;
+    case RESP_DUMP_DISABLED:
+        /* [admin.dump-disabled]: each dump says it its own way. */
+        proto_text_line_out(req->cmd == REQ_STATS ? PROTO_REPLY_CACHEDUMP_OFF
+                            : req->mode == CRAWLER_MGDUMP
+                                ? PROTO_REPLY_MGDUMP_OFF
+                                : PROTO_REPLY_METADUMP_OFF,
+                            out, want_trace);
+        return;
+    case RESP_END:
+        /* [admin.mgdump]: mgdump ends as a meta miss does. */
+        proto_text_line_out(req->cmd == REQ_LRU_CRAWLER &&
+                                    req->mode == CRAWLER_MGDUMP
+                                ? PROTO_REPLY_MGDUMP_END
+                                : PROTO_REPLY_END,
+                            out, want_trace);
+        return;
     case RESP_REQUEST_ERROR:
         proto_text_line_out(resp->error == REQERR_META
                                 ? PROTO_REPLY_ERROR

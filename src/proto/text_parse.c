@@ -414,6 +414,138 @@ parse_shutdown(const struct line *l, const struct tokens *t,
     }
 }
 
+/* memcached's safe_strtoul into a 32-bit variable ([num.truncate32]). */
+static bool
+tok_u32_truncated(const uint8_t *data, struct slice t, uint32_t *out)
+{
+    uint64_t v;
+    if (!tok_u64(data, t, &v)) {
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+/* Slab class ids memcached accepts (mcref has one class, 1). */
+#define CLASS_ID_LIMIT 64u
+
+/* [stats.cachedump]: `stats cachedump <class> <limit>`; other groups are
+ * the engine's to name. */
+static void
+parse_stats(const struct line *l, const struct tokens *t, struct request *req)
+{
+    req->mode = STATS_PLAIN;
+    if (t->count < 2) {
+        return;
+    }
+    req->arg = t->tok[1];
+    if (!tok_is(l->data, t->tok[1], "cachedump")) {
+        return;
+    }
+    req->mode = STATS_CACHEDUMP;
+    uint32_t id;
+    if (ntokens(t) < 5) {
+        fail(req, REQERR_STATS_ARGS);
+    } else if (!tok_u32_truncated(l->data, t->tok[2], &id) ||
+               !tok_u32_truncated(l->data, t->tok[3], &req->dump_limit)) {
+        fail(req, REQERR_FORMAT);
+    } else if (id >= CLASS_ID_LIMIT) {
+        fail(req, REQERR_SLAB_ID);
+    } else {
+        req->classes = (uint64_t)1 << id;
+    }
+}
+
+/* [admin.lru-crawler]: `all`, `hash`, or class ids 1..63 joined by commas
+ * (empty pieces skipped). False for anything else (BADCLASS). */
+static bool
+parse_class_list(const uint8_t *data, struct slice t, uint64_t *classes)
+{
+    if (tok_is(data, t, "all") || tok_is(data, t, "hash")) {
+        *classes = ~(uint64_t)0 << 1;
+        return true;
+    }
+    *classes = 0;
+    uint32_t i = t.off;
+    uint32_t end = t.off + t.len;
+    while (i < end) {
+        uint32_t start = i;
+        while (i < end && data[i] != ',') {
+            i++;
+        }
+        struct slice piece = {start, i - start};
+        i++; /* the comma */
+        if (piece.len == 0) {
+            continue;
+        }
+        uint32_t id;
+        if (!tok_u32_truncated(data, piece, &id) || id < 1 ||
+            id >= CLASS_ID_LIMIT) {
+            return false;
+        }
+        *classes |= (uint64_t)1 << id;
+    }
+    return true;
+}
+
+/* [admin.lru-crawler]: memcached 1.6.18's subcommands, and mgdump. */
+static void
+parse_lru_crawler(const struct line *l, const struct tokens *t,
+                  struct request *req)
+{
+    const uint8_t *d = l->data;
+    struct slice sub = t->tok[1];
+    if (t->count == 2) {
+        if (tok_is(d, sub, "enable")) {
+            req->mode = CRAWLER_ENABLE;
+        } else if (tok_is(d, sub, "disable")) {
+            req->mode = CRAWLER_DISABLE;
+        } else {
+            fail(req, REQERR_UNKNOWN);
+        }
+        return;
+    }
+    uint32_t n;
+    if (tok_is(d, sub, "metadump") || tok_is(d, sub, "mgdump")) {
+        req->mode = tok_is(d, sub, "metadump") ? CRAWLER_METADUMP
+                                               : CRAWLER_MGDUMP;
+        if (!parse_class_list(d, t->tok[2], &req->classes)) {
+            fail(req, REQERR_BADCLASS);
+        }
+    } else if (tok_is(d, sub, "crawl")) {
+        req->mode = CRAWLER_CRAWL;
+    } else if (tok_is(d, sub, "tocrawl")) {
+        req->mode = CRAWLER_TOCRAWL;
+        if (!tok_u32_truncated(d, t->tok[2], &n)) {
+            fail(req, REQERR_FORMAT);
+        }
+    } else if (tok_is(d, sub, "sleep")) {
+        req->mode = CRAWLER_SLEEP;
+        if (!tok_u32_truncated(d, t->tok[2], &n)) {
+            fail(req, REQERR_FORMAT);
+        } else if (n > 1000000) {
+            fail(req, REQERR_CRAWLER_SLEEP);
+        }
+    } else {
+        fail(req, REQERR_UNKNOWN);
+    }
+}
+
+/* [admin.cache-memlimit]: `cache_memlimit <MB> [noreply]`. */
+static void
+parse_cache_memlimit(const struct line *l, const struct tokens *t,
+                     struct request *req)
+{
+    req->noreply = last_is_noreply(l->data, t);
+    if (!tok_u32_truncated(l->data, t->tok[1], &req->mem_mb)) {
+        fail(req, REQERR_UNKNOWN);
+    } else if (req->mem_mb < 8) {
+        fail(req, REQERR_MEMLIMIT_SMALL);
+    } else if (req->mem_mb > 1000000000) {
+        fail(req, REQERR_MEMLIMIT_UNITS);
+    }
+}
+
 /* ---- dispatch ---------------------------------------------------------- */
 
 struct command {
@@ -454,8 +586,8 @@ static const struct command commands[] = {
     {"quit", 4, REQ_QUIT, 2, 0, 0},
     {"verbosity", 9, REQ_VERBOSITY, 3, 3, 4},
     {"slabs", 5, REQ_INVALID, 0, 0, 0},
-    {"cache_memlimit", 14, REQ_INVALID, 0, 0, 0},
-    {"lru_crawler", 11, REQ_INVALID, 0, 0, 0},
+    {"cache_memlimit", 14, REQ_CACHE_MEMLIMIT, 3, 4, 0},
+    {"lru_crawler", 11, REQ_LRU_CRAWLER, 3, 4, 0},
     {"watch", 5, REQ_INVALID, 0, 0, 0},
     {"lru", 3, REQ_INVALID, 0, 0, 0},
     {"extstore", 8, REQ_INVALID, 0, 0, 0},
@@ -597,9 +729,13 @@ dispatch(struct proto_text_parser *p, const struct line *l, size_t len,
         parse_shutdown(l, &t, req);
         break;
     case REQ_STATS:
-        if (t.count >= 2) {
-            req->arg = t.tok[1];
-        }
+        parse_stats(l, &t, req);
+        break;
+    case REQ_LRU_CRAWLER:
+        parse_lru_crawler(l, &t, req);
+        break;
+    case REQ_CACHE_MEMLIMIT:
+        parse_cache_memlimit(l, &t, req);
         break;
     case REQ_VERSION:
     case REQ_QUIT:

@@ -75,6 +75,7 @@ log_init(struct log *l, const struct store_memory *mem, uint64_t limit,
         return false;
     }
     l->limit = limit;
+    l->reserved = limit;
     l->align = align;
     cap = cap / align * align;
     l->cap = cap < LOG_LIMIT_MIN ? LOG_LIMIT_MIN : cap > limit ? limit : cap;
@@ -92,7 +93,7 @@ void
 log_deinit(struct log *l)
 {
     CHECK(l != NULL);
-    l->mem->unreserve(l->mem->ctx, l->base, l->limit);
+    l->mem->unreserve(l->mem->ctx, l->base, l->reserved);
     l->base = NULL;
 }
 
@@ -107,6 +108,18 @@ log_abs_of(const struct log *l, uint32_t ref)
     CHECK(phys >= l->tail);
     CHECK(phys < log_extent(l));
     return l->tail_abs + (phys - l->tail);
+}
+
+uint64_t
+log_phys_at(const struct log *l, uint64_t abs)
+{
+    CHECK(abs >= l->tail_abs && abs < l->head_abs);
+    if (l->wrapped && l->head_abs - abs <= l->head) {
+        return l->head - (l->head_abs - abs);
+    }
+    uint64_t phys = l->tail + (abs - l->tail_abs);
+    CHECK(phys < log_extent(l));
+    return phys;
 }
 
 bool

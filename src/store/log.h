@@ -28,7 +28,8 @@ struct store_memory;
 struct log {
     uint8_t *base;
     const struct store_memory *mem;
-    uint64_t limit;    /* bytes reserved, a multiple of align */
+    uint64_t limit;    /* the memory limit, a multiple of align */
+    uint64_t reserved; /* bytes reserved at init (limit <= reserved) */
     uint64_t cap;      /* the head wraps rather than pass this (<= limit) */
     uint64_t held;     /* [0, held) may be resident; the rest was released */
     uint32_t align;    /* record alignment and ref unit, a power of two */
@@ -92,6 +93,10 @@ log_phys_of(const struct log *l, uint32_t ref)
 
 /* The absolute position of the record with this ref, which must be in use. */
 uint64_t log_abs_of(const struct log *l, uint32_t ref);
+
+/* The offset of the record at absolute position abs, which must be a record
+ * boundary in [tail_abs, head_abs). */
+uint64_t log_phys_at(const struct log *l, uint64_t abs);
 
 /* Whether n bytes can be appended now without passing cap or the tail. */
 bool log_fits(const struct log *l, uint64_t n);

@@ -380,6 +380,7 @@ make_room(struct store *s, uint32_t now_s, uint64_t n, uint32_t *protect)
         uint64_t hash = hash_of_record(s, ref, &r);
         unlink_record(s, hash, ref, &r);
         s->st.evictions++;
+        s->st.evicted_nonzero += r.deadline_s != 0; /* [stats.items] */
         if ((r.bits & REC_FETCHED) == 0) {
             s->st.evicted_unfetched++;
         }
@@ -1313,6 +1314,72 @@ store_walk(const struct store *s,
         walk_range(s, l->tail, l->head, &pos, visit, ctx);
     }
     CHECK(pos == l->head_abs);
+}
+
+/* ---- cache_memlimit ([admin.cache-memlimit]) ---------------------------- */
+
+bool
+store_set_mem_limit(struct store *s, uint64_t bytes)
+{
+    CHECK(s != NULL);
+    struct log *l = &s->log;
+    uint64_t limit = bytes / l->align * l->align;
+    uint64_t biggest = record_size(s->cfg.cas_enabled, l->align,
+                                   LIMIT_KEY_LEN, s->cfg.value_len_max, true,
+                                   true);
+    if (limit > l->reserved || limit < log_extent(l) || limit < biggest) {
+        return false;
+    }
+    bool was_elastic = elastic(s);
+    l->limit = limit;
+    if (!was_elastic || s->cap_min > limit) {
+        s->cap_min = limit; /* a fixed log (-M) stays fixed at the limit */
+    }
+    log_set_cap(l, was_elastic && l->cap < limit ? l->cap : limit);
+    s->cfg.mem_limit = limit;
+    return true;
+}
+
+/* ---- the dumps' walk ([admin.dump-walk]) -------------------------------- */
+
+void
+store_scan_begin(const struct store *s, struct store_scan *c)
+{
+    CHECK(s != NULL);
+    CHECK(c != NULL);
+    c->pos = s->log.tail_abs;
+    c->end = s->log.head_abs;
+}
+
+bool
+store_scan(const struct store *s, uint32_t now_s, struct store_scan *c,
+           uint32_t max_records,
+           bool (*visit)(void *ctx, const struct store_item *it), void *ctx)
+{
+    CHECK(s != NULL);
+    CHECK(c != NULL);
+    CHECK(visit != NULL);
+    const struct log *l = &s->log;
+    /* Records behind the tail are gone; the walk resumes at the oldest. */
+    if (c->pos < l->tail_abs) {
+        c->pos = l->tail_abs;
+    }
+    for (uint32_t seen = 0; seen < max_records && c->pos < c->end; seen++) {
+        uint64_t phys = log_phys_at(l, c->pos);
+        uint32_t ref = log_ref(l, phys);
+        struct record r;
+        record_decode(l->base + phys, s->cfg.cas_enabled, l->align, &r);
+        if ((r.bits & REC_LIVE) != 0 && !is_flushed(s, ref) &&
+            exptime_alive(r.deadline_s, now_s)) {
+            struct store_item it;
+            fill_view(s, ref, &r, &it);
+            if (!visit(ctx, &it)) {
+                return true;
+            }
+        }
+        c->pos += r.size;
+    }
+    return c->pos < c->end;
 }
 
 /* ---- invariants -------------------------------------------------------- */

@@ -116,6 +116,7 @@ struct store_item {
     X(touch_misses)      \
     X(evictions)         \
     X(evicted_unfetched) \
+    X(evicted_nonzero)   \
     X(reclaimed)         \
     X(expired_unfetched) \
     X(moves)             \
@@ -315,12 +316,44 @@ void store_flush(struct store *s, uint32_t now_s, int32_t delay);
  * such work remains (call again soon), false when there is none for now. */
 bool store_tick(struct store *s, uint32_t now_s);
 
+/* [admin.cache-memlimit]: moves the memory limit to bytes (rounded down to
+ * the log's alignment) within what was reserved at creation, and not below
+ * the log's extent nor what the largest item needs. False, changing
+ * nothing, otherwise. */
+bool store_set_mem_limit(struct store *s, uint64_t bytes);
+
 void store_stats(const struct store *s, struct store_stats *out);
 
 /* [stats.reset]: zeroes the counters, keeping the gauges. */
 void store_stats_reset(struct store *s);
 
 void store_info(const struct store *s, struct store_info *out);
+
+/*
+ * [admin.dump-walk]: a bounded, resumable walk over the live items, for the
+ * key dumps (stats cachedump, lru_crawler metadump/mgdump). A scan covers the
+ * records written before it began, oldest first; each call examines at most
+ * a given number of records, so a dump of any size is many short steps with
+ * other work between them. It writes nothing and counts nothing. An item live
+ * for the whole scan and not rewritten is shown exactly once, unless the log
+ * turned over past the scan's position meanwhile (reclamation then moved it
+ * ahead of the scan's end); items written during the scan are not shown.
+ */
+struct store_scan {
+    uint64_t pos; /* the next record's absolute position */
+    uint64_t end; /* the head when the scan began */
+};
+
+void store_scan_begin(const struct store *s, struct store_scan *c);
+
+/* Calls visit for each live, unexpired, unflushed item from the cursor on,
+ * examining at most max_records records; visit returning false stops before
+ * that item (the next call shows it again). The view is valid during the
+ * call only. Returns true when records remain. */
+bool store_scan(const struct store *s, uint32_t now_s, struct store_scan *c,
+                uint32_t max_records,
+                bool (*visit)(void *ctx, const struct store_item *it),
+                void *ctx);
 
 /* One record of the log, as store_walk shows it (for tests and fuzzers). */
 struct store_walk_entry {

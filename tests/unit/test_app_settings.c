@@ -190,7 +190,8 @@ test_harmless_flags_noted(void **state)
     assert_int_equal(p->outcome, SETTINGS_RUN);
     assert_int_equal(p->s.threads, 8);
     assert_int_equal(p->s.reqs_per_event, 50); /* honoured, not a note */
-    assert_int_equal(p->s.note_count, 9); /* -t -f -n -L -X -W, 3 -o */
+    assert_int_equal(p->s.note_count, 8); /* -t -f -n -L -W, 3 -o */
+    assert_true(p->s.dump_disabled); /* -X [admin.dump-disabled] */
     free(p);
 }
 

@@ -199,6 +199,64 @@ test_exptime_range(void **state)
     expect("touch k 9999999\r\n", "NOT_FOUND\r\n", CLIENT_EXPTIME_RANGE);
 }
 
+/* [client.exptime-range] and [client.flags-range] at their bounds: the last
+ * value in range is clean, the first past it is a finding. */
+static void
+test_range_bounds(void **state)
+{
+    (void)state;
+    expect("set k 0 2592000 1\r\nz\r\n", "STORED\r\n", CLIENT_RULE_COUNT);
+    expect("set k 0 946684800 1\r\nz\r\n", "STORED\r\n",
+           CLIENT_RULE_COUNT);
+    expect("set k 0 946684799 1\r\nz\r\n", "STORED\r\n",
+           CLIENT_EXPTIME_RANGE);
+    expect("set k 0 2147483647 1\r\nz\r\n", "STORED\r\n",
+           CLIENT_RULE_COUNT);
+    expect("set k 0 -2147483648 1\r\nz\r\n", "STORED\r\n",
+           CLIENT_RULE_COUNT);
+    expect("touch k -2147483649\r\n", "NOT_FOUND\r\n", CLIENT_EXPTIME_RANGE);
+    expect("touch k 2147483648\r\n", "NOT_FOUND\r\n", CLIENT_EXPTIME_RANGE);
+    expect("set k 4294967295 0 1\r\nz\r\n", "STORED\r\n",
+           CLIENT_RULE_COUNT);
+    /* A sign without digits, and more than 20 digits, are no decimal. */
+    expect("touch k -\r\n", "CLIENT_ERROR invalid exptime argument\r\n",
+           CLIENT_EXPTIME_RANGE);
+    expect("touch k 000000000000000000001\r\n", "NOT_FOUND\r\n",
+           CLIENT_EXPTIME_RANGE);
+    /* Not a decimal at all. */
+    expect("touch k 1x\r\n", "CLIENT_ERROR invalid exptime argument\r\n",
+           CLIENT_EXPTIME_RANGE);
+}
+
+/* [client.key-bytes]: 0x7f is a control byte; bytes from 0x80 are not. The
+ * keys of gat and gats start after the exptime. */
+static void
+test_key_byte_bounds(void **state)
+{
+    (void)state;
+    expect("get k\x7f\r\n", "END\r\n", CLIENT_KEY_BYTES);
+    expect("get k\x80\r\n", "END\r\n", CLIENT_RULE_COUNT);
+    expect("get k\x21\r\n", "END\r\n", CLIENT_RULE_COUNT);
+    expect("gat 0 k\x7f\r\n", "END\r\n", CLIENT_KEY_BYTES);
+    expect("gats 0 a k\x01\r\n", "END\r\n", CLIENT_KEY_BYTES);
+}
+
+/* More tokens than the checker splits (it stops at 24): clean keys are
+ * no finding, and the line is answered whole. */
+static void
+test_many_keys(void **state)
+{
+    (void)state;
+    char line[512] = "get";
+    for (int i = 0; i < 40; i++) {
+        char k[8];
+        snprintf(k, sizeof k, " k%d", i);
+        strcat(line, k);
+    }
+    strcat(line, "\r\n");
+    expect(line, "END\r\n", CLIENT_RULE_COUNT);
+}
+
 static void
 test_unknown_command(void **state)
 {
@@ -308,6 +366,27 @@ test_stats_group(void **state)
     close_harness(h);
 }
 
+/* [stats.clientcheck] without strict mode: every counter is 0. */
+static void
+test_stats_group_when_off(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(false, NULL);
+    h->e->check = NULL;
+    feed(h, "frob\r\nstats clientcheck\r\n");
+    assert_non_null(strstr(h->out, "STAT client_check no\r\n"));
+    assert_non_null(strstr(h->out, "STAT violations 0\r\n"));
+    for (unsigned r = 0; r < CLIENT_RULE_COUNT; r++) {
+        char line[96];
+        snprintf(line, sizeof line, "STAT %s 0\r\n",
+                 client_rule_clause((enum client_rule)r));
+        if (strstr(h->out, line) == NULL) {
+            fail_msg("no \"%s\" in %s", line, h->out);
+        }
+    }
+    close_harness(h);
+}
+
 /* ---- faults ---------------------------------------------------------------- */
 
 static void
@@ -330,6 +409,110 @@ test_faults_parse(void **state)
             fail();
         }
         assert_true(strlen(err) > 0);
+    }
+}
+
+/* Spec 21.1: each profile's rates, in parts per thousand, as listed. */
+static void
+test_fault_profiles(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        uint16_t rates[FAULT_COUNT];
+    } want[] = {
+        {"none", {0}},
+        {"segments", {[FAULT_CUT] = 1000}},
+        {"delays", {[FAULT_DELAY] = 200}},
+        {"disconnects",
+         {[FAULT_CLOSE_BEFORE] = 20, [FAULT_CLOSE_INSIDE] = 20,
+          [FAULT_IDLE_CLOSE] = 20}},
+        {"oom", {[FAULT_OOM] = 100, [FAULT_EVICT] = 100}},
+        {"connect", {[FAULT_REJECT_CONN] = 200, [FAULT_SLOW_ACCEPT] = 200}},
+        {"all",
+         {[FAULT_CUT] = 300, [FAULT_DELAY] = 50, [FAULT_CLOSE_BEFORE] = 10,
+          [FAULT_CLOSE_INSIDE] = 10, [FAULT_IDLE_CLOSE] = 10,
+          [FAULT_OOM] = 30, [FAULT_EVICT] = 30, [FAULT_REJECT_CONN] = 50,
+          [FAULT_SLOW_ACCEPT] = 50}},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        struct fault_plan p;
+        char err[512];
+        memset(&p, 0xff, sizeof p);
+        if (!faults_parse(want[i].name, &p, err, sizeof err)) {
+            fail_msg("profile %s refused: %s", want[i].name, err);
+        }
+        for (unsigned k = 0; k < FAULT_COUNT; k++) {
+            if (p.permille[k] != want[i].rates[k]) {
+                fail_msg("profile %s: %s is %u, wanted %u", want[i].name,
+                         fault_kind_name((enum fault_kind)k), p.permille[k],
+                         want[i].rates[k]);
+            }
+        }
+    }
+}
+
+/* faults.h: a profile or list text is at most FAULT_LIST_MAX bytes. */
+static void
+test_fault_list_length(void **state)
+{
+    (void)state;
+    /* 37 "cut:1" and 5 "cut:10", joined by '+': 6 * 37 + 7 * 5 - 1 bytes. */
+    char list[FAULT_LIST_MAX + 8] = "";
+    for (int i = 0; i < 42; i++) {
+        strcat(list, i == 0 ? "" : "+");
+        strcat(list, i < 37 ? "cut:1" : "cut:10");
+    }
+    assert_int_equal(strlen(list), FAULT_LIST_MAX);
+    struct fault_plan p;
+    char err[512];
+    assert_true(faults_parse(list, &p, err, sizeof err));
+    assert_int_equal(p.permille[FAULT_CUT], 100);
+    strcat(list, "0"); /* one byte more (cut:100) */
+    assert_false(faults_parse(list, &p, err, sizeof err));
+}
+
+/* Spec 21.1's parameters: cuts write 1-8 bytes, delays 1-100 ms, slow
+ * accepts 1-300 ms; every value in the range occurs. */
+static void
+test_fault_parameters(void **state)
+{
+    (void)state;
+    struct fault_plan p;
+    char err[512];
+    assert_true(faults_parse("cut:100", &p, err, sizeof err));
+    struct {
+        const char *plan;
+        enum fault_kind kind;
+        uint32_t max;
+        bool at_accept;
+    } cases[] = {
+        {"cut:100", FAULT_CUT, FAULT_CUT_MAX, false},
+        {"delay:100", FAULT_DELAY, FAULT_DELAY_MAX_MS, false},
+        {"slow_accept:100", FAULT_SLOW_ACCEPT, FAULT_ACCEPT_MAX_MS, true},
+    };
+    assert_int_equal(FAULT_CUT_MAX, 8);
+    assert_int_equal(FAULT_DELAY_MAX_MS, 100);
+    assert_int_equal(FAULT_ACCEPT_MAX_MS, 300);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        assert_true(faults_parse(cases[c].plan, &p, err, sizeof err));
+        bool seen[FAULT_ACCEPT_MAX_MS + 2] = {false};
+        for (uint64_t conn = 1; conn <= 20000; conn++) {
+            uint32_t param = 12345;
+            enum fault_kind k = faults_decide(&p, 3, conn,
+                                              cases[c].at_accept ? 0 : 1,
+                                              false, &param);
+            assert_int_equal(k, cases[c].kind);
+            if (param < 1 || param > cases[c].max) {
+                fail_msg("%s: parameter %u", cases[c].plan, param);
+            }
+            seen[param] = true;
+        }
+        for (uint32_t v = 1; v <= cases[c].max; v++) {
+            if (!seen[v]) {
+                fail_msg("%s: parameter %u never drawn", cases[c].plan, v);
+            }
+        }
     }
 }
 
@@ -443,6 +626,9 @@ main(void)
         CLAUSE_TEST("client.noreply", test_noreply),
         CLAUSE_TEST("client.flags-range", test_flags_range),
         CLAUSE_TEST("client.exptime-range", test_exptime_range),
+        CLAUSE_TEST("client.exptime-range", test_range_bounds),
+        CLAUSE_TEST("client.key-bytes", test_key_byte_bounds),
+        CLAUSE_TEST("client.key-bytes", test_many_keys),
         CLAUSE_TEST("client.unknown-command", test_unknown_command),
         CLAUSE_TEST("client.meta-flags", test_meta_flags),
         CLAUSE_TEST("client.after-quit", test_after_quit),
@@ -451,8 +637,12 @@ main(void)
         CLAUSE_TEST("client.key-bytes", test_reject_answers_an_error_in_sync),
         CLAUSE_TEST("client.key-bytes", test_excerpt_escaped_and_bounded),
         CLAUSE_TEST("stats.clientcheck", test_stats_group),
+        CLAUSE_TEST("stats.clientcheck", test_stats_group_when_off),
         cmocka_unit_test(test_faults_parse),
         cmocka_unit_test(test_faults_pure_and_at_rate),
+        cmocka_unit_test(test_fault_profiles),
+        cmocka_unit_test(test_fault_list_length),
+        cmocka_unit_test(test_fault_parameters),
         cmocka_unit_test(test_fault_oom_and_evict),
         cmocka_unit_test(test_fault_closes),
         cmocka_unit_test(test_fault_cut_and_delay_marks),

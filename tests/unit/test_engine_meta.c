@@ -295,6 +295,8 @@ test_ms_modes_and_results(void **state)
                  "HD\r\nVA 2 t30\r\nab\r\n");
     expect_reply(h, "ms k 1 MR T0 F5\r\nr\r\nmg k v f\r\n",
                  "HD\r\nVA 1 f5\r\nr\r\n");
+    /* [stats.counting]: none of these ran out of memory. */
+    assert_int_equal(stat_of(h, "store_no_memory"), 0);
     close_harness(h);
 }
 

@@ -663,8 +663,10 @@ test_stats_shapes(void **state)
     assert_true(output_has(h, "STAT maxbytes 4194304\r\n"));
     expect_reply(h, "stats items\r\n",
                  "STAT items:1:number 1\r\n"
+                 "STAT items:1:age 0\r\n"
                  "STAT items:1:mem_requested 17\r\n"
                  "STAT items:1:evicted 0\r\n"
+                 "STAT items:1:evicted_nonzero 0\r\n"
                  "STAT items:1:outofmemory 0\r\n"
                  "STAT items:1:reclaimed 0\r\n"
                  "STAT items:1:expired_unfetched 0\r\n"
@@ -673,14 +675,289 @@ test_stats_shapes(void **state)
                  "END\r\n");
     expect_reply(h, "stats sizes\r\n", "STAT sizes_status disabled\r\nEND\r\n");
     expect_reply(h, "stats conns\r\n", "END\r\n");
-    expect_reply(h, "stats bogus\r\nstats detail dump\r\nstats cachedump 1 1\r\n",
-                 "ERROR\r\nERROR\r\nERROR\r\n");
+    expect_reply(h, "stats bogus\r\nstats detail dump\r\n",
+                 "ERROR\r\nERROR\r\n");
     expect_reply(h, "stats slabs\r\n",
+                 "STAT 1:used_chunks 1\r\nSTAT 1:get_hits 1\r\n"
+                 "STAT 1:cmd_set 1\r\nSTAT 1:delete_hits 0\r\n"
+                 "STAT 1:incr_hits 0\r\nSTAT 1:decr_hits 0\r\n"
+                 "STAT 1:cas_hits 0\r\nSTAT 1:cas_badval 0\r\n"
+                 "STAT 1:touch_hits 0\r\n"
                  "STAT active_slabs 1\r\nSTAT total_malloced 17\r\nEND\r\n");
     expect_reply(h, "stats reset noreply\r\n", "RESET\r\n");
     feed(h, "stats\r\n");
     assert_true(output_has(h, "STAT cmd_get 0\r\n"));
     assert_true(output_has(h, "STAT curr_items 1\r\n"));
+    close_harness(h);
+}
+
+/* ---- admin: key dumps, lru_crawler, cache_memlimit ------------------------- */
+
+static void
+test_cachedump(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set a 1 0 3\r\nabc\r\nset bb 0 100 1\r\nx\r\n",
+                 "STORED\r\nSTORED\r\n");
+    /* The log's order, oldest first; the deadline is absolute. */
+    char want[256];
+    snprintf(want, sizeof want,
+             "ITEM a [3 b; 0 s]\r\nITEM bb [1 b; %u s]\r\nEND\r\n", NOW + 100);
+    expect_reply(h, "stats cachedump 1 0\r\n", want);
+    expect_reply(h, "stats cachedump 1 1\r\n", "ITEM a [3 b; 0 s]\r\nEND\r\n");
+    expect_reply(h, "stats cachedump 1 2 extra\r\n", want);
+    expect_reply(h, "stats cachedump 0 0\r\nstats cachedump 2 0\r\n"
+                    "stats cachedump 63 5\r\n",
+                 "END\r\nEND\r\nEND\r\n");
+    expect_reply(h, "stats cachedump 64 0\r\nstats cachedump\r\n"
+                    "stats cachedump 1\r\nstats cachedump x 1\r\n"
+                    "stats cachedump 1 -1\r\n",
+                 "CLIENT_ERROR Illegal slab id\r\n"
+                 "CLIENT_ERROR bad command line\r\n"
+                 "CLIENT_ERROR bad command line\r\n"
+                 "CLIENT_ERROR bad command line format\r\n"
+                 "CLIENT_ERROR bad command line format\r\n");
+    /* A key that is not text (set through meta's base64) is left out; a
+     * deleted one is gone. */
+    expect_reply(h, "ms YSBi 1 b\r\nz\r\ndelete a\r\n", "HD\r\nDELETED\r\n");
+    snprintf(want, sizeof want, "ITEM bb [1 b; %u s]\r\nEND\r\n", NOW + 100);
+    expect_reply(h, "stats cachedump 1 0\r\n", want);
+    /* An expired item is not listed. */
+    feed_at(h, "stats cachedump 1 0\r\n", 21, NOW + 101);
+    assert_int_equal(h->out_len, 5);
+    assert_memory_equal(h->out, "END\r\n", 5);
+    close_harness(h);
+}
+
+static void
+test_metadump_and_mgdump(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "set a/b 1 0 3\r\nabc\r\nset c 0 100 1\r\nx\r\nget c\r\n",
+                 "STORED\r\nSTORED\r\nVALUE c 0 1\r\nx\r\nEND\r\n");
+    expect_reply(h, "ms YSBi 1 b\r\nz\r\n", "HD\r\n");
+    char want[512];
+    snprintf(want, sizeof want,
+             "key=a%%2Fb exp=-1 la=%u cas=1 fetch=no cls=1 size=%u\n"
+             "key=c exp=%u la=%u cas=2 fetch=yes cls=1 size=%u\n"
+             "key=a%%20b exp=-1 la=%u cas=3 fetch=no cls=1 size=%u\n"
+             "END\r\n",
+             NOW, 6 + 8 + 1 + 4 + 3 + 3, NOW + 100, NOW, 6 + 8 + 1 + 4 + 1 + 1,
+             NOW, 6 + 8 + 1 + 3 + 1);
+    expect_reply(h, "lru_crawler metadump all\r\n", want);
+    expect_reply(h, "lru_crawler metadump hash\r\n", want);
+    expect_reply(h, "lru_crawler metadump 1,2\r\n", want);
+    expect_reply(h, "lru_crawler metadump 2\r\n", "END\r\n");
+    /* A text key stored through base64 keeps its mark ([meta.base64-mark]):
+     * mgdump shows it base64, cachedump leaves it out. */
+    expect_reply(h, "ms Zm9v 1 b\r\nz\r\n", "HD\r\n");
+    expect_reply(h, "lru_crawler mgdump 1\r\n",
+                 "mg a/b\r\nmg c\r\nmg YSBi b\r\nmg Zm9v b\r\nEN\r\n");
+    char dump[256];
+    snprintf(dump, sizeof dump,
+             "ITEM a/b [3 b; 0 s]\r\nITEM c [1 b; %u s]\r\nEND\r\n",
+             NOW + 100);
+    expect_reply(h, "stats cachedump 1 0\r\n", dump);
+    expect_reply(h, "lru_crawler mgdump 3\r\n", "EN\r\n");
+    expect_reply(h, "lru_crawler metadump 64\r\nlru_crawler metadump 0\r\n"
+                    "lru_crawler mgdump x\r\nlru_crawler metadump all x\r\n",
+                 "BADCLASS invalid class id\r\nBADCLASS invalid class id\r\n"
+                 "BADCLASS invalid class id\r\nERROR\r\n");
+    close_harness(h);
+}
+
+static size_t
+count_lines(const uint8_t *p, size_t n, const char *prefix)
+{
+    size_t count = 0;
+    size_t plen = strlen(prefix);
+    for (size_t i = 0; i + plen <= n; i++) {
+        if ((i == 0 || p[i - 1] == '\n') && memcmp(p + i, prefix, plen) == 0) {
+            count++;
+        }
+    }
+    return count;
+}
+
+/* [admin.dump-walk]: a dump of many items is many steps; between them the
+ * session yields (not counted as a -R yield) and resumes where it stood. */
+static void
+test_dump_walks_in_steps(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    enum { ITEMS = 3 * LIMIT_DUMP_RECORDS + 17 };
+    for (unsigned i = 0; i < ITEMS; i++) {
+        char line[64];
+        int n = snprintf(line, sizeof line, "set k%u 0 0 1 noreply\r\nv\r\n", i);
+        feed_at(h, line, (size_t)n, NOW);
+    }
+    assert_int_equal(h->out_len, 0);
+    feed(h, "lru_crawler metadump all\r\nversion\r\n");
+    /* The first step only, then a yield with the request kept. */
+    assert_true(session_yielded(&h->s));
+    assert_false(session_turn_cut(&h->s));
+    assert_int_equal(count_lines(h->out, h->out_len, "key="),
+                     LIMIT_DUMP_RECORDS);
+    unsigned steps = 1;
+    while (session_yielded(&h->s)) {
+        session_resume(&h->s, NOW);
+        drain(h, NOW);
+        steps++;
+        assert_true(steps <= 5);
+    }
+    assert_int_equal(steps, 4);
+    assert_int_equal(count_lines(h->out, h->out_len, "key="), ITEMS);
+    assert_int_equal(count_lines(h->out, h->out_len, "key=k0 "), 1);
+    assert_int_equal(count_lines(h->out, h->out_len, "END\r\n"), 1);
+    /* The request after the dump ran once, after it. */
+    assert_memory_equal(h->out + h->out_len - 27, "END\r\nVERSION 1.6.18-mcref\r\n",
+                        27);
+    h->out_len = 0;
+    /* cachedump's limit ends its walk early. */
+    feed(h, "stats cachedump 1 5\r\n");
+    assert_false(session_yielded(&h->s));
+    assert_int_equal(count_lines(h->out, h->out_len, "ITEM "), 5);
+    close_harness(h);
+}
+
+static void
+test_lru_crawler_other_subcommands(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    expect_reply(h, "lru_crawler tocrawl 5\r\nlru_crawler sleep 100\r\n"
+                    "lru_crawler tocrawl x\r\nlru_crawler sleep 1000001\r\n",
+                 "OK\r\nOK\r\nCLIENT_ERROR bad command line format\r\n"
+                 "CLIENT_ERROR sleep must be one second or less\r\n");
+    expect_reply(h, "lru_crawler crawl all\r\nlru_crawler enable\r\n"
+                    "lru_crawler disable\r\n",
+                 "CLIENT_ERROR lru crawler disabled\r\n"
+                 "CLIENT_ERROR lru crawler disabled\r\n"
+                 "CLIENT_ERROR lru crawler disabled\r\n");
+    expect_reply(h, "lru_crawler\r\nlru_crawler foo\r\nlru_crawler foo 1\r\n"
+                    "lru_crawler a b c\r\n",
+                 "ERROR\r\nERROR\r\nERROR\r\nERROR\r\n");
+    close_harness(h);
+}
+
+static void
+test_cache_memlimit(void **state)
+{
+    (void)state;
+    struct engine_config cfg = config();
+    cfg.store.mem_limit = 64u << 20;
+    struct harness *h = open_with(&cfg);
+    expect_reply(h, "cache_memlimit 7\r\ncache_memlimit 0\r\n"
+                    "cache_memlimit 1000000001\r\ncache_memlimit x\r\n"
+                    "cache_memlimit -1\r\ncache_memlimit\r\n",
+                 "MEMLIMIT_TOO_SMALL cannot set maxbytes to less than 8m\r\n"
+                 "MEMLIMIT_TOO_SMALL cannot set maxbytes to less than 8m\r\n"
+                 "MEMLIMIT_ADJUST_FAILED input value is megabytes not bytes\r\n"
+                 "ERROR\r\nERROR\r\nERROR\r\n");
+    /* Shrink, then grow back within what -m reserved; not past it. */
+    expect_reply(h, "cache_memlimit 16\r\n", "OK\r\n");
+    feed(h, "stats\r\n");
+    assert_true(output_has(h, "STAT limit_maxbytes 16777216\r\n"));
+    h->out_len = 0;
+    expect_reply(h, "cache_memlimit 64 noreply\r\ncache_memlimit 65\r\n",
+                 "MEMLIMIT_ADJUST_FAILED out of bounds or unable to adjust\r\n");
+    feed(h, "stats settings\r\n");
+    assert_true(output_has(h, "STAT maxbytes 67108864\r\n"));
+    h->out_len = 0;
+    /* Items stored reach past 8 MB of log: no shrink below them. */
+    static char big[512 * 1024 + 64];
+    for (unsigned i = 0; i < 20; i++) {
+        int n = snprintf(big, sizeof big, "set big%u 0 0 %u noreply\r\n", i,
+                         512u * 1024u);
+        memset(big + n, 'v', 512 * 1024);
+        memcpy(big + n + 512 * 1024, "\r\n", 2);
+        feed_at(h, big, (size_t)n + 512 * 1024 + 2, NOW);
+    }
+    expect_reply(h, "cache_memlimit 8\r\n",
+                 "MEMLIMIT_ADJUST_FAILED out of bounds or unable to adjust\r\n");
+    expect_reply(h, "cache_memlimit 32\r\n", "OK\r\n");
+    close_harness(h);
+}
+
+static void
+test_dumps_disabled(void **state)
+{
+    (void)state;
+    struct engine_config cfg = config();
+    cfg.dump_disabled = true;
+    struct harness *h = open_with(&cfg);
+    expect_reply(h, "set a 0 0 1\r\nx\r\n", "STORED\r\n");
+    expect_reply(h, "stats cachedump 1 0\r\nstats cachedump\r\n"
+                    "stats cachedump 99 0\r\n",
+                 "CLIENT_ERROR stats cachedump not allowed\r\n"
+                 "CLIENT_ERROR stats cachedump not allowed\r\n"
+                 "CLIENT_ERROR stats cachedump not allowed\r\n");
+    expect_reply(h, "lru_crawler metadump all\r\nlru_crawler metadump 99\r\n"
+                    "lru_crawler mgdump 1\r\nlru_crawler foo 1\r\n"
+                    "lru_crawler sleep 100\r\n",
+                 "ERROR metadump not allowed\r\nERROR metadump not allowed\r\n"
+                 "ERROR key dump not allowed\r\nERROR\r\nOK\r\n");
+    feed(h, "stats settings\r\n");
+    assert_true(output_has(h, "STAT dump_enabled no\r\n"));
+    close_harness(h);
+}
+
+/* [stats.cachedump]: at most 2 MiB of reply, as memcached; past the output
+ * bound the dump pauses until the client reads, and resumes. */
+static void
+test_cachedump_reply_bound(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    static char line[400];
+    char key[251];
+    memset(key, 'x', 250);
+    key[250] = '\0';
+    enum { ITEMS = 9000 };
+    for (unsigned i = 0; i < ITEMS; i++) {
+        snprintf(key, sizeof key, "%05u", i);
+        key[5] = 'x';
+        int n = snprintf(line, sizeof line, "set %s 0 0 1 noreply\r\nv\r\n", key);
+        feed_at(h, line, (size_t)n, NOW);
+    }
+    assert_int_equal(h->out_len, 0);
+    struct store_stats st;
+    store_stats(h->e->store, &st);
+    assert_int_equal(st.curr_items, ITEMS);
+    feed(h, "stats cachedump 1 0\r\n");
+    while (session_yielded(&h->s)) {
+        session_resume(&h->s, NOW);
+        drain(h, NOW);
+    }
+    assert_true(h->out_len <= LIMIT_CACHEDUMP_BYTES);
+    assert_true(h->out_len > LIMIT_CACHEDUMP_BYTES - 1024);
+    size_t items = count_lines(h->out, h->out_len, "ITEM ");
+    assert_true(items < ITEMS);
+    /* "ITEM " key " [1 b; 0 s]\r\n" */
+    assert_int_equal(items * (5 + 250 + 13) + 5, h->out_len);
+    assert_memory_equal(h->out + h->out_len - 5, "END\r\n", 5);
+    close_harness(h);
+}
+
+/* [stats.items]: age counts from the oldest live record's write stamp (the
+ * latest write into its 4 KiB of log, [meta.mg-access]). */
+static void
+test_items_age(void **state)
+{
+    (void)state;
+    struct harness *h = open_default();
+    feed_at(h, "set a 0 0 1\r\nx\r\n", 16, NOW);
+    h->out_len = 0;
+    feed_at(h, "stats items\r\n", 13, NOW + 30);
+    assert_true(output_has(h, "STAT items:1:age 30\r\n"));
+    /* A write into the same 4 KiB refreshes the stamp a shows. */
+    feed_at(h, "set b 0 0 1\r\nx\r\n", 16, NOW + 40);
+    h->out_len = 0;
+    feed_at(h, "stats items\r\n", 13, NOW + 45);
+    assert_true(output_has(h, "STAT items:1:age 5\r\n"));
     close_harness(h);
 }
 
@@ -1395,7 +1672,7 @@ test_stats_settings_whole(void **state)
                  "STAT maxconns_fast yes\r\n"
                  "STAT hashpower_init 12\r\n"
                  "STAT flush_enabled no\r\n"
-                 "STAT dump_enabled no\r\n"
+                 "STAT dump_enabled yes\r\n"
                  "STAT idle_timeout 9\r\n"
                  "STAT test_clock yes\r\n"
                  "END\r\n");
@@ -1479,6 +1756,14 @@ main(void)
         CLAUSE_TEST("get.reply", test_large_value_sent_from_item),
         CLAUSE_TEST("get.reply", test_referenced_value_outlives_writes),
         CLAUSE_TEST("mem.bounded", test_reference_copy_without_memory),
+        CLAUSE_TEST("stats.cachedump", test_cachedump),
+        CLAUSE_TEST("admin.metadump", test_metadump_and_mgdump),
+        CLAUSE_TEST("admin.dump-walk", test_dump_walks_in_steps),
+        CLAUSE_TEST("admin.lru-crawler", test_lru_crawler_other_subcommands),
+        CLAUSE_TEST("admin.cache-memlimit", test_cache_memlimit),
+        CLAUSE_TEST("admin.dump-disabled", test_dumps_disabled),
+        CLAUSE_TEST("stats.cachedump", test_cachedump_reply_bound),
+        CLAUSE_TEST("stats.items", test_items_age),
     };
     return cmocka_run_group_tests_name("engine_session", tests, NULL, NULL);
 }

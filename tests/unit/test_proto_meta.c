@@ -560,6 +560,17 @@ test_base64_decoder(void **state)
             fail_msg("accepted \"%s\"", refused[i]);
         }
     }
+    /* The length alone decides: a length that is not whole quads is refused
+     * even when the bytes past it would complete a quad (a key token is
+     * followed by more of the line, not by a NUL). */
+    static const uint8_t quads[] = "YWJjYWJj";
+    for (size_t len = 1; len < 8; len++) {
+        if (len % 4 != 0 &&
+            proto_meta_base64_decode(quads, len, out) != 0) {
+            fail_msg("accepted %zu bytes of \"YWJjYWJj\"", len);
+        }
+    }
+    assert_int_equal(proto_meta_base64_decode(quads, 0, out), 0);
     /* Leftover bits in the last digit are not checked (as memcached). */
     assert_int_equal(proto_meta_base64_decode((const uint8_t *)"YR==", 4, out),
                      1);

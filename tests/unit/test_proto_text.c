@@ -517,6 +517,15 @@ test_bad_chunk_resync_by_length(void **state)
     p = parse_str("set foo 0 0 3\r\nabc\nget foo\r\n");
     assert_int_equal(p.req[0].error, REQERR_BAD_CHUNK);
     assert_int_equal(p.req[1].error, REQERR_UNKNOWN); /* "et foo" */
+    /* Either byte of the "\r\n" wrong is a bad chunk (the other right). */
+    p = parse_str("set foo 0 0 3\r\nabc\rXget foo\r\n");
+    assert_int_equal(p.count, 2);
+    assert_int_equal(p.req[0].error, REQERR_BAD_CHUNK);
+    assert_int_equal(p.req[1].cmd, REQ_GET);
+    p = parse_str("set foo 0 0 3\r\nabcX\nget foo\r\n");
+    assert_int_equal(p.count, 2);
+    assert_int_equal(p.req[0].error, REQERR_BAD_CHUNK);
+    assert_int_equal(p.req[1].cmd, REQ_GET);
 }
 
 static void
@@ -680,7 +689,10 @@ test_misc_commands(void **state)
     assert_int_equal(p.req[12].mode, DEBUGTIME_RESUME);
     assert_int_equal(p.req[13].error, REQERR_UNKNOWN);
     assert_int_equal(p.req[14].error, REQERR_UNKNOWN);
-    assert_int_equal(p.req[15].error, REQERR_UNKNOWN);
+    /* [admin.cache-memlimit] */
+    assert_int_equal(p.req[15].cmd, REQ_CACHE_MEMLIMIT);
+    assert_int_equal(p.req[15].error, REQERR_NONE);
+    assert_int_equal(p.req[15].mem_mb, 10);
 }
 
 /* [cmd.token-count]: every command with every count from 1 to 9 tokens,

@@ -10,6 +10,7 @@
 #include "../../src/store/log.h"
 #include "../../src/store/store.h"
 #include "alloc_fail.h"
+#include "../support/rng.h"
 
 #define NOW 1700000000u
 
@@ -1988,6 +1989,315 @@ test_elastic_large_item_grows_cap(void **state)
     store_destroy(&s);
 }
 
+/* ---- the dumps' walk, cache_memlimit, evicted_nonzero ------------------- */
+
+struct scan_seen {
+    char keys[4096][16];
+    unsigned count;
+    unsigned calls;     /* visits in the current step */
+    unsigned refuse_at; /* refuse the visit with this count (0: never) */
+};
+
+static bool
+scan_visit(void *ctx, const struct store_item *it)
+{
+    struct scan_seen *seen = ctx;
+    seen->calls++;
+    if (seen->refuse_at != 0 && seen->count == seen->refuse_at) {
+        seen->refuse_at = 0;
+        return false;
+    }
+    assert_true(it->key_len < 16);
+    assert_true(seen->count < 4096);
+    memcpy(seen->keys[seen->count], it->key, it->key_len);
+    seen->keys[seen->count][it->key_len] = '\0';
+    seen->count++;
+    return true;
+}
+
+static unsigned
+seen_times(const struct scan_seen *seen, const char *key)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < seen->count; i++) {
+        n += strcmp(seen->keys[i], key) == 0;
+    }
+    return n;
+}
+
+static void
+test_scan_is_bounded_and_resumes(void **state)
+{
+    (void)state;
+    struct store *s = make_default();
+    char key[16];
+    for (unsigned i = 0; i < 300; i++) {
+        snprintf(key, sizeof key, "k%u", i);
+        assert_int_equal(put(s, NOW, STORE_SET, key, "v", 0,
+                             i % 10 == 3 ? 5 : 0), STORE_OK);
+    }
+    for (unsigned i = 0; i < 300; i += 7) {
+        snprintf(key, sizeof key, "k%u", i);
+        assert_int_equal(store_delete(s, NOW, (const uint8_t *)key,
+                                      strlen(key)), STORE_OK);
+    }
+    /* Overwritten: the old record is dead, the new one at the head. */
+    assert_int_equal(set(s, "k1", "w"), STORE_OK);
+    static struct scan_seen seen;
+    memset(&seen, 0, sizeof seen);
+    struct store_scan cur;
+    store_scan_begin(s, &cur);
+    unsigned steps = 0;
+    bool more = true;
+    seen.refuse_at = 50; /* one refused visit: shown again next step */
+    while (more) {
+        seen.calls = 0;
+        more = store_scan(s, NOW + 10, &cur, 7, scan_visit, &seen);
+        assert_true(seen.calls <= 7);
+        /* Written during the scan: not shown. */
+        if (steps == 3) {
+            assert_int_equal(set(s, "late", "x"), STORE_OK);
+        }
+        steps++;
+        assert_true(steps < 1000);
+    }
+    assert_true(steps >= 301 / 7);
+    for (unsigned i = 0; i < 300; i++) {
+        snprintf(key, sizeof key, "k%u", i);
+        bool live = i % 7 != 0 && i % 10 != 3; /* deleted; expired at +10 */
+        assert_int_equal(seen_times(&seen, key), live ? 1 : 0);
+    }
+    assert_int_equal(seen_times(&seen, "late"), 0);
+    store_destroy(&s);
+}
+
+static void
+test_scan_after_the_tail_moved(void **state)
+{
+    (void)state;
+    struct store *s = make(64u << 10, 1024, true, true);
+    char key[16];
+    char value[200];
+    memset(value, 'v', sizeof value - 1);
+    value[sizeof value - 1] = '\0';
+    for (unsigned i = 0; i < 200; i++) {
+        snprintf(key, sizeof key, "a%u", i);
+        assert_int_equal(put(s, NOW, STORE_SET, key, value, 0, 0), STORE_OK);
+    }
+    static struct scan_seen seen;
+    memset(&seen, 0, sizeof seen);
+    struct store_scan cur;
+    store_scan_begin(s, &cur);
+    assert_true(store_scan(s, NOW, &cur, 10, scan_visit, &seen));
+    /* A whole log of new writes evicts everything the scan had left. */
+    for (unsigned i = 0; i < 400; i++) {
+        snprintf(key, sizeof key, "b%u", i);
+        assert_int_equal(put(s, NOW, STORE_SET, key, value, 0, 0), STORE_OK);
+    }
+    while (store_scan(s, NOW, &cur, 10, scan_visit, &seen)) {
+    }
+    /* Every item shown was live when shown, none twice. */
+    for (unsigned i = 0; i < seen.count; i++) {
+        assert_int_equal(seen_times(&seen, seen.keys[i]), 1);
+    }
+    struct store_stats st;
+    store_stats(s, &st);
+    assert_true(st.evictions > 0);
+    store_destroy(&s);
+}
+
+static void
+test_set_mem_limit(void **state)
+{
+    (void)state;
+    struct store_config cfg = mib_config(0);
+    cfg.mem_limit = 16u << 20;
+    cfg.log_cap_min = 64u << 10;
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    char key[16];
+    static char value[1001];
+    memset(value, 'v', 1000);
+    for (unsigned i = 0; i < 3000; i++) { /* ~3 MB */
+        snprintf(key, sizeof key, "k%u", i);
+        assert_int_equal(put(s, NOW, STORE_SET, key, value, 0, 0), STORE_OK);
+    }
+    struct store_info info;
+    /* Not past what was reserved, not below the log's extent. */
+    assert_false(store_set_mem_limit(s, 17u << 20));
+    assert_false(store_set_mem_limit(s, 1u << 20));
+    store_info(s, &info);
+    assert_int_equal(info.mem_limit, 16u << 20);
+    assert_true(store_set_mem_limit(s, 8u << 20));
+    store_info(s, &info);
+    assert_int_equal(info.mem_limit, 8u << 20);
+    /* 20 MB more: the log stays within the new limit, evicting. */
+    for (unsigned i = 0; i < 20000; i++) {
+        snprintf(key, sizeof key, "n%u", i);
+        assert_int_equal(put(s, NOW, STORE_SET, key, value, 0, 0), STORE_OK);
+    }
+    store_info(s, &info);
+    assert_true(info.log_cap <= 8u << 20);
+    assert_true(info.log_used <= 8u << 20);
+    struct store_stats st;
+    store_stats(s, &st);
+    assert_true(st.evictions > 0);
+    assert_true(st.bytes <= 8u << 20);
+    assert_true(store_set_mem_limit(s, 16u << 20));
+    store_info(s, &info);
+    assert_int_equal(info.mem_limit, 16u << 20);
+    store_check(s);
+    store_destroy(&s);
+
+    /* -M: the log stays fixed at the limit it is given. */
+    struct store *m = make(16u << 20, 1024, false, true);
+    assert_true(store_set_mem_limit(m, 8u << 20));
+    store_info(m, &info);
+    assert_int_equal(info.log_cap, 8u << 20);
+    store_check(m);
+    store_destroy(&m);
+}
+
+static void
+test_evicted_nonzero(void **state)
+{
+    (void)state;
+    struct store *s = make(64u << 10, 1024, true, true);
+    char key[16];
+    char value[200];
+    memset(value, 'v', sizeof value - 1);
+    value[sizeof value - 1] = '\0';
+    for (unsigned i = 0; i < 1000; i++) {
+        snprintf(key, sizeof key, "e%u", i);
+        assert_int_equal(put(s, NOW, STORE_SET, key, value, 0,
+                             i % 2 == 0 ? 1000 : 0), STORE_OK);
+    }
+    struct store_stats st;
+    store_stats(s, &st);
+    assert_true(st.evictions > 100);
+    /* Every other item had an expiry. */
+    assert_true(st.evicted_nonzero + 2 >= st.evictions / 2);
+    assert_true(st.evicted_nonzero <= st.evictions / 2 + 2);
+    store_stats_reset(s);
+    store_stats(s, &st);
+    assert_int_equal(st.evicted_nonzero, 0);
+    store_destroy(&s);
+}
+
+/* [admin.dump-walk]: after random operations (sets of random sizes, deletes,
+ * touches, expiry, flushes, evictions, reclamation), a scan in random steps
+ * shows exactly the items a lookup finds, each once. Seeds print on
+ * failure. */
+static void
+test_scan_matches_lookups(void **state)
+{
+    (void)state;
+    static char value[3000];
+    memset(value, 'v', sizeof value - 1);
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        uint64_t rng = seed;
+        struct store *s = make(32u << 10, 2048, true, true);
+        uint32_t now = NOW;
+        for (unsigned round = 0; round < 6; round++) {
+            for (unsigned op = 0; op < 150; op++) {
+                char key[16];
+                snprintf(key, sizeof key, "k%u", (unsigned)rng_below(&rng, 80));
+                uint64_t r = rng_below(&rng, 100);
+                if (r < 60) {
+                    size_t len = (size_t)rng_below(&rng, 1500);
+                    char saved = value[len];
+                    value[len] = '\0';
+                    put(s, now, STORE_SET, key, value, 0,
+                        rng_below(&rng, 3) == 0 ? (int32_t)rng_below(&rng, 5) : 0);
+                    value[len] = saved;
+                } else if (r < 75) {
+                    store_delete(s, now, (const uint8_t *)key, strlen(key));
+                } else if (r < 85) {
+                    store_touch(s, now, (const uint8_t *)key, strlen(key),
+                                (int32_t)rng_below(&rng, 4), NULL);
+                } else if (r < 88) {
+                    store_flush(s, now, 0);
+                } else if (r < 95) {
+                    store_tick(s, now);
+                } else {
+                    now += (uint32_t)rng_below(&rng, 3);
+                }
+                store_check(s);
+            }
+            static struct scan_seen seen;
+            memset(&seen, 0, sizeof seen);
+            struct store_scan cur;
+            store_scan_begin(s, &cur);
+            while (store_scan(s, now, &cur, 1 + (uint32_t)rng_below(&rng, 5),
+                              scan_visit, &seen)) {
+            }
+            for (unsigned k = 0; k < 80; k++) {
+                char key[16];
+                snprintf(key, sizeof key, "k%u", k);
+                struct store_fetch_opts peek = {.peek = true};
+                struct store_fetch_result f;
+                bool live = store_fetch(s, now, (const uint8_t *)key,
+                                        strlen(key), &peek, &f) == STORE_OK;
+                if (seen_times(&seen, key) != (live ? 1u : 0u)) {
+                    fprintf(stderr, "seed %llu round %u key %s: live %d, "
+                            "scanned %u times\n", (unsigned long long)seed,
+                            round, key, live, seen_times(&seen, key));
+                    fail();
+                }
+            }
+        }
+        store_destroy(&s);
+    }
+}
+
+
+/* [mem.elastic] growth, to the byte: "grows by an eighth (at least n, in
+ * steps)": with a 4 KiB minimum the step is 4 KiB, and an item of 4097 bytes
+ * ([mem.item-size]: 18 + value with CAS, a 2-byte key, no flags or
+ * deadline) grows the 4096-byte cap by 4097 bytes, rounded up: 12288. */
+static void
+test_elastic_growth_rounds_up(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 1u << 20, 4096);
+    assert_int_equal(info_of(s).log_cap, 4096);
+    put_sized(s, NOW, 1, 4097 - 18, 0);
+    store_check(s);
+    assert_int_equal(stats_of(s).bytes, 4097);
+    assert_int_equal(info_of(s).log_cap, 12288);
+    store_destroy(&s);
+}
+
+/* [mem.elastic] growth needs bytes + n *more* than two thirds of the cap:
+ * at exactly two thirds the lap ends instead (cap 6144, two thirds 4096). */
+static void
+test_elastic_growth_threshold_is_strict(void **state)
+{
+    (void)state;
+    for (int extra = 0; extra <= 1; extra++) {
+        struct test_memory tm = {0};
+        struct store_memory mem;
+        struct store *s = make_elastic(&tm, &mem, 1u << 20, 6144);
+        assert_int_equal(info_of(s).log_cap, 6144);
+        put_sized(s, NOW, 1, 3000 - 18, 0); /* head 3000 */
+        put_sized(s, NOW, 2, 1100 - 18, 0); /* head 4100 */
+        assert_int_equal(store_delete(s, NOW, (const uint8_t *)"k1", 2),
+                         STORE_OK); /* bytes 1100 */
+        /* 4100 + 2996 passes the cap; bytes + n = 4096 (+ extra). */
+        put_sized(s, NOW, 3, (size_t)(2996 - 18 + extra), 0);
+        store_check(s);
+        assert_int_equal(stats_of(s).bytes, 4096 + extra);
+        if (extra == 0) {
+            assert_int_equal(info_of(s).log_cap, 6144); /* wrapped */
+        } else {
+            assert_true(info_of(s).log_cap > 6144); /* grew */
+        }
+        store_destroy(&s);
+    }
+}
+
 int
 main(void)
 {
@@ -2050,6 +2360,8 @@ main(void)
         CLAUSE_TEST("mem.bounded", test_write_hook_only_on_writes),
         CLAUSE_TEST("meta.mg-access", test_write_stamps),
         CLAUSE_TEST("mem.elastic", test_elastic_grows_with_live_data),
+        CLAUSE_TEST("mem.elastic", test_elastic_growth_rounds_up),
+        CLAUSE_TEST("mem.elastic", test_elastic_growth_threshold_is_strict),
         CLAUSE_TEST("mem.elastic", test_elastic_overwrite_reuses_memory),
         CLAUSE_TEST("mem.elastic", test_elastic_delete_gives_memory_back),
         CLAUSE_TEST("mem.elastic", test_elastic_flush_and_expiry_give_memory_back),
@@ -2062,6 +2374,11 @@ main(void)
         CLAUSE_TEST("mem.elastic", test_elastic_crawl_finds_expired_behind_live),
         CLAUSE_TEST("mem.no-evict", test_elastic_fixed_without_eviction),
         CLAUSE_TEST("mem.elastic", test_elastic_large_item_grows_cap),
+        CLAUSE_TEST("admin.dump-walk", test_scan_is_bounded_and_resumes),
+        CLAUSE_TEST("admin.dump-walk", test_scan_after_the_tail_moved),
+        CLAUSE_TEST("admin.dump-walk", test_scan_matches_lookups),
+        CLAUSE_TEST("admin.cache-memlimit", test_set_mem_limit),
+        CLAUSE_TEST("stats.items", test_evicted_nonzero),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
