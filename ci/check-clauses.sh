@@ -41,12 +41,18 @@ trap 'rm -rf "$tmp"' EXIT
 grep -oE '\*\*\[[a-z0-9][a-z0-9.-]*\]\*\*' "$spec" |
     sed -E 's/^\*\*\[//; s/\]\*\*$//' | sort -u >"$tmp/defined"
 
-# IDs cited by cases, with where: "id<TAB>file:line".
+# IDs cited by cases, with where: "id<TAB>file:line". An integration test
+# that checks what no case can (a restart, [restart.*]) cites its clauses on
+# "# clauses: ID..." lines.
+it_files=(tests/integration/test_*.py)
 awk '
     /^[ \t]*clauses:/ {
         for (i = 2; i <= NF; i++) printf "%s\t%s:%d\n", $i, FILENAME, FNR
     }
-' "${case_files[@]}" | sort >"$tmp/cited_at"
+    /^# clauses:/ && FILENAME ~ /\.py$/ {
+        for (i = 3; i <= NF; i++) printf "%s\t%s:%d\n", $i, FILENAME, FNR
+    }
+' "${case_files[@]}" "${it_files[@]}" | sort >"$tmp/cited_at"
 cut -f1 "$tmp/cited_at" | sort -u >"$tmp/cited"
 
 status=0

@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../engine/engine.h"
+#include "memfile.h"
 #include "memory.h"
 #include "../net/listen.h"
 #include "../net/server.h"
@@ -32,6 +34,18 @@ enum { EXIT_OS = 71, EXIT_USAGE = 64 };
 
 /* A fixed seed: the store stays deterministic across runs ([det.store]). */
 #define MCREF_HASH_SEED 0x6d63726566u
+
+/* [conn.input-budget]: -o read_buf_mem_limit MB (0: none), else -m but
+ * at least 64 MiB, so that a few 4 MiB get lines always fit. */
+static uint64_t
+input_budget_of(const struct settings *st)
+{
+    if (st->read_buf_mem_limit_mb >= 0) {
+        return (uint64_t)st->read_buf_mem_limit_mb << 20;
+    }
+    uint64_t floor = (uint64_t)64 << 20;
+    return st->mem_limit > floor ? st->mem_limit : floor;
+}
 
 /* A seed for faults when none is given: the clock and the pid. */
 static uint64_t
@@ -57,6 +71,7 @@ engine_config_of(const struct settings *st)
                 .memory = app_memory(),
             },
         .flush_enabled = !st->flush_disabled,
+        .input_budget = input_budget_of(st),
         .dump_disabled = st->dump_disabled,
         .shutdown_enabled = st->shutdown_enabled,
         .test_clock = st->test_clock,
@@ -122,11 +137,78 @@ announce(const struct settings *st)
     }
 }
 
+/* [restart.restore]: the engine over the store FILE's image describes, or
+ * over an empty one, saying why at start (as memcached does). */
+static struct engine *
+create_from_memory_file(const struct engine_config *ec, struct memfile *mf,
+                        const char *path, unsigned verbosity)
+{
+    struct store_image img;
+    char why[MEMFILE_MSG_MAX];
+    struct store *store = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (memfile_take_image(mf, &img, why)) {
+        enum store_restore_status rs;
+        store = store_restore(&ec->store, &img, (uint32_t)time(NULL), &rs);
+        if (store == NULL) {
+            snprintf(why, sizeof why, "%s", store_restore_reason(rs));
+        }
+    }
+    if (store != NULL) {
+        if (verbosity > 0) {
+            struct store_stats ss;
+            store_stats(store, &ss);
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            app_log("mcref: -e %s: restored %llu items in %.3f s", path,
+                    (unsigned long long)ss.curr_items,
+                    (double)(t1.tv_sec - t0.tv_sec) +
+                        (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+        }
+    } else {
+        app_log("mcref: -e %s: %s; starting with an empty cache", path, why);
+        memfile_reset(mf);
+        store = store_create(&ec->store);
+        if (store == NULL) {
+            return NULL;
+        }
+    }
+    return engine_create_with_store(ec, NULL, store);
+}
+
+/* [restart.graceful]: SIGUSR1 and `shutdown graceful` save FILE.meta;
+ * other stops leave none, so the next start is empty. */
+static void
+save_memory_file(const struct settings *st, struct memfile *mf,
+                 struct engine *engine, const char *reason)
+{
+    bool graceful = reason != NULL &&
+                    (strcmp(reason, "SIGUSR1") == 0 ||
+                     (strcmp(reason, "shutdown command") == 0 &&
+                      engine->shutdown_graceful));
+    if (!graceful) {
+        if (st->verbosity > 0) {
+            app_log("mcref: -e %s: stopped by %s, not saved (SIGUSR1 or "
+                    "`shutdown graceful` save)", st->memory_file,
+                    reason != NULL ? reason : "an error");
+        }
+        return;
+    }
+    struct store_image img;
+    store_image_of(engine->store, &img);
+    char err[MEMFILE_MSG_MAX];
+    if (!memfile_save_image(mf, &img, (uint64_t)time(NULL), err)) {
+        app_log("mcref: -e %s: cannot save: %s", st->memory_file, err);
+    } else if (st->verbosity > 0) {
+        app_log("mcref: -e %s: saved for a restart", st->memory_file);
+    }
+}
+
 /* Everything after the engine exists: listen, detach, serve. Returns the
  * exit status; the caller frees the engine and the listeners. */
 static int
 serve(const struct settings *st, struct engine *engine, struct listeners *ls,
-      int signal_fd)
+      int signal_fd, struct memfile *mf)
 {
     char err[LISTEN_ERR_MAX];
     if (!open_listeners(st, ls, err)) {
@@ -170,6 +252,9 @@ serve(const struct settings *st, struct engine *engine, struct listeners *ls,
     }
     daemon_ready();
     int rc = server_run(server);
+    if (mf != NULL) {
+        save_memory_file(st, mf, engine, server_stop_reason(server));
+    }
     server_destroy(&server);
     return rc;
 }
@@ -226,10 +311,25 @@ main(int argc, char **argv)
             ec.ascii_auth = &auth.table;
         }
     }
-    struct engine *engine = engine_create(&ec, NULL);
+    struct memfile *mf = NULL;
+    struct engine *engine;
+    if (st.memory_file != NULL) {
+        char merr[MEMFILE_MSG_MAX];
+        mf = memfile_open(st.memory_file, st.mem_limit, merr);
+        if (mf == NULL) {
+            fprintf(stderr, "mcref: %s\n", merr);
+            return EXIT_OS;
+        }
+        ec.store.memory = memfile_memory(mf);
+        engine = create_from_memory_file(&ec, mf, st.memory_file,
+                                         st.verbosity);
+    } else {
+        engine = engine_create(&ec, NULL);
+    }
     if (engine == NULL) {
         fprintf(stderr, "mcref: cannot allocate %llu bytes of item memory\n",
                 (unsigned long long)st.mem_limit);
+        memfile_close(&mf);
         return EXIT_OS;
     }
     /* Client conformance testing: strict mode, faults, their report. */
@@ -264,10 +364,11 @@ main(int argc, char **argv)
                 (unsigned long long)faults.seed);
     }
     static struct listeners ls;
-    int rc = serve(&st, engine, &ls, signal_fd);
+    int rc = serve(&st, engine, &ls, signal_fd, mf);
     check_report_close(&report);
     listen_close_all(&ls, true);
     engine_destroy(&engine);
+    memfile_close(&mf);
     authfile_free(&auth);
     daemon_remove_pidfile(st.pidfile);
     return rc;

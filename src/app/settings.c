@@ -42,6 +42,9 @@ static const char usage_text[] =
     "-i, --license             print the licence and exit\n"
     "-V, --version             print the version and exit\n"
     "-P, --pidfile=<file>      save the PID in <file>; removed on exit\n"
+    "-e, --memory-file=<file>  keep item memory in <file> (tmpfs, e.g. /dev/shm);\n"
+    "                          stop with SIGUSR1 (or shutdown graceful) to restart\n"
+    "                          with every item\n"
     "-C, --disable-cas         disable CAS uniques\n"
     "-b, --listen-backlog=<n>  the listen backlog (default: 1024)\n"
     "-I, --max-item-size=<n>   largest value, with k or m suffix (default: 1m,\n"
@@ -49,6 +52,8 @@ static const char usage_text[] =
     "-F, --disable-flush-all   disable flush_all\n"
     "-o, --extended            comma separated sub-options:\n"
     "    idle_timeout=<s>      close connections idle this long (default: 0, off)\n"
+    "    read_buf_mem_limit=<mb> input buffered over all connections (default:\n"
+    "                          -m, at least 64; 0: no bound)\n"
     "    hashpower=<n>         initial index size, 2^n buckets (12-32)\n"
     "    test_clock            enable the debugtime command (for tests)\n"
     "    client_check[=reject] strict mode: record requests that break a client\n"
@@ -79,11 +84,11 @@ static const char usage_text[] =
     "   hot_lru_pct, warm_lru_pct, hot_max_factor, warm_max_factor,\n"
     "   temporary_ttl, slab_reassign, slab_automove, slab_automove_ratio,\n"
     "   slab_automove_window, slab_chunk_max, slab_sizes, no_hashexpand,\n"
-    "   watcher_logbuf_size, worker_logbuf_size, read_buf_mem_limit,\n"
+    "   watcher_logbuf_size, worker_logbuf_size,\n"
     "   sock_cookie_id:        tune machinery mcref does not have\n"
     "\n"
     "Refused (mcref does not have them):\n"
-    "-Z/--enable-ssl, -e/--memory-file, -N/--napi-ids, -D (stats detail),\n"
+    "-Z/--enable-ssl, -N/--napi-ids, -D (stats detail),\n"
     "-U <port> other than 0, -o track_sizes, drop_privileges,\n"
     "proxy_config and the ext_* and ssl_* sub-options.\n";
 
@@ -104,6 +109,7 @@ defaults(struct settings *s)
     s->threads = 4; /* memcached's default, shown by `stats settings` */
     s->reqs_per_event = 20;
     s->backlog = 1024;
+    s->read_buf_mem_limit_mb = -1;
 }
 
 static void
@@ -226,7 +232,7 @@ static const char *const ignored_suboptions[] = {
     "hot_lru_pct", "warm_lru_pct", "hot_max_factor", "warm_max_factor",
     "temporary_ttl", "slab_reassign", "slab_automove", "slab_automove_ratio",
     "slab_automove_window", "slab_chunk_max", "slab_sizes", "no_hashexpand",
-    "watcher_logbuf_size", "worker_logbuf_size", "read_buf_mem_limit",
+    "watcher_logbuf_size", "worker_logbuf_size",
     "sock_cookie_id", "no_maxconns_fast", "no_inline_ascii_resp",
     "inline_ascii_resp"};
 
@@ -272,6 +278,16 @@ suboption(struct settings *s, char *item, FILE *err, int *exit_code)
             return false;
         }
         s->hashpower = (uint32_t)v;
+        return true;
+    }
+    if (strcmp(item, "read_buf_mem_limit") == 0) {
+        if (!whole(value, 0, 1u << 20, &v)) {
+            fprintf(err, "mcref: read_buf_mem_limit takes a whole number of "
+                         "megabytes\n");
+            *exit_code = EXIT_USAGE;
+            return false;
+        }
+        s->read_buf_mem_limit_mb = (int64_t)v;
         return true;
     }
     if (strcmp(item, "test_clock") == 0) {
@@ -503,7 +519,7 @@ listening_flag(struct parse_ctx *p, int c, const char *arg)
     }
 }
 
-/* -d -u -P -r -k -c -A: the process, its identity and its limits. */
+/* -d -u -P -e -r -k -c -A: the process, its identity and its limits. */
 static enum step
 process_flag(struct parse_ctx *p, int c, const char *arg)
 {
@@ -518,6 +534,13 @@ process_flag(struct parse_ctx *p, int c, const char *arg)
         return STEP_NEXT;
     case 'P':
         s->pidfile = arg;
+        return STEP_NEXT;
+    case 'e':
+        if (arg[0] == '\0') {
+            fprintf(p->err, "mcref: -e needs a file name\n");
+            return step_fail(p, EXIT_USAGE);
+        }
+        s->memory_file = arg;
         return STEP_NEXT;
     case 'r':
         s->coredumps = true;
@@ -666,7 +689,7 @@ info_flag(struct parse_ctx *p, int c)
     }
 }
 
-/* -S -Y (authentication), and -D -e -N -Z: memcached features mcref does
+/* -S -Y (authentication), and -D -N -Z: memcached features mcref does
  * not have. */
 static enum step
 refused_flag(struct parse_ctx *p, int c)
@@ -679,7 +702,6 @@ refused_flag(struct parse_ctx *p, int c)
     case 'Y':
         p->s->auth_file = optarg;
         return STEP_NEXT;
-    case 'e': return step_refuse(p, "-e", "restartable memory files");
     case 'N': return step_refuse(p, "-N", "NAPI ids");
     case 'Z': return step_refuse(p, "-Z", "TLS");
     default: return STEP_NOT_MINE;

@@ -30,6 +30,7 @@ struct settings {
     bool daemonize;             /* -d */
     const char *user;           /* -u */
     const char *pidfile;        /* -P */
+    const char *memory_file;    /* -e: the log in a shared file ([restart.flag]) */
     uint64_t mem_limit;         /* -m, in bytes ([cli.memory-size]) */
     bool no_evict;              /* -M */
     uint32_t maxconns;          /* -c */
@@ -47,6 +48,9 @@ struct settings {
     uint32_t idle_timeout;      /* -o idle_timeout */
     bool test_clock;            /* -o test_clock */
     uint32_t hashpower;         /* -o hashpower: initial index size, log2 */
+    /* -o read_buf_mem_limit=MB: input buffered over all connections
+     * ([conn.input-budget]); -1 = not given (from -m), 0 = no bound. */
+    int64_t read_buf_mem_limit_mb;
     enum settings_binding {
         SETTINGS_BIND_AUTO,
         SETTINGS_BIND_ASCII,

@@ -284,6 +284,7 @@ shutdown_command(struct reply *r, const uint8_t *base,
         reply_status(r, RESP_SHUTDOWN_MODE, false);
         return reply_finish(r);
     }
+    r->e->shutdown_graceful = req->mode == SHUTDOWN_GRACEFUL;
     return COMMAND_SHUTDOWN;
 }
 

@@ -26,9 +26,23 @@ struct engine *
 engine_create(const struct engine_config *cfg, const struct engine_host *host)
 {
     CHECK(cfg != NULL);
+    struct store *store = store_create(&cfg->store);
+    if (store == NULL) {
+        return NULL;
+    }
+    return engine_create_with_store(cfg, host, store);
+}
+
+struct engine *
+engine_create_with_store(const struct engine_config *cfg,
+                         const struct engine_host *host, struct store *store)
+{
+    CHECK(cfg != NULL);
     CHECK(cfg->version != NULL);
+    CHECK(store != NULL);
     struct engine *e = calloc(1, sizeof *e);
     if (e == NULL) {
+        store_destroy(&store);
         return NULL;
     }
     e->cfg = *cfg;
@@ -38,11 +52,7 @@ engine_create(const struct engine_config *cfg, const struct engine_host *host)
     if (host != NULL) {
         e->host = *host;
     }
-    e->store = store_create(&cfg->store);
-    if (e->store == NULL) {
-        free(e);
-        return NULL;
-    }
+    e->store = store;
     outq_pool_init(&e->pool, ENGINE_FREE_BLOCKS);
     store_set_write_hook(e->store, hold_references, e);
     e->verbosity = cfg->verbosity;

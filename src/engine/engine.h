@@ -56,6 +56,9 @@ struct engine_config {
     /* Values of at least this many bytes are sent from the item instead of
      * copied (outq.h); 0 means OUTQ_REF_MIN. Tests lower it to 1. */
     uint32_t value_ref_min;
+    /* [conn.input-budget]: bytes of unparsed input held over all sessions
+     * (-o read_buf_mem_limit); 0 = no bound. */
+    uint64_t input_budget;
     struct engine_settings settings;
 };
 
@@ -132,6 +135,11 @@ struct engine {
     bool paused;
     uint32_t paused_s;
     uint32_t last_s;
+    /* `shutdown graceful` was accepted: with -e, save for a restart
+     * ([restart.graceful]). */
+    bool shutdown_graceful;
+    /* [conn.input-budget]: bytes of input buffers all sessions hold. */
+    uint64_t input_held;
     /* Client conformance testing (issue 15), owned by the application:
      * strict mode and fault injection, each NULL when off. */
     struct client_check *check;
@@ -143,6 +151,13 @@ struct engine {
 struct engine *engine_create(const struct engine_config *cfg,
                              const struct engine_host *host);
 void engine_destroy(struct engine **e);
+
+/* As engine_create, over a store the caller made (a restored one,
+ * [restart.restore]); the engine owns it from then on, also when this
+ * fails (NULL). */
+struct engine *engine_create_with_store(const struct engine_config *cfg,
+                                        const struct engine_host *host,
+                                        struct store *store);
 
 /* The item clock at real time real_s (>= 1): the test clock's offset or
  * pause applied, never below an earlier answer. */

@@ -12,6 +12,7 @@
 #include "../proto/binary.h"
 #include "../proto/meta.h"
 #include "../proto/text.h"
+#include "reply.h"
 #include "client_check.h"
 #include "edge.h"
 
@@ -36,6 +37,7 @@ session_deinit(struct session *s)
 {
     CHECK(s != NULL);
     outq_deinit(&s->out);
+    s->engine->input_held -= s->stash_cap;
     free(s->stash);
     s->stash = NULL;
     s->stash_len = 0;
@@ -394,10 +396,19 @@ stash_reserve(struct session *s, size_t more)
         return false;
     }
     uint64_t cap = (want + STASH_ROUND - 1) / STASH_ROUND * STASH_ROUND;
+    /* [conn.input-budget]: the session that would pass the budget is the
+     * one refused; the others keep what they hold. */
+    struct engine *e = s->engine;
+    uint64_t grow = cap - s->stash_cap;
+    if (e->cfg.input_budget != 0 && e->input_held + grow > e->cfg.input_budget) {
+        s->over_budget = true;
+        return false;
+    }
     uint8_t *grown = realloc(s->stash, (size_t)cap);
     if (grown == NULL) {
         return false;
     }
+    e->input_held += grow;
     s->stash = grown;
     s->stash_cap = (uint32_t)cap;
     return true;
@@ -410,6 +421,7 @@ stash_drop(struct session *s, size_t used)
     CHECK(used <= s->stash_len);
     s->stash_len -= (uint32_t)used;
     if (s->stash_len == 0) {
+        s->engine->input_held -= s->stash_cap;
         free(s->stash);
         s->stash = NULL;
         s->stash_cap = 0;
@@ -427,6 +439,20 @@ run_stash(struct session *s, uint32_t real_s)
     } else {
         stash_drop(s, s->stash_len);
     }
+}
+
+/* [conn.input-budget]: SERVER_ERROR out of memory, then the connection
+ * closes once its earlier replies are out. */
+static void
+refuse_over_budget(struct session *s)
+{
+    trace_event(s, "closing: input over the budget of all connections");
+    struct request none;
+    memset(&none, 0, sizeof none);
+    struct reply r = {.e = s->engine, .q = &s->out, .req = &none,
+                      .compose = composer(s)};
+    reply_status(&r, RESP_NO_MEMORY, false);
+    s->state = SESSION_CLOSING;
 }
 
 void
@@ -455,6 +481,10 @@ session_input(struct session *s, const uint8_t *data, size_t len,
         len -= used;
     }
     if (!stash_reserve(s, len)) {
+        if (s->over_budget) {
+            refuse_over_budget(s);
+            return;
+        }
         trace_event(s, "aborting: input over its bound, or no memory");
         s->state = SESSION_ABORT;
         return;

@@ -68,6 +68,7 @@ struct session {
     uint8_t *stash;       /* input kept between calls, or NULL */
     uint32_t stash_len;
     uint32_t stash_cap;
+    bool over_budget;     /* refused by the input budget of all sessions */
     struct get_cursor get; /* a retrieval paused between keys */
     enum session_state state;
     bool paused;           /* over the output bound: not executing */

@@ -259,6 +259,12 @@ on_conn(struct server *s, struct conn *c, uint32_t events, uint32_t now_s)
     }
 }
 
+const char *
+server_stop_reason(const struct server *s)
+{
+    return s->stop_request;
+}
+
 static void
 on_signals(struct server *s)
 {

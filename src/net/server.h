@@ -53,6 +53,10 @@ struct server *server_create(const struct server_config *cfg,
  * ([conn.signal]). Returns 0, or 1 when the loop itself failed. */
 int server_run(struct server *s);
 
+/* Why the server stopped ("SIGTERM", "SIGUSR1", "shutdown command", ...),
+ * or NULL while it runs. */
+const char *server_stop_reason(const struct server *s);
+
 void server_destroy(struct server **s);
 
 #endif

@@ -21,31 +21,13 @@
 #include "index.h"
 #include "log.h"
 #include "record.h"
+#include "store_private.h"
 
 enum { INDEX_SIZE_LOG2_DEFAULT = 16 };
 
 /* The marks a rewrite of the same item (touch, incr) carries over. */
 #define KEEP_MARKS \
     (REC_FETCHED | REC_ACTIVE | REC_STALE | REC_WIN_SENT | REC_KEY_BINARY)
-
-struct store {
-    struct store_config cfg;
-    struct log log;
-    struct index index;
-    uint64_t cap_min;         /* the log's smallest cap ([mem.elastic]) */
-    uint64_t cap_step;        /* the unit the cap changes by */
-    uint64_t crawl_abs;       /* where store_tick's crawl goes on */
-    uint64_t credit;          /* bytes writes may still compact */
-    uint64_t cas_last;        /* the last CAS unique given ([cas.counter]) */
-    uint64_t cas_given_max;   /* the largest caller-given CAS (meta E) */
-    uint32_t last_now_s;
-    uint64_t flush_abs;       /* records written before this are flushed */
-    uint32_t flush_pending_s; /* a delayed flush's deadline, 0 = none */
-    struct store_stats st;
-    void (*write_hook)(void *ctx); /* see store_set_write_hook */
-    void *write_hook_ctx;
-    uint32_t *stamps; /* last write time of each STORE_STAMP_CHUNK bytes */
-};
 
 /* ---- records ----------------------------------------------------------- */
 

@@ -321,7 +321,7 @@ test_refused_flags(void **state)
     (void)state;
     expect_fail(PARSE("-U", "11211"), 64, "UDP is not supported");
     expect_fail(PARSE("-Z"), 64, "-Z (TLS)");
-    expect_fail(PARSE("-e", "f"), 64, "-e");
+    expect_fail(PARSE("-e", ""), 64, "-e needs a file name");
     expect_fail(PARSE("-N", "2"), 64, "-N");
     expect_fail(PARSE("-D", ":"), 64, "-D");
     expect_fail(PARSE("-o", "ext_path=/x"), 64, "ext_path");
