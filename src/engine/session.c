@@ -189,6 +189,16 @@ process_binary(struct session *s, const uint8_t *buf, size_t n,
             break;
         case COMMAND_QUIT:
             s->state = SESSION_CLOSING;
+            /* [client.after-quit]: only the client's own quit, not a
+             * packet the server closes on. */
+            if ((req.bin.opcode == BIN_OP_QUIT ||
+                 req.bin.opcode == BIN_OP_QUITQ) &&
+                req.bin.error == BIN_ERR_NONE) {
+                s->quit_seen = true;
+                if (s->engine->check != NULL) {
+                    edge_after_quit(s, buf + pos, n - pos);
+                }
+            }
             return n;
         case COMMAND_SHUTDOWN:
             s->state = SESSION_SHUTDOWN;

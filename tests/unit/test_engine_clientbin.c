@@ -294,6 +294,29 @@ test_binary_fault_closes_and_cut(void **state)
     close_harness(h);
 }
 
+static void
+test_binary_after_quit(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(NULL);
+    packet(h, BIN_OP_QUIT, "", 0, "");
+    packet(h, BIN_OP_GET, "k", 0, "");
+    feed(h);
+    assert_int_equal(responses(h), 1); /* quit's answer only */
+    assert_int_equal(h->check.counts[CLIENT_AFTER_QUIT], 1);
+    /* more bytes on the closing connection are reported too */
+    packet(h, BIN_OP_NOOP, "", 0, "");
+    feed(h);
+    assert_int_equal(h->check.counts[CLIENT_AFTER_QUIT], 2);
+    close_harness(h);
+    /* a lone quitq breaks nothing */
+    h = open_harness(NULL);
+    packet(h, BIN_OP_QUITQ, "", 0, "");
+    feed(h);
+    assert_int_equal(h->check.total, 0);
+    close_harness(h);
+}
+
 int
 main(void)
 {
@@ -302,6 +325,7 @@ main(void)
         CLAUSE_TEST("client.quiet-noop",
                     test_binary_quiet_closed_by_noop_or_loud),
         CLAUSE_TEST("client.quiet-noop", test_binary_breaks_no_text_rule),
+        CLAUSE_TEST("client.after-quit", test_binary_after_quit),
         cmocka_unit_test(test_binary_fault_oom_and_evict),
         cmocka_unit_test(test_binary_fault_closes_and_cut),
     };
