@@ -2,6 +2,7 @@
 #include "edge.h"
 
 #include "../common/check.h"
+#include "../proto/binary.h"
 #include "client_check.h"
 #include "faults.h"
 #include "reply.h"
@@ -10,10 +11,29 @@
  * whole again (a 1 MiB value is not sent one byte at a time). */
 enum { EDGE_CUT_SPAN = 4096 };
 
+/* A binary storage packet ([bin.store]) that the parser accepted. */
+static bool
+binary_stores(const struct request *req)
+{
+    if (req->bin.error != BIN_ERR_NONE) {
+        return false;
+    }
+    switch (req->bin.opcode) {
+    case BIN_OP_SET: case BIN_OP_SETQ: case BIN_OP_ADD: case BIN_OP_ADDQ:
+    case BIN_OP_REPLACE: case BIN_OP_REPLACEQ: case BIN_OP_APPEND:
+    case BIN_OP_APPENDQ: case BIN_OP_PREPEND: case BIN_OP_PREPENDQ:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static bool
 stores(const struct request *req)
 {
     switch (req->cmd) {
+    case REQ_BINARY:
+        return binary_stores(req);
     case REQ_SET:
     case REQ_ADD:
     case REQ_REPLACE:
@@ -54,11 +74,20 @@ edge_before(struct session *s, const uint8_t *bytes, size_t consumed,
     bool quiet = req->cmd >= REQ_META_GET && req->cmd <= REQ_META_DEBUG &&
                  req->error == REQERR_NONE &&
                  (req->meta.seen & META_BIT('q')) != 0;
+    if (req->cmd == REQ_BINARY) {
+        /* A binary quiet opcode (getq, setq, ...; [bin.quiet]); quitq
+         * closes the connection itself, so it leaves nothing open. */
+        quiet = req->bin.quiet && req->bin.error == BIN_ERR_NONE &&
+                req->bin.opcode != BIN_OP_QUITQ;
+    }
     if (quiet && !s->quiet_open) {
         s->quiet_request = s->requests;
     }
     s->quiet_open = quiet;
-    if (e->check != NULL) {
+    /* The text rules (proto/client_lint.h) read a command line; a binary
+     * packet has none, and its malformed forms are answered or closed by
+     * the parser ([bin.lengths]). */
+    if (e->check != NULL && req->cmd != REQ_BINARY) {
         uint32_t rules = proto_client_lint(bytes, consumed, req,
                                           e->cfg.store.value_len_max);
         if (rules != 0) {

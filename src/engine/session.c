@@ -157,10 +157,27 @@ process_binary(struct session *s, const uint8_t *buf, size_t n,
                 trace(s, 2, '<', line, len);
             }
         }
+        /* Strict mode and faults (edge.h), as for a text request. */
+        const struct request *run = &req;
+        struct edge_request er;
+        bool edge = edge_on(s);
+        enum edge_action act = EDGE_RUN;
+        if (edge) {
+            act = edge_before(s, buf + pos, consumed, &req, &run, &er,
+                              proto_binary_compose, real_s);
+            if (act == EDGE_CLOSE) {
+                return n; /* earlier replies still go out */
+            }
+        }
         uint64_t queued = s->out.queued;
         enum command_result res =
-            binary_execute(s->engine, &s->out, buf + pos, &req, real_s,
-                           &s->authenticated, reply_trace);
+            act == EDGE_ANSWERED
+                ? COMMAND_DONE
+                : binary_execute(s->engine, &s->out, buf + pos, run, real_s,
+                                 &s->authenticated, reply_trace);
+        if (edge) {
+            edge_after(s, buf + pos, &req, res, &er, real_s);
+        }
         s->engine->stats.bytes_written += s->out.queued - queued;
         s->engine->stats.bytes_read += consumed;
         pos += consumed;
@@ -174,6 +191,16 @@ process_binary(struct session *s, const uint8_t *buf, size_t n,
             break;
         case COMMAND_QUIT:
             s->state = SESSION_CLOSING;
+            /* [client.after-quit]: only the client's own quit, not a
+             * packet the server closes on. */
+            if ((req.bin.opcode == BIN_OP_QUIT ||
+                 req.bin.opcode == BIN_OP_QUITQ) &&
+                req.bin.error == BIN_ERR_NONE) {
+                s->quit_seen = true;
+                if (s->engine->check != NULL) {
+                    edge_after_quit(s, buf + pos, n - pos);
+                }
+            }
             return n;
         case COMMAND_SHUTDOWN:
             s->state = SESSION_SHUTDOWN;
@@ -181,6 +208,9 @@ process_binary(struct session *s, const uint8_t *buf, size_t n,
         case COMMAND_FAILED:
             s->state = SESSION_ABORT;
             return n;
+        }
+        if (s->state != SESSION_OPEN) {
+            return n; /* a fault closes it (edge.h) */
         }
         if (s->out.failed || s->out.pending > hard_output_bound(s)) {
             s->state = SESSION_ABORT;

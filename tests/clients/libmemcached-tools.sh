@@ -4,8 +4,15 @@
 # the expected output; under faults a tool may fail (non-zero status), but a
 # value it prints must be one that was stored. Exit 1 on a wrong value, 2
 # when the tools do not work again within 5 s at the end.
+# MCREF_SCENARIO_BINARY=1 (libmemcached-tools-binary): every tool --binary.
 set -u
 s=$MEMCACHED_SERVERS
+if [ "${MCREF_SCENARIO_BINARY:-0}" = 1 ]; then
+    # Each tool is called as $tool --servers=...: put --binary in front.
+    for t in memccp memccat memcexist memctouch memcrm memcstat; do
+        eval "$t() { command $t --binary \"\$@\"; }"
+    done
+fi
 strict=0
 [ "${MCREF_PROFILE:-strict}" = strict ] && strict=1
 dir=$(mktemp -d)

@@ -1,7 +1,9 @@
 #!/usr/bin/php
 <?php
-// php-memcached (php-memcached, libmemcached), text protocol: the common
-// operations, judged as scenario.py judges them (tests/clients/README.md).
+// php-memcached (php-memcached, libmemcached), text protocol, or binary
+// (OPT_BINARY_PROTOCOL) when MCREF_SCENARIO_BINARY=1 (php-memcached-binary):
+// the common operations, judged as scenario.py judges them
+// (tests/clients/README.md).
 // The extension reports failures as false plus a result code, never by
 // exceptions, so a CRASH here is a PHP error.
 $strict = (getenv('MCREF_PROFILE') ?: 'strict') === 'strict';
@@ -53,6 +55,9 @@ function read_key($m, $name, $k, $want) {
 function client() {
     global $host, $port;
     $m = new Memcached();
+    if (getenv('MCREF_SCENARIO_BINARY') === '1') {
+        $m->setOption(Memcached::OPT_BINARY_PROTOCOL, true);
+    }
     $m->setOption(Memcached::OPT_CONNECT_TIMEOUT, 3000);
     $m->setOption(Memcached::OPT_RECV_TIMEOUT, 3000000);
     $m->setOption(Memcached::OPT_SEND_TIMEOUT, 3000000);
@@ -124,6 +129,6 @@ while (!$recovered && microtime(true) < $until) {
         usleep(50000);
     }
 }
-fprintf(STDERR, "php-memcached: %d ok, %d clean failures, %d problems%s\n", $ok, $clean,
+fprintf(STDERR, (getenv('MCREF_SCENARIO_BINARY') === '1' ? "php-memcached binary" : "php-memcached") . ": %d ok, %d clean failures, %d problems%s\n", $ok, $clean,
         count($bad), $recovered ? '' : ', NO RECOVERY');
 exit(count($bad) ? 1 : ($recovered ? 0 : 2));

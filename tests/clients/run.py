@@ -7,7 +7,7 @@ mcref-clientcheck, compared with the expected results (expected.txt).
 BUILD_DIR holds mcref and mcref-clientcheck. Each line of expected.txt is
 "<scenario> <profile> <outcome> <clauses>": outcome is passed, failed:N
 (exit status N; the scenarios use 1 for a wrong value or crash, 2 for no
-recovery) or timeout; clauses is a comma list of the client rules broken,
+recovery, 3 for a finding: a defect of the client's own API) or timeout; clauses is a comma list of the client rules broken,
 or "-". --update rewrites expected.txt from this run. Exit status 0 when
 every result matches, 1 otherwise. A scenario whose client is not
 installed is reported and skipped (ci/deps.sh installs them all).
@@ -26,6 +26,11 @@ SCENARIOS = [
     ("cache-memcached-fast", ["perl", "-MCache::Memcached::Fast", "-e", "1"]),
     ("libmemcached-tools", ["sh", "-c", "command -v memccp >/dev/null"]),
     ("php-memcached", ["php", "-r", "exit(class_exists('Memcached') ? 0 : 1);"]),
+    # Binary protocol clients.
+    ("pylibmc-binary", ["/usr/bin/python3", "-c", "import pylibmc"]),
+    ("libmemcached-tools-binary", ["sh", "-c", "command -v memccp >/dev/null"]),
+    ("php-memcached-binary", ["php", "-r", "exit(class_exists('Memcached') ? 0 : 1);"]),
+    ("ruby-dalli", ["ruby", "-e", "require 'dalli'"]),
 ]
 FILES = {"python-memcache-text": "python-memcache-text.py",
          "pymemcache-text": "pymemcache-text.py",
@@ -33,7 +38,11 @@ FILES = {"python-memcache-text": "python-memcache-text.py",
          "cache-memcached": "cache-memcached.pl",
          "cache-memcached-fast": "cache-memcached-fast.pl",
          "libmemcached-tools": "libmemcached-tools.sh",
-         "php-memcached": "php-memcached.php"}
+         "php-memcached": "php-memcached.php",
+         "pylibmc-binary": "pylibmc-binary.py",
+         "libmemcached-tools-binary": "libmemcached-tools-binary.sh",
+         "php-memcached-binary": "php-memcached-binary.sh",
+         "ruby-dalli": "ruby-dalli.rb"}
 
 
 def outcome(p):
@@ -134,7 +143,7 @@ def main():
             results[(name, p["profile"])] = "%s %s" % (outcome(p), clauses)
         # What the scenarios said about problems, to show on a mismatch.
         problems[name] = [l for l in proc.stderr.decode(errors="replace").splitlines()
-                          if l.startswith(("WRONG", "CRASH", "FAIL", "mcref-clientcheck: profile"))]
+                          if l.startswith(("WRONG", "CRASH", "FAIL", "FINDING", "mcref-clientcheck: profile"))]
     path = os.path.join(HERE, "expected.txt")
     expected = {}
     header = []

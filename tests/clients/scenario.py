@@ -16,7 +16,9 @@ and never a CRASH (an exception outside the client's documented errors).
 The operations run in ROUNDS rounds, each with a new client object (a new
 connection, as a short-lived process would make). At the end the last
 client must RECOVER: a set and get that succeed, within 5 s of retries.
-Exit status: 0 fine, 1 WRONG or CRASH, 2 no recovery.
+Exit status: 0 fine, 1 WRONG or CRASH, 2 no recovery, 3 a FINDING: a
+defect of the client's own API that an adapter reports (finding()), with
+nothing worse.
 """
 import os
 import sys
@@ -80,6 +82,14 @@ class Run:
 
 
 FAILED = object()
+FINDINGS = []
+
+
+def finding(what):
+    """An adapter saw a defect of the client's own (README lists them)."""
+    if what not in FINDINGS:
+        print("FINDING: %s" % what, file=sys.stderr)
+    FINDINGS.append(what)
 
 
 def short(v):
@@ -167,4 +177,6 @@ def main(make_adapter):
         file=sys.stderr)
     if r.bad:
         sys.exit(1)
-    sys.exit(0 if recovered else 2)
+    if not recovered:
+        sys.exit(2)
+    sys.exit(3 if FINDINGS else 0)
