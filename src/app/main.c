@@ -68,6 +68,9 @@ engine_config_of(const struct settings *st)
                 .cas_enabled = !st->cas_disabled,
                 .hash_seed = MCREF_HASH_SEED,
                 .index_size_log2 = st->hashpower,
+                /* [mem.elastic]: under -k every page is locked in, so a
+                 * log that gave pages back would only report it; fixed. */
+                .log_cap_min = st->lock_memory ? st->mem_limit : 0,
                 .memory = app_memory(),
             },
         .flush_enabled = !st->flush_disabled,
