@@ -1031,6 +1031,10 @@ model_arith_opts(struct model *m, uint32_t now, const uint8_t *key,
         }
         return STORE_OK;
     }
+    /* [incr.cas-order]: emptiness first, then the CAS, then the digits. */
+    if (e->value_len == 0) {
+        return STORE_NON_NUMERIC;
+    }
     if (o->compare && (!m->cfg.cas_enabled || o->compare_cas != e->cas)) {
         return STORE_EXISTS;
     }

@@ -945,6 +945,11 @@ store_arith_opts(struct store *s, uint32_t now_s, const uint8_t *key,
         }
         return STORE_OK;
     }
+    /* [incr.cas-order]: an empty value is no number whatever the CAS;
+     * any other value is compared first. */
+    if (r.value_len == 0) {
+        return STORE_NON_NUMERIC;
+    }
     if (cas_differs(s, o->compare, o->compare_cas, ref)) {
         return STORE_EXISTS; /* [meta.ma] */
     }
