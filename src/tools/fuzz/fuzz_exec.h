@@ -59,6 +59,7 @@ enum fuzz_kind {
 
 struct fuzz_exec_opts {
     bool sentinel_meta;  /* the target answers `mn` */
+    bool binary;         /* binary streams: a NOOP ends each batch */
     bool cas_loose;
     uint64_t nonce_seed; /* advanced by every execution */
 };

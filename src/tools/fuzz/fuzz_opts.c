@@ -118,9 +118,7 @@ fuzz_opts_parse(struct fuzz_opts *o, int argc, char **argv)
             } else if (strcmp(optarg, "mixed") == 0) {
                 o->protocol = FUZZ_PROTO_MIXED;
             } else if (strcmp(optarg, "binary") == 0) {
-                fprintf(stderr, "mcref-fuzz: --protocol binary: not yet "
-                        "(mcref's session does not speak it)\n");
-                return false;
+                o->protocol = FUZZ_PROTO_BINARY;
             } else {
                 ok = false;
             }
