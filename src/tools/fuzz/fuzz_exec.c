@@ -33,6 +33,9 @@ fuzz_count(const uint8_t *hay, size_t len, const uint8_t *needle,
            size_t nlen)
 {
     size_t n = 0;
+    if (hay == NULL || len == 0) {
+        return 0; /* NULL + 0 is not defined */
+    }
     const uint8_t *p = hay;
     const uint8_t *end = hay + len;
     while (nlen > 0 && p != NULL && (size_t)(end - p) >= nlen &&
