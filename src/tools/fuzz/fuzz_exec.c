@@ -236,7 +236,8 @@ fuzz_exec(const struct fuzz_stream *s, const struct fuzz_target *t,
           struct fuzz_exec_opts *o, struct fuzz_result *r)
 {
     r->kind = FUZZ_SAME;
-    uint32_t nonce = (uint32_t)fuzz_rng_next(&o->nonce_seed);
+    uint64_t base = o->nonce_seed;
+    uint32_t nonce = (uint32_t)(fuzz_rng_next(&base) + o->executions++);
     snprintf(r->prefix, sizeof r->prefix, "k%08x_", nonce);
     struct fuzz_oracle *oracle = fuzz_oracle_create();
     if (oracle == NULL) {
