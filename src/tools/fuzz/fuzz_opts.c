@@ -18,7 +18,7 @@ static const char USAGE[] =
     "  --seconds N          stop after N seconds (default 60 unless --runs)\n"
     "  --runs N             stop after N streams\n"
     "  --requests N         at most N requests per stream (default 24)\n"
-    "  --protocol P         text (default), meta or mixed\n"
+    "  --protocol P         text (default), meta, mixed or binary\n"
     "  --out DIR            findings folder (default ./mcref-fuzz-findings)\n"
     "  --flush              also send flush_all (flushes the whole target)\n"
     "  --cas-exact          compare CAS uniques by value (only meaningful\n"
