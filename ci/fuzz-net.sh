@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ci/fuzz-net.sh [MCREF_BIN] - mcref-fuzz, bounded in time, against
-#   1. Debian's memcached 1.6.18 (text, then mixed text+meta): must find
-#      nothing beyond spec/differences.md (exit 0);
+#   1. Debian's memcached 1.6.18 (text, then mixed text+meta, then the
+#      binary protocol): must find nothing beyond spec/differences.md
+#      (exit 0);
 #   2. twemproxy (nutcracker) in front of mcref, with the commands it
 #      forwards and spec/proxy.md's clauses as known differences: it must
 #      not crash or hang up for good, and every finding it writes must
@@ -58,10 +59,10 @@ replay_findings() { # DIR TARGET_PORT MCREF_PORT
 # ---- 1. memcached ---------------------------------------------------------
 if command -v memcached >/dev/null; then
     mport=$(free_port)
-    memcached -U 0 -p "$mport" -l 127.0.0.1 "${user[@]}" &
+    memcached -U 0 -p "$mport" -l 127.0.0.1 "${user[@]}" 2>"$work/memcached.log" &
     pids+=($!)
     wait_port "$mport" || { echo "fuzz-net: memcached did not start"; exit 1; }
-    for proto in text mixed; do
+    for proto in text mixed binary; do
         out="$work/mc-$proto"
         "$fuzz" -q --seconds "$secs" --protocol "$proto" --flush --out "$out" \
             "127.0.0.1:$mport" >"$work/mc.txt" 2>&1
@@ -123,13 +124,15 @@ else
 fi
 
 # ---- 3. mcref itself: its own oracle must agree with it ------------------
-"$fuzz" -q --seconds "$secs" --protocol mixed --flush --out "$work/self" \
-    "127.0.0.1:$sport" >"$work/self.txt" 2>&1
-rc=$?
-cat "$work/self.txt"
-if [ "$rc" -ne 0 ]; then
-    echo "fuzz-net: mcref diverges from its own in-process session"; status=1
-fi
+for proto in mixed binary; do
+    "$fuzz" -q --seconds "$secs" --protocol "$proto" --flush --out "$work/self-$proto" \
+        "127.0.0.1:$sport" >"$work/self.txt" 2>&1
+    rc=$?
+    cat "$work/self.txt"
+    if [ "$rc" -ne 0 ]; then
+        echo "fuzz-net: mcref ($proto) diverges from its own in-process session"; status=1
+    fi
+done
 
 if [ "$status" -eq 0 ]; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi
 exit "$status"

@@ -1,6 +1,8 @@
 /* fuzz_case.c - see fuzz_case.h. */
 #include "fuzz_case.h"
 
+#include "fuzz_bin.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +200,122 @@ write_expect(const uint8_t *raw, size_t len, bool cas_loose,
     fuzz_buf_free(&u);
 }
 
+static uint64_t
+be(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        v = v << 8 | p[i];
+    }
+    return v;
+}
+
+/* One field `name=` and the quoted bytes, ${k} kept. */
+static void
+bin_field(const char *name, const uint8_t *p, size_t len, bool unexp,
+          struct fuzz_buf *out)
+{
+    fuzz_buf_addf(out, " %s=", name);
+    if (!unexp) {
+        fuzz_case_quote(p, len, out);
+        return;
+    }
+    struct fuzz_buf u = {0};
+    unexpand(p, len, &u);
+    fuzz_case_quote(u.p, u.len, out);
+    fuzz_buf_free(&u);
+}
+
+/*
+ * The packets of p as send-bin (expect false: stored requests, ${k} in
+ * keys) or expect-bin (the oracle's replies) steps; bytes that are not a
+ * whole packet become a `send` or a comment.
+ */
+static void
+write_bin(const uint8_t *p, size_t len, bool expect, bool cas_loose,
+          struct fuzz_buf *out)
+{
+    size_t i = 0;
+    while (i + 24 <= len) {
+        const uint8_t *h = p + i;
+        size_t key_len = (size_t)be(h + 2, 2);
+        size_t ext_len = h[4];
+        size_t body = (size_t)be(h + 8, 4);
+        if (body > len - i - 24 || ext_len + key_len > body) {
+            break;
+        }
+        char op[16];
+        fuzz_bin_op_name(h[1], op);
+        fuzz_buf_addf(out, "%s op=%s", expect ? "expect-bin" : "send-bin", op);
+        if (h[0] != (expect ? FUZZ_BIN_RES : FUZZ_BIN_REQ)) {
+            fuzz_buf_addf(out, " magic=0x%02x", h[0]);
+        }
+        uint16_t status = (uint16_t)be(h + 6, 2);
+        if (expect && status != 0) {
+            char st[16];
+            fuzz_bin_status_name(status, st);
+            fuzz_buf_addf(out, " status=%s", st);
+        }
+        if (h[5] != 0) {
+            fuzz_buf_addf(out, " datatype=%u", h[5]);
+        }
+        uint32_t opaque = (uint32_t)be(h + 12, 4);
+        if (opaque != 0) {
+            fuzz_buf_addf(out, " opaque=%u", opaque);
+        }
+        uint64_t cas = be(h + 16, 8);
+        if (expect && cas_loose) {
+            fuzz_buf_addf(out, " cas=%s", cas != 0 ? "nonzero" : "0");
+        } else if (expect || cas != 0) {
+            fuzz_buf_addf(out, " cas=%llu", (unsigned long long)cas);
+        }
+        const uint8_t *b = h + 24;
+        if (ext_len > 0) {
+            bin_field("extras", b, ext_len, false, out);
+        }
+        if (key_len > 0 || expect) {
+            bin_field("key", b + ext_len, key_len, expect, out);
+        }
+        if (!(expect && h[1] == 0x0b && status == 0)) {
+            /* differences.md row 1: VERSION's text is not compared. */
+            bin_field("value", b + ext_len + key_len, body - ext_len - key_len,
+                      expect, out);
+        }
+        fuzz_buf_add(out, "\n", 1);
+        i += 24 + body;
+    }
+    if (i < len && expect) {
+        fuzz_buf_addf(out, "# and %zu bytes that are not a packet\n", len - i);
+    } else if (i < len) {
+        fuzz_buf_add(out, "send ", 5);
+        fuzz_case_quote(p + i, len - i, out);
+        fuzz_buf_add(out, "\n", 1);
+    }
+}
+
+/* The binary form of a case: send-bin / expect-bin per packet. */
+static void
+write_bin_steps(const struct fuzz_stream *s, const struct fuzz_buf *replies,
+                size_t closed_at, bool cas_loose, struct fuzz_buf *out)
+{
+    size_t i = 0;
+    while (i < s->count && (i == 0 || closed_at != i - 1)) {
+        uint32_t batch = s->reqs[i].batch;
+        struct fuzz_buf reply = {0};
+        while (i < s->count && s->reqs[i].batch == batch &&
+               (i == 0 || closed_at != i - 1)) {
+            write_bin(s->reqs[i].bytes, s->reqs[i].len, false, false, out);
+            fuzz_buf_add(&reply, replies[i].p, replies[i].len);
+            i++;
+        }
+        write_bin(reply.p, reply.len, true, cas_loose, out);
+        fuzz_buf_free(&reply);
+    }
+    if (closed_at != SIZE_MAX) {
+        fuzz_buf_addf(out, "expect-close\n");
+    }
+}
+
 bool
 fuzz_case_write(const struct fuzz_stream *given, const struct fuzz_result *f,
                 const struct fuzz_case_info *info, struct fuzz_buf *out)
@@ -207,7 +325,12 @@ fuzz_case_write(const struct fuzz_stream *given, const struct fuzz_result *f,
     struct fuzz_stream ext = {0};
     fuzz_stream_copy(&ext, given, NULL);
     static const char last[] = "get ${k}zz_end\r\n";
-    fuzz_stream_add(&ext, last, strlen(last),
+    bool binary = given->count > 0 && given->reqs[0].binary;
+    uint8_t noop[FUZZ_BIN_HEADER];
+    uint8_t noop_reply[FUZZ_BIN_HEADER];
+    fuzz_bin_noop(FUZZ_BIN_SENTINEL_OPAQUE, noop, noop_reply);
+    fuzz_stream_add(&ext, binary ? (const void *)noop : last,
+                    binary ? sizeof noop : strlen(last),
                     given->count > 0 ? given->reqs[given->count - 1].batch + 1
                                      : 0,
                     NULL);
@@ -267,6 +390,11 @@ fuzz_case_write(const struct fuzz_stream *given, const struct fuzz_result *f,
     }
     size_t i = 0;
     bool closed = false;
+    if (binary) {
+        write_bin_steps(s, replies, closed_at, info->cas_loose, out);
+        i = s->count;
+        closed = true; /* written */
+    }
     while (i < s->count && !closed) {
         uint32_t batch = s->reqs[i].batch;
         uint8_t split = s->reqs[i].split;
@@ -292,7 +420,7 @@ fuzz_case_write(const struct fuzz_stream *given, const struct fuzz_result *f,
         fuzz_buf_free(&data);
         fuzz_buf_free(&reply);
     }
-    if (closed) {
+    if (closed && !binary) {
         fuzz_buf_addf(out, "expect-close\n");
     }
     fuzz_buf_addf(out, "end\n");

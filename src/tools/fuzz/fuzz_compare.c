@@ -1,6 +1,8 @@
 /* fuzz_compare.c - see fuzz_compare.h. */
 #include "fuzz_compare.h"
 
+#include "fuzz_bin.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,8 +61,8 @@ parse_u64(const uint8_t *p, size_t len, uint64_t *v)
     return true;
 }
 
-static uint64_t
-cas_index(struct fuzz_norm *n, uint64_t cas)
+uint64_t
+fuzz_norm_cas(struct fuzz_norm *n, uint64_t cas)
 {
     for (size_t i = 0; i < n->cas_count; i++) {
         if (n->cas_seen[i] == cas) {
@@ -128,10 +130,10 @@ normalise_line(struct fuzz_norm *n, const uint8_t *line, size_t len,
         if (i == len_tok && (value || va) && *block != SIZE_MAX) {
             fuzz_buf_addf(out, "%zu", unpadded(rest, *block));
         } else if (value && i == 4 && n->cas_loose && parse_u64(p, tl, &v)) {
-            fuzz_buf_addf(out, "%llu", (unsigned long long)cas_index(n, v));
+            fuzz_buf_addf(out, "%llu", (unsigned long long)fuzz_norm_cas(n, v));
         } else if (meta && i > 0 && tl >= 1 && p[0] == 'c' && n->cas_loose &&
                    parse_u64(p + 1, tl - 1, &v)) {
-            fuzz_buf_addf(out, "c%llu", (unsigned long long)cas_index(n, v));
+            fuzz_buf_addf(out, "c%llu", (unsigned long long)fuzz_norm_cas(n, v));
         } else if (meta && i > 0 && tl >= 2 && p[0] == 't' &&
                    parse_u64(p + 1, tl - 1, &v)) {
             /* Row 11: a TTL of N shows N or N-1, by when clocks tick. */
@@ -158,6 +160,11 @@ void
 fuzz_normalise(struct fuzz_norm *n, const uint8_t *in, size_t len,
                struct fuzz_buf *out)
 {
+    if (len > 0 && in[0] == FUZZ_BIN_RES) {
+        /* Binary replies, packet by packet (no text reply starts so). */
+        fuzz_bin_render(n, in, len, out);
+        return;
+    }
     size_t i = 0;
     while (i < len) {
         const uint8_t *nl = memchr(in + i, '\n', len - i);

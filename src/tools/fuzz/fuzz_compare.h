@@ -13,6 +13,9 @@
  *   M5     [meta.mg-access]    a meta `l<n>` flag reads `l`;
  *   M10    [meta.me-exp]       `exp=-N` reads `exp=N`;
  *   M12    [meta.me]           `cls=` and `size=` values read `*`;
+ *   binary replies (fuzz_bin.h) are rendered packet by packet as lines,
+ *                              with the VERSION value as `*` and the
+ *                              header's CAS numbered as below;
  *   CAS numbering (--cas-loose, for servers that number differently, such
  *                              as a proxy in front of several servers): each
  *                              CAS unique reads as the order in which that
@@ -39,6 +42,10 @@ struct fuzz_norm {
     uint64_t cas_seen[FUZZ_CAS_MAP_MAX];
     size_t cas_count;
 };
+
+/* The order (1, 2, ...) in which this side first showed cas; 0 once the
+ * map is full. */
+uint64_t fuzz_norm_cas(struct fuzz_norm *n, uint64_t cas);
 
 /* Appends the normalised form of in[0..len) to out. Data blocks are
  * recognised from `VALUE k f n [c]` and `VA n ...` lines. */

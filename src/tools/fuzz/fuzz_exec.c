@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fuzz_bin.h"
 #include "fuzz_oracle.h"
 
 static const char SENT_META[] = "mn\r\n";
@@ -33,7 +34,7 @@ fuzz_count(const uint8_t *hay, size_t len, const uint8_t *needle,
 {
     size_t n = 0;
     if (hay == NULL || len == 0) {
-        return 0; /* an empty reply (NULL, 0) holds nothing */
+        return 0; /* NULL + 0 is not defined */
     }
     const uint8_t *p = hay;
     const uint8_t *end = hay + len;
@@ -49,6 +50,10 @@ void
 fuzz_expand(const uint8_t *bytes, size_t len, const char *prefix,
             const char *cas, struct fuzz_buf *out)
 {
+    if (fuzz_bin_is_packet(bytes, len)) {
+        fuzz_bin_expand(bytes, len, prefix, out);
+        return;
+    }
     size_t i = 0;
     while (i < len) {
         if (i + FUZZ_CAS_VAR_LEN <= len &&
@@ -231,7 +236,8 @@ fuzz_exec(const struct fuzz_stream *s, const struct fuzz_target *t,
           struct fuzz_exec_opts *o, struct fuzz_result *r)
 {
     r->kind = FUZZ_SAME;
-    uint32_t nonce = (uint32_t)fuzz_rng_next(&o->nonce_seed);
+    uint64_t base = o->nonce_seed;
+    uint32_t nonce = (uint32_t)(fuzz_rng_next(&base) + o->executions++);
     snprintf(r->prefix, sizeof r->prefix, "k%08x_", nonce);
     struct fuzz_oracle *oracle = fuzz_oracle_create();
     if (oracle == NULL) {
@@ -247,9 +253,21 @@ fuzz_exec(const struct fuzz_stream *s, const struct fuzz_target *t,
         fuzz_oracle_destroy(&oracle);
         return;
     }
-    const char *sent = o->sentinel_meta ? SENT_META : SENT_TEXT;
-    const char *sent_reply =
-        o->sentinel_meta ? SENT_META_REPLY : SENT_TEXT_REPLY;
+    const uint8_t *sent = (const uint8_t *)(o->sentinel_meta ? SENT_META
+                                                               : SENT_TEXT);
+    const uint8_t *sent_reply = (const uint8_t *)(
+        o->sentinel_meta ? SENT_META_REPLY : SENT_TEXT_REPLY);
+    size_t sent_len = strlen((const char *)sent);
+    size_t sent_reply_len = strlen((const char *)sent_reply);
+    uint8_t bin_sent[FUZZ_BIN_HEADER];
+    uint8_t bin_reply[FUZZ_BIN_HEADER];
+    if (o->binary) {
+        /* A NOOP: its reply follows every earlier one ([bin.quiet]). */
+        fuzz_bin_noop(FUZZ_BIN_SENTINEL_OPAQUE, bin_sent, bin_reply);
+        sent = bin_sent;
+        sent_reply = bin_reply;
+        sent_len = sent_reply_len = FUZZ_BIN_HEADER;
+    }
     struct fuzz_norm no = {.cas_loose = o->cas_loose};
     struct fuzz_norm nt = {.cas_loose = o->cas_loose};
     size_t *raw_end = calloc(s->count + 1, sizeof *raw_end);
@@ -276,24 +294,20 @@ fuzz_exec(const struct fuzz_stream *s, const struct fuzz_target *t,
             i++;
         }
         size_t at = b.odata.len;
-        fuzz_expand((const uint8_t *)sent, strlen(sent), r->prefix, "",
-                    &b.data);
-        fuzz_expand((const uint8_t *)sent, strlen(sent), r->prefix, "",
-                    &b.odata);
+        fuzz_expand(sent, sent_len, r->prefix, "", &b.data);
+        fuzz_expand(sent, sent_len, r->prefix, "", &b.odata);
         if (!b.oracle_closed) {
             b.oracle_closed = !fuzz_oracle_input(
                 oracle, b.odata.p + at, b.odata.len - at, 0, now, &b.oracle);
         }
         bool marked = !b.oracle_closed &&
-                      fuzz_buf_ends_with(&b.oracle,
-                                         (const uint8_t *)sent_reply,
-                                         strlen(sent_reply));
+                      fuzz_buf_ends_with(&b.oracle, sent_reply,
+                                         sent_reply_len);
         traw.len = 0;
         enum fuzz_io io = t->exchange(
             t->ctx, b.data.p, b.data.len, b.split, b.oracle.len,
-            (const uint8_t *)sent_reply, marked ? strlen(sent_reply) : 0,
-            fuzz_count(b.oracle.p, b.oracle.len,
-                       (const uint8_t *)sent_reply, strlen(sent_reply)),
+            sent_reply, marked ? sent_reply_len : 0,
+            fuzz_count(b.oracle.p, b.oracle.len, sent_reply, sent_reply_len),
             &traw);
         r->requests_sent += b.count;
         if (io == FUZZ_IO_CLOSED && !b.oracle_closed) {

@@ -59,8 +59,14 @@ enum fuzz_kind {
 
 struct fuzz_exec_opts {
     bool sentinel_meta;  /* the target answers `mn` */
+    bool binary;         /* binary streams: a NOOP ends each batch */
     bool cas_loose;
-    uint64_t nonce_seed; /* advanced by every execution */
+    /* The key prefixes of a run are k<base + n>_ for execution n, base
+     * drawn from nonce_seed: consecutive, so no two executions of a run
+     * share one (random 32-bit prefixes met after ~100,000 streams and
+     * read the items an earlier stream left on a long-running target). */
+    uint64_t nonce_seed;
+    uint64_t executions; /* advanced by every execution */
 };
 
 struct fuzz_result {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_bin.h"
 #include "fuzz_buf.h"
 
 void
@@ -45,6 +46,7 @@ fuzz_stream_copy(struct fuzz_stream *dst, const struct fuzz_stream *src,
         c->split = r->split;
         c->meta = r->meta;
         c->destructive = r->destructive;
+        c->binary = r->binary;
     }
 }
 
@@ -503,6 +505,10 @@ gen_meta(struct gen *g)
 static const char *
 gen_one(struct gen *g)
 {
+    if (g->o->protocol == FUZZ_PROTO_BINARY) {
+        return fuzz_bin_gen(&g->rng, g->o->allow_flush, &g->line, &g->alone,
+                            &g->destructive);
+    }
     bool meta = g->o->protocol == FUZZ_PROTO_META ||
                 (g->o->protocol == FUZZ_PROTO_MIXED &&
                  fuzz_rng_chance(&g->rng, 50));
@@ -556,11 +562,19 @@ fuzz_gen_stream(struct fuzz_stream *s, uint64_t seed,
         req->split = split;
         req->meta = g.meta;
         req->destructive = g.destructive;
+        req->binary = o->protocol == FUZZ_PROTO_BINARY;
         open_batch = !g.alone;
         if (g.alone) {
             batch++;
             split = 0;
         }
+    }
+    if (o->protocol == FUZZ_PROTO_BINARY && fuzz_rng_chance(&g.rng, 8)) {
+        /* [bin.magic] closes the connection: only a stream's last. */
+        g.line.len = 0;
+        fuzz_bin_bad_magic(&g.rng, &g.line);
+        fuzz_stream_add(s, g.line.p, g.line.len, batch + 1, "bin.magic");
+        s->reqs[s->count - 1].binary = true;
     }
     fuzz_buf_free(&g.line);
 }

@@ -39,10 +39,9 @@ enum fuzz_protocol {
     FUZZ_PROTO_TEXT = 0,
     FUZZ_PROTO_META,
     FUZZ_PROTO_MIXED,
-    /* FUZZ_PROTO_BINARY: the hook for the binary protocol. When the session
-     * speaks it, add a generator here (fuzz_gen_binary) whose streams start
-     * with 0x80, a binary sentinel (a NOOP) in fuzz_exec, and a reply
-     * normaliser for the binary header's opaque/CAS fields. */
+    /* Binary packets (fuzz_bin.h): each request is packets, a stream's
+     * last may have a bad magic; the exec's sentinel is a NOOP. */
+    FUZZ_PROTO_BINARY,
 };
 
 struct fuzz_req {
@@ -53,6 +52,7 @@ struct fuzz_req {
     const char *clause;   /* the clause of spec/protocol.md it exercises */
     bool meta;            /* a meta command */
     bool destructive;     /* flush_all */
+    bool binary;          /* binary packets (no byte shrinking) */
 };
 
 struct fuzz_stream {

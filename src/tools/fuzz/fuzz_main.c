@@ -46,7 +46,8 @@ main(int argc, char **argv)
     }
     bool meta = reply.len == 4 && memcmp(reply.p, "MN\r\n", 4) == 0;
     fuzz_buf_free(&reply);
-    if (!meta && o.protocol != FUZZ_PROTO_TEXT) {
+    if (!meta && o.protocol != FUZZ_PROTO_TEXT &&
+        o.protocol != FUZZ_PROTO_BINARY) {
         fprintf(stderr, "mcref-fuzz: %s does not answer `mn`: it does not "
                 "speak the meta protocol (use --protocol text)\n", o.target);
         return 2;
@@ -54,9 +55,12 @@ main(int argc, char **argv)
     fprintf(stderr, "mcref-fuzz: seed %llu (replay with --seed %llu), "
             "target %s, %s\n", (unsigned long long)o.seed,
             (unsigned long long)o.seed, o.target,
-            meta ? "meta sentinel" : "text sentinel");
+            o.protocol == FUZZ_PROTO_BINARY ? "binary (NOOP sentinel)"
+            : meta                          ? "meta sentinel"
+                                            : "text sentinel");
     struct fuzz_target t = fuzz_net_target(&net);
     struct fuzz_exec_opts eo = {.sentinel_meta = meta,
+                                .binary = o.protocol == FUZZ_PROTO_BINARY,
                                 .cas_loose = !o.cas_exact,
                                 .nonce_seed = o.seed ^ (uint64_t)time(NULL) ^
                                               ((uint64_t)getpid() << 32)};

@@ -177,6 +177,9 @@ fuzz_minimise(struct fuzz_stream *s, const struct fuzz_target *t,
     if (stats->reproduced) {
         ddmin_requests(&m, s);
         for (size_t i = 0; i < s->count; i++) {
+            if (s->reqs[i].binary) {
+                continue; /* a packet's bytes hang together */
+            }
             shrink_bytes(&m, s, i);
         }
     }

@@ -18,7 +18,7 @@ static const char USAGE[] =
     "  --seconds N          stop after N seconds (default 60 unless --runs)\n"
     "  --runs N             stop after N streams\n"
     "  --requests N         at most N requests per stream (default 24)\n"
-    "  --protocol P         text (default), meta or mixed\n"
+    "  --protocol P         text (default), meta, mixed or binary\n"
     "  --out DIR            findings folder (default ./mcref-fuzz-findings)\n"
     "  --flush              also send flush_all (flushes the whole target)\n"
     "  --cas-exact          compare CAS uniques by value (only meaningful\n"
@@ -118,9 +118,7 @@ fuzz_opts_parse(struct fuzz_opts *o, int argc, char **argv)
             } else if (strcmp(optarg, "mixed") == 0) {
                 o->protocol = FUZZ_PROTO_MIXED;
             } else if (strcmp(optarg, "binary") == 0) {
-                fprintf(stderr, "mcref-fuzz: --protocol binary: not yet "
-                        "(mcref's session does not speak it)\n");
-                return false;
+                o->protocol = FUZZ_PROTO_BINARY;
             } else {
                 ok = false;
             }

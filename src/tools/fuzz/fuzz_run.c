@@ -174,6 +174,17 @@ fuzz_run(const struct fuzz_opts *o, const struct fuzz_target *t,
                 if (r.kind != FUZZ_GONE) {
                     fuzz_minimise(&s, t, eo, &r, o->min_budget, &fin, &ms);
                     sum->min_executions += ms.executions;
+                    if (r.kind == FUZZ_DIVERGE && !ms.reproduced) {
+                        /* Not the same on a re-run of the same stream:
+                         * counted apart, not a finding (the next hit of
+                         * that shape is tried again). */
+                        sum->finding_count--;
+                        sum->flaky++;
+                        fuzz_result_free(&fin);
+                        fuzz_result_free(&r);
+                        fuzz_stream_free(&s);
+                        continue;
+                    }
                 }
                 f->requests = s.count;
                 write_case(o, f, &s, fin.kind != FUZZ_SAME ? &fin : &r,
@@ -228,13 +239,15 @@ fuzz_summary_print(const struct fuzz_summary *sum, const struct fuzz_opts *o,
         json_string(f, o->target);
         fprintf(f, ", \"seed\": %llu, \"streams\": %llu, \"requests\": %llu,"
                 " \"seconds\": %.1f, \"minimise_executions\": %llu,"
-                " \"target_gone\": %s, \"known\": %llu, \"findings\": [",
+                " \"target_gone\": %s, \"known\": %llu, \"flaky\": %llu,"
+                " \"findings\": [",
                 (unsigned long long)sum->seed,
                 (unsigned long long)sum->streams,
                 (unsigned long long)sum->requests, sum->seconds,
                 (unsigned long long)sum->min_executions,
                 sum->gone ? "true" : "false",
-                (unsigned long long)sum->known);
+                (unsigned long long)sum->known,
+                (unsigned long long)sum->flaky);
         for (size_t i = 0; i < sum->finding_count; i++) {
             const struct fuzz_finding *x = &sum->findings[i];
             fprintf(f, "%s{\"name\": ", i > 0 ? ", " : "");
@@ -262,6 +275,11 @@ fuzz_summary_print(const struct fuzz_summary *sum, const struct fuzz_opts *o,
     if (sum->gone) {
         fprintf(f, "the target went away (crash, or stopped accepting): "
                 "the run stopped\n");
+    }
+    if (sum->flaky > 0) {
+        fprintf(f, "%llu divergences did not recur when their stream was "
+                "run again (flaky; not counted as findings)\n",
+                (unsigned long long)sum->flaky);
     }
     if (sum->known > 0) {
         fprintf(f, "%llu streams diverged under --known-clauses (known "

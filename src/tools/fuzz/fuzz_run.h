@@ -34,6 +34,7 @@ struct fuzz_summary {
     double seconds;
     bool gone;              /* the target went away: the run stopped */
     uint64_t known;         /* findings under --known-clauses */
+    uint64_t flaky;         /* divergences that a re-run did not give */
     struct fuzz_finding findings[FUZZ_FINDINGS_MAX];
     size_t finding_count;
 };
