@@ -5,6 +5,7 @@
  * to binary requests as to text ones.
  */
 #include "clause.h"
+#include "engine_config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,15 +49,7 @@ open_harness(const char *faults)
 {
     struct harness *h = calloc(1, sizeof *h);
     assert_non_null(h);
-    struct engine_config cfg = {
-        .store = {.mem_limit = 4u << 20,
-                  .value_len_max = 1u << 20,
-                  .evict = true,
-                  .cas_enabled = true,
-                  .hash_seed = 7},
-        .flush_enabled = true,
-        .version = "1.6.18-mcref",
-    };
+    struct engine_config cfg = test_engine_config();
     h->e = engine_create(&cfg, NULL);
     assert_non_null(h->e);
     client_check_init(&h->check, false);

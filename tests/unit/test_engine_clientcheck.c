@@ -3,6 +3,7 @@
  * scheduler (spec §21.1), through a session and directly.
  */
 #include "clause.h"
+#include "engine_config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,15 +47,7 @@ open_harness(bool reject, const char *faults)
 {
     struct harness *h = calloc(1, sizeof *h);
     assert_non_null(h);
-    struct engine_config cfg = {
-        .store = {.mem_limit = 4u << 20,
-                  .value_len_max = 1u << 20,
-                  .evict = true,
-                  .cas_enabled = true,
-                  .hash_seed = 7},
-        .flush_enabled = true,
-        .version = "1.6.18-mcref",
-    };
+    struct engine_config cfg = test_engine_config();
     h->e = engine_create(&cfg, NULL);
     assert_non_null(h->e);
     client_check_init(&h->check, reject);

@@ -2,6 +2,7 @@
  * test_engine_meta.c - the meta protocol through parser, engine, store and
  * composer: bytes in, bytes out, clause by clause (spec/protocol.md §19).
  */
+#include "engine_config.h"
 #include "session_harness.h"
 
 /* ---- harness -------------------------------------------------------------- */
@@ -9,16 +10,8 @@
 static struct engine_config
 config(void)
 {
-    struct engine_config cfg = {
-        .store = {.mem_limit = 4u << 20,
-                  .value_len_max = 1u << 20,
-                  .evict = true,
-                  .cas_enabled = true,
-                  .hash_seed = 7},
-        .flush_enabled = true,
-        .test_clock = true,
-        .version = "1.6.18-mcref",
-    };
+    struct engine_config cfg = test_engine_config();
+    cfg.test_clock = true;
     return cfg;
 }
 

@@ -2,6 +2,7 @@
  * test_engine_session.c - bytes in, bytes out: every command and error path
  * through parser, engine and store, compared byte for byte.
  */
+#include "engine_config.h"
 #include "session_harness.h"
 
 #include "../../src/common/limits.h"
@@ -12,17 +13,10 @@
 static struct engine_config
 config(void)
 {
-    struct engine_config cfg = {
-        .store = {.mem_limit = 4u << 20,
-                  .value_len_max = 1u << 20,
-                  .evict = true,
-                  .cas_enabled = true,
-                  .hash_seed = 7},
-        .flush_enabled = true,
-        .version = "1.6.18-mcref",
-        .settings = {.maxconns = 1024, .tcpport = 11211, .reqs_per_event = 20,
-                     .tcp_backlog = 1024, .umask = 0700},
-    };
+    struct engine_config cfg = test_engine_config();
+    cfg.settings = (struct engine_settings){
+        .maxconns = 1024, .tcpport = 11211, .reqs_per_event = 20,
+        .tcp_backlog = 1024, .umask = 0700};
     return cfg;
 }
 
