@@ -147,8 +147,9 @@ $(UNIT_BINS): $$(call unit_deps,$$(notdir $$@))
 PROP_BINS := $(B)/tests/prop/prop_store $(B)/tests/prop/prop_session \
 	$(B)/tests/prop/prop_binary
 
+# prop_store takes the poisoned memory from the fuzzer's comparer.
 $(B)/tests/prop/prop_store: $(B)/obj/tests/prop/prop_store.o \
-		$(B)/libmodel.a $(B)/libstore.a $(B)/libcommon.a
+		$(B)/obj/fuzz/store_compare.o $(B)/libmodel.a $(B)/libstore.a $(B)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 

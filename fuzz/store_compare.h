@@ -1,6 +1,7 @@
 /*
  * store_compare.h - the store and its oracle model (spec/model/) compared:
- * views, statistics and the whole log layout. Used by fuzz_store.
+ * views, statistics and the whole log layout. Used by fuzz_store (and its
+ * poisoned memory by tests/prop/prop_store).
  *
  * A difference prints what differs, with the operation that led to it (a
  * caller's description), and aborts through CHECK(). The comparer keeps its

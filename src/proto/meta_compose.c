@@ -12,6 +12,7 @@
 
 #include "../common/check.h"
 #include "../common/decimal.h"
+#include "put.h"
 #include "text.h"
 
 struct code_text {
@@ -34,19 +35,6 @@ static const struct code_text errors[] = {
 };
 
 /* ---- bytes ----------------------------------------------------------------- */
-
-static uint8_t *
-put_bytes(uint8_t *p, const void *src, size_t n)
-{
-    memcpy(p, src, n);
-    return p + n;
-}
-
-static uint8_t *
-put_u64(uint8_t *p, uint64_t v)
-{
-    return p + decimal_format_u64(v, p);
-}
 
 static uint8_t *
 put_i64(uint8_t *p, int64_t v)

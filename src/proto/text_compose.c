@@ -5,6 +5,7 @@
 
 #include "../common/check.h"
 #include "../common/decimal.h"
+#include "put.h"
 #include "meta.h"
 
 struct reply_text {
@@ -58,19 +59,6 @@ proto_text_error_reply(enum request_error error)
     CHECK(error != REQERR_NONE);
     CHECK((unsigned)error < sizeof error_replies / sizeof error_replies[0]);
     return error_replies[error];
-}
-
-static uint8_t *
-put_bytes(uint8_t *dst, const void *src, size_t n)
-{
-    memcpy(dst, src, n);
-    return dst + n;
-}
-
-static uint8_t *
-put_u64(uint8_t *dst, uint64_t v)
-{
-    return dst + decimal_format_u64(v, dst);
 }
 
 size_t

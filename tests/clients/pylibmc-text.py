@@ -9,7 +9,7 @@ import pylibmc  # noqa: E402
 import scenario  # noqa: E402
 
 
-class Adapter:
+class Adapter(scenario.ClientAdapter):
     name = "pylibmc"
     errors = (pylibmc.Error,)
 
@@ -18,39 +18,6 @@ class Adapter:
                                 behaviors={"cas": True, "connect_timeout": 3000,
                                            "receive_timeout": 3000000,
                                            "send_timeout": 3000000})
-
-    def set(self, k, v):
-        return bool(self.c.set(k, v))
-
-    def get(self, k):
-        return self.c.get(k)
-
-    def add(self, k, v):
-        return bool(self.c.add(k, v))
-
-    def replace(self, k, v):
-        return bool(self.c.replace(k, v))
-
-    def delete(self, k):
-        return bool(self.c.delete(k))
-
-    def incr(self, k, d):
-        return self.c.incr(k, d)
-
-    def decr(self, k, d):
-        return self.c.decr(k, d)
-
-    def gets(self, k):
-        return self.c.gets(k)
-
-    def cas(self, k, v, cas_id):
-        return bool(self.c.cas(k, v, cas_id))
-
-    def touch(self, k, t):
-        return bool(self.c.touch(k, t))
-
-    def get_multi(self, keys):
-        return self.c.get_multi(keys)
 
 
 scenario.main(Adapter)

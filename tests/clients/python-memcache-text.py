@@ -8,7 +8,7 @@ import memcache  # noqa: E402
 import scenario  # noqa: E402
 
 
-class Adapter:
+class Adapter(scenario.ClientAdapter):
     name = "python-memcache"
     errors = (memcache.Client.MemcachedKeyError, OSError)
 
@@ -16,36 +16,12 @@ class Adapter:
         self.c = memcache.Client([os.environ["MEMCACHED_SERVERS"]],
                                  cache_cas=True, socket_timeout=3)
 
-    def set(self, k, v):
-        return bool(self.c.set(k, v))
-
-    def get(self, k):
-        return self.c.get(k)
-
-    def add(self, k, v):
-        return bool(self.c.add(k, v))
-
-    def replace(self, k, v):
-        return bool(self.c.replace(k, v))
-
-    def delete(self, k):
-        return bool(self.c.delete(k))
-
-    def incr(self, k, d):
-        return self.c.incr(k, d)
-
-    def decr(self, k, d):
-        return self.c.decr(k, d)
-
     def gets(self, k):
         v = self.c.gets(k)
         return (v, self.c.cas_ids.get(k))
 
     def cas(self, k, v, _cas_id):
         return bool(self.c.cas(k, v))
-
-    def touch(self, k, t):
-        return bool(self.c.touch(k, t))
 
     def get_multi(self, keys):
         got = self.c.get_multi(keys)

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../fuzz/store_compare.h"
 #include "../../spec/model/model.h"
 #include "../../src/store/store.h"
 #include "../support/rng.h"
@@ -35,36 +36,6 @@ chance(uint64_t *state, unsigned percent)
 {
     return rng_below(state, 100) < percent;
 }
-
-/* ---- memory that is poisoned when released ------------------------------ */
-
-static void *
-poison_reserve(void *ctx, uint64_t len)
-{
-    (void)ctx;
-    return calloc(1, (size_t)len);
-}
-
-static void
-poison_release(void *ctx, void *p, uint64_t len)
-{
-    (void)ctx;
-    memset(p, 0xA5, (size_t)len);
-}
-
-static void
-poison_unreserve(void *ctx, void *p, uint64_t len)
-{
-    (void)ctx;
-    (void)len;
-    free(p);
-}
-
-static const struct store_memory poison_memory = {
-    .reserve = poison_reserve,
-    .release = poison_release,
-    .unreserve = poison_unreserve,
-};
 
 /* ---- one run ----------------------------------------------------------- */
 
@@ -124,7 +95,7 @@ draw_config(struct run *r)
      * above these limits, so a fixed log). */
     static const uint64_t cap_mins[] = {0, 256, 700, 2048, 4096};
     r->cfg.log_cap_min = cap_mins[rng_below(&r->rng, 5)];
-    r->cfg.memory = &poison_memory;
+    r->cfg.memory = &store_compare_poison_memory;
     r->cfg.cas_enabled = chance(&r->rng, 80);
     r->cfg.hash_seed = rng_next(&r->rng);
     r->cfg.index_size_log2 = 1 + (unsigned)rng_below(&r->rng, 8);

@@ -3,6 +3,7 @@
  * session (parser, engine, store, composer): bytes in, packets out.
  */
 #include "clause.h"
+#include "session_collect.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,21 +91,7 @@ static void
 feed(struct harness *h, const void *data, size_t len)
 {
     session_input(&h->s, data, len, NOW);
-    for (;;) {
-        struct outq_segment seg[8];
-        size_t n = session_output(&h->s, seg, 8);
-        if (n == 0) {
-            return;
-        }
-        size_t total = 0;
-        for (size_t i = 0; i < n; i++) {
-            assert_true(h->out_len + seg[i].len <= sizeof h->out);
-            memcpy(h->out + h->out_len, seg[i].base, seg[i].len);
-            h->out_len += seg[i].len;
-            total += seg[i].len;
-        }
-        session_sent(&h->s, total, NOW);
-    }
+    session_collect(&h->s, h->out, sizeof h->out, &h->out_len, NOW);
 }
 
 static size_t

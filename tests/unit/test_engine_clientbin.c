@@ -5,6 +5,8 @@
  * to binary requests as to text ones.
  */
 #include "clause.h"
+#include "engine_config.h"
+#include "session_collect.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,15 +50,7 @@ open_harness(const char *faults)
 {
     struct harness *h = calloc(1, sizeof *h);
     assert_non_null(h);
-    struct engine_config cfg = {
-        .store = {.mem_limit = 4u << 20,
-                  .value_len_max = 1u << 20,
-                  .evict = true,
-                  .cas_enabled = true,
-                  .hash_seed = 7},
-        .flush_enabled = true,
-        .version = "1.6.18-mcref",
-    };
+    struct engine_config cfg = test_engine_config();
     h->e = engine_create(&cfg, NULL);
     assert_non_null(h->e);
     client_check_init(&h->check, false);
@@ -121,21 +115,7 @@ feed(struct harness *h)
     h->out_len = 0;
     session_input(&h->s, h->in, h->in_len, NOW);
     h->in_len = 0;
-    for (;;) {
-        struct outq_segment seg[8];
-        size_t n = session_output(&h->s, seg, 8);
-        if (n == 0) {
-            break;
-        }
-        size_t total = 0;
-        for (size_t i = 0; i < n; i++) {
-            assert_true(h->out_len + seg[i].len <= sizeof h->out);
-            memcpy(h->out + h->out_len, seg[i].base, seg[i].len);
-            h->out_len += seg[i].len;
-            total += seg[i].len;
-        }
-        session_sent(&h->s, total, NOW);
-    }
+    session_collect(&h->s, h->out, sizeof h->out, &h->out_len, NOW);
 }
 
 /* The status of response number i (from 0) in h->out; -1 if none. */

@@ -3,6 +3,8 @@
  * scheduler (spec §21.1), through a session and directly.
  */
 #include "clause.h"
+#include "engine_config.h"
+#include "session_collect.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,15 +48,7 @@ open_harness(bool reject, const char *faults)
 {
     struct harness *h = calloc(1, sizeof *h);
     assert_non_null(h);
-    struct engine_config cfg = {
-        .store = {.mem_limit = 4u << 20,
-                  .value_len_max = 1u << 20,
-                  .evict = true,
-                  .cas_enabled = true,
-                  .hash_seed = 7},
-        .flush_enabled = true,
-        .version = "1.6.18-mcref",
-    };
+    struct engine_config cfg = test_engine_config();
     h->e = engine_create(&cfg, NULL);
     assert_non_null(h->e);
     client_check_init(&h->check, reject);
@@ -87,21 +81,7 @@ feed(struct harness *h, const char *input)
 {
     h->out_len = 0;
     session_input(&h->s, (const uint8_t *)input, strlen(input), NOW);
-    for (;;) {
-        struct outq_segment seg[8];
-        size_t n = session_output(&h->s, seg, 8);
-        if (n == 0) {
-            break;
-        }
-        size_t total = 0;
-        for (size_t i = 0; i < n; i++) {
-            assert_true(h->out_len + seg[i].len < sizeof h->out);
-            memcpy(h->out + h->out_len, seg[i].base, seg[i].len);
-            h->out_len += seg[i].len;
-            total += seg[i].len;
-        }
-        session_sent(&h->s, total, NOW);
-    }
+    session_collect(&h->s, h->out, sizeof h->out - 1, &h->out_len, NOW);
     h->out[h->out_len] = '\0';
 }
 

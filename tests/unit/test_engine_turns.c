@@ -3,6 +3,7 @@
  * rest kept and run by session_resume(), replies unchanged ([conn.yield]).
  */
 #include "clause.h"
+#include "engine_config.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,16 +15,9 @@
 static struct engine *
 engine_open(void)
 {
-    struct engine_config cfg = {
-        .store = {.mem_limit = 4u << 20,
-                  .value_len_max = 1u << 20,
-                  .evict = true,
-                  .cas_enabled = true,
-                  .hash_seed = 7},
-        .flush_enabled = true,
-        .version = "1.6.18-mcref",
-        .settings = {.maxconns = 1024, .reqs_per_event = 3},
-    };
+    struct engine_config cfg = test_engine_config();
+    cfg.settings = (struct engine_settings){.maxconns = 1024,
+                                            .reqs_per_event = 3};
     struct engine *e = engine_create(&cfg, NULL);
     assert_non_null(e);
     return e;
