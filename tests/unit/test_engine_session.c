@@ -1532,7 +1532,8 @@ run_output_budget(uint64_t budget, enum session_state want_second)
     assert_int_equal(session_state(&slow2), want_second);
     assert_int_equal(session_state(&slow1), SESSION_OPEN);
     h->out_len = 0;
-    feed_at(h, "set s 0 0 1\r\nx\r\nget s\r\n", 25, NOW);
+    const char *reads = "set s 0 0 1\r\nx\r\nget s\r\n";
+    feed_at(h, reads, strlen(reads), NOW);
     assert_int_equal(session_state(&h->s), SESSION_OPEN);
     const char *want = "STORED\r\nVALUE s 0 1\r\nx\r\nEND\r\n";
     assert_int_equal(h->out_len, strlen(want));
