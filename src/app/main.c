@@ -75,6 +75,8 @@ engine_config_of(const struct settings *st)
             },
         .flush_enabled = !st->flush_disabled,
         .input_budget = input_budget_of(st),
+        /* [conn.output-budget]: the same figure bounds queued replies. */
+        .output_budget = input_budget_of(st),
         .dump_disabled = st->dump_disabled,
         .shutdown_enabled = st->shutdown_enabled,
         .test_clock = st->test_clock,

@@ -59,6 +59,9 @@ struct engine_config {
     /* [conn.input-budget]: bytes of unparsed input held over all sessions
      * (-o read_buf_mem_limit); 0 = no bound. */
     uint64_t input_budget;
+    /* [conn.output-budget]: bytes of reply blocks held over all sessions
+     * past which a session with a paused backlog is closed; 0 = no bound. */
+    uint64_t output_budget;
     struct engine_settings settings;
 };
 

@@ -22,6 +22,7 @@ outq_pool_init(struct outq_pool *pool, uint32_t free_max)
     pool->free_count = 0;
     pool->free_max = free_max;
     pool->blocks_out = 0;
+    pool->pending_all = 0;
     pool->holders = NULL;
 }
 
@@ -142,6 +143,7 @@ outq_deinit(struct outq *q)
     }
     CHECK(q->refs == 0);
     q->tail = NULL;
+    q->pool->pending_all -= q->pending;
     q->pending = 0;
 }
 
@@ -173,6 +175,7 @@ outq_commit(struct outq *q, size_t n)
     CHECK(q->tail->len + n <= OUTQ_BLOCK_SIZE);
     q->tail->len += (uint32_t)n;
     q->pending += n;
+    q->pool->pending_all += n;
     q->queued += n;
 }
 
@@ -218,6 +221,7 @@ outq_append_ref(struct outq *q, const void *data, size_t n)
     }
     q->tail = b;
     q->pending += n;
+    q->pool->pending_all += n;
     q->queued += n;
     if (q->refs++ == 0) {
         holder_add(q);
@@ -323,6 +327,7 @@ outq_consume(struct outq *q, uint64_t n)
 {
     CHECK(n <= q->pending);
     q->pending -= n;
+    q->pool->pending_all -= n;
     while (n > 0) {
         struct outq_block *b = q->head;
         CHECK(b != NULL);

@@ -34,6 +34,7 @@ struct outq_pool {
     uint32_t free_count;
     uint32_t free_max;   /* blocks kept for reuse beyond this are freed */
     uint64_t blocks_out; /* blocks held by queues now */
+    uint64_t pending_all; /* bytes pending over every queue, referenced or not */
     struct outq *holders; /* queues with references pending */
 };
 

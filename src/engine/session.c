@@ -75,6 +75,21 @@ hard_output_bound(const struct session *s)
            LIMIT_OUTPUT_HARD_SLACK;
 }
 
+/* [conn.output-bound] and [conn.output-budget]: whether the session must
+ * close for what it has queued. Past the budget of all sessions, the ones
+ * holding a paused backlog (the most output) go; the others stay. */
+static bool
+output_too_large(const struct session *s)
+{
+    if (s->out.failed || s->out.pending > hard_output_bound(s)) {
+        return true;
+    }
+    uint64_t budget = s->engine->cfg.output_budget;
+    /* Referenced bytes count: a store write copies them (outq.h). */
+    return budget != 0 && s->out.pending >= LIMIT_OUTPUT_PAUSE &&
+           s->engine->pool.pending_all > budget;
+}
+
 static uint64_t
 stash_bound(const struct session *s)
 {
@@ -212,7 +227,7 @@ process_binary(struct session *s, const uint8_t *buf, size_t n,
         if (s->state != SESSION_OPEN) {
             return n; /* a fault closes it (edge.h) */
         }
-        if (s->out.failed || s->out.pending > hard_output_bound(s)) {
+        if (output_too_large(s)) {
             s->state = SESSION_ABORT;
             return n;
         }
@@ -321,8 +336,7 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
             ascii_auth(s, buf + pos, &req);
             s->engine->stats.bytes_read += consumed;
             pos += consumed;
-            if (s->state != SESSION_OPEN || s->out.failed ||
-                s->out.pending > hard_output_bound(s)) {
+            if (s->state != SESSION_OPEN || output_too_large(s)) {
                 s->state = s->state == SESSION_OPEN ? SESSION_ABORT : s->state;
                 return n;
             }
@@ -402,7 +416,7 @@ process(struct session *s, const uint8_t *buf, size_t n, uint32_t real_s)
         if (s->state != SESSION_OPEN) {
             return n; /* a fault closes it (edge.h) */
         }
-        if (s->out.failed || s->out.pending > hard_output_bound(s)) {
+        if (output_too_large(s)) {
             s->state = SESSION_ABORT;
             return n;
         }

@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mcharness import (Server, SkipTest, check, eq, is_memcached,  # noqa: E402
                        server_bin, test, main)
 
-# clauses: conn.input-budget restart.unclean restart.restore
+# clauses: conn.input-budget conn.output-budget restart.unclean restart.restore
 
 P = "faults/"
 
@@ -151,6 +151,37 @@ def _load_then(sig, path):
         t.join(10)
     check(counts[0] > 0, "the writers wrote")
     return s
+
+
+@test(P + "output_budget_closes_clients_that_do_not_read", timeout=60)
+def _():
+    if is_memcached():
+        raise SkipTest("memcached 1.6.18 has no bound on replies over connections")
+    with Server(["-o", "read_buf_mem_limit=4", "-c", "100"]) as s:
+        with s.conn() as probe:
+            eq(probe.store("set", "big", "v" * (200 * 1024)), "STORED", "set big")
+            before = int(probe.stats()["curr_connections"])
+            hogs = []
+            for _ in range(30):
+                c = socket.socket()
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                c.connect(("127.0.0.1", s.port))
+                c.settimeout(2)
+                try:
+                    c.sendall(b"get big\r\n" * 60)  # 12 MB of replies
+                except OSError:
+                    pass  # already closed
+                hogs.append(c)
+            time.sleep(1.0)
+            # The reading client is served all along.
+            eq(probe.get("big"), b"v" * (200 * 1024), "probe served")
+            now = int(probe.stats()["curr_connections"])
+            closed = before + 30 - now
+            # 30 x (256 KiB + a 200 KiB reply) is past 4 MiB: some go.
+            check(closed >= 10, "clients that do not read closed: %d" % closed)
+            check(closed < 30, "those within the budget stay: %d" % closed)
+            for c in hogs:
+                c.close()
 
 
 @test(P + "kill9_and_sigusr1_under_load_then_restart", timeout=90)

@@ -1395,6 +1395,54 @@ test_hard_output_bound(void **state)
     close_harness(h);
 }
 
+/* [conn.output-budget]: two sessions that do not read, each with a 300 KiB
+ * reply queued, pass a 512 KiB budget of all sessions together: the one
+ * whose backlog passes it is closed; the first keeps its backlog, and a
+ * session that reads, with less queued, is served. Without the budget both stay. */
+static void
+run_output_budget(uint64_t budget, enum session_state want_second)
+{
+    struct engine_config cfg = config();
+    cfg.output_budget = budget;
+    struct harness *h = open_with(&cfg);
+    size_t vlen = 300 * 1024;
+    char *cmd = malloc(vlen + 64);
+    assert_non_null(cmd);
+    int n = sprintf(cmd, "set k 0 0 %zu\r\n", vlen);
+    memset(cmd + n, 'a', vlen);
+    memcpy(cmd + n + vlen, "\r\n", 2);
+    feed_at(h, cmd, (size_t)n + vlen + 2, NOW);
+    free(cmd);
+    struct session slow1, slow2;
+    session_init(&slow1, h->e);
+    session_init(&slow2, h->e);
+    session_input(&slow1, (const uint8_t *)"get k\r\n", 7, NOW);
+    assert_int_equal(session_state(&slow1), SESSION_OPEN);
+    assert_false(session_wants_input(&slow1));
+    session_input(&slow2, (const uint8_t *)"get k\r\n", 7, NOW);
+    assert_int_equal(session_state(&slow2), want_second);
+    assert_int_equal(session_state(&slow1), SESSION_OPEN);
+    h->out_len = 0;
+    const char *reads = "set s 0 0 1\r\nx\r\nget s\r\n";
+    feed_at(h, reads, strlen(reads), NOW);
+    assert_int_equal(session_state(&h->s), SESSION_OPEN);
+    const char *want = "STORED\r\nVALUE s 0 1\r\nx\r\nEND\r\n";
+    assert_int_equal(h->out_len, strlen(want));
+    assert_memory_equal(h->out, want, strlen(want));
+    session_deinit(&slow2);
+    session_deinit(&slow1);
+    assert_true(h->e->pool.pending_all == 0);
+    close_harness(h);
+}
+
+static void
+test_output_budget_closes_the_largest(void **state)
+{
+    (void)state;
+    run_output_budget(512 * 1024, SESSION_ABORT);
+    run_output_budget(0, SESSION_OPEN);
+}
+
 /* A session that stopped reading cannot be made to hold unbounded input. */
 static void
 test_stash_bound_while_paused(void **state)
@@ -1644,6 +1692,7 @@ main(void)
         CLAUSE_TEST("stats.settings", test_stats_settings_whole),
         CLAUSE_TEST("conn.output-bound", test_hard_output_bound),
         CLAUSE_TEST("conn.output-bound", test_stash_bound_while_paused),
+        CLAUSE_TEST("conn.output-budget", test_output_budget_closes_the_largest),
         CLAUSE_TEST("get.reply", test_large_value_sent_from_item),
         CLAUSE_TEST("get.reply", test_referenced_value_outlives_writes),
         CLAUSE_TEST("mem.bounded", test_reference_copy_without_memory),
