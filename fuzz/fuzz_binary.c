@@ -8,7 +8,9 @@
  * would receive it (keeping what the parser left). Oracles: both give the
  * same requests at the same offsets ([bin.frame]); every slice lies inside
  * the bytes the request consumed; a request the parser returns is composed
- * back without tripping a CHECK; no read outside the input (ASan).
+ * back without tripping a CHECK; strict mode's lint of it
+ * (proto_binary_client_lint) names only known rules, the same however the
+ * stream was cut; no read outside the input (ASan).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #include "../src/common/check.h"
 #include "../src/proto/binary.h"
+#include "../src/proto/client_lint.h"
 #include "../tests/support/rng.h"
 
 #define FUZZ_BINARY_REQS 512u
@@ -24,6 +27,7 @@ struct seen {
     size_t start;
     size_t consumed;
     struct request req;
+    uint32_t rules; /* proto_binary_client_lint */
 };
 
 struct parse_run {
@@ -80,6 +84,9 @@ run(const uint8_t *data, size_t len, uint32_t value_max, uint64_t seed,
             out->reqs[out->count].start = at;
             out->reqs[out->count].consumed = consumed;
             out->reqs[out->count].req = req;
+            uint32_t rules = proto_binary_client_lint(&req);
+            CHECK(rules >> CLIENT_RULE_COUNT == 0);
+            out->reqs[out->count].rules = rules;
             out->count++;
         }
         free(copy);
@@ -132,6 +139,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(a->req.value_len == b->req.value_len);
         CHECK(a->req.exptime == b->req.exptime);
         CHECK(a->req.delta == b->req.delta);
+        CHECK(a->rules == b->rules);
     }
     free(whole.reqs);
     free(cut.reqs);

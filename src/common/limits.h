@@ -30,6 +30,10 @@
 /* [expiry.relative-max]: exptimes up to this are relative seconds. */
 #define LIMIT_RELATIVE_EXPTIME 2592000
 
+/* [client.exptime-range]: an absolute exptime before this (2000-01-01) is
+ * a relative time the client meant, sent too large. */
+#define LIMIT_CLIENT_ABSOLUTE_EXPTIME_MIN 946684800u
+
 /* [mem.make-room]: second chances given per write. */
 #define LIMIT_MOVES_PER_WRITE 16u
 

@@ -62,8 +62,35 @@ client_check_escape(char *out, size_t out_len, const uint8_t *bytes,
 }
 
 void
-client_check_record(struct client_check *c, uint32_t rules, uint64_t conn,
-                    uint64_t request, const uint8_t *bytes, size_t len)
+client_check_escape_hex(char *out, size_t out_len, const uint8_t *bytes,
+                        size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    CHECK(out_len >= 8);
+    size_t n = 0;
+    size_t room = out_len - 4; /* "..." and the NUL */
+    for (size_t i = 0; i < len; i++) {
+        size_t k = i > 0 && i % 4 == 0 ? 3 : 2;
+        if (n + k > room) {
+            memcpy(out + n, "...", 3);
+            n += 3;
+            break;
+        }
+        if (k == 3) {
+            out[n++] = ' ';
+        }
+        out[n++] = digits[bytes[i] >> 4];
+        out[n++] = digits[bytes[i] & 15];
+    }
+    out[n] = '\0';
+}
+
+typedef void (*escape_fn)(char *out, size_t out_len, const uint8_t *bytes,
+                          size_t len);
+
+static void
+record(struct client_check *c, uint32_t rules, uint64_t conn,
+       uint64_t request, const uint8_t *bytes, size_t len, escape_fn escape)
 {
     CHECK(c != NULL);
     for (unsigned r = 0; r < CLIENT_RULE_COUNT; r++) {
@@ -76,8 +103,23 @@ client_check_record(struct client_check *c, uint32_t rules, uint64_t conn,
             struct client_finding f = {.rule = (enum client_rule)r,
                                        .conn = conn,
                                        .request = request};
-            client_check_escape(f.excerpt, sizeof f.excerpt, bytes, len);
+            escape(f.excerpt, sizeof f.excerpt, bytes, len);
             c->sink(c->sink_ctx, &f);
         }
     }
+}
+
+void
+client_check_record(struct client_check *c, uint32_t rules, uint64_t conn,
+                    uint64_t request, const uint8_t *bytes, size_t len)
+{
+    record(c, rules, conn, request, bytes, len, client_check_escape);
+}
+
+void
+client_check_record_binary(struct client_check *c, uint32_t rules,
+                           uint64_t conn, uint64_t request,
+                           const uint8_t *bytes, size_t len)
+{
+    record(c, rules, conn, request, bytes, len, client_check_escape_hex);
 }

@@ -49,6 +49,16 @@ void client_check_record(struct client_check *c, uint32_t rules,
                          uint64_t conn, uint64_t request,
                          const uint8_t *bytes, size_t len);
 
+/* The same for a binary packet, whose excerpt is hex (escape_hex). */
+void client_check_record_binary(struct client_check *c, uint32_t rules,
+                                uint64_t conn, uint64_t request,
+                                const uint8_t *bytes, size_t len);
+
+/* Writes bytes[0..len) as lowercase hex, a space after every 4 bytes (as
+ * -vv prints a header), NUL-ended, cut with "..." when it does not fit. */
+void client_check_escape_hex(char *out, size_t out_len, const uint8_t *bytes,
+                             size_t len);
+
 /* Writes a JSON-escaped copy of bytes[0..len) (\r \n \" \\ \u00hh),
  * NUL-ended, cut with "..." when it does not fit in out_len. */
 void client_check_escape(char *out, size_t out_len, const uint8_t *bytes,

@@ -84,16 +84,30 @@ edge_before(struct session *s, const uint8_t *bytes, size_t consumed,
         s->quiet_request = s->requests;
     }
     s->quiet_open = quiet;
-    /* The text rules (proto/client_lint.h) read a command line; a binary
-     * packet has none, and its malformed forms are answered or closed by
-     * the parser ([bin.lengths]). */
-    if (e->check != NULL && req->cmd != REQ_BINARY) {
-        uint32_t rules = proto_client_lint(bytes, consumed, req,
-                                          e->cfg.store.value_len_max);
+    if (e->check != NULL) {
+        bool binary = req->cmd == REQ_BINARY;
+        uint32_t rules =
+            binary ? proto_binary_client_lint(req)
+                   : proto_client_lint(bytes, consumed, req,
+                                       e->cfg.store.value_len_max);
         if (rules != 0) {
-            client_check_record(e->check, rules, s->conn_id, s->requests,
-                                bytes, consumed);
-            if (e->check->reject && req->error == REQERR_NONE) {
+            if (binary) {
+                client_check_record_binary(e->check, rules, s->conn_id,
+                                           s->requests, bytes, consumed);
+            } else {
+                client_check_record(e->check, rules, s->conn_id,
+                                    s->requests, bytes, consumed);
+            }
+            /* =reject: only a request memcached would have carried out;
+             * the others already get an error. */
+            if (e->check->reject && binary &&
+                req->bin.error == BIN_ERR_NONE) {
+                er->alt = *req;
+                er->alt.bin.error = BIN_ERR_REJECTED; /* 0x04, stays open */
+                *run = &er->alt;
+                return EDGE_RUN; /* no fault on a rejected request */
+            }
+            if (e->check->reject && !binary && req->error == REQERR_NONE) {
                 er->alt = *req;
                 er->alt.cmd = REQ_INVALID;
                 er->alt.error = REQERR_FORMAT;
@@ -197,6 +211,16 @@ edge_after(struct session *s, const uint8_t *bytes, const struct request *req,
         break;
     default:
         CHECK(false);
+    }
+}
+
+void
+edge_bad_magic(struct session *s, const uint8_t *bytes, size_t len)
+{
+    if (s->engine->check != NULL) {
+        client_check_record_binary(s->engine->check,
+                                   1u << CLIENT_BINARY_MAGIC, s->conn_id,
+                                   s->requests + 1, bytes, len);
     }
 }
 

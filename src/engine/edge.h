@@ -48,6 +48,10 @@ void edge_after(struct session *s, const uint8_t *bytes,
                 const struct request *req, enum command_result res,
                 struct edge_request *er, uint32_t real_s);
 
+/* [client.binary-magic]: the header bytes[0..len) of a binary packet
+ * that the parser refused to read (its connection closes). */
+void edge_bad_magic(struct session *s, const uint8_t *bytes, size_t len);
+
 /* [client.after-quit]: bytes[0..len) came after quit. */
 void edge_after_quit(struct session *s, const uint8_t *bytes, size_t len);
 

@@ -152,6 +152,8 @@ process_binary(struct session *s, const uint8_t *buf, size_t n,
             &s->bin_parser, buf + pos, n - pos, &req, &consumed, &needed);
         if (st == PROTO_CLOSE) {
             trace_event(s, "closing: not a binary request (bad magic)");
+            size_t head = n - pos < BIN_HEADER_LEN ? n - pos : BIN_HEADER_LEN;
+            edge_bad_magic(s, buf + pos, head);
             s->state = SESSION_CLOSING;
             return n;
         }

@@ -1,6 +1,6 @@
 /*
  * client_lint.h - the wire-level client rules of spec §21 ([client.*]) for
- * one parsed text or meta request.
+ * one parsed text, meta or binary request.
  *
  * Pure: it reads the request the parser filled and the bytes it came from,
  * and names the rules they break. The engine (engine/client_check.c) only
@@ -31,7 +31,11 @@
     X(META_FLAGS, "client.meta-flags")                   \
     X(AFTER_QUIT, "client.after-quit")                   \
     X(UNANSWERED, "client.unanswered")                   \
-    X(QUIET_NOOP, "client.quiet-noop")
+    X(QUIET_NOOP, "client.quiet-noop")                   \
+    X(BINARY_MAGIC, "client.binary-magic")               \
+    X(BINARY_LENGTHS, "client.binary-lengths")           \
+    X(BINARY_HEADER, "client.binary-header")             \
+    X(BINARY_CAS, "client.binary-cas")
 
 enum client_rule {
 #define CLIENT_RULE_ENUM(name, id) CLIENT_##name,
@@ -48,5 +52,16 @@ enum client_rule {
  */
 uint32_t proto_client_lint(const uint8_t *base, size_t consumed,
                            const struct request *req, uint32_t value_len_max);
+
+/*
+ * The rules that binary request req (REQ_BINARY, as proto_binary_parse
+ * filled it, whatever its bin.error) breaks, as bits (1 << rule). It reads
+ * only the request: the header copy, the decoded extras and the parser's
+ * verdict (key over 250 bytes, lengths that do not fit the opcode, unknown
+ * opcode, value over -I), so any packet is safe to lint. A packet with a
+ * bad magic byte never becomes a request (the parser closes the
+ * connection): the session records [client.binary-magic] itself.
+ */
+uint32_t proto_binary_client_lint(const struct request *req);
 
 #endif

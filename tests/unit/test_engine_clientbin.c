@@ -1,7 +1,8 @@
 /*
  * test_engine_clientbin.c - strict mode and faults for binary connections:
  * [client.quiet-noop] for the binary quiet opcodes, no text rule read into
- * a packet, and the session-level faults (oom, evict, closes, cut) applied
+ * a packet, the binary rules (proto_binary_client_lint) recorded with a hex
+ * excerpt and, under =reject, answered 0x04 in step; the session-level faults (oom, evict, closes, cut) applied
  * to binary requests as to text ones.
  */
 #include "clause.h"
@@ -297,6 +298,135 @@ test_binary_after_quit(void **state)
     close_harness(h);
 }
 
+/* Sets n bytes of the packet that starts at h->in[start], at offset at,
+ * to v (big-endian). */
+static void
+poke(struct harness *h, size_t start, size_t at, uint64_t v, unsigned n)
+{
+    assert_true(start + at + n <= h->in_len);
+    for (unsigned i = 0; i < n; i++) {
+        h->in[start + at + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+    }
+}
+
+static void
+test_binary_rules_recorded(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(NULL);
+    packet(h, BIN_OP_NOOP, "", 0, "");
+    size_t set = h->in_len;
+    store_packet(h, BIN_OP_SET, "k", "v");
+    poke(h, set, 24 + 4, 2678400, 4); /* 31 days: a 1970 unix time */
+    size_t get = h->in_len;
+    packet(h, BIN_OP_GET, "k", 0, "");
+    poke(h, get, 16, 99, 8); /* a CAS get ignores */
+    feed(h);
+    /* Answered as memcached does: stored, already expired, CAS ignored. */
+    assert_int_equal(responses(h), 3);
+    assert_int_equal(status_of(h, 1), 0);
+    assert_int_equal(status_of(h, 2), 0x01);
+    assert_int_equal(h->check.counts[CLIENT_EXPTIME_RANGE], 1);
+    assert_int_equal(h->check.counts[CLIENT_BINARY_CAS], 1);
+    assert_int_equal(h->check.total, 2);
+    assert_string_equal(client_rule_clause(h->last.rule), "client.binary-cas");
+    assert_int_equal(h->last.conn, 3);
+    assert_int_equal(h->last.request, 3);
+    assert_string_equal(h->last.excerpt, "80000001 00000000 00000001 00000000 "
+                                         "00000000 00000063 6b");
+    close_harness(h);
+}
+
+static void
+test_binary_refused_packets_recorded(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(NULL);
+    packet(h, BIN_OP_GET, "", 0, ""); /* no key */
+    feed(h);
+    assert_int_equal(status_of(h, 0), 0x04);
+    assert_int_equal(session_state(&h->s), SESSION_CLOSING);
+    assert_int_equal(h->check.counts[CLIENT_BINARY_LENGTHS], 1);
+    close_harness(h);
+    h = open_harness(NULL);
+    char key[252];
+    memset(key, 'k', 251);
+    key[251] = '\0';
+    packet(h, BIN_OP_GET, key, 0, "");
+    feed(h);
+    assert_int_equal(status_of(h, 0), 0x04);
+    assert_int_equal(h->check.counts[CLIENT_KEY_LENGTH], 1);
+    assert_int_equal(h->check.total, 1);
+    close_harness(h);
+    h = open_harness(NULL);
+    packet(h, 0x40, "k", 0, "body");
+    packet(h, BIN_OP_NOOP, "", 0, "");
+    feed(h);
+    assert_int_equal(status_of(h, 0), 0x81);
+    assert_int_equal(status_of(h, 1), 0); /* in step after the body */
+    assert_int_equal(h->check.counts[CLIENT_UNKNOWN_COMMAND], 1);
+    assert_int_equal(h->check.total, 1);
+    close_harness(h);
+}
+
+static void
+test_binary_bad_magic_recorded(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(NULL);
+    packet(h, BIN_OP_NOOP, "", 0, "");
+    size_t bad = h->in_len;
+    packet(h, BIN_OP_NOOP, "", 0, "");
+    h->in[bad] = BIN_MAGIC_RESPONSE;
+    feed(h);
+    assert_int_equal(responses(h), 1);
+    assert_int_equal(session_state(&h->s), SESSION_CLOSING);
+    assert_int_equal(h->check.counts[CLIENT_BINARY_MAGIC], 1);
+    assert_int_equal(h->last.request, 2);
+    assert_string_equal(h->last.excerpt, "810a0000 00000000 00000000 00000000 "
+                                         "00000000 00000000");
+    close_harness(h);
+}
+
+static void
+test_binary_reject_answers_invalid_in_step(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(NULL);
+    h->check.reject = true;
+    store_packet(h, BIN_OP_SET, "k", "v");
+    size_t get = h->in_len;
+    packet(h, BIN_OP_GET, "k", 0, "");
+    h->in[get + 5] = 1; /* data type */
+    packet(h, BIN_OP_GET, "k", 0, "");
+    size_t setq = h->in_len;
+    store_packet(h, BIN_OP_SETQ, "k", "new");
+    poke(h, setq, 24 + 4, 2678400, 4);
+    packet(h, BIN_OP_GET, "k", 0, "");
+    feed(h);
+    assert_int_equal(responses(h), 5);
+    assert_int_equal(status_of(h, 0), 0);
+    assert_int_equal(status_of(h, 1), 0x04); /* rejected, not closed */
+    assert_int_equal(status_of(h, 2), 0);    /* the next one in step */
+    assert_int_equal(status_of(h, 3), 0x04); /* a quiet one answers too */
+    assert_int_equal(status_of(h, 4), 0);    /* "v": setq stored nothing */
+    assert_int_equal(session_state(&h->s), SESSION_OPEN);
+    assert_int_equal(h->check.counts[CLIENT_BINARY_HEADER], 1);
+    assert_int_equal(h->check.counts[CLIENT_EXPTIME_RANGE], 1);
+    /* The body after the last header is "v" (flags 0), not "new". */
+    assert_memory_equal(h->out + h->out_len - 1, "v", 1);
+    close_harness(h);
+    /* Without =reject the same packets are carried out. */
+    h = open_harness(NULL);
+    get = h->in_len;
+    packet(h, BIN_OP_GET, "k", 0, "");
+    h->in[get + 5] = 1;
+    feed(h);
+    assert_int_equal(status_of(h, 0), 0x01);
+    assert_int_equal(h->check.counts[CLIENT_BINARY_HEADER], 1);
+    close_harness(h);
+}
+
 int
 main(void)
 {
@@ -306,6 +436,13 @@ main(void)
                     test_binary_quiet_closed_by_noop_or_loud),
         CLAUSE_TEST("client.quiet-noop", test_binary_breaks_no_text_rule),
         CLAUSE_TEST("client.after-quit", test_binary_after_quit),
+        CLAUSE_TEST("client.binary-cas", test_binary_rules_recorded),
+        CLAUSE_TEST("client.exptime-range", test_binary_rules_recorded),
+        CLAUSE_TEST("client.binary-lengths",
+                    test_binary_refused_packets_recorded),
+        CLAUSE_TEST("client.binary-magic", test_binary_bad_magic_recorded),
+        CLAUSE_TEST("client.binary-header",
+                    test_binary_reject_answers_invalid_in_step),
         cmocka_unit_test(test_binary_fault_oom_and_evict),
         cmocka_unit_test(test_binary_fault_closes_and_cut),
     };
