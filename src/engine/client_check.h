@@ -3,6 +3,7 @@
  * on every request a client sends ([client.*]).
  *
  * The rules a request breaks are decided in proto/ (proto_client_lint(),
+ * proto_binary_client_lint(),
  * proto/client_lint.h); here they are only counted and recorded. The session
  * (session.c) calls it only when strict mode is on (engine->check != NULL),
  * so it costs one pointer test per request when off. Findings go to the
