@@ -17,9 +17,11 @@
  * (outq.h), the second only the large ones, as the server does; the outputs
  * must not tell.
  *
- * Both runs have strict mode on (client_check.h, no sink, not rejecting):
- * it must change no reply, and it exercises the rule checker on every
- * request.
+ * Both runs have strict mode on (client_check.h, no sink): it exercises
+ * the rule checkers (text, meta and binary) on every request. An input of
+ * odd length runs both with =reject, so violating requests are answered
+ * with the rejection (CLIENT_ERROR, binary 0x0004) and the stream must stay
+ * well-formed and in step; an even one rejects nothing.
  *
  * Oracles: the output is a well-formed reply stream (output_check, or
  * binary_check when the stream's first byte made it binary); both runs
@@ -139,7 +141,7 @@ deliver(struct fuzz_run *r, const uint8_t *chunk, size_t len)
 
 static void
 run_stream(struct fuzz_run *r, const uint8_t *data, size_t size,
-           const struct engine_config *cfg, uint64_t seed)
+           const struct engine_config *cfg, uint64_t seed, bool reject)
 {
     memset(r, 0, sizeof *r);
     r->reading = true;
@@ -147,7 +149,7 @@ run_stream(struct fuzz_run *r, const uint8_t *data, size_t size,
     r->rng = seed;
     r->e = engine_create(cfg, NULL);
     CHECK(r->e != NULL);
-    client_check_init(&r->check, false);
+    client_check_init(&r->check, reject);
     r->e->check = &r->check;
     session_init(&r->s, r->e);
     uint8_t *gathered = malloc(size);
@@ -244,7 +246,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .value_ref_min = FUZZ_REF_MIN,
     };
     struct fuzz_run whole;
-    run_stream(&whole, data, size, &cfg, 0);
+    bool reject = size % 2 == 1;
+    run_stream(&whole, data, size, &cfg, 0, reject);
     size_t bad_at;
     const char *why;
     bool binary = whole.s.protocol == SESSION_PROTO_BINARY;
@@ -261,7 +264,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     struct fuzz_run cut;
     cfg.value_ref_min = 0; /* the server's threshold */
-    run_stream(&cut, data, size, &cfg, 0x5eed0000u + size);
+    run_stream(&cut, data, size, &cfg, 0x5eed0000u + size, reject);
     compare_runs(&whole, &cut);
     end_run(&whole);
     end_run(&cut);

@@ -105,6 +105,7 @@ edge_before(struct session *s, const uint8_t *bytes, size_t consumed,
                 er->alt = *req;
                 er->alt.bin.error = BIN_ERR_REJECTED; /* 0x04, stays open */
                 *run = &er->alt;
+                s->quiet_open = false; /* an error always answers */
                 return EDGE_RUN; /* no fault on a rejected request */
             }
             if (e->check->reject && !binary && req->error == REQERR_NONE) {
@@ -113,6 +114,7 @@ edge_before(struct session *s, const uint8_t *bytes, size_t consumed,
                 er->alt.error = REQERR_FORMAT;
                 er->alt.noreply = false;
                 *run = &er->alt;
+                s->quiet_open = false; /* an error always answers */
                 return EDGE_RUN; /* no fault on a rejected request */
             }
         }

@@ -416,6 +416,17 @@ test_binary_reject_answers_invalid_in_step(void **state)
     /* The body after the last header is "v" (flags 0), not "new". */
     assert_memory_equal(h->out + h->out_len - 1, "v", 1);
     close_harness(h);
+    /* A rejected quiet request was answered: nothing is left open. */
+    h = open_harness(NULL);
+    h->check.reject = true;
+    setq = h->in_len;
+    store_packet(h, BIN_OP_SETQ, "k", "v");
+    poke(h, setq, 24 + 4, 2678400, 4);
+    feed(h);
+    assert_int_equal(status_of(h, 0), 0x04);
+    session_peer_closed(&h->s);
+    assert_int_equal(h->check.counts[CLIENT_QUIET_NOOP], 0);
+    close_harness(h);
     /* Without =reject the same packets are carried out. */
     h = open_harness(NULL);
     get = h->in_len;

@@ -335,6 +335,15 @@ test_reject_answers_an_error_in_sync(void **state)
     feed(h, "get a\tb\r\n");
     assert_string_equal(h->out, "CLIENT_ERROR bad command line format\r\n");
     close_harness(h);
+    /* A rejected quiet request is answered: it leaves nothing open
+     * ([client.quiet-noop]). */
+    h = open_harness(true, NULL);
+    feed(h, "mg a\tb v q\r\n");
+    assert_string_equal(h->out, "CLIENT_ERROR bad command line format\r\n");
+    session_peer_closed(&h->s);
+    assert_int_equal(h->check.counts[CLIENT_QUIET_NOOP], 0);
+    assert_int_equal(h->check.counts[CLIENT_KEY_BYTES], 1);
+    close_harness(h);
 }
 
 static void
