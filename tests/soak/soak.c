@@ -8,8 +8,13 @@
  * sends is compared byte for byte. Roles: active (pipelined batches, short
  * think time), slow readers (pipelined gets of a large value, read at a
  * bounded byte rate), idle (a batch every 5-25 s), churning (a few batches,
- * close, reconnect; the key space survives in the server). Mixed text and
- * meta commands; binary is a hook (--binary) not filled yet.
+ * close, reconnect; the key space survives in the server). A text
+ * connection mixes text and meta commands; a share of the connections
+ * (--binary-pct) speak the binary protocol from their first byte, in the
+ * same roles: every packet's status, extras, key, value and opaque is known
+ * in advance, and so is its CAS once the connection has seen it (a store's
+ * reply carries the new CAS: it is captured there, must exceed every CAS
+ * the connection saw before, and later hits of that item must carry it).
  *
  * With --server-pid the server's RSS is sampled every second; after the
  * warm-up (--warmup seconds) its growth must stay under --rss-growth-kb.
@@ -41,6 +46,7 @@
 #define RSS_MAX_SAMPLES 4096
 #define CONNECTS_PER_TICK 400
 #define TICK_MS 10
+#define CAS_LEN 8
 
 enum role { ROLE_ACTIVE, ROLE_SLOW, ROLE_IDLE, ROLE_CHURN };
 static const char *const role_names[] = {"active", "slow", "idle", "churn"};
@@ -52,21 +58,48 @@ struct buf {
     size_t len, off, cap;
 };
 
+/* What the model learns when a reply comes in its miss form: the item was
+ * gone (evicted), or (a quiet add on a live key) it was gone and the add
+ * stored it again, with the same value and flags and a CAS unseen. */
+enum evict_effect { EFFECT_GONE, EFFECT_REVIVED };
+
 /* A reply that may also come as a miss, because the cache evicted the
  * item (a cache may); or a store, which makes the slot live again. */
 struct rec {
-    size_t start, len; /* the hit's bytes in exp */
-    int slot;          /* -1 the big value, -2 the counter */
+    size_t start, len;  /* the hit's bytes in exp */
+    int slot;           /* -1 the big value, -2 the counter */
     bool is_store;
-    bool taken;        /* the miss form was received */
-    uint8_t alt_len;
-    char alt[12];      /* the miss form */
+    bool taken;         /* the miss form was received */
+    enum evict_effect effect;
+    size_t alt_off, alt_len; /* the miss form, in the connection's alts */
 };
+
+/* A slot's CAS as the model knows it (binary connections only). */
+#define CAS_KNOWN (-2)   /* in slot.cas */
+#define CAS_UNKNOWN (-1) /* a quiet store set it: the next hit captures it */
 
 struct slot {
     bool exists;
     uint32_t version;
     uint32_t flags;
+    int cas_cell; /* CAS_KNOWN, CAS_UNKNOWN, or a cell of this batch */
+    uint64_t cas;
+};
+
+/* A CAS the batch learns from a reply: `fresh` ones (a store's or an
+ * incr's new CAS) must exceed every fresh CAS seen before on the
+ * connection. */
+struct cell {
+    uint64_t value;
+    bool filled, fresh;
+};
+
+/* Eight bytes of exp that hold a CAS: a capture accepts any (then checks
+ * it and fills its cell); the others wait for their cell's value. */
+struct hole {
+    size_t off;
+    int cell;
+    bool capture;
 };
 
 struct conn {
@@ -79,9 +112,19 @@ struct conn {
     struct slot big;
     bool counter_exists;
     uint64_t counter;
-    struct buf out, exp;
+    bool binary;             /* speaks the binary protocol */
+    uint32_t opaque;         /* binary: the next request's opaque */
+    uint64_t cas_high;       /* binary: the largest fresh CAS seen */
+    uint32_t fenced;         /* binary: slots this batch must not touch */
+    const char *why;         /* why the last reply was refused, if not bytes */
+    struct buf out, exp, alts;
+    struct buf carry; /* received bytes not yet compared (EV_WAIT) */
     struct rec *recs;
     size_t nrecs, caprecs;
+    struct hole *holes;
+    size_t nholes, capholes;
+    struct cell *cells;
+    size_t ncells, capcells;
     uint64_t next_at_ms;     /* next batch (READY) or reconnect (DOWN) */
     uint64_t batch_start_ms;
     uint64_t read_budget;    /* slow readers: bytes they may read now */
@@ -103,13 +146,15 @@ struct opts {
     uint32_t timeout_ms;
     int server_pid;
     uint64_t rss_growth_kb;
-    bool binary;
+    uint32_t binary_pct;
     bool quiet;
 };
 
 struct stats {
     uint64_t batches, requests, bytes_in, connects, reconnects;
     uint64_t errors, mismatches, stalls, conn_failures;
+    uint64_t bin_conns, bin_requests, bin_batches, bin_mismatches;
+    uint64_t cas_captured; /* CAS values learnt from replies and checked */
     uint64_t evicted_misses; /* hits expected, misses received */
     uint64_t by_role_batches[4];
     uint64_t rss_kb[RSS_MAX_SAMPLES];
@@ -211,6 +256,9 @@ buf_clear(struct buf *b)
 struct conn;
 static void rec_add(struct conn *c, int slot, size_t start, const char *alt,
                     bool is_store);
+static void rec_push(struct conn *c, int slot, size_t start, bool is_store,
+                     size_t alt_off, size_t alt_len, enum evict_effect effect);
+static void *grow(void *p, size_t *cap, size_t n, size_t size);
 
 __attribute__((format(printf, 3, 4))) static void
 fail(struct soak *s, struct conn *c, const char *fmt, ...)
@@ -405,13 +453,439 @@ op_counter(struct conn *c)
     rec_add(c, -2, start, "NOT_FOUND\r\n", false);
 }
 
-/* One pipelined batch: requests into out, their replies into exp. */
-static void
-build_batch(struct soak *s, struct conn *c)
+/* ---- the binary protocol ------------------------------------------------- */
+
+/* Opcodes and statuses as memcached's binary protocol defines them; written
+ * here again, not taken from src/proto, so the checker stays independent of
+ * the server it checks. */
+enum {
+    OP_GET = 0x00,
+    OP_SET = 0x01,
+    OP_ADD = 0x02,
+    OP_REPLACE = 0x03,
+    OP_DELETE = 0x04,
+    OP_INCREMENT = 0x05,
+    OP_DECREMENT = 0x06,
+    OP_GETQ = 0x09,
+    OP_NOOP = 0x0a,
+    OP_GETK = 0x0c,
+    OP_GETKQ = 0x0d,
+    OP_SETQ = 0x11,
+    OP_ADDQ = 0x12,
+    OP_REPLACEQ = 0x13,
+    OP_DELETEQ = 0x14,
+    OP_INCREMENTQ = 0x15,
+    OP_DECREMENTQ = 0x16,
+};
+enum { ST_SUCCESS = 0x0000, ST_NOT_FOUND = 0x0001, ST_EXISTS = 0x0002 };
+#define NO_CREATE 0xffffffffu /* incr/decr exptime: do not create a miss */
+
+static const char *
+status_text(uint16_t status)
 {
-    buf_clear(&c->out);
-    buf_clear(&c->exp);
-    c->nrecs = 0;
+    return status == ST_NOT_FOUND ? "Not found"
+           : status == ST_EXISTS  ? "Data exists for key."
+                                  : "";
+}
+
+static void
+put_be(struct buf *b, uint64_t v, int bytes)
+{
+    uint8_t tmp[8];
+    for (int i = 0; i < bytes; i++) {
+        tmp[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
+    }
+    buf_add(b, tmp, (size_t)bytes);
+}
+
+static void
+bin_request(struct conn *c, uint8_t op, const char *key, size_t kl,
+            const struct buf *extras, const char *val, size_t vl,
+            uint64_t cas, uint32_t opaque)
+{
+    size_t el = extras != NULL ? extras->len : 0;
+    uint8_t h[8] = {0x80, op, (uint8_t)(kl >> 8), (uint8_t)kl, (uint8_t)el};
+    buf_add(&c->out, h, sizeof h); /* data type and vbucket 0 */
+    put_be(&c->out, el + kl + vl, 4);
+    put_be(&c->out, opaque, 4);
+    put_be(&c->out, cas, 8);
+    if (el > 0) {
+        buf_add(&c->out, extras->p, el);
+    }
+    buf_add(&c->out, key, kl);
+    buf_add(&c->out, val, vl);
+}
+
+/* A response header up to (not including) its CAS. */
+static void
+bin_head(struct buf *b, uint8_t op, size_t kl, size_t el, uint16_t status,
+         size_t body, uint32_t opaque)
+{
+    uint8_t h[6] = {0x81, op, (uint8_t)(kl >> 8), (uint8_t)kl, (uint8_t)el, 0};
+    buf_add(b, h, sizeof h);
+    put_be(b, status, 2);
+    put_be(b, body, 4);
+    put_be(b, opaque, 4);
+}
+
+/* A failure: the status's text as the body, CAS 0 ([bin.status]). */
+static void
+bin_error(struct buf *b, uint8_t op, uint16_t status, uint32_t opaque)
+{
+    const char *t = status_text(status);
+    bin_head(b, op, 0, 0, status, strlen(t), opaque);
+    put_be(b, 0, CAS_LEN);
+    buf_add(b, t, strlen(t));
+}
+
+/* A miss's reply: get and the quiet-less ones "Not found", getk its key. */
+static void
+bin_miss(struct buf *b, uint8_t op, const char *key, size_t kl,
+         uint32_t opaque)
+{
+    if (op == OP_GETK) {
+        bin_head(b, op, kl, 0, ST_NOT_FOUND, kl, opaque);
+        put_be(b, 0, CAS_LEN);
+        buf_add(b, key, kl);
+    } else if (op != OP_GETQ && op != OP_GETKQ) {
+        bin_error(b, op, ST_NOT_FOUND, opaque);
+    }
+}
+
+static int
+cell_new(struct conn *c, bool fresh)
+{
+    c->cells = grow(c->cells, &c->capcells, c->ncells, sizeof *c->cells);
+    c->cells[c->ncells] = (struct cell){.fresh = fresh};
+    return (int)c->ncells++;
+}
+
+/* Eight bytes of exp for a CAS the batch learns (capture) or uses. */
+static void
+hole_add(struct conn *c, int cell, bool capture)
+{
+    c->holes = grow(c->holes, &c->capholes, c->nholes, sizeof *c->holes);
+    c->holes[c->nholes++] =
+        (struct hole){.off = c->exp.len, .cell = cell, .capture = capture};
+    put_be(&c->exp, 0, CAS_LEN); /* 0: no item has it, until filled */
+}
+
+/* The CAS of a hit on `sl`, as the model knows it. */
+static void
+expect_cas(struct conn *c, struct slot *sl)
+{
+    if (sl->cas_cell == CAS_KNOWN) {
+        put_be(&c->exp, sl->cas, CAS_LEN);
+    } else if (sl->cas_cell == CAS_UNKNOWN) {
+        sl->cas_cell = cell_new(c, false);
+        hole_add(c, sl->cas_cell, true);
+    } else {
+        hole_add(c, sl->cas_cell, false);
+    }
+}
+
+/* A success that carries a new CAS (a store, an incr): captured. */
+static int
+expect_new_cas(struct conn *c, uint8_t op, size_t body, uint32_t opaque)
+{
+    bin_head(&c->exp, op, 0, 0, ST_SUCCESS, body, opaque);
+    int cell = cell_new(c, true);
+    hole_add(c, cell, true);
+    return cell;
+}
+
+static void
+op_bin_noop(struct conn *c)
+{
+    uint32_t opq = c->opaque++;
+    bin_request(c, OP_NOOP, NULL, 0, NULL, NULL, 0, 0, opq);
+    bin_head(&c->exp, OP_NOOP, 0, 0, ST_SUCCESS, 0, opq);
+    put_be(&c->exp, 0, CAS_LEN);
+}
+
+static void
+op_bin_get(struct soak *s, struct conn *c, int slot, uint8_t op)
+{
+    struct slot *sl = slot_of(c, slot);
+    uint32_t opq = c->opaque++;
+    char key[64];
+    size_t kl = key_of(c, slot, key, sizeof key);
+    bin_request(c, op, key, kl, NULL, NULL, 0, 0, opq);
+    if (!sl->exists) {
+        bin_miss(&c->exp, op, key, kl, opq);
+        return;
+    }
+    bool with_key = op == OP_GETK || op == OP_GETKQ;
+    size_t start = c->exp.len;
+    size_t n = value_len(c, slot, sl->version);
+    value_fill(c, slot, sl->version, s->big_cache, n);
+    bin_head(&c->exp, op, with_key ? kl : 0, 4, ST_SUCCESS,
+             4 + (with_key ? kl : 0) + n, opq);
+    expect_cas(c, sl);
+    put_be(&c->exp, sl->flags, 4);
+    buf_add(&c->exp, key, with_key ? kl : 0);
+    buf_add(&c->exp, s->big_cache, n);
+    size_t alt = c->alts.len;
+    bin_miss(&c->alts, op, key, kl, opq);
+    rec_push(c, slot, start, false, alt, c->alts.len - alt, EFFECT_GONE);
+}
+
+/* The flags and exptime extras of a storage request. */
+static const struct buf *
+store_extras(struct buf *b, uint32_t flags)
+{
+    buf_clear(b);
+    put_be(b, flags, 4);
+    put_be(b, 0, 4);
+    return b;
+}
+
+/* set/setq, add/addq on a missing key, replace/replaceq on a live one, or
+ * a set with the item's CAS: a new version of `slot`. `certain` when the
+ * model knows the store succeeds (set, add of a missing key). */
+static void
+op_bin_new_version(struct soak *s, struct conn *c, int slot, uint8_t op,
+                   bool quiet, uint64_t cas, bool certain)
+{
+    struct slot *sl = slot_of(c, slot);
+    sl->version++;
+    sl->flags = (uint32_t)rnd_below(&c->rng, 65536);
+    sl->exists = true;
+    uint32_t opq = c->opaque++;
+    char key[64];
+    size_t kl = key_of(c, slot, key, sizeof key);
+    size_t n = value_len(c, slot, sl->version);
+    value_fill(c, slot, sl->version, s->big_cache, n);
+    struct buf ex = {0};
+    uint8_t wire = quiet ? (uint8_t)(op + 0x10) : op; /* the q opcodes */
+    bin_request(c, wire, key, kl, store_extras(&ex, sl->flags), s->big_cache,
+                n, cas, opq);
+    free(ex.p);
+    size_t start = c->exp.len;
+    if (quiet) {
+        sl->cas_cell = CAS_UNKNOWN;
+    } else {
+        sl->cas_cell = expect_new_cas(c, wire, 0, opq);
+    }
+    if (certain) {
+        rec_push(c, slot, c->exp.len, true, 0, 0, EFFECT_GONE);
+    } else {
+        size_t alt = c->alts.len;
+        bin_error(&c->alts, wire, ST_NOT_FOUND, opq);
+        rec_push(c, slot, start, false, alt, c->alts.len - alt, EFFECT_GONE);
+    }
+}
+
+/* A request on `slot` that must fail with `status` (a missing key's
+ * replace, a live key's add, a set with a wrong CAS); the model keeps the
+ * item. On a live key the failure may come as the miss form `alt_status`
+ * (evicted), or for a quiet add as nothing: the add then stored again the
+ * value and flags the model has. */
+static void
+op_bin_refused(struct soak *s, struct conn *c, int slot, uint8_t op,
+               uint16_t status, uint64_t cas)
+{
+    struct slot *sl = slot_of(c, slot);
+    uint32_t opq = c->opaque++;
+    char key[64];
+    size_t kl = key_of(c, slot, key, sizeof key);
+    uint32_t version = sl->exists ? sl->version : sl->version + 1;
+    size_t n = value_len(c, slot, version);
+    value_fill(c, slot, version, s->big_cache, n);
+    struct buf ex = {0};
+    bin_request(c, op, key, kl, store_extras(&ex, sl->flags), s->big_cache,
+                n, cas, opq);
+    free(ex.p);
+    size_t start = c->exp.len;
+    bin_error(&c->exp, op, status, opq);
+    if (!sl->exists) {
+        return; /* certain */
+    }
+    size_t alt = c->alts.len;
+    if (op == OP_ADDQ) {
+        rec_push(c, slot, start, false, alt, 0, EFFECT_REVIVED);
+        c->fenced |= 1u << slot; /* its CAS is unknown until the reply */
+        return;
+    }
+    bin_error(&c->alts, op, ST_NOT_FOUND, opq);
+    rec_push(c, slot, start, false, alt, c->alts.len - alt, EFFECT_GONE);
+}
+
+static void
+op_bin_delete(struct conn *c, int slot, bool quiet)
+{
+    struct slot *sl = slot_of(c, slot);
+    uint8_t op = quiet ? OP_DELETEQ : OP_DELETE;
+    uint32_t opq = c->opaque++;
+    char key[64];
+    size_t kl = key_of(c, slot, key, sizeof key);
+    bin_request(c, op, key, kl, NULL, NULL, 0, 0, opq);
+    if (!sl->exists) {
+        bin_error(&c->exp, op, ST_NOT_FOUND, opq);
+        return;
+    }
+    size_t start = c->exp.len;
+    if (!quiet) {
+        bin_head(&c->exp, op, 0, 0, ST_SUCCESS, 0, opq);
+        put_be(&c->exp, 0, CAS_LEN);
+    }
+    size_t alt = c->alts.len;
+    bin_error(&c->alts, op, ST_NOT_FOUND, opq);
+    rec_push(c, slot, start, false, alt, c->alts.len - alt, EFFECT_GONE);
+    sl->exists = false;
+}
+
+/* The counter: set to a number, created by incr/decr's initial value when
+ * missing, or moved by a delta (not created if it went missing). Returns
+ * whether the packet was quiet. */
+static bool
+op_bin_counter(struct conn *c)
+{
+    char key[64];
+    size_t kl = key_of(c, -2, key, sizeof key);
+    uint32_t opq = c->opaque++;
+    uint32_t pick = rnd_below(&c->rng, 6);
+    struct buf ex = {0};
+    if (pick == 0) {
+        c->counter = rnd_below(&c->rng, 1000000);
+        c->counter_exists = true;
+        char num[24];
+        int n = snprintf(num, sizeof num, "%llu",
+                         (unsigned long long)c->counter);
+        bin_request(c, OP_SET, key, kl, store_extras(&ex, 0), num, (size_t)n,
+                    0, opq);
+        expect_new_cas(c, OP_SET, 0, opq);
+        rec_push(c, -2, c->exp.len, true, 0, 0, EFFECT_GONE);
+        free(ex.p);
+        return false;
+    }
+    bool incr = pick & 1;
+    uint64_t d = 1 + rnd_below(&c->rng, 1000);
+    uint64_t initial = rnd_below(&c->rng, 1000000);
+    bool quiet = c->counter_exists && rnd_below(&c->rng, 5) == 0;
+    uint8_t op = incr ? (quiet ? OP_INCREMENTQ : OP_INCREMENT)
+                      : (quiet ? OP_DECREMENTQ : OP_DECREMENT);
+    put_be(&ex, d, 8);
+    put_be(&ex, initial, 8);
+    put_be(&ex, c->counter_exists ? NO_CREATE : 0, 4);
+    bin_request(c, op, key, kl, &ex, NULL, 0, 0, opq);
+    free(ex.p);
+    if (!c->counter_exists) { /* created holding initial, delta unused */
+        c->counter = initial;
+        c->counter_exists = true;
+        expect_new_cas(c, op, 8, opq);
+        put_be(&c->exp, initial, 8);
+        rec_push(c, -2, c->exp.len, true, 0, 0, EFFECT_GONE);
+        return false;
+    }
+    c->counter = incr ? c->counter + d : c->counter >= d ? c->counter - d : 0;
+    size_t start = c->exp.len;
+    if (!quiet) {
+        expect_new_cas(c, op, 8, opq);
+        put_be(&c->exp, c->counter, 8);
+    }
+    size_t alt = c->alts.len;
+    bin_error(&c->alts, op, ST_NOT_FOUND, opq);
+    rec_push(c, -2, start, false, alt, c->alts.len - alt, EFFECT_GONE);
+    return quiet;
+}
+
+/* One pipelined batch of binary packets; returns how many. Quiet packets
+ * are closed by a noop, so the batch ends with a reply. */
+static uint32_t
+build_batch_binary(struct soak *s, struct conn *c)
+{
+    uint32_t before = c->opaque;
+    c->fenced = 0;
+    if (c->role == ROLE_SLOW) {
+        if (!c->big.exists || rnd_below(&c->rng, 8) == 0) {
+            op_bin_new_version(s, c, -1, OP_SET, false, 0, true);
+        }
+        uint32_t n = 1 + rnd_below(&c->rng, 8);
+        for (uint32_t i = 0; i < n; i++) {
+            op_bin_get(s, c, -1, rnd_below(&c->rng, 2) ? OP_GET : OP_GETK);
+        }
+        return c->opaque - before;
+    }
+    uint32_t n = c->role == ROLE_ACTIVE ? 1 + rnd_below(&c->rng, s->o.pipeline)
+                                        : 1 + rnd_below(&c->rng, 4);
+    static const uint8_t gets[] = {OP_GET, OP_GETK, OP_GETQ, OP_GETKQ};
+    bool last_quiet = false;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t op = rnd_below(&c->rng, 100);
+        int slot = (int)rnd_below(&c->rng, SLOTS);
+        struct slot *sl = &c->slots[slot];
+        bool quiet = rnd_below(&c->rng, 5) == 0;
+        last_quiet = false;
+        bool uses_slot = op < 50 || (op >= 60 && op < 70) ||
+                         (op >= 80 && op < 95);
+        if (uses_slot && (c->fenced & (1u << slot))) {
+            op = 99; /* the slot's state waits for a reply: a noop */
+        }
+        if (op < 14) {
+            op_bin_new_version(s, c, slot, OP_SET, quiet, 0, true);
+            last_quiet = quiet;
+        } else if (op < 19) {
+            if (sl->exists) {
+                op_bin_refused(s, c, slot, OP_ADDQ, ST_EXISTS, 0);
+                last_quiet = true; /* its miss form is silence */
+            } else {
+                op_bin_new_version(s, c, slot, OP_ADD, quiet, 0, true);
+                last_quiet = quiet;
+            }
+        } else if (op < 24) {
+            if (sl->exists) {
+                op_bin_new_version(s, c, slot, OP_REPLACE, quiet, 0, false);
+                last_quiet = quiet;
+            } else {
+                op_bin_refused(s, c, slot, quiet ? OP_REPLACEQ : OP_REPLACE,
+                               ST_NOT_FOUND, 0);
+            }
+        } else if (op < 30) {
+            /* A compare-and-swap needs the CAS before the batch. */
+            if (!sl->exists || sl->cas_cell != CAS_KNOWN) {
+                op_bin_new_version(s, c, slot, OP_SET, false, 0, true);
+            } else if (rnd_below(&c->rng, 2)) {
+                op_bin_new_version(s, c, slot, OP_SET, false, sl->cas, false);
+            } else {
+                op_bin_refused(s, c, slot, OP_SET, ST_EXISTS,
+                               sl->cas + 1 + rnd_below(&c->rng, 1000));
+            }
+        } else if (op < 50) {
+            uint8_t g = gets[rnd_below(&c->rng, 4)];
+            op_bin_get(s, c, slot, g);
+            last_quiet = g == OP_GETQ || g == OP_GETKQ;
+        } else if (op < 60) {
+            /* A multi-get: quiet gets closed by a noop. */
+            uint32_t k = 2 + rnd_below(&c->rng, 3);
+            for (uint32_t j = 0; j < k; j++) {
+                int sj = (int)rnd_below(&c->rng, SLOTS);
+                if (!(c->fenced & (1u << sj))) {
+                    op_bin_get(s, c, sj, OP_GETKQ);
+                }
+            }
+            op_bin_noop(c);
+        } else if (op < 70) {
+            op_bin_delete(c, slot, quiet);
+            last_quiet = quiet;
+        } else if (op < 80) {
+            last_quiet = op_bin_counter(c);
+        } else if (op < 95) {
+            op_bin_get(s, c, slot, rnd_below(&c->rng, 2) ? OP_GET : OP_GETK);
+        } else {
+            op_bin_noop(c);
+        }
+    }
+    if (last_quiet) {
+        op_bin_noop(c);
+    }
+    return c->opaque - before;
+}
+
+/* One pipelined batch of text and meta commands; returns how many. */
+static uint32_t
+build_batch_text(struct soak *s, struct conn *c)
+{
     if (c->role == ROLE_SLOW) {
         if (!c->big.exists || rnd_below(&c->rng, 8) == 0) {
             op_store(s, c, -1, rnd_below(&c->rng, 2), false);
@@ -423,8 +897,7 @@ build_batch(struct soak *s, struct conn *c)
             buf_printf(&c->out, "get %s\r\n", key);
             expect_value_text(s, c, -1, true);
         }
-        s->st.requests += n;
-        return;
+        return n;
     }
     uint32_t n = c->role == ROLE_ACTIVE ? 1 + rnd_below(&c->rng, s->o.pipeline)
                                         : 1 + rnd_below(&c->rng, 4);
@@ -462,27 +935,90 @@ build_batch(struct soak *s, struct conn *c)
         buf_add(&c->out, "mn\r\n", 4);
         buf_add(&c->exp, "MN\r\n", 4);
     }
-    s->st.requests += n;
+    return n;
 }
 
+/* The batch's expectations and the model's view of it, dropped. */
+static void
+batch_reset(struct conn *c)
+{
+    buf_clear(&c->out);
+    buf_clear(&c->exp);
+    buf_clear(&c->alts);
+    buf_clear(&c->carry);
+    c->nrecs = 0;
+    c->nholes = 0;
+    c->ncells = 0;
+}
+
+/* After a batch (or a failure in one): each CAS the batch was to learn is
+ * known if its reply came, unknown otherwise (the next hit captures it). */
+static void
+model_settle(struct conn *c)
+{
+    for (int slot = -1; slot < SLOTS; slot++) {
+        struct slot *sl = slot_of(c, slot);
+        if (sl->cas_cell >= 0) {
+            const struct cell *cl = (size_t)sl->cas_cell < c->ncells
+                                        ? &c->cells[sl->cas_cell]
+                                        : NULL;
+            sl->cas_cell = cl != NULL && cl->filled ? CAS_KNOWN : CAS_UNKNOWN;
+            sl->cas = cl != NULL ? cl->value : 0;
+        }
+    }
+    batch_reset(c);
+}
+
+/* One pipelined batch: requests into out, their replies into exp. */
+static void
+build_batch(struct soak *s, struct conn *c)
+{
+    batch_reset(c);
+    if (c->binary) {
+        uint32_t n = build_batch_binary(s, c);
+        s->st.requests += n;
+        s->st.bin_requests += n;
+    } else {
+        s->st.requests += build_batch_text(s, c);
+    }
+}
+
+/* Grows an array of `size`-byte elements to hold one more. */
+static void *
+grow(void *p, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) {
+        return p;
+    }
+    *cap = *cap ? *cap * 2 : 16;
+    p = realloc(p, *cap * size);
+    if (p == NULL) {
+        fprintf(stderr, "soak: out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+/* The reply from exp's `start` to its end, which may instead come as the
+ * alts[alt_off..+alt_len) miss form (unless is_store). */
+static void
+rec_push(struct conn *c, int slot, size_t start, bool is_store,
+         size_t alt_off, size_t alt_len, enum evict_effect effect)
+{
+    c->recs = grow(c->recs, &c->caprecs, c->nrecs, sizeof *c->recs);
+    c->recs[c->nrecs++] = (struct rec){
+        .start = start, .len = c->exp.len - start, .slot = slot,
+        .is_store = is_store, .effect = effect, .alt_off = alt_off,
+        .alt_len = alt_len};
+}
+
+/* The text form: alt NULL for a store. */
 static void
 rec_add(struct conn *c, int slot, size_t start, const char *alt, bool is_store)
 {
-    if (c->nrecs == c->caprecs) {
-        c->caprecs = c->caprecs ? c->caprecs * 2 : 16;
-        c->recs = realloc(c->recs, c->caprecs * sizeof *c->recs);
-        if (c->recs == NULL) {
-            fprintf(stderr, "soak: out of memory\n");
-            exit(2);
-        }
-    }
-    struct rec *r = &c->recs[c->nrecs++];
-    *r = (struct rec){.start = start, .len = c->exp.len - start,
-                      .slot = slot, .is_store = is_store};
-    if (alt != NULL) {
-        r->alt_len = (uint8_t)strlen(alt);
-        memcpy(r->alt, alt, r->alt_len);
-    }
+    size_t off = c->alts.len, len = alt != NULL ? strlen(alt) : 0;
+    buf_add(&c->alts, alt != NULL ? alt : "", len);
+    rec_push(c, slot, start, is_store, off, len, EFFECT_GONE);
 }
 
 /* The model after the batch: a slot seen evicted stays gone unless the
@@ -498,55 +1034,129 @@ model_evicted(struct conn *c, size_t i)
     }
     if (slot == -2) {
         c->counter_exists = false;
+    } else if (c->recs[i].effect == EFFECT_REVIVED) {
+        slot_of(c, slot)->exists = true;
+        slot_of(c, slot)->cas_cell = CAS_UNKNOWN;
     } else {
         slot_of(c, slot)->exists = false;
     }
 }
 
-/* A mismatch at exp offset `at`: if it falls in a reply that may come as a
- * miss, and the miss form agrees with what was already received, expect the
- * miss form instead. Returns whether the expectation changed. */
+enum evicted { EV_NONE, EV_SPLICED, EV_WAIT };
+
+/* Whether the item of rec i was already seen evicted in this batch (a
+ * second miss of one eviction counts once). */
 static bool
-try_evicted(struct soak *s, struct conn *c, size_t at)
+evicted_before(const struct conn *c, size_t i)
+{
+    for (size_t j = i; j-- > 0;) {
+        if (c->recs[j].slot != c->recs[i].slot) {
+            continue;
+        }
+        if (c->recs[j].is_store) {
+            return false;
+        }
+        if (c->recs[j].taken) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether rec r's miss form agrees with the bytes received, those already
+ * consumed (exp before exp.off) and buf[0..n) (from exp.off): 1 yes, 0 no,
+ * -1 not enough bytes yet to tell. */
+static int
+alt_fits(const struct conn *c, const struct rec *r, const char *buf, size_t n)
+{
+    const char *alt = c->alts.p + r->alt_off;
+    for (size_t k = 0; k < r->alt_len; k++) {
+        size_t pos = r->start + k;
+        if (pos >= c->exp.off + n) {
+            return -1;
+        }
+        char got = pos < c->exp.off ? c->exp.p[pos] : buf[pos - c->exp.off];
+        if (got != alt[k]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A mismatch at exp offset `at`: if it falls in a reply that may come as a
+ * miss (or right where a quiet request's silence was expected), and the
+ * miss form agrees with what was received, expect the miss form instead.
+ * Several replies may qualify (a quiet request's then the next one's): the
+ * first whose miss form fits is taken; EV_WAIT when one needs more bytes
+ * to tell. */
+static enum evicted
+try_evicted(struct soak *s, struct conn *c, size_t at, const char *buf,
+            size_t n)
 {
     for (size_t i = 0; i < c->nrecs; i++) {
         struct rec *r = &c->recs[i];
         if (r->is_store || r->taken || at < r->start ||
-            at >= r->start + r->len) {
+            (at >= r->start + r->len && r->len > 0)) {
             continue;
+        }
+        if (r->alt_len > 0) {
+            int fits = alt_fits(c, r, buf, n);
+            if (fits < 0) {
+                return EV_WAIT;
+            }
+            if (fits == 0) {
+                continue;
+            }
         }
         if (r->start + r->len > c->exp.len) {
             fprintf(stderr, "soak: internal error: a record past the batch\n");
             abort();
         }
         /* Bytes already matched in this reply must match the miss form. */
+        const char *alt = c->alts.p + r->alt_off;
         size_t seen = c->exp.off > r->start ? c->exp.off - r->start : 0;
         size_t tail = c->exp.len - (r->start + r->len);
         if (seen > 0) {
             char *after = c->exp.p + r->start + r->len;
             for (size_t k = 0; k < seen; k++) {
-                char want = k < r->alt_len ? r->alt[k]
+                char want = k < r->alt_len ? alt[k]
                             : k - r->alt_len < tail ? after[k - r->alt_len]
                                                     : 0;
                 if (want != c->exp.p[r->start + k]) {
-                    return false;
+                    return EV_NONE;
                 }
             }
         }
+        buf_reserve(&c->exp, r->alt_len);
         memmove(c->exp.p + r->start + r->alt_len, c->exp.p + r->start + r->len,
                 tail);
-        memcpy(c->exp.p + r->start, r->alt, r->alt_len);
+        memcpy(c->exp.p + r->start, alt, r->alt_len);
         c->exp.len = r->start + r->alt_len + tail;
         for (size_t j = i + 1; j < c->nrecs; j++) {
             c->recs[j].start = c->recs[j].start - r->len + r->alt_len;
         }
+        /* The hit's CAS holes go with it; the later ones move. */
+        size_t kept = 0;
+        for (size_t j = 0; j < c->nholes; j++) {
+            struct hole h = c->holes[j];
+            if (h.off >= r->start && h.off < r->start + r->len) {
+                continue;
+            }
+            if (h.off >= r->start + r->len) {
+                h.off = h.off - r->len + r->alt_len;
+            }
+            c->holes[kept++] = h;
+        }
+        c->nholes = kept;
         r->len = r->alt_len;
         r->taken = true;
-        s->st.evicted_misses++;
+        if (!evicted_before(c, i)) {
+            s->st.evicted_misses++;
+        }
         model_evicted(c, i);
-        return true;
+        return EV_SPLICED;
     }
-    return false;
+    return EV_NONE;
 }
 
 /* ---- connections ------------------------------------------------------- */
@@ -571,9 +1181,7 @@ conn_close(struct soak *s, struct conn *c, enum cstate next)
         close(c->fd);
         c->fd = -1;
     }
-    buf_clear(&c->out);
-    buf_clear(&c->exp);
-    c->nrecs = 0;
+    model_settle(c);
     c->state = next;
 }
 
@@ -685,9 +1293,8 @@ batch_done(struct soak *s, struct conn *c, uint64_t now)
 {
     s->st.batches++;
     s->st.by_role_batches[c->role]++;
-    buf_clear(&c->out);
-    buf_clear(&c->exp);
-    c->nrecs = 0;
+    s->st.bin_batches += c->binary;
+    model_settle(c);
     c->state = C_READY;
     schedule_next(s, c, now);
     if (c->role == ROLE_CHURN && --c->batches_left == 0) {
@@ -697,49 +1304,134 @@ batch_done(struct soak *s, struct conn *c, uint64_t now)
     }
 }
 
+/* A captured CAS, complete: checked, then written where the batch uses
+ * it. Returns false (and sets c->why) when it cannot be right. */
+static bool
+capture_done(struct soak *s, struct conn *c, size_t h)
+{
+    const uint8_t *p = (const uint8_t *)c->exp.p + c->holes[h].off;
+    uint64_t v = 0;
+    for (int i = 0; i < CAS_LEN; i++) {
+        v = v << 8 | p[i];
+    }
+    struct cell *cl = &c->cells[c->holes[h].cell];
+    if (cl->filled) { /* matched again after a miss form was spliced in */
+        return cl->value == v;
+    }
+    if (v == 0) {
+        c->why = "an item's CAS is 0";
+        return false;
+    }
+    if (cl->fresh) {
+        if (v <= c->cas_high) {
+            c->why = "a new CAS not above the connection's earlier ones";
+            return false;
+        }
+        c->cas_high = v;
+    }
+    cl->value = v;
+    cl->filled = true;
+    s->st.cas_captured++;
+    for (size_t j = h + 1; j < c->nholes; j++) {
+        if (c->holes[j].cell == c->holes[h].cell && !c->holes[j].capture) {
+            memcpy(c->exp.p + c->holes[j].off, p, CAS_LEN);
+        }
+    }
+    return true;
+}
+
+/* How many of buf's n bytes match exp from its offset: a capture hole
+ * takes any bytes (and is checked once complete). */
+static size_t
+match_bytes(struct soak *s, struct conn *c, const char *buf, size_t n)
+{
+    size_t base = c->exp.off, at = 0;
+    for (size_t h = 0; h < c->nholes && at < n; h++) {
+        const struct hole *ho = &c->holes[h];
+        if (!ho->capture || ho->off + CAS_LEN <= base + at) {
+            continue;
+        }
+        size_t hs = ho->off > base ? ho->off - base : 0;
+        if (hs >= n) {
+            break;
+        }
+        while (at < hs && buf[at] == c->exp.p[base + at]) {
+            at++;
+        }
+        if (at < hs) {
+            return at;
+        }
+        size_t he = ho->off + CAS_LEN - base;
+        size_t take = (he < n ? he : n) - at;
+        memcpy(c->exp.p + base + at, buf + at, take);
+        at += take;
+        if (at == he && !capture_done(s, c, h)) {
+            return hs;
+        }
+    }
+    while (at < n && buf[at] == c->exp.p[base + at]) {
+        at++;
+    }
+    return at;
+}
+
 /* Bytes from the server, compared with what the model expects. */
 static void
 take_input(struct soak *s, struct conn *c, size_t limit, uint64_t now)
 {
-    char buf[65536];
+    char buf[65536 + 1024];
     while (limit > 0 && c->state != C_FAILED) {
-        size_t want = limit < sizeof buf ? limit : sizeof buf;
-        ssize_t n = read(c->fd, buf, want);
-        if (n < 0 && errno == EINTR) {
+        /* Bytes kept from the last read (EV_WAIT) come first. */
+        size_t have = c->carry.len;
+        memcpy(buf, c->carry.p, have);
+        size_t want = limit < 65536 ? limit : 65536;
+        ssize_t got = read(c->fd, buf + have, want);
+        if (got < 0 && errno == EINTR) {
             continue;
         }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             return;
         }
-        if (n <= 0) {
+        if (got <= 0) {
             fail(s, c, "%s after %zu of %zu expected bytes",
-                 n == 0 ? "connection closed by the server" : strerror(errno),
+                 got == 0 ? "connection closed by the server" : strerror(errno),
                  c->exp.off, c->exp.len);
             conn_failed(s, c);
             return;
         }
-        s->st.bytes_in += (uint64_t)n;
+        s->st.bytes_in += (uint64_t)got;
         if (c->role == ROLE_SLOW) {
-            c->read_budget -= (uint64_t)n;
+            c->read_budget -= (uint64_t)got;
         }
-        limit -= (size_t)n;
+        limit -= (size_t)got;
+        buf_clear(&c->carry);
+        ssize_t n = (ssize_t)have + got;
         size_t left, cmp, at;
+        enum evicted ev = EV_NONE;
         for (;;) {
             left = c->exp.len - c->exp.off;
             cmp = (size_t)n < left ? (size_t)n : left;
-            at = 0;
-            while (at < cmp && buf[at] == c->exp.p[c->exp.off + at]) {
-                at++;
+            c->why = NULL;
+            at = match_bytes(s, c, buf, cmp);
+            if (at == cmp && (size_t)n <= left) {
+                break;
             }
-            if ((at == cmp && (size_t)n <= left) ||
-                !try_evicted(s, c, c->exp.off + at)) {
+            ev = try_evicted(s, c, c->exp.off + at, buf, (size_t)n);
+            if (ev != EV_SPLICED) {
                 break;
             }
         }
+        if (ev == EV_WAIT) {
+            c->exp.off += at;
+            buf_add(&c->carry, buf + at, (size_t)n - at);
+            continue;
+        }
         if (at < cmp || (size_t)n > left) {
             s->st.mismatches++;
-            fail(s, c, "reply differs at byte %zu of the batch's %zu",
-                 c->exp.off + at, c->exp.len);
+            s->st.bin_mismatches += c->binary;
+            fail(s, c, "%s reply differs at byte %zu of the batch's %zu%s%s",
+                 c->binary ? "binary" : "text", c->exp.off + at, c->exp.len,
+                 c->why ? ": " : "", c->why ? c->why : "");
             if (s->st.errors <= MAX_ERRORS_SHOWN) {
                 show_bytes("expected", c->exp.p + c->exp.off + at, left - at);
                 show_bytes("received", buf + at, (size_t)n - at);
@@ -792,8 +1484,7 @@ on_event(struct soak *s, struct conn *c, uint32_t ev, uint64_t now)
     if (c->role != ROLE_SLOW && (ev & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
         if (c->state == C_READY) {
             /* Nothing asked: any byte (or a close) is an error. */
-            buf_clear(&c->exp);
-            c->nrecs = 0;
+            batch_reset(c);
         }
         take_input(s, c, SIZE_MAX, now);
     } else if (c->role == ROLE_SLOW && (ev & (EPOLLHUP | EPOLLERR))) {
@@ -917,7 +1608,10 @@ usage(void)
             "usage: soak -p PORT [-c CONNS] [-t SECONDS] [--server-pid PID]\n"
             "  [--warmup S] [--rss-growth-kb KB] [--seed N] [--pipeline N]\n"
             "  [--slow-pct N] [--idle-pct N] [--churn-pct N] [--think-ms N]\n"
-            "  [--slow-bps N] [--timeout-ms N] [--binary] [-q]\n");
+            "  [--slow-bps N] [--timeout-ms N] [--binary-pct N | --binary]"
+            " [-q]\n"
+            "  --binary-pct N: that share of the connections speak the binary"
+            " protocol\n  (default 25); --binary: all of them\n");
     exit(2);
 }
 
@@ -943,7 +1637,7 @@ parse_opts(struct opts *o, int argc, char **argv)
                        .warmup = 0, .seed = 1, .slow_pct = 2, .idle_pct = 40,
                        .churn_pct = 8, .pipeline = 16, .think_ms = 20,
                        .slow_bps = 262144, .timeout_ms = 20000,
-                       .rss_growth_kb = 0};
+                       .rss_growth_kb = 0, .binary_pct = 25};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-p")) {
@@ -975,7 +1669,9 @@ parse_opts(struct opts *o, int argc, char **argv)
         } else if (!strcmp(a, "--timeout-ms")) {
             o->timeout_ms = (uint32_t)num_arg(&i, argc, argv);
         } else if (!strcmp(a, "--binary")) {
-            o->binary = true;
+            o->binary_pct = 100;
+        } else if (!strcmp(a, "--binary-pct")) {
+            o->binary_pct = (uint32_t)num_arg(&i, argc, argv);
         } else if (!strcmp(a, "-q")) {
             o->quiet = true;
         } else {
@@ -983,7 +1679,7 @@ parse_opts(struct opts *o, int argc, char **argv)
         }
     }
     if (o->port <= 0 || o->conns == 0 || o->pipeline == 0 ||
-        o->pipeline > MAX_PIPELINE ||
+        o->pipeline > MAX_PIPELINE || o->binary_pct > 100 ||
         o->slow_pct + o->idle_pct + o->churn_pct > 100) {
         usage();
     }
@@ -1015,13 +1711,6 @@ main(int argc, char **argv)
 {
     struct soak s = {0};
     parse_opts(&s.o, argc, argv);
-    if (s.o.binary) {
-        /* The hook for the binary protocol: a third request family in
-         * build_batch once the server speaks it. */
-        fprintf(stderr, "soak: --binary: the binary protocol is not "
-                        "served yet\n");
-        return 2;
-    }
     raise_nofile(s.o.conns + 64);
     s.addr.sin_family = AF_INET;
     s.addr.sin_port = htons((uint16_t)s.o.port);
@@ -1046,6 +1735,16 @@ main(int argc, char **argv)
                                                                      : ROLE_ACTIVE;
         c->batches_left = 1 + rnd_below(&c->rng, 3);
         c->next_at_ms = start;
+        /* The protocol is the connection's for life, churn included: a
+         * binary one's first byte is always 0x80. */
+        c->binary = mix64(s.o.seed ^ ((uint64_t)i << 16) ^ 0xb1) % 100 <
+                    s.o.binary_pct;
+        s.st.bin_conns += c->binary;
+        c->opaque = (uint32_t)rnd(&c->rng);
+        c->big.cas_cell = CAS_UNKNOWN;
+        for (int k = 0; k < SLOTS; k++) {
+            c->slots[k].cas_cell = CAS_UNKNOWN;
+        }
     }
     uint32_t to_connect = s.o.conns;
     uint64_t end = start + (uint64_t)s.o.seconds * 1000;
@@ -1107,6 +1806,13 @@ main(int argc, char **argv)
            (unsigned long long)s.st.mismatches,
            (unsigned long long)s.st.stalls,
            (unsigned long long)s.st.conn_failures);
+    printf("soak: binary: %llu connections, %llu batches, %llu requests, "
+           "%llu CAS values learnt and checked, %llu mismatches\n",
+           (unsigned long long)s.st.bin_conns,
+           (unsigned long long)s.st.bin_batches,
+           (unsigned long long)s.st.bin_requests,
+           (unsigned long long)s.st.cas_captured,
+           (unsigned long long)s.st.bin_mismatches);
     long long evictions = server_stat(&s.addr, "evictions");
     bool evict_ok = evictions >= 0 && (uint64_t)evictions >= s.st.evicted_misses;
     printf("soak: %llu replies were misses where the item had been evicted "
@@ -1155,7 +1861,11 @@ main(int argc, char **argv)
         }
         free(c->out.p);
         free(c->exp.p);
+        free(c->alts.p);
+        free(c->carry.p);
         free(c->recs);
+        free(c->holes);
+        free(c->cells);
     }
     free(s.conns);
     free(s.big_cache);
