@@ -226,6 +226,9 @@ buf_reserve(struct buf *b, size_t more)
 static void
 buf_add(struct buf *b, const void *data, size_t n)
 {
+    if (n == 0) {
+        return; /* data may be NULL then */
+    }
     buf_reserve(b, n);
     memcpy(b->p + b->len, data, n);
     b->len += n;
@@ -1113,7 +1116,7 @@ try_evicted(struct soak *s, struct conn *c, size_t at, const char *buf,
             abort();
         }
         /* Bytes already matched in this reply must match the miss form. */
-        const char *alt = c->alts.p + r->alt_off;
+        const char *alt = r->alt_len > 0 ? c->alts.p + r->alt_off : "";
         size_t seen = c->exp.off > r->start ? c->exp.off - r->start : 0;
         size_t tail = c->exp.len - (r->start + r->len);
         if (seen > 0) {
@@ -1383,7 +1386,9 @@ take_input(struct soak *s, struct conn *c, size_t limit, uint64_t now)
     while (limit > 0 && c->state != C_FAILED) {
         /* Bytes kept from the last read (EV_WAIT) come first. */
         size_t have = c->carry.len;
-        memcpy(buf, c->carry.p, have);
+        if (have > 0) {
+            memcpy(buf, c->carry.p, have);
+        }
         size_t want = limit < 65536 ? limit : 65536;
         ssize_t got = read(c->fd, buf + have, want);
         if (got < 0 && errno == EINTR) {
