@@ -147,6 +147,7 @@ struct opts {
     int server_pid;
     uint64_t rss_growth_kb;
     uint32_t binary_pct;
+    uint32_t max_read; /* 0, or the most bytes one read() may take */
     bool quiet;
 };
 
@@ -1390,6 +1391,9 @@ take_input(struct soak *s, struct conn *c, size_t limit, uint64_t now)
             memcpy(buf, c->carry.p, have);
         }
         size_t want = limit < 65536 ? limit : 65536;
+        if (s->o.max_read > 0 && want > s->o.max_read) {
+            want = s->o.max_read; /* replies cut anywhere: split-proof */
+        }
         ssize_t got = read(c->fd, buf + have, want);
         if (got < 0 && errno == EINTR) {
             continue;
@@ -1615,8 +1619,11 @@ usage(void)
             "  [--slow-pct N] [--idle-pct N] [--churn-pct N] [--think-ms N]\n"
             "  [--slow-bps N] [--timeout-ms N] [--binary-pct N | --binary]"
             " [-q]\n"
+            "  [--max-read N]\n"
             "  --binary-pct N: that share of the connections speak the binary"
-            " protocol\n  (default 25); --binary: all of them\n");
+            " protocol\n  (default 25); --binary: all of them\n"
+            "  --max-read N: read at most N bytes at a time (replies split"
+            " anywhere)\n");
     exit(2);
 }
 
@@ -1675,6 +1682,8 @@ parse_opts(struct opts *o, int argc, char **argv)
             o->timeout_ms = (uint32_t)num_arg(&i, argc, argv);
         } else if (!strcmp(a, "--binary")) {
             o->binary_pct = 100;
+        } else if (!strcmp(a, "--max-read")) {
+            o->max_read = (uint32_t)num_arg(&i, argc, argv);
         } else if (!strcmp(a, "--binary-pct")) {
             o->binary_pct = (uint32_t)num_arg(&i, argc, argv);
         } else if (!strcmp(a, "-q")) {
