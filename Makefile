@@ -167,7 +167,7 @@ $(B)/tests/prop/prop_session: $(B)/obj/tests/prop/prop_session.o \
 
 # The soak client (tests/soak/soak.c): a verifying epoll load generator.
 SOAK_BIN := $(B)/tests/soak/soak
-$(SOAK_BIN): $(B)/obj/tests/soak/soak.o
+$(SOAK_BIN): $(B)/obj/tests/soak/soak.o $(B)/obj/tests/soak/soak_binary.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 

@@ -3,7 +3,8 @@
 #
 #   tests/soak/mutants.sh SERVER_BIN
 #
-# Builds copies of tests/soak/soak.c, each with one expectation made wrong
+# Builds copies of the client (tests/soak/soak.c, soak_binary.c, soak.h),
+# each with one expectation made wrong
 # (an opaque, a known CAS, the fresh-CAS rule, the flags, a status, a
 # counter's value, a delete's CAS, getk's key, the quiet miss forms, the
 # count of evicted misses), runs each against a fresh SERVER_BIN with every
@@ -13,7 +14,7 @@
 set -euo pipefail
 server=$1
 port=${SOAK_PORT:-$(( ${CONFORM_PORT_BASE:-26400} + 160 ))}
-src=$(dirname "$0")/soak.c
+src=$(dirname "$0")
 dir=$(mktemp -d)
 pid=
 cleanup() {
@@ -23,21 +24,27 @@ cleanup() {
 trap cleanup EXIT
 
 # run NAME MEM CONNS [OLD NEW]: builds the copy (OLD replaced by NEW, which
-# must occur exactly once), runs it for 3 s; prints its exit status.
+# must occur exactly once in the client's sources), runs it for 3 s; prints
+# its exit status.
 run() {
     local name=$1 mem=$2 conns=$3
-    cp "$src" "$dir/$name.c"
+    mkdir "$dir/$name.src"
+    cp "$src/soak.c" "$src/soak_binary.c" "$src/soak.h" "$dir/$name.src/"
     if [ $# -gt 3 ]; then
-        python3 - "$dir/$name.c" "$4" "$5" <<'EOF'
-import sys
-path, old, new = sys.argv[1:4]
-text = open(path).read()
-if text.count(old) != 1:
-    sys.exit("mutants.sh: the text to change occurs %d times in soak.c" % text.count(old))
-open(path, "w").write(text.replace(old, new))
+        python3 - "$dir/$name.src" "$4" "$5" <<'EOF'
+import os, sys
+where, old, new = sys.argv[1:4]
+paths = [os.path.join(where, f) for f in ("soak.c", "soak_binary.c", "soak.h")]
+texts = {p: open(p).read() for p in paths}
+count = sum(t.count(old) for t in texts.values())
+if count != 1:
+    sys.exit("mutants.sh: the text to change occurs %d times in the client" % count)
+for p, t in texts.items():
+    if old in t:
+        open(p, "w").write(t.replace(old, new))
 EOF
     fi
-    cc -O2 -o "$dir/$name" "$dir/$name.c"
+    cc -std=c11 -D_GNU_SOURCE -O2 -o "$dir/$name" "$dir/$name.src/soak.c" "$dir/$name.src/soak_binary.c"
     "$server" -p "$port" -l 127.0.0.1 -U 0 -m "$mem" -c 5000 -u root & pid=$!
     for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
     local rc=0
