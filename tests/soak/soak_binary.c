@@ -6,8 +6,9 @@
  * in advance. A CAS is known once the connection has seen it: a store's or
  * an incr's reply carries the new CAS, captured there (a hole of exp that
  * takes any bytes, then checked: above every new CAS the connection saw
- * before), and later hits of the item in the batch must carry it. A reply
- * that an eviction may change has its miss form beside it (rec_push).
+ * before), and the item's later hits, in this batch or later ones, must
+ * carry it. A reply that an eviction may change has its miss form beside
+ * it (rec_push).
  */
 #include <stdio.h>
 #include <stdlib.h>
