@@ -167,14 +167,15 @@ $(B)/tests/prop/prop_session: $(B)/obj/tests/prop/prop_session.o \
 
 # The soak client (tests/soak/soak.c): a verifying epoll load generator.
 SOAK_BIN := $(B)/tests/soak/soak
-$(SOAK_BIN): $(B)/obj/tests/soak/soak.o
+$(SOAK_BIN): $(B)/obj/tests/soak/soak.o $(B)/obj/tests/soak/soak_binary.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 
-# Reliability (README "Reliability under faults"): `make soak` is the long
+# Reliability (README "Reliability at scale"): `make soak` is the long
 # form by hand (10,000 connections for 10 minutes; SOAK_CONNS, SOAK_SECONDS,
 # SOAK_MEM override); `make soak-short` and `make faults` are what `make
 # test` runs (stage soak), soak-short against the ASan+UBSan server too.
+# Both send text, meta and (on 25% of the connections) binary traffic.
 .PHONY: soak soak-short faults
 soak: build/release/mcref build/release/tests/soak/soak
 	tests/soak/run.sh build/release/mcref build/release/tests/soak/soak long

@@ -104,7 +104,8 @@ stage clients timeout 900 tests/clients/run.py build/release
 stage conformance-asan sh -c "make -s -j$jobs PROFILE=asan build/asan/mcref && ci/conform.sh build/asan/mcref"
 stage integration-asan env ASAN_OPTIONS=detect_leaks=1 make -s PROFILE=asan integration
 # Reliability: the soak's short form (2,000 verifying connections, mixed
-# text and meta, pipelined, slow, idle and churning, RSS flat after warm-up)
+# text and meta, binary on a quarter of them, pipelined, slow, idle and
+# churning, RSS flat after warm-up)
 # against the release and the ASan+UBSan servers, then the fault suite
 # (descriptors exhausted, -m tiny, connect storm, vanishing clients,
 # idle_timeout). About 90 s.

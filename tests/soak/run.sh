@@ -5,7 +5,9 @@
 #
 # short (make test): SOAK_CONNS=2000 for SOAK_SECONDS=40, then a 5 s
 #   self-check that the client catches wrong replies (two clients sharing
-#   one key space must disagree with the server).
+#   one key space must disagree with the server, on text connections and on
+#   binary ones). The client's traffic: text and meta, and binary on 25% of
+#   the connections (SOAK_ARGS="--binary-pct N" changes the share).
 # long (make soak): 10,000 connections for 600 s (ulimit -n raised).
 # Env: SOAK_CONNS, SOAK_SECONDS, SOAK_MEM (-m, default 32: the log wraps
 #   during warm-up, so memory must then be flat), SOAK_PORT (default
@@ -44,15 +46,24 @@ wait "$pid" || { echo "soak: the server exited with an error" >&2; exit 1; }
 pid=
 
 # The client must be able to fail: two clients with the same seed share
-# every key, so each sees the other's writes as wrong replies.
+# every key (and speak the same protocol on each), so each sees the other's
+# writes as wrong replies; both checkers, text and binary, must see them.
 if [ "$mode" = short ] && [ "${SOAK_SELFCHECK:-1}" = 1 ]; then
     start_server
-    "$soak" -p "$port" -c 50 -t 5 --idle-pct 0 --slow-pct 0 -q >/dev/null 2>&1 & a=$!
-    if "$soak" -p "$port" -c 50 -t 5 --idle-pct 0 --slow-pct 0 -q >/dev/null 2>&1; then b=0; else b=1; fi
-    if wait "$a"; then a=0; else a=1; fi
-    if [ "$a$b" = 00 ]; then
-        echo "soak: self-check FAILED: two clients sharing keys saw no wrong reply" >&2
+    out=$(mktemp -d)
+    trap 'cleanup; rm -rf "$out"' EXIT
+    check_args=(-p "$port" -c 50 -t 5 --idle-pct 0 --slow-pct 0 --binary-pct 50 -q)
+    "$soak" "${check_args[@]}" >"$out/a" 2>&1 & a=$!
+    "$soak" "${check_args[@]}" >"$out/b" 2>&1 || true
+    wait "$a" || true
+    # "errors E (mismatches M, ...)" and "binary: ... B mismatches"
+    all=$(sed -n 's/.*(mismatches \([0-9]*\),.*/\1/p' "$out/a" "$out/b" | awk '{ s += $1 } END { print s + 0 }')
+    bin=$(sed -n 's/^soak: binary: .*, \([0-9]*\) mismatches$/\1/p' "$out/a" "$out/b" | awk '{ s += $1 } END { print s + 0 }')
+    if [ -z "$all" ] || [ -z "$bin" ] || [ "$bin" -eq 0 ] || [ "$all" -eq "$bin" ]; then
+        echo "soak: self-check FAILED: two clients sharing keys saw no wrong reply" \
+            "(text mismatches $((${all:-0} - ${bin:-0})), binary ${bin:-none})" >&2
         exit 1
     fi
-    echo "soak: self-check passed (a clash of key spaces is caught)"
+    echo "soak: self-check passed (a clash of key spaces is caught:" \
+        "$((all - bin)) text and $bin binary mismatches)"
 fi

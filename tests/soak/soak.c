@@ -8,8 +8,13 @@
  * sends is compared byte for byte. Roles: active (pipelined batches, short
  * think time), slow readers (pipelined gets of a large value, read at a
  * bounded byte rate), idle (a batch every 5-25 s), churning (a few batches,
- * close, reconnect; the key space survives in the server). Mixed text and
- * meta commands; binary is a hook (--binary) not filled yet.
+ * close, reconnect; the key space survives in the server). A text
+ * connection mixes text and meta commands; a share of the connections
+ * (--binary-pct) speak the binary protocol from their first byte, in the
+ * same roles (soak_binary.c builds their batches). The model and its
+ * structures are in soak.h; this file has the text and meta batches, the
+ * comparison (misses of evicted items, CAS captures), the connections and
+ * the main loop.
  *
  * With --server-pid the server's RSS is sampled every second; after the
  * warm-up (--warmup seconds) its growth must stay under --rss-growth-kb.
@@ -33,97 +38,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SLOTS 8           /* ordinary keys per connection */
-#define VALUE_MAX 700     /* their largest value */
-#define BIG_VALUE 65536   /* the slow readers' value */
-#define MAX_PIPELINE 64
-#define MAX_ERRORS_SHOWN 10
-#define RSS_MAX_SAMPLES 4096
-#define CONNECTS_PER_TICK 400
-#define TICK_MS 10
+#include "soak.h"
 
-enum role { ROLE_ACTIVE, ROLE_SLOW, ROLE_IDLE, ROLE_CHURN };
 static const char *const role_names[] = {"active", "slow", "idle", "churn"};
-
-enum cstate { C_DOWN, C_CONNECTING, C_READY, C_BUSY, C_FAILED };
-
-struct buf {
-    char *p;
-    size_t len, off, cap;
-};
-
-/* A reply that may also come as a miss, because the cache evicted the
- * item (a cache may); or a store, which makes the slot live again. */
-struct rec {
-    size_t start, len; /* the hit's bytes in exp */
-    int slot;          /* -1 the big value, -2 the counter */
-    bool is_store;
-    bool taken;        /* the miss form was received */
-    uint8_t alt_len;
-    char alt[12];      /* the miss form */
-};
-
-struct slot {
-    bool exists;
-    uint32_t version;
-    uint32_t flags;
-};
-
-struct conn {
-    uint32_t id;
-    enum role role;
-    enum cstate state;
-    int fd;
-    uint64_t rng;
-    struct slot slots[SLOTS];
-    struct slot big;
-    bool counter_exists;
-    uint64_t counter;
-    struct buf out, exp;
-    struct rec *recs;
-    size_t nrecs, caprecs;
-    uint64_t next_at_ms;     /* next batch (READY) or reconnect (DOWN) */
-    uint64_t batch_start_ms;
-    uint64_t read_budget;    /* slow readers: bytes they may read now */
-    uint32_t batches_left;   /* churn: batches before the next close */
-    bool want_out;           /* EPOLLOUT registered */
-};
-
-struct opts {
-    const char *host;
-    int port;
-    uint32_t conns;
-    uint32_t seconds;
-    uint32_t warmup;
-    uint64_t seed;
-    uint32_t slow_pct, idle_pct, churn_pct;
-    uint32_t pipeline;
-    uint32_t think_ms;
-    uint32_t slow_bps;
-    uint32_t timeout_ms;
-    int server_pid;
-    uint64_t rss_growth_kb;
-    bool binary;
-    bool quiet;
-};
-
-struct stats {
-    uint64_t batches, requests, bytes_in, connects, reconnects;
-    uint64_t errors, mismatches, stalls, conn_failures;
-    uint64_t evicted_misses; /* hits expected, misses received */
-    uint64_t by_role_batches[4];
-    uint64_t rss_kb[RSS_MAX_SAMPLES];
-    uint32_t rss_n;
-};
-
-struct soak {
-    struct opts o;
-    struct stats st;
-    struct conn *conns;
-    int ep;
-    struct sockaddr_in addr;
-    char *big_cache; /* scratch for generated values */
-};
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -135,7 +52,7 @@ now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static uint64_t
+uint64_t
 mix64(uint64_t x)
 {
     x ^= x >> 33;
@@ -146,20 +63,20 @@ mix64(uint64_t x)
     return x;
 }
 
-static uint64_t
+uint64_t
 rnd(uint64_t *s)
 {
     *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
     return mix64(*s);
 }
 
-static uint32_t
+uint32_t
 rnd_below(uint64_t *s, uint32_t n)
 {
     return (uint32_t)(rnd(s) % n);
 }
 
-static void
+void
 buf_reserve(struct buf *b, size_t more)
 {
     if (b->len + more <= b->cap) {
@@ -178,9 +95,12 @@ buf_reserve(struct buf *b, size_t more)
     b->cap = cap;
 }
 
-static void
+void
 buf_add(struct buf *b, const void *data, size_t n)
 {
+    if (n == 0) {
+        return; /* data may be NULL then */
+    }
     buf_reserve(b, n);
     memcpy(b->p + b->len, data, n);
     b->len += n;
@@ -201,7 +121,7 @@ buf_printf(struct buf *b, const char *fmt, ...)
     buf_add(b, tmp, (size_t)n);
 }
 
-static void
+void
 buf_clear(struct buf *b)
 {
     b->len = 0;
@@ -230,7 +150,7 @@ fail(struct soak *s, struct conn *c, const char *fmt, ...)
 
 /* ---- the model: keys and values ------------------------------------------ */
 
-static size_t
+size_t
 key_of(const struct conn *c, int slot, char *out, size_t cap)
 {
     int n = slot == -1   ? snprintf(out, cap, "soak:%u:big", c->id)
@@ -239,7 +159,7 @@ key_of(const struct conn *c, int slot, char *out, size_t cap)
     return (size_t)n;
 }
 
-static size_t
+size_t
 value_len(const struct conn *c, int slot, uint32_t version)
 {
     if (slot == -1) {
@@ -251,7 +171,7 @@ value_len(const struct conn *c, int slot, uint32_t version)
 }
 
 /* Every byte value, CR and LF included: values are binary-safe. */
-static void
+void
 value_fill(const struct conn *c, int slot, uint32_t version, char *out,
            size_t n)
 {
@@ -264,7 +184,7 @@ value_fill(const struct conn *c, int slot, uint32_t version, char *out,
     }
 }
 
-static struct slot *
+struct slot *
 slot_of(struct conn *c, int slot)
 {
     return slot == -1 ? &c->big : &c->slots[slot];
@@ -405,13 +325,10 @@ op_counter(struct conn *c)
     rec_add(c, -2, start, "NOT_FOUND\r\n", false);
 }
 
-/* One pipelined batch: requests into out, their replies into exp. */
-static void
-build_batch(struct soak *s, struct conn *c)
+/* One pipelined batch of text and meta commands; returns how many. */
+static uint32_t
+build_batch_text(struct soak *s, struct conn *c)
 {
-    buf_clear(&c->out);
-    buf_clear(&c->exp);
-    c->nrecs = 0;
     if (c->role == ROLE_SLOW) {
         if (!c->big.exists || rnd_below(&c->rng, 8) == 0) {
             op_store(s, c, -1, rnd_below(&c->rng, 2), false);
@@ -423,8 +340,7 @@ build_batch(struct soak *s, struct conn *c)
             buf_printf(&c->out, "get %s\r\n", key);
             expect_value_text(s, c, -1, true);
         }
-        s->st.requests += n;
-        return;
+        return n;
     }
     uint32_t n = c->role == ROLE_ACTIVE ? 1 + rnd_below(&c->rng, s->o.pipeline)
                                         : 1 + rnd_below(&c->rng, 4);
@@ -462,27 +378,90 @@ build_batch(struct soak *s, struct conn *c)
         buf_add(&c->out, "mn\r\n", 4);
         buf_add(&c->exp, "MN\r\n", 4);
     }
-    s->st.requests += n;
+    return n;
 }
 
+/* The batch's expectations and the model's view of it, dropped. */
+static void
+batch_reset(struct conn *c)
+{
+    buf_clear(&c->out);
+    buf_clear(&c->exp);
+    buf_clear(&c->alts);
+    buf_clear(&c->carry);
+    c->nrecs = 0;
+    c->nholes = 0;
+    c->ncells = 0;
+}
+
+/* After a batch (or a failure in one): each CAS the batch was to learn is
+ * known if its reply came, unknown otherwise (the next hit captures it). */
+static void
+model_settle(struct conn *c)
+{
+    for (int slot = -1; slot < SLOTS; slot++) {
+        struct slot *sl = slot_of(c, slot);
+        if (sl->cas_cell >= 0) {
+            const struct cell *cl = (size_t)sl->cas_cell < c->ncells
+                                        ? &c->cells[sl->cas_cell]
+                                        : NULL;
+            sl->cas_cell = cl != NULL && cl->filled ? CAS_KNOWN : CAS_UNKNOWN;
+            sl->cas = cl != NULL ? cl->value : 0;
+        }
+    }
+    batch_reset(c);
+}
+
+/* One pipelined batch: requests into out, their replies into exp. */
+static void
+build_batch(struct soak *s, struct conn *c)
+{
+    batch_reset(c);
+    if (c->binary) {
+        uint32_t n = build_batch_binary(s, c);
+        s->st.requests += n;
+        s->st.bin_requests += n;
+    } else {
+        s->st.requests += build_batch_text(s, c);
+    }
+}
+
+/* Grows an array of `size`-byte elements to hold one more. */
+void *
+grow(void *p, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) {
+        return p;
+    }
+    *cap = *cap ? *cap * 2 : 16;
+    p = realloc(p, *cap * size);
+    if (p == NULL) {
+        fprintf(stderr, "soak: out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+/* The reply from exp's `start` to its end, which may instead come as the
+ * alts[alt_off..+alt_len) miss form (unless is_store). */
+void
+rec_push(struct conn *c, int slot, size_t start, bool is_store,
+         size_t alt_off, size_t alt_len, enum evict_effect effect)
+{
+    c->recs = grow(c->recs, &c->caprecs, c->nrecs, sizeof *c->recs);
+    c->recs[c->nrecs++] = (struct rec){
+        .start = start, .len = c->exp.len - start, .slot = slot,
+        .is_store = is_store, .effect = effect, .alt_off = alt_off,
+        .alt_len = alt_len};
+}
+
+/* The text form: alt NULL for a store. */
 static void
 rec_add(struct conn *c, int slot, size_t start, const char *alt, bool is_store)
 {
-    if (c->nrecs == c->caprecs) {
-        c->caprecs = c->caprecs ? c->caprecs * 2 : 16;
-        c->recs = realloc(c->recs, c->caprecs * sizeof *c->recs);
-        if (c->recs == NULL) {
-            fprintf(stderr, "soak: out of memory\n");
-            exit(2);
-        }
-    }
-    struct rec *r = &c->recs[c->nrecs++];
-    *r = (struct rec){.start = start, .len = c->exp.len - start,
-                      .slot = slot, .is_store = is_store};
-    if (alt != NULL) {
-        r->alt_len = (uint8_t)strlen(alt);
-        memcpy(r->alt, alt, r->alt_len);
-    }
+    size_t off = c->alts.len, len = alt != NULL ? strlen(alt) : 0;
+    buf_add(&c->alts, alt != NULL ? alt : "", len);
+    rec_push(c, slot, start, is_store, off, len, EFFECT_GONE);
 }
 
 /* The model after the batch: a slot seen evicted stays gone unless the
@@ -498,55 +477,129 @@ model_evicted(struct conn *c, size_t i)
     }
     if (slot == -2) {
         c->counter_exists = false;
+    } else if (c->recs[i].effect == EFFECT_REVIVED) {
+        slot_of(c, slot)->exists = true;
+        slot_of(c, slot)->cas_cell = CAS_UNKNOWN;
     } else {
         slot_of(c, slot)->exists = false;
     }
 }
 
-/* A mismatch at exp offset `at`: if it falls in a reply that may come as a
- * miss, and the miss form agrees with what was already received, expect the
- * miss form instead. Returns whether the expectation changed. */
+enum evicted { EV_NONE, EV_SPLICED, EV_WAIT };
+
+/* Whether the item of rec i was already seen evicted in this batch (a
+ * second miss of one eviction counts once). */
 static bool
-try_evicted(struct soak *s, struct conn *c, size_t at)
+evicted_before(const struct conn *c, size_t i)
+{
+    for (size_t j = i; j-- > 0;) {
+        if (c->recs[j].slot != c->recs[i].slot) {
+            continue;
+        }
+        if (c->recs[j].is_store) {
+            return false;
+        }
+        if (c->recs[j].taken) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether rec r's miss form agrees with the bytes received, those already
+ * consumed (exp before exp.off) and buf[0..n) (from exp.off): 1 yes, 0 no,
+ * -1 not enough bytes yet to tell. */
+static int
+alt_fits(const struct conn *c, const struct rec *r, const char *buf, size_t n)
+{
+    const char *alt = c->alts.p + r->alt_off;
+    for (size_t k = 0; k < r->alt_len; k++) {
+        size_t pos = r->start + k;
+        if (pos >= c->exp.off + n) {
+            return -1;
+        }
+        char got = pos < c->exp.off ? c->exp.p[pos] : buf[pos - c->exp.off];
+        if (got != alt[k]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A mismatch at exp offset `at`: if it falls in a reply that may come as a
+ * miss (or right where a quiet request's silence was expected), and the
+ * miss form agrees with what was received, expect the miss form instead.
+ * Several replies may qualify (a quiet request's then the next one's): the
+ * first whose miss form fits is taken; EV_WAIT when one needs more bytes
+ * to tell. */
+static enum evicted
+try_evicted(struct soak *s, struct conn *c, size_t at, const char *buf,
+            size_t n)
 {
     for (size_t i = 0; i < c->nrecs; i++) {
         struct rec *r = &c->recs[i];
         if (r->is_store || r->taken || at < r->start ||
-            at >= r->start + r->len) {
+            (at >= r->start + r->len && r->len > 0)) {
             continue;
+        }
+        if (r->alt_len > 0) {
+            int fits = alt_fits(c, r, buf, n);
+            if (fits < 0) {
+                return EV_WAIT;
+            }
+            if (fits == 0) {
+                continue;
+            }
         }
         if (r->start + r->len > c->exp.len) {
             fprintf(stderr, "soak: internal error: a record past the batch\n");
             abort();
         }
         /* Bytes already matched in this reply must match the miss form. */
+        const char *alt = r->alt_len > 0 ? c->alts.p + r->alt_off : "";
         size_t seen = c->exp.off > r->start ? c->exp.off - r->start : 0;
         size_t tail = c->exp.len - (r->start + r->len);
         if (seen > 0) {
             char *after = c->exp.p + r->start + r->len;
             for (size_t k = 0; k < seen; k++) {
-                char want = k < r->alt_len ? r->alt[k]
+                char want = k < r->alt_len ? alt[k]
                             : k - r->alt_len < tail ? after[k - r->alt_len]
                                                     : 0;
                 if (want != c->exp.p[r->start + k]) {
-                    return false;
+                    return EV_NONE;
                 }
             }
         }
+        buf_reserve(&c->exp, r->alt_len);
         memmove(c->exp.p + r->start + r->alt_len, c->exp.p + r->start + r->len,
                 tail);
-        memcpy(c->exp.p + r->start, r->alt, r->alt_len);
+        memcpy(c->exp.p + r->start, alt, r->alt_len);
         c->exp.len = r->start + r->alt_len + tail;
         for (size_t j = i + 1; j < c->nrecs; j++) {
             c->recs[j].start = c->recs[j].start - r->len + r->alt_len;
         }
+        /* The hit's CAS holes go with it; the later ones move. */
+        size_t kept = 0;
+        for (size_t j = 0; j < c->nholes; j++) {
+            struct hole h = c->holes[j];
+            if (h.off >= r->start && h.off < r->start + r->len) {
+                continue;
+            }
+            if (h.off >= r->start + r->len) {
+                h.off = h.off - r->len + r->alt_len;
+            }
+            c->holes[kept++] = h;
+        }
+        c->nholes = kept;
         r->len = r->alt_len;
         r->taken = true;
-        s->st.evicted_misses++;
+        if (!evicted_before(c, i)) {
+            s->st.evicted_misses++;
+        }
         model_evicted(c, i);
-        return true;
+        return EV_SPLICED;
     }
-    return false;
+    return EV_NONE;
 }
 
 /* ---- connections ------------------------------------------------------- */
@@ -571,9 +624,7 @@ conn_close(struct soak *s, struct conn *c, enum cstate next)
         close(c->fd);
         c->fd = -1;
     }
-    buf_clear(&c->out);
-    buf_clear(&c->exp);
-    c->nrecs = 0;
+    model_settle(c);
     c->state = next;
 }
 
@@ -685,9 +736,8 @@ batch_done(struct soak *s, struct conn *c, uint64_t now)
 {
     s->st.batches++;
     s->st.by_role_batches[c->role]++;
-    buf_clear(&c->out);
-    buf_clear(&c->exp);
-    c->nrecs = 0;
+    s->st.bin_batches += c->binary;
+    model_settle(c);
     c->state = C_READY;
     schedule_next(s, c, now);
     if (c->role == ROLE_CHURN && --c->batches_left == 0) {
@@ -697,49 +747,139 @@ batch_done(struct soak *s, struct conn *c, uint64_t now)
     }
 }
 
+/* A captured CAS, complete: checked, then written where the batch uses
+ * it. Returns false (and sets c->why) when it cannot be right. */
+static bool
+capture_done(struct soak *s, struct conn *c, size_t h)
+{
+    const uint8_t *p = (const uint8_t *)c->exp.p + c->holes[h].off;
+    uint64_t v = 0;
+    for (int i = 0; i < CAS_LEN; i++) {
+        v = v << 8 | p[i];
+    }
+    struct cell *cl = &c->cells[c->holes[h].cell];
+    if (cl->filled) { /* matched again after a miss form was spliced in */
+        return cl->value == v;
+    }
+    if (v == 0) {
+        c->why = "an item's CAS is 0";
+        return false;
+    }
+    if (cl->fresh) {
+        if (v <= c->cas_high) {
+            c->why = "a new CAS not above the connection's earlier ones";
+            return false;
+        }
+        c->cas_high = v;
+    }
+    cl->value = v;
+    cl->filled = true;
+    s->st.cas_captured++;
+    for (size_t j = h + 1; j < c->nholes; j++) {
+        if (c->holes[j].cell == c->holes[h].cell && !c->holes[j].capture) {
+            memcpy(c->exp.p + c->holes[j].off, p, CAS_LEN);
+        }
+    }
+    return true;
+}
+
+/* How many of buf's n bytes match exp from its offset: a capture hole
+ * takes any bytes (and is checked once complete). */
+static size_t
+match_bytes(struct soak *s, struct conn *c, const char *buf, size_t n)
+{
+    size_t base = c->exp.off, at = 0;
+    for (size_t h = 0; h < c->nholes && at < n; h++) {
+        const struct hole *ho = &c->holes[h];
+        if (!ho->capture || ho->off + CAS_LEN <= base + at) {
+            continue;
+        }
+        size_t hs = ho->off > base ? ho->off - base : 0;
+        if (hs >= n) {
+            break;
+        }
+        while (at < hs && buf[at] == c->exp.p[base + at]) {
+            at++;
+        }
+        if (at < hs) {
+            return at;
+        }
+        size_t he = ho->off + CAS_LEN - base;
+        size_t take = (he < n ? he : n) - at;
+        memcpy(c->exp.p + base + at, buf + at, take);
+        at += take;
+        if (at == he && !capture_done(s, c, h)) {
+            return hs;
+        }
+    }
+    while (at < n && buf[at] == c->exp.p[base + at]) {
+        at++;
+    }
+    return at;
+}
+
 /* Bytes from the server, compared with what the model expects. */
 static void
 take_input(struct soak *s, struct conn *c, size_t limit, uint64_t now)
 {
-    char buf[65536];
+    char buf[65536 + 1024];
     while (limit > 0 && c->state != C_FAILED) {
-        size_t want = limit < sizeof buf ? limit : sizeof buf;
-        ssize_t n = read(c->fd, buf, want);
-        if (n < 0 && errno == EINTR) {
+        /* Bytes kept from the last read (EV_WAIT) come first. */
+        size_t have = c->carry.len;
+        if (have > 0) {
+            memcpy(buf, c->carry.p, have);
+        }
+        size_t want = limit < 65536 ? limit : 65536;
+        if (s->o.max_read > 0 && want > s->o.max_read) {
+            want = s->o.max_read; /* replies cut anywhere: split-proof */
+        }
+        ssize_t got = read(c->fd, buf + have, want);
+        if (got < 0 && errno == EINTR) {
             continue;
         }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             return;
         }
-        if (n <= 0) {
+        if (got <= 0) {
             fail(s, c, "%s after %zu of %zu expected bytes",
-                 n == 0 ? "connection closed by the server" : strerror(errno),
+                 got == 0 ? "connection closed by the server" : strerror(errno),
                  c->exp.off, c->exp.len);
             conn_failed(s, c);
             return;
         }
-        s->st.bytes_in += (uint64_t)n;
+        s->st.bytes_in += (uint64_t)got;
         if (c->role == ROLE_SLOW) {
-            c->read_budget -= (uint64_t)n;
+            c->read_budget -= (uint64_t)got;
         }
-        limit -= (size_t)n;
+        limit -= (size_t)got;
+        buf_clear(&c->carry);
+        ssize_t n = (ssize_t)have + got;
         size_t left, cmp, at;
+        enum evicted ev = EV_NONE;
         for (;;) {
             left = c->exp.len - c->exp.off;
             cmp = (size_t)n < left ? (size_t)n : left;
-            at = 0;
-            while (at < cmp && buf[at] == c->exp.p[c->exp.off + at]) {
-                at++;
+            c->why = NULL;
+            at = match_bytes(s, c, buf, cmp);
+            if (at == cmp && (size_t)n <= left) {
+                break;
             }
-            if ((at == cmp && (size_t)n <= left) ||
-                !try_evicted(s, c, c->exp.off + at)) {
+            ev = try_evicted(s, c, c->exp.off + at, buf, (size_t)n);
+            if (ev != EV_SPLICED) {
                 break;
             }
         }
+        if (ev == EV_WAIT) {
+            c->exp.off += at;
+            buf_add(&c->carry, buf + at, (size_t)n - at);
+            continue;
+        }
         if (at < cmp || (size_t)n > left) {
             s->st.mismatches++;
-            fail(s, c, "reply differs at byte %zu of the batch's %zu",
-                 c->exp.off + at, c->exp.len);
+            s->st.bin_mismatches += c->binary;
+            fail(s, c, "%s reply differs at byte %zu of the batch's %zu%s%s",
+                 c->binary ? "binary" : "text", c->exp.off + at, c->exp.len,
+                 c->why ? ": " : "", c->why ? c->why : "");
             if (s->st.errors <= MAX_ERRORS_SHOWN) {
                 show_bytes("expected", c->exp.p + c->exp.off + at, left - at);
                 show_bytes("received", buf + at, (size_t)n - at);
@@ -792,8 +932,7 @@ on_event(struct soak *s, struct conn *c, uint32_t ev, uint64_t now)
     if (c->role != ROLE_SLOW && (ev & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
         if (c->state == C_READY) {
             /* Nothing asked: any byte (or a close) is an error. */
-            buf_clear(&c->exp);
-            c->nrecs = 0;
+            batch_reset(c);
         }
         take_input(s, c, SIZE_MAX, now);
     } else if (c->role == ROLE_SLOW && (ev & (EPOLLHUP | EPOLLERR))) {
@@ -917,7 +1056,13 @@ usage(void)
             "usage: soak -p PORT [-c CONNS] [-t SECONDS] [--server-pid PID]\n"
             "  [--warmup S] [--rss-growth-kb KB] [--seed N] [--pipeline N]\n"
             "  [--slow-pct N] [--idle-pct N] [--churn-pct N] [--think-ms N]\n"
-            "  [--slow-bps N] [--timeout-ms N] [--binary] [-q]\n");
+            "  [--slow-bps N] [--timeout-ms N] [--binary-pct N | --binary]"
+            " [-q]\n"
+            "  [--max-read N]\n"
+            "  --binary-pct N: that share of the connections speak the binary"
+            " protocol\n  (default 25); --binary: all of them\n"
+            "  --max-read N: read at most N bytes at a time (replies split"
+            " anywhere)\n");
     exit(2);
 }
 
@@ -943,7 +1088,7 @@ parse_opts(struct opts *o, int argc, char **argv)
                        .warmup = 0, .seed = 1, .slow_pct = 2, .idle_pct = 40,
                        .churn_pct = 8, .pipeline = 16, .think_ms = 20,
                        .slow_bps = 262144, .timeout_ms = 20000,
-                       .rss_growth_kb = 0};
+                       .rss_growth_kb = 0, .binary_pct = 25};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-p")) {
@@ -975,7 +1120,11 @@ parse_opts(struct opts *o, int argc, char **argv)
         } else if (!strcmp(a, "--timeout-ms")) {
             o->timeout_ms = (uint32_t)num_arg(&i, argc, argv);
         } else if (!strcmp(a, "--binary")) {
-            o->binary = true;
+            o->binary_pct = 100;
+        } else if (!strcmp(a, "--max-read")) {
+            o->max_read = (uint32_t)num_arg(&i, argc, argv);
+        } else if (!strcmp(a, "--binary-pct")) {
+            o->binary_pct = (uint32_t)num_arg(&i, argc, argv);
         } else if (!strcmp(a, "-q")) {
             o->quiet = true;
         } else {
@@ -983,7 +1132,7 @@ parse_opts(struct opts *o, int argc, char **argv)
         }
     }
     if (o->port <= 0 || o->conns == 0 || o->pipeline == 0 ||
-        o->pipeline > MAX_PIPELINE ||
+        o->pipeline > MAX_PIPELINE || o->binary_pct > 100 ||
         o->slow_pct + o->idle_pct + o->churn_pct > 100) {
         usage();
     }
@@ -1015,13 +1164,6 @@ main(int argc, char **argv)
 {
     struct soak s = {0};
     parse_opts(&s.o, argc, argv);
-    if (s.o.binary) {
-        /* The hook for the binary protocol: a third request family in
-         * build_batch once the server speaks it. */
-        fprintf(stderr, "soak: --binary: the binary protocol is not "
-                        "served yet\n");
-        return 2;
-    }
     raise_nofile(s.o.conns + 64);
     s.addr.sin_family = AF_INET;
     s.addr.sin_port = htons((uint16_t)s.o.port);
@@ -1046,6 +1188,16 @@ main(int argc, char **argv)
                                                                      : ROLE_ACTIVE;
         c->batches_left = 1 + rnd_below(&c->rng, 3);
         c->next_at_ms = start;
+        /* The protocol is the connection's for life, churn included: a
+         * binary one's first byte is always 0x80. */
+        c->binary = mix64(s.o.seed ^ ((uint64_t)i << 16) ^ 0xb1) % 100 <
+                    s.o.binary_pct;
+        s.st.bin_conns += c->binary;
+        c->opaque = (uint32_t)rnd(&c->rng);
+        c->big.cas_cell = CAS_UNKNOWN;
+        for (int k = 0; k < SLOTS; k++) {
+            c->slots[k].cas_cell = CAS_UNKNOWN;
+        }
     }
     uint32_t to_connect = s.o.conns;
     uint64_t end = start + (uint64_t)s.o.seconds * 1000;
@@ -1107,6 +1259,13 @@ main(int argc, char **argv)
            (unsigned long long)s.st.mismatches,
            (unsigned long long)s.st.stalls,
            (unsigned long long)s.st.conn_failures);
+    printf("soak: binary: %llu connections, %llu batches, %llu requests, "
+           "%llu CAS values learnt and checked, %llu mismatches\n",
+           (unsigned long long)s.st.bin_conns,
+           (unsigned long long)s.st.bin_batches,
+           (unsigned long long)s.st.bin_requests,
+           (unsigned long long)s.st.cas_captured,
+           (unsigned long long)s.st.bin_mismatches);
     long long evictions = server_stat(&s.addr, "evictions");
     bool evict_ok = evictions >= 0 && (uint64_t)evictions >= s.st.evicted_misses;
     printf("soak: %llu replies were misses where the item had been evicted "
@@ -1155,7 +1314,11 @@ main(int argc, char **argv)
         }
         free(c->out.p);
         free(c->exp.p);
+        free(c->alts.p);
+        free(c->carry.p);
         free(c->recs);
+        free(c->holes);
+        free(c->cells);
     }
     free(s.conns);
     free(s.big_cache);
