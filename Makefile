@@ -200,7 +200,8 @@ integration: $(B)/mcref $(B)/mcref-bench
 
 bench:
 	@ci/deps.sh test
-	$(MAKE) PROFILE=release build/release/mcref build/release/mcref-bench
+	$(MAKE) PROFILE=release build/release/mcref build/release/mcref-bench \
+		build/release/mcref-null
 	ci/bench.sh
 
 unit: $(UNIT_BINS)

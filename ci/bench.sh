@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # ci/bench.sh - side-by-side benchmark of mcref and memcached (make bench).
 #
-# Runs each workload against mcref, memcached -t 1 and memcached with its
-# default threads, in alternation (A B C A B C ...), each run on a freshly
-# started server so no run inherits another's state. Prints one markdown
-# table of medians over ROUNDS with a mcref / memcached -t 1 ratio column.
+# Runs each workload against mcref, the do-nothing server (mcref-null: it
+# frames requests, stores nothing; load workloads only), memcached -t 1 and
+# memcached with its default threads, in alternation (A B C D A B C D ...),
+# each run on a freshly started server so no run inherits another's state.
+# Prints one markdown table of medians over ROUNDS with mcref / memcached
+# -t 1 and mcref / do-nothing ratio columns.
 #
 # env (relative paths are taken from the repository root):
 #      MCREF_BIN     (build/release/mcref)
@@ -12,6 +14,8 @@
 #        "-o client_check" to compare strict mode's cost (README "Testing clients")
 #      MEMCACHED_BIN (/usr/bin/memcached; apt-get installed if missing, as root)
 #      BENCH_BIN     (build/release/mcref-bench)
+#      NULL_BIN      (build/release/mcref-null): the do-nothing server
+#      SERVERS ("mcref null mc1 mcN"): the servers to run, in this order
 #      ROUNDS (5), DURATION (5 s per load run)
 #      WORKLOADS (all): the workloads to run, e.g. "aside ow1k@1024 mget90"
 #      OW_MEMS ("1024"): the -m values of the overwrite workloads;
@@ -31,6 +35,7 @@ cd "$top" || exit 1
 MCREF_BIN=${MCREF_BIN:-build/release/mcref}
 MEMCACHED_BIN=${MEMCACHED_BIN:-/usr/bin/memcached}
 BENCH_BIN=${BENCH_BIN:-build/release/mcref-bench}
+NULL_BIN=${NULL_BIN:-build/release/mcref-null}
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-5}
 port_lo=${BENCH_PORT_LO:-21000}
@@ -76,9 +81,10 @@ trap 'stop_server; exit 130' INT TERM
 
 # --- servers -----------------------------------------------------------
 
-servers=(mcref mc1 mcN)
+read -r -a servers <<<"${SERVERS:-mcref null mc1 mcN}"
 declare -A server_label=(
     [mcref]="mcref"
+    [null]="do-nothing"
     [mc1]="memcached -t 1"
     [mcN]="memcached (default -t)"
 )
@@ -90,6 +96,7 @@ user_flag=()
 server_cmd() {
     local bin=$MEMCACHED_BIN
     [ "$1" = mcref ] && bin=$MCREF_BIN
+    [ "$1" = null ] && bin=$NULL_BIN
     printf '%s\n' "$bin" -p "$port" -U 0 -l 127.0.0.1 -m "$3" -c "$2" \
         "${user_flag[@]}"
     [ "$1" = mc1 ] && printf '%s\n' -t 1
@@ -128,7 +135,7 @@ start_server() {
 common="--keys 10000 --value-size 100"
 workloads=(get90 pipe16 mget10 set1k conns1000 fill idle mget90 mpipe16 aside bget90 bpipe16)
 declare -A wl_mem=([aside]=4)
-declare -A wl_servers=()   # default: every server
+declare -A wl_servers=()   # default: every server but null
 declare -A wl_rounds=()    # default: ROUNDS
 for m in $OW_MEMS; do
     workloads+=("ow1k@$m" "ow100@$m" "owzipf@$m")
@@ -183,6 +190,11 @@ for m in $OW_MEMS; do
     done
 done
 wl_servers[aside]="mcref mc1"
+# The do-nothing server answers every load workload (sets vanish, gets
+# miss); it never evicts (fill) and is no store (idle, aside, overwrite).
+for w in get90 pipe16 mget10 set1k conns1000 mget90 mpipe16 bget90 bpipe16; do
+    wl_servers[$w]="mcref null mc1 mcN"
+done
 load_metrics="ops_per_s server_cpu_us_per_op server_user_us_per_op p99_us"
 declare -A metric_label=(
     [ops_per_s]="ops/s"
@@ -197,6 +209,15 @@ declare -A metric_label=(
     [rss_peak_mib]="server RSS peak, MiB"
     [rss_final_mib]="server RSS at the end (+${rss_after_ms} ms idle), MiB"
 )
+
+# servers_of WORKLOAD: the servers that run it, in SERVERS' order.
+servers_of() {
+    local want=" ${wl_servers[$1]:-mcref mc1 mcN} " s out=()
+    for s in "${servers[@]}"; do
+        case $want in *" $s "*) out+=("$s") ;; esac
+    done
+    printf '%s\n' "${out[*]}"
+}
 
 # --- results -----------------------------------------------------------
 
@@ -318,7 +339,7 @@ cell() {
         printf 'n/s'
         return
     fi
-    case " ${wl_servers[$1]:-${servers[*]}} " in
+    case " $(servers_of "$1") " in
     *" $2 "*) ;;
     *) printf '·'; return ;;
     esac
@@ -327,10 +348,11 @@ cell() {
     printf '%s' "${m:-–}"
 }
 
+# ratio WORKLOAD METRIC OTHER: mcref's median over OTHER's.
 ratio() {
     local a b
     a=$(median "${values[$1|mcref|$2]:-}")
-    b=$(median "${values[$1|mc1|$2]:-}")
+    b=$(median "${values[$1|$3|$2]:-}")
     awk -v a="$a" -v b="$b" 'BEGIN {
         if (a == "" || b == "" || b + 0 == 0) print "–"; else printf "%.2f", a / b }'
 }
@@ -339,11 +361,11 @@ print_table() {
     local cpu
     cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
     echo "mcref bench, $(date -u '+%Y-%m-%d %H:%M UTC'); machine: nproc $(nproc), ${cpu:-unknown CPU};" \
-         "command: ${MCREF_EXTRA:+MCREF_EXTRA='$MCREF_EXTRA' }MCREF_BIN=$MCREF_BIN MEMCACHED_BIN=$MEMCACHED_BIN ROUNDS=$ROUNDS DURATION=$DURATION ci/bench.sh;" \
+         "command: ${MCREF_EXTRA:+MCREF_EXTRA='$MCREF_EXTRA' }MCREF_BIN=$MCREF_BIN MEMCACHED_BIN=$MEMCACHED_BIN ROUNDS=$ROUNDS DURATION=$DURATION SERVERS='${servers[*]}' ci/bench.sh;" \
          "$("$MEMCACHED_BIN" -V 2>/dev/null | head -n1); medians of $ROUNDS rounds"
     echo
-    echo "| workload | metric | ${server_label[mcref]} | ${server_label[mc1]} | ${server_label[mcN]} | mcref / memcached -t 1 |"
-    echo "|---|---|---:|---:|---:|---:|"
+    echo "| workload | metric | ${server_label[mcref]} | ${server_label[mc1]} | ${server_label[mcN]} | ${server_label[null]} | mcref / memcached -t 1 | mcref / do-nothing |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|"
     local w m first
     for w in "${selected[@]}"; do
         first=1
@@ -351,7 +373,7 @@ print_table() {
             local label=""
             [ $first = 1 ] && label=${wl_label[$w]}
             first=0
-            echo "| $label | ${metric_label[$m]} | $(cell "$w" mcref "$m") | $(cell "$w" mc1 "$m") | $(cell "$w" mcN "$m") | $(ratio "$w" "$m") |"
+            echo "| $label | ${metric_label[$m]} | $(cell "$w" mcref "$m") | $(cell "$w" mc1 "$m") | $(cell "$w" mcN "$m") | $(cell "$w" null "$m") | $(ratio "$w" "$m" mc1) | $(ratio "$w" "$m" null) |"
         done
     done
     if [ "$unsupported_runs" -gt 0 ]; then
@@ -373,7 +395,7 @@ print_hists() {
         echo
         echo "latency distribution, ${wl_label[$w]} (round 1; µs, upper bound of each bucket)"
         echo
-        awk -v w="$w" -v order="${wl_servers[$w]:-${servers[*]}}" '
+        awk -v w="$w" -v order="$(servers_of "$w")" '
             index($0, "\"workload\":\"" w "\",") && index($0, "\"round\":1,") {
                 match($0, /"server":"[^"]*"/)
                 s = substr($0, RSTART + 10, RLENGTH - 11)
@@ -420,7 +442,9 @@ if [ ! -x "$MEMCACHED_BIN" ]; then
         MEMCACHED_BIN=/usr/bin/memcached
     fi
 fi
-for bin in "$MCREF_BIN" "$MEMCACHED_BIN" "$BENCH_BIN"; do
+bins=("$MCREF_BIN" "$MEMCACHED_BIN" "$BENCH_BIN")
+case " ${servers[*]} " in *" null "*) bins+=("$NULL_BIN") ;; esac
+for bin in "${bins[@]}"; do
     if [ ! -x "$bin" ]; then
         say "not executable: $bin"
         exit 1
@@ -441,7 +465,7 @@ done
 for w in "${selected[@]}"; do
     say "${wl_label[$w]}"
     for round in $(seq 1 "${wl_rounds[$w]:-$ROUNDS}"); do
-        for s in ${wl_servers[$w]:-${servers[*]}}; do
+        for s in $(servers_of "$w"); do
             run_one "$w" "$s" "$round"
         done
     done

@@ -20,10 +20,10 @@
 #define SECOND_CHANCES_MAX 16
 #define CREDIT_PER_BYTE 8             /* compaction credit a written byte earns */
 #define CREDIT_MAX (8u << 20)         /* the most credit kept */
-#define TICK_MAX 4096                /* records looked at per tick */
+#define TICK_MAX 512                 /* records looked at per tick */
 #define CAP_MIN (1u << 20)           /* the smallest cap by default */
 #define CAP_STEP (64u << 10)         /* the unit the cap changes by */
-#define RELEASE_MAX (16u << 20)      /* bytes released per write or tick */
+#define RELEASE_MAX (2u << 20)       /* bytes released per write or tick */
 
 struct entry {
     bool gap;          /* the end of the oldest lap (size 0) */

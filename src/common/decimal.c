@@ -32,6 +32,13 @@ scan_digits(const uint8_t *s, size_t len, uint64_t *magnitude, bool *negative,
     size_t first_digit = i;
     uint64_t value = 0;
     *overflow = false;
+    /* 19 digits always fit in 64 bits: no overflow test for those (every
+     * request's numbers pass here, most of them short). */
+    size_t safe_end = len - i > 19 ? i + 19 : len;
+    while (i < safe_end && s[i] >= '0' && s[i] <= '9') {
+        value = value * 10 + (uint64_t)(s[i] - '0');
+        i++;
+    }
     while (i < len && s[i] >= '0' && s[i] <= '9') {
         uint64_t digit = (uint64_t)(s[i] - '0');
         if (value > (UINT64_MAX - digit) / 10) {
