@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "../common/check.h"
-#include "../engine/faults.h"
 #include "conn.h"
 #include "loop.h"
 
@@ -145,28 +144,6 @@ reject(struct server *s, int fd)
              (unsigned long long)s->curr_conns, s->cfg.maxconns);
 }
 
-/* [faults.connect]: the fault drawn for a new connection. True when it is
- * to be refused; a slow accept's wait goes to *hold_ms (the connection is
- * held that long before it is read, see conn_hold). */
-static bool
-accept_fault(struct server *s, uint64_t conn_id, uint32_t *hold_ms)
-{
-    struct faults *f = s->loop.engine->faults;
-    uint32_t param;
-    enum fault_kind k =
-        faults_decide(&f->plan, f->seed, conn_id, 0, false, &param);
-    if (k == FAULT_NONE) {
-        return false;
-    }
-    struct fault_event ev = {.kind = k, .conn = conn_id, .param = param};
-    faults_record(f, &ev);
-    if (k == FAULT_SLOW_ACCEPT) {
-        *hold_ms = param;
-        return false;
-    }
-    return k == FAULT_REJECT_CONN;
-}
-
 static void
 accept_on(struct server *s, struct listener *l, uint32_t now_s)
 {
@@ -192,8 +169,7 @@ accept_on(struct server *s, struct listener *l, uint32_t now_s)
             continue;
         }
         uint32_t hold_ms = 0;
-        if (s->loop.engine->faults != NULL &&
-            accept_fault(s, conn_id, &hold_ms)) {
+        if (session_accept_fault(s->loop.engine, conn_id, &hold_ms)) {
             reject(s, fd); /* [faults.connect] */
             continue;
         }
@@ -208,7 +184,7 @@ accept_on(struct server *s, struct listener *l, uint32_t now_s)
             close(fd);
             continue;
         }
-        c->session.conn_id = conn_id;
+        session_set_conn_id(&c->session, conn_id);
         push_newest(s, c);
         s->curr_conns++;
         if (hold_ms > 0) {

@@ -648,6 +648,81 @@ test_fault_cut_and_delay_marks(void **state)
     close_harness(h);
 }
 
+/* What the connection asks before and after each write (session.h): the
+ * cut's pieces until its span is sent, the close point, the delay once. */
+static void
+test_fault_write_api(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(false, "cut:100");
+    assert_true(session_faults_on(&h->s));
+    session_input(&h->s, (const uint8_t *)"get k\r\n", 7, NOW);
+    assert_int_equal(session_fault_delay(&h->s), 0);
+    size_t piece = session_write_cap(&h->s);
+    assert_true(piece >= 1 && piece <= FAULT_CUT_MAX);
+    size_t sent = 0;
+    while (sent < 5) { /* "END\r\n", cut throughout */
+        assert_int_equal(session_write_cap(&h->s), piece);
+        size_t n = 5 - sent < piece ? 5 - sent : piece;
+        session_wrote(&h->s, n);
+        sent += n;
+    }
+    assert_int_equal(session_write_cap(&h->s), SIZE_MAX);
+    close_harness(h);
+
+    h = open_harness(false, "close_inside:100");
+    session_input(&h->s, (const uint8_t *)"get k\r\n", 7, NOW);
+    assert_int_equal(session_write_cap(&h->s), 2); /* half of "END\r\n" */
+    session_wrote(&h->s, 1);
+    assert_int_equal(session_write_cap(&h->s), 1);
+    session_wrote(&h->s, 1);
+    assert_int_equal(session_write_cap(&h->s), 0); /* close now */
+    close_harness(h);
+
+    h = open_harness(false, "delay:100");
+    session_input(&h->s, (const uint8_t *)"get k\r\n", 7, NOW);
+    uint32_t ms = session_fault_delay(&h->s);
+    assert_true(ms >= 1 && ms <= FAULT_DELAY_MAX_MS);
+    assert_int_equal(session_fault_delay(&h->s), 0); /* taken */
+    assert_int_equal(session_write_cap(&h->s), SIZE_MAX);
+    close_harness(h);
+
+    h = open_harness(false, NULL);
+    assert_false(session_faults_on(&h->s));
+    session_input(&h->s, (const uint8_t *)"get k\r\n", 7, NOW);
+    assert_int_equal(session_fault_delay(&h->s), 0);
+    assert_int_equal(session_write_cap(&h->s), SIZE_MAX);
+    close_harness(h);
+}
+
+/* [faults.connect] as the server asks it for each accepted connection. */
+static void
+test_fault_accept_api(void **state)
+{
+    (void)state;
+    uint32_t hold = 99;
+    struct harness *h = open_harness(false, NULL);
+    assert_false(session_accept_fault(h->e, 1, &hold));
+    assert_int_equal(hold, 0);
+    close_harness(h);
+    h = open_harness(false, "reject_conn:100");
+    assert_true(session_accept_fault(h->e, 1, &hold));
+    assert_int_equal(hold, 0);
+    assert_int_equal(h->faults.counts[FAULT_REJECT_CONN], 1);
+    assert_int_equal(h->last_fault.conn, 1);
+    close_harness(h);
+    h = open_harness(false, "slow_accept:100");
+    assert_false(session_accept_fault(h->e, 3, &hold));
+    assert_true(hold >= 1 && hold <= FAULT_ACCEPT_MAX_MS);
+    assert_int_equal(h->faults.counts[FAULT_SLOW_ACCEPT], 1);
+    close_harness(h);
+    h = open_harness(false, "cut:100"); /* no connect kind: nothing */
+    assert_false(session_accept_fault(h->e, 1, &hold));
+    assert_int_equal(hold, 0);
+    assert_int_equal(h->faults.total, 0);
+    close_harness(h);
+}
+
 int
 main(void)
 {
@@ -683,6 +758,8 @@ main(void)
         cmocka_unit_test(test_fault_oom_and_evict),
         cmocka_unit_test(test_fault_closes),
         cmocka_unit_test(test_fault_cut_and_delay_marks),
+        cmocka_unit_test(test_fault_write_api),
+        cmocka_unit_test(test_fault_accept_api),
     };
     return cmocka_run_group_tests_name("engine_clientcheck", tests, NULL,
                                        NULL);
