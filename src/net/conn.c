@@ -9,12 +9,8 @@
 #include <unistd.h>
 
 #include "../common/check.h"
+#include "../common/limits.h"
 #include "loop.h"
-
-/* Segments handed to one writev: 64. A copied block holds at most
- * OUTQ_BLOCK_SIZE (16 KiB) bytes, but a block referencing a large value holds
- * the whole rest of it, so one writev may offer far more than 1 MiB. */
-enum { CONN_IOV_MAX = 64 };
 
 /* -vv and -vvv lines, memcached's style: "<fd line", ">fd line", "fd: ...". */
 static void
@@ -121,12 +117,12 @@ flush(struct conn *c, uint32_t now_s)
 {
     bool faults = session_faults_on(&c->session);
     for (;;) {
-        struct outq_segment seg[CONN_IOV_MAX];
-        size_t n = session_output(&c->session, seg, CONN_IOV_MAX);
+        struct outq_segment seg[LIMIT_WRITE_SEGMENTS];
+        size_t n = session_output(&c->session, seg, LIMIT_WRITE_SEGMENTS);
         if (n == 0) {
             return true;
         }
-        struct iovec iov[CONN_IOV_MAX];
+        struct iovec iov[LIMIT_WRITE_SEGMENTS];
         size_t cap = SIZE_MAX;
         if (faults) {
             uint32_t delay_ms = session_fault_delay(&c->session);

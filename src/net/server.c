@@ -16,16 +16,9 @@
 #include <unistd.h>
 
 #include "../common/check.h"
+#include "../common/limits.h"
 #include "conn.h"
 #include "loop.h"
-
-enum {
-    EVENTS_PER_WAIT = 256,
-    ACCEPTS_PER_EVENT = 64,   /* new connections taken per readiness */
-    STOP_GRACE_MS = 1000,     /* [conn.signal]: pending writes get this long */
-    TICK_MS = 1000,           /* idle checks and accept retries */
-    STORE_TICK_BUSY_MS = 10,  /* [mem.elastic]: while the store reclaims */
-};
 
 struct server_listener {
     struct watch watch;
@@ -37,7 +30,7 @@ struct server {
     struct server_config cfg;
     struct loop loop;
     struct listeners *ls;
-    struct server_listener listeners[LISTEN_MAX];
+    struct server_listener listeners[LIMIT_LISTENERS];
     struct watch signal_watch;
     int sigfd;
     /* Connections by last activity: newest at the head. */
@@ -147,7 +140,7 @@ reject(struct server *s, int fd)
 static void
 accept_on(struct server *s, struct listener *l, uint32_t now_s)
 {
-    for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
+    for (int i = 0; i < LIMIT_ACCEPTS_PER_EVENT; i++) {
         int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EMFILE || errno == ENFILE) {
@@ -204,7 +197,8 @@ begin_stop(struct server *s, const char *why)
     }
     loop_log(&s->loop, 1, "%s: stopping", why);
     s->stopping = true;
-    s->stop_deadline_ms = s->cfg.clock.now_ms(s->cfg.clock.ctx) + STOP_GRACE_MS;
+    s->stop_deadline_ms =
+        s->cfg.clock.now_ms(s->cfg.clock.ctx) + LIMIT_STOP_GRACE_MS;
     set_accepting(s, false);
     uint32_t now_s = s->cfg.clock.now_s(s->cfg.clock.ctx);
     struct conn *c = s->oldest;
@@ -280,7 +274,7 @@ tick(struct server *s, uint64_t now_ms, uint32_t now_s)
     if (now_ms < s->next_tick_ms) {
         return;
     }
-    s->next_tick_ms = now_ms + TICK_MS;
+    s->next_tick_ms = now_ms + LIMIT_TICK_MS;
     kick_idle(s, now_s);
     if (!s->accepting && !s->stopping) {
         set_accepting(s, true);
@@ -288,7 +282,7 @@ tick(struct server *s, uint64_t now_ms, uint32_t now_s)
 }
 
 /* [mem.elastic]: the store gives memory back between requests: every tick,
- * and every STORE_TICK_BUSY_MS while it has more to do. */
+ * and every LIMIT_STORE_TICK_BUSY_MS while it has more to do. */
 static void
 reclaim_tick(struct server *s, uint64_t now_ms, uint32_t now_s)
 {
@@ -296,7 +290,8 @@ reclaim_tick(struct server *s, uint64_t now_ms, uint32_t now_s)
         return;
     }
     bool more = engine_tick(s->loop.engine, now_s);
-    s->next_store_tick_ms = now_ms + (more ? STORE_TICK_BUSY_MS : TICK_MS);
+    s->next_store_tick_ms =
+        now_ms + (more ? LIMIT_STORE_TICK_BUSY_MS : LIMIT_TICK_MS);
 }
 
 /* Connections whose injected delay is over get their turn again. A scan of
@@ -342,7 +337,7 @@ wait_ms(const struct server *s, uint64_t now_ms)
 int
 server_run(struct server *s)
 {
-    struct epoll_event events[EVENTS_PER_WAIT];
+    struct epoll_event events[LIMIT_EVENTS_PER_WAIT];
     set_accepting(s, true);
     for (size_t i = 0; i < s->ls->count; i++) {
         loop_log(&s->loop, 2, "<%d server listening (ascii) on %s",
@@ -354,7 +349,7 @@ server_run(struct server *s)
             (s->curr_conns == 0 || now_ms >= s->stop_deadline_ms)) {
             break;
         }
-        int n = epoll_wait(s->loop.epfd, events, EVENTS_PER_WAIT,
+        int n = epoll_wait(s->loop.epfd, events, LIMIT_EVENTS_PER_WAIT,
                            wait_ms(s, now_ms));
         if (n < 0) {
             if (errno == EINTR) {
@@ -466,7 +461,7 @@ host_each_conn(void *ctx, uint32_t now_s,
         }
     }
     for (const struct conn *c = s->oldest; c != NULL; c = c->newer) {
-        char addr[LISTEN_NAME_MAX];
+        char addr[LIMIT_LISTEN_NAME_LEN];
         peer_name(c->fd, c->listener, addr, sizeof addr);
         struct host_conn hc = {
             .fd = c->fd,
@@ -532,7 +527,7 @@ server_create(const struct server_config *cfg, struct engine *engine,
         s->listeners[i].l = &ls->l[i];
     }
     s->started_s = cfg->clock.now_s(cfg->clock.ctx);
-    s->next_tick_ms = cfg->clock.now_ms(cfg->clock.ctx) + TICK_MS;
+    s->next_tick_ms = cfg->clock.now_ms(cfg->clock.ctx) + LIMIT_TICK_MS;
     s->next_store_tick_ms = s->next_tick_ms;
     struct engine_host host = {
         .ctx = s,

@@ -8,10 +8,6 @@
 #include "../common/limits.h"
 #include "text.h"
 
-/* [client.exptime-range]: an absolute time before 2000-01-01 is a relative
- * time the client meant, sent too large. */
-#define ABSOLUTE_EXPTIME_MIN 946684800u
-
 /* The leading words a rule looks at by position: command, key, flags,
  * exptime. Keys of retrievals are walked separately, without a bound. */
 enum { LEAD_WORDS = 4 };
@@ -92,7 +88,8 @@ check_exptime(const uint8_t *base, struct slice t)
         return 1u << CLIENT_EXPTIME_RANGE;
     }
     if (v < (int64_t)INT32_MIN || v > (int64_t)INT32_MAX ||
-        (v > LIMIT_RELATIVE_EXPTIME && v < (int64_t)ABSOLUTE_EXPTIME_MIN)) {
+        (v > LIMIT_RELATIVE_EXPTIME &&
+         v < (int64_t)LIMIT_ABSOLUTE_EXPTIME_MIN)) {
         return 1u << CLIENT_EXPTIME_RANGE;
     }
     return 0;
