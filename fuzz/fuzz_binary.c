@@ -47,11 +47,11 @@ check_request(const struct request *req, size_t consumed, const uint8_t *base)
     static const enum response_status some[] = {
         RESP_NOT_FOUND, RESP_EXISTS, RESP_REQUEST_ERROR, RESP_OK, RESP_END};
     for (size_t i = 0; i < sizeof some / sizeof some[0]; i++) {
-        uint8_t dst[PROTO_HEAD_MAX];
+        uint8_t dst[LIMIT_REPLY_HEAD_LEN];
         struct proto_out out;
         struct response resp = {.status = some[i]};
         proto_binary_compose(req, base, &resp, dst, &out, true);
-        CHECK(out.head_len <= PROTO_HEAD_MAX);
+        CHECK(out.head_len <= LIMIT_REPLY_HEAD_LEN);
     }
 }
 

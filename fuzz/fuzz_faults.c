@@ -59,13 +59,13 @@ check_decision(const struct fault_plan *p, uint64_t seed, uint64_t conn,
     }
     switch (k) {
     case FAULT_CUT:
-        CHECK(a >= 1 && a <= FAULT_CUT_MAX);
+        CHECK(a >= 1 && a <= LIMIT_FAULT_CUT_MAX);
         break;
     case FAULT_DELAY:
-        CHECK(a >= 1 && a <= FAULT_DELAY_MAX_MS);
+        CHECK(a >= 1 && a <= LIMIT_FAULT_DELAY_MAX_MS);
         break;
     case FAULT_SLOW_ACCEPT:
-        CHECK(a >= 1 && a <= FAULT_ACCEPT_MAX_MS);
+        CHECK(a >= 1 && a <= LIMIT_FAULT_ACCEPT_MAX_MS);
         break;
     default:
         CHECK(a == 0);

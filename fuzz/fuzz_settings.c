@@ -141,7 +141,7 @@ check_run(const struct settings *s)
     CHECK(s->unix_mask <= 0777);
     CHECK(s->hashpower == 0 || (s->hashpower >= 12 && s->hashpower <= 32));
     CHECK(memchr(s->listen, '\0', sizeof s->listen) != NULL);
-    CHECK(s->note_count <= SETTINGS_NOTES_MAX);
+    CHECK(s->note_count <= LIMIT_SETTINGS_NOTES);
 }
 
 static bool

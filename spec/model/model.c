@@ -66,7 +66,7 @@ struct model {
     uint32_t last_now;
     struct store_stats st;
     /* [meta.mg-access]: the time of the latest write into each
-     * STORE_STAMP_CHUNK bytes of the log, by physical offset. */
+     * LIMIT_STAMP_CHUNK bytes of the log, by physical offset. */
     uint32_t *stamps;
 };
 
@@ -295,7 +295,7 @@ append(struct model *m, uint64_t n)
     m->head_phys += n;
     CHECK(m->head_phys <= m->limit);
     for (uint64_t b = e->phys; b < e->phys + n; b++) {
-        m->stamps[b / STORE_STAMP_CHUNK] = m->last_now;
+        m->stamps[b / LIMIT_STAMP_CHUNK] = m->last_now;
     }
     if (m->head_phys > m->held) {
         m->held = m->head_phys;
@@ -578,7 +578,7 @@ static void
 view_of(const struct model *m, const struct entry *e, struct store_item *out)
 {
     view(e, out);
-    out->stamp_s = m->stamps[e->phys / STORE_STAMP_CHUNK];
+    out->stamp_s = m->stamps[e->phys / LIMIT_STAMP_CHUNK];
 }
 
 static void
@@ -618,7 +618,7 @@ model_create(const struct store_config *cfg)
         free(m);
         return NULL;
     }
-    m->stamps = calloc(m->limit / STORE_STAMP_CHUNK + 1, sizeof *m->stamps);
+    m->stamps = calloc(m->limit / LIMIT_STAMP_CHUNK + 1, sizeof *m->stamps);
     CHECK(m->stamps != NULL);
     return m;
 }
@@ -1130,7 +1130,7 @@ model_fetch(struct model *m, uint32_t now, const uint8_t *key,
         return STORE_OK;
     }
     out->deadline_before_s = e->deadline;
-    out->stamp_before_s = m->stamps[e->phys / STORE_STAMP_CHUNK];
+    out->stamp_before_s = m->stamps[e->phys / LIMIT_STAMP_CHUNK];
     out->fetched_before = e->fetched;
     out->win_sent_before = e->win_sent;
     out->stale = e->stale;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/limits.h"
+
 static bool
 fail(char err[AUTHFILE_ERR_MAX], struct authfile *a, const char *path,
      const char *what, size_t line)
@@ -29,15 +31,15 @@ read_all(const char *path, size_t *len)
     if (f == NULL) {
         return NULL;
     }
-    unsigned char *buf = malloc(AUTHFILE_SIZE_MAX + 1);
+    unsigned char *buf = malloc(LIMIT_AUTHFILE_SIZE + 1);
     if (buf == NULL) {
         fclose(f);
         return NULL;
     }
-    size_t n = fread(buf, 1, AUTHFILE_SIZE_MAX + 1, f);
+    size_t n = fread(buf, 1, LIMIT_AUTHFILE_SIZE + 1, f);
     int bad = ferror(f);
     fclose(f);
-    if (bad || n > AUTHFILE_SIZE_MAX) {
+    if (bad || n > LIMIT_AUTHFILE_SIZE) {
         free(buf);
         errno = bad ? EIO : EFBIG;
         return NULL;
@@ -88,7 +90,8 @@ authfile_load(const char *path, struct authfile *out,
         if (user_len == 0) {
             return fail(err, out, path, "empty user name", line_no);
         }
-        if (user_len > AUTH_FIELD_MAX || pass_len > AUTH_FIELD_MAX) {
+        if (user_len > LIMIT_AUTH_FIELD_LEN ||
+            pass_len > LIMIT_AUTH_FIELD_LEN) {
             return fail(err, out, path, "user or password too long", line_no);
         }
         out->users[count++] = (struct auth_user){start, user_len, colon + 1,
@@ -108,7 +111,7 @@ authfile_free(struct authfile *a)
     if (a->text != NULL) {
         /* volatile: the wipe is not optimised away. */
         volatile unsigned char *t = a->text;
-        for (size_t i = 0; i <= AUTHFILE_SIZE_MAX; i++) {
+        for (size_t i = 0; i <= LIMIT_AUTHFILE_SIZE; i++) {
             t[i] = 0;
         }
     }

@@ -4,7 +4,7 @@
  * The format is memcached's (MEMCACHED_SASL_PWDB for -S, the -Y file):
  * one `user:password` per line; the password is everything after the first
  * ':' (a trailing "\r" dropped). An empty or unreadable file, a line
- * without ':', an empty user or a field over AUTH_FIELD_MAX bytes is an
+ * without ':', an empty user or a field over LIMIT_AUTH_FIELD_LEN bytes is an
  * error naming the file and the line, never the credentials.
  */
 #ifndef MCREF_AUTHFILE_H
@@ -14,10 +14,9 @@
 
 #include "../engine/auth.h"
 
-#define AUTHFILE_ERR_MAX 512u
+#include "../common/limits.h"
 
-/* The largest password file read. */
-#define AUTHFILE_SIZE_MAX (1u << 20)
+#define AUTHFILE_ERR_MAX 512u
 
 struct authfile {
     struct auth_table table;  /* points into users and text */

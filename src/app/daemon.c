@@ -15,6 +15,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "../common/limits.h"
+
 /* The write end of the pipe the parent waits on, in the child; -1 otherwise.
  * A process-wide fact, so it lives here in app/. */
 static int ready_fd = -1;
@@ -30,10 +32,6 @@ static int signal_write_fd = -1;
 /* gcov's writer: _exit below skips the exit handler that would call it. */
 void __gcov_dump(void);
 #endif
-
-/* Descriptors mcref needs besides connections: listeners, epoll, signals,
- * standard streams, and some slack. */
-enum { OWN_FDS = 64 };
 
 bool
 daemon_detach(bool keep_stderr, char err[DAEMON_ERR_MAX])
@@ -171,7 +169,7 @@ daemon_fit_files(uint32_t maxconns, char err[DAEMON_ERR_MAX])
         snprintf(err, DAEMON_ERR_MAX, "getrlimit: %s", strerror(errno));
         return false;
     }
-    rlim_t want = (rlim_t)maxconns + OWN_FDS;
+    rlim_t want = (rlim_t)maxconns + LIMIT_OWN_FDS;
     if (rl.rlim_cur >= want) {
         return true;
     }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../engine/engine.h"
+#include "../common/limits.h"
 #include "memfile.h"
 #include "memory.h"
 #include "../net/listen.h"
@@ -117,7 +118,7 @@ open_listeners(const struct settings *st, struct listeners *ls,
     if (st->listen[0] == '\0') {
         return listen_tcp(ls, NULL, port, st->backlog, err);
     }
-    char list[SETTINGS_LISTEN_MAX];
+    char list[LIMIT_SETTINGS_LISTEN_LEN];
     memcpy(list, st->listen, sizeof list);
     char *save = NULL;
     for (char *item = strtok_r(list, ",;", &save); item != NULL;

@@ -11,10 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/limits.h"
 #include "version.h"
-
-/* FILE.meta is a few hundred bytes; anything larger is not ours. */
-enum { META_MAX = 4096 };
 
 static const char META_MAGIC[] = "mcref-memory-file 1";
 
@@ -171,7 +169,7 @@ bool
 memfile_save_image(struct memfile *m, const struct store_image *img,
                    uint64_t stop_time_s, char err[MEMFILE_MSG_MAX])
 {
-    char text[META_MAX];
+    char text[LIMIT_MEMFILE_META];
     int n = snprintf(text, sizeof text, "%s\nversion %s\nstop_time %" PRIu64
                      "\n", META_MAGIC, MCREF_VERSION, stop_time_s);
 #define PRINT_FIELD(name, max)                                            \
@@ -297,7 +295,7 @@ memfile_take_image(struct memfile *m, struct store_image *img,
                  "`shutdown graceful`)", m->meta_path);
         return false;
     }
-    char text[META_MAX];
+    char text[LIMIT_MEMFILE_META];
     size_t n = 0;
     for (;;) {
         ssize_t r = read(fd, text + n, sizeof text - n);

@@ -115,7 +115,7 @@ defaults(struct settings *s)
 static void
 note(struct settings *s, const char *text)
 {
-    if (s->note_count < SETTINGS_NOTES_MAX) {
+    if (s->note_count < LIMIT_SETTINGS_NOTES) {
         s->notes[s->note_count++] = text;
     }
 }

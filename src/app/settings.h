@@ -13,18 +13,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum {
-    SETTINGS_LISTEN_MAX = 1024,
-    SETTINGS_NOTES_MAX = 16,
-    SETTINGS_PATH_MAX = 512,
-    SETTINGS_FAULTS_MAX = 257, /* FAULT_LIST_MAX + 1 */
-};
+#include "../common/limits.h"
+
+/* A faults text and its terminator. */
+enum { SETTINGS_FAULTS_MAX = LIMIT_FAULT_LIST_LEN + 1 };
 
 struct settings {
     uint32_t port;              /* -p; 0 = no TCP (unless port_ephemeral) */
     bool port_ephemeral;        /* -p -1: any free port, as memcached */
     uint32_t udp_port;          /* -U; only 0 is supported */
-    char listen[SETTINGS_LISTEN_MAX]; /* -l items joined by ',', "" = all */
+    /* -l items joined by ',', "" = all */
+    char listen[LIMIT_SETTINGS_LISTEN_LEN];
     const char *unix_path;      /* -s */
     unsigned unix_mask;         /* -a */
     bool daemonize;             /* -d */
@@ -61,12 +60,13 @@ struct settings {
     /* Client conformance testing (spec §21, README "Testing clients"). */
     bool client_check;          /* -o client_check */
     bool client_check_reject;   /* -o client_check=reject */
-    char client_check_report[SETTINGS_PATH_MAX]; /* -o client_check_report= */
+    /* -o client_check_report= */
+    char client_check_report[LIMIT_SETTINGS_PATH_LEN];
     char faults[SETTINGS_FAULTS_MAX]; /* -o faults=PROFILE|LIST, "" = off */
     bool fault_seed_set;        /* -o fault_seed=N given */
     uint64_t fault_seed;
     /* Options accepted without effect, to mention at -v. */
-    const char *notes[SETTINGS_NOTES_MAX];
+    const char *notes[LIMIT_SETTINGS_NOTES];
     unsigned note_count;
 };
 

@@ -73,4 +73,123 @@
 /* Digits of the largest u64, 18446744073709551615. */
 #define LIMIT_U64_DIGITS 20u
 
+/* ---- Lines and replies (src/proto) ---- */
+
+/* [meta.token-limit]: tokens a meta line may have, counted as memcached
+ * counts them (command, key, datalen, flags, and one for the line's end). */
+#define LIMIT_META_TOKENS 20u
+
+/* [meta.flags]: most flag tokens a meta line may carry (memcached: 20 tokens
+ * in all). */
+#define LIMIT_META_FLAGS 24u
+
+/* [meta.opaque]: bytes of an opaque after its `O` (memcached's documented
+ * 32; 1.6.18 refuses one byte less, [meta.opaque] says why we do not). */
+#define LIMIT_META_OPAQUE_LEN 32u
+
+/* [stats.cachedump], [admin.lru-crawler]: slab class ids memcached accepts
+ * are below this (mcref has one class, 1). */
+#define LIMIT_CLASS_ID 64u
+
+/* [auth.sasl]: the most SASL data (after the mechanism name) a binary
+ * packet may carry. */
+#define LIMIT_SASL_DATA_LEN 1024
+
+/* The most bytes a composer writes into its caller's buffer at once. */
+#define LIMIT_REPLY_HEAD_LEN 1024u
+
+/* [stats.general]: the longest statistic name and string value a stat line
+ * carries. */
+#define LIMIT_STAT_NAME_LEN 64
+#define LIMIT_STAT_VALUE_LEN 128
+
+/* [misc.version]: the most bytes of a version string a VERSION reply
+ * carries. */
+#define LIMIT_VERSION_LEN 128u
+
+/* ---- Sessions and replies (src/engine) ---- */
+
+/* [conn.input-budget]: a session's stash grows in steps of this many bytes. */
+#define LIMIT_STASH_ROUND 4096
+
+/* [conn.output-bound]: bytes one reply block holds (values this large are
+ * referenced, not copied), and the free blocks kept for reuse, shared by all
+ * connections (256 x 16 KiB = 4 MiB). */
+#define LIMIT_REPLY_BLOCK (16 * 1024)
+#define LIMIT_FREE_REPLY_BLOCKS 256
+
+/* [auth.file]: the longest user name and password compared (longer ones
+ * never match), and the largest password file read. */
+#define LIMIT_AUTH_FIELD_LEN 256u
+#define LIMIT_AUTHFILE_SIZE (1u << 20)
+
+/* [client.*] findings: an excerpt's size, enough to recognise a request. */
+#define LIMIT_CLIENT_EXCERPT 160
+
+/* Spec §21.1, faults a client must survive: a cut's largest write and the
+ * reply bytes it applies to at most (then writes are whole again: a 1 MiB
+ * value is not sent one byte at a time), a delay's longest wait, a slow
+ * accept's longest wait, and the longest profile or list text. */
+#define LIMIT_FAULT_CUT_MAX 8
+#define LIMIT_FAULT_CUT_SPAN 4096
+#define LIMIT_FAULT_DELAY_MAX_MS 100
+#define LIMIT_FAULT_ACCEPT_MAX_MS 300
+#define LIMIT_FAULT_LIST_LEN 256
+
+/* ---- The store (src/store) ---- */
+
+/* [mem.log]: the smallest log, in bytes. */
+#define LIMIT_LOG_MIN 64
+
+/* [meta.mg-access]: the log keeps one write time per this many bytes, not
+ * one per item (item headers stay as small as they are). */
+#define LIMIT_STAMP_CHUNK 4096u
+
+/* [mem.bounded]: old index buckets moved per operation while the index
+ * doubles: one suffices to finish a doubling before the next is due (the
+ * count must double first); more keeps the move short. */
+#define LIMIT_INDEX_MOVES_PER_STEP 8
+
+/* ---- The server (src/net, src/app) ---- */
+
+/* [conn.max]: listening sockets (-l items), the longest listener address
+ * text, and the descriptors mcref needs besides connections (listeners,
+ * epoll, signals, standard streams, and some slack) when it raises its
+ * descriptor limit for -c. */
+#define LIMIT_LISTENERS 32
+#define LIMIT_LISTEN_NAME_LEN 128
+#define LIMIT_OWN_FDS 64
+
+/* Readiness events taken per epoll_wait; new connections accepted per
+ * readiness of a listener. */
+#define LIMIT_EVENTS_PER_WAIT 256
+#define LIMIT_ACCEPTS_PER_EVENT 64
+
+/* Reply segments handed to one writev. A copied block holds at most
+ * LIMIT_REPLY_BLOCK bytes, but a block referencing a large value holds the
+ * whole rest of it, so one writev may offer far more than 1 MiB. */
+#define LIMIT_WRITE_SEGMENTS 64
+
+/* [conn.signal]: pending writes get this long once the server stops. */
+#define LIMIT_STOP_GRACE_MS 1000
+
+/* [conn.idle-timeout]: idle checks and accept retries run this often. */
+#define LIMIT_TICK_MS 1000
+
+/* [mem.elastic]: the store's turns, LIMIT_TICK_RECORDS each: as many records
+ * a second as 4096 a second were, in pauses an eighth as long; every
+ * LIMIT_STORE_TICK_BUSY_MS while the store reclaims. */
+#define LIMIT_STORE_TICK_MS 125
+#define LIMIT_STORE_TICK_BUSY_MS 1
+
+/* [restart.image]: FILE.meta is a few hundred bytes; anything larger is
+ * not ours. */
+#define LIMIT_MEMFILE_META 4096
+
+/* Command-line settings: the -l list, the notes kept for the start-up log,
+ * and a path's length. */
+#define LIMIT_SETTINGS_LISTEN_LEN 1024
+#define LIMIT_SETTINGS_NOTES 16
+#define LIMIT_SETTINGS_PATH_LEN 512
+
 #endif

@@ -35,7 +35,8 @@ dump_item(void *ctx, const struct store_item *it)
         }
         uint32_t limit = r->req->dump_limit;
         if ((limit != 0 && d->cur->done >= limit) ||
-            d->cur->dumped + PROTO_HEAD_MAX + 5 > LIMIT_CACHEDUMP_BYTES) {
+            d->cur->dumped + LIMIT_REPLY_HEAD_LEN + 5 >
+                LIMIT_CACHEDUMP_BYTES) {
             return false;
         }
     }
@@ -80,7 +81,8 @@ dump_step(struct reply *r, struct get_cursor *cur, bool cachedump)
     }
     bool full = cachedump &&
                 ((r->req->dump_limit != 0 && cur->done >= r->req->dump_limit) ||
-                 cur->dumped + PROTO_HEAD_MAX + 5 > LIMIT_CACHEDUMP_BYTES);
+                 cur->dumped + LIMIT_REPLY_HEAD_LEN + 5 >
+                     LIMIT_CACHEDUMP_BYTES);
     if (more && !full) {
         return COMMAND_PAUSED;
     }

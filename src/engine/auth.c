@@ -4,14 +4,16 @@
 #include <string.h>
 
 #include "../common/check.h"
+#include "../common/limits.h"
 
 /* 0 when a[0..alen) equals b[0..blen), without branching on the bytes:
- * always AUTH_FIELD_MAX steps. */
+ * always LIMIT_AUTH_FIELD_LEN steps. */
 static unsigned
 differs(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
-    unsigned diff = (unsigned)(alen != blen) | (unsigned)(alen > AUTH_FIELD_MAX);
-    for (size_t i = 0; i < AUTH_FIELD_MAX; i++) {
+    unsigned diff =
+        (unsigned)(alen != blen) | (unsigned)(alen > LIMIT_AUTH_FIELD_LEN);
+    for (size_t i = 0; i < LIMIT_AUTH_FIELD_LEN; i++) {
         uint8_t x = i < alen ? a[i] : 0;
         uint8_t y = i < blen ? b[i] : 0;
         diff |= (unsigned)(x ^ y);

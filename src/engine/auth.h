@@ -13,8 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The longest user name and password compared (longer ones never match). */
-#define AUTH_FIELD_MAX 256u
+#include "../common/limits.h"
 
 struct auth_user {
     const uint8_t *user;

@@ -17,19 +17,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/limits.h"
 #include "../proto/client_lint.h"
 
 /* The clause ID, e.g. "client.key-length". */
 const char *client_rule_clause(enum client_rule rule);
 
-/* The excerpt's size: enough to recognise a request, bounded. */
-enum { CLIENT_EXCERPT_MAX = 160 };
-
 struct client_finding {
     enum client_rule rule;
     uint64_t conn;    /* the server's connection number, from 1 */
     uint64_t request; /* the request's number on its connection, from 1 */
-    char excerpt[CLIENT_EXCERPT_MAX]; /* JSON-escaped, NUL-ended */
+    char excerpt[LIMIT_CLIENT_EXCERPT]; /* JSON-escaped, NUL-ended */
 };
 
 typedef void (*client_finding_fn)(void *ctx, const struct client_finding *f);

@@ -2,14 +2,11 @@
 #include "edge.h"
 
 #include "../common/check.h"
+#include "../common/limits.h"
 #include "../proto/binary.h"
 #include "client_check.h"
 #include "faults.h"
 #include "reply.h"
-
-/* A cut applies to at most this many bytes of replies; then writes are
- * whole again (a 1 MiB value is not sent one byte at a time). */
-enum { EDGE_CUT_SPAN = 4096 };
 
 /* A binary storage packet ([bin.store]) that the parser accepted. */
 static bool
@@ -187,8 +184,8 @@ edge_after(struct session *s, const uint8_t *bytes, const struct request *req,
     record_fault(s, k, er->param);
     switch (k) {
     case FAULT_CUT: {
-        uint64_t span = s->out.pending < EDGE_CUT_SPAN ? s->out.pending
-                                                       : EDGE_CUT_SPAN;
+        uint64_t span = s->out.pending < LIMIT_FAULT_CUT_SPAN ? s->out.pending
+                                                       : LIMIT_FAULT_CUT_SPAN;
         s->fault_piece = er->param;
         if (span > s->fault_piece_left) {
             s->fault_piece_left = (uint32_t)span;

@@ -5,11 +5,9 @@
 #include <string.h>
 
 #include "../common/check.h"
+#include "../common/limits.h"
 #include "client_check.h"
 #include "faults.h"
-
-/* Free reply blocks kept for reuse: 4 MiB, shared by all connections. */
-enum { ENGINE_FREE_BLOCKS = 256 };
 
 /* The store is about to write: replies still pointing into it (outq.h)
  * get copies first. Only an actual write gets here, so reads (get, mg
@@ -53,7 +51,7 @@ engine_create_with_store(const struct engine_config *cfg,
         e->host = *host;
     }
     e->store = store;
-    outq_pool_init(&e->pool, ENGINE_FREE_BLOCKS);
+    outq_pool_init(&e->pool, LIMIT_FREE_REPLY_BLOCKS);
     store_set_write_hook(e->store, hold_references, e);
     e->verbosity = cfg->verbosity;
     return e;

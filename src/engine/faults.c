@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../common/check.h"
+#include "../common/limits.h"
 
 struct kind_info {
     const char *name;
@@ -116,8 +117,8 @@ faults_parse(const char *text, struct fault_plan *out, char *err,
     CHECK(text != NULL);
     CHECK(out != NULL);
     memset(out, 0, sizeof *out);
-    size_t len = strnlen(text, FAULT_LIST_MAX + 1);
-    if (len == 0 || len > FAULT_LIST_MAX) {
+    size_t len = strnlen(text, LIMIT_FAULT_LIST_LEN + 1);
+    if (len == 0 || len > LIMIT_FAULT_LIST_LEN) {
         snprintf(err, err_len, "faults: give a profile (%s) or a list "
                                "kind:percent+...",
                  faults_profiles());
@@ -197,11 +198,11 @@ parameter(enum fault_kind kind, uint64_t h)
     uint32_t hi = (uint32_t)(h >> 32);
     switch (kind) {
     case FAULT_CUT:
-        return 1 + hi % FAULT_CUT_MAX;
+        return 1 + hi % LIMIT_FAULT_CUT_MAX;
     case FAULT_DELAY:
-        return 1 + hi % FAULT_DELAY_MAX_MS;
+        return 1 + hi % LIMIT_FAULT_DELAY_MAX_MS;
     case FAULT_SLOW_ACCEPT:
-        return 1 + hi % FAULT_ACCEPT_MAX_MS;
+        return 1 + hi % LIMIT_FAULT_ACCEPT_MAX_MS;
     default:
         return 0;
     }

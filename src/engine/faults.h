@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/limits.h"
+
 /* Every fault: enum name, name in lists and stats, where it applies. */
 #define FAULT_KINDS(X)                         \
     X(CUT, "cut", FAULT_AT_REQUEST)            \
@@ -48,14 +50,6 @@ enum fault_kind {
 /* Rates in parts per thousand, per kind. */
 struct fault_plan {
     uint16_t permille[FAULT_COUNT];
-};
-
-/* Bounds of the parameters: a cut's largest write, a delay's longest wait. */
-enum {
-    FAULT_CUT_MAX = 8,         /* writes of 1..8 bytes */
-    FAULT_DELAY_MAX_MS = 100,  /* delays of 1..100 ms before a reply */
-    FAULT_ACCEPT_MAX_MS = 300, /* accepts delayed 1..300 ms */
-    FAULT_LIST_MAX = 256,      /* longest profile or list text */
 };
 
 struct fault_event {

@@ -5,13 +5,14 @@
 #include <string.h>
 
 #include "../common/check.h"
+#include "../common/limits.h"
 
 struct outq_block {
     struct outq_block *next;
     const uint8_t *ref; /* NULL: the bytes are data[]; else they are ref[] */
     uint32_t len;  /* bytes written (or referenced) */
     uint32_t sent; /* bytes of them already sent */
-    uint8_t data[OUTQ_BLOCK_SIZE];
+    uint8_t data[LIMIT_REPLY_BLOCK];
 };
 
 void
@@ -150,9 +151,9 @@ outq_deinit(struct outq *q)
 uint8_t *
 outq_reserve(struct outq *q, size_t n)
 {
-    CHECK(n <= OUTQ_BLOCK_SIZE);
+    CHECK(n <= LIMIT_REPLY_BLOCK);
     if (q->tail == NULL || q->tail->ref != NULL ||
-        OUTQ_BLOCK_SIZE - q->tail->len < n) {
+        LIMIT_REPLY_BLOCK - q->tail->len < n) {
         struct outq_block *b = block_get(q->pool);
         if (b == NULL) {
             return NULL;
@@ -172,7 +173,7 @@ outq_commit(struct outq *q, size_t n)
 {
     CHECK(q->tail != NULL);
     CHECK(q->tail->ref == NULL);
-    CHECK(q->tail->len + n <= OUTQ_BLOCK_SIZE);
+    CHECK(q->tail->len + n <= LIMIT_REPLY_BLOCK);
     q->tail->len += (uint32_t)n;
     q->pending += n;
     q->pool->pending_all += n;
@@ -186,8 +187,8 @@ outq_append(struct outq *q, const void *data, size_t n)
     while (n > 0) {
         size_t room = q->tail == NULL || q->tail->ref != NULL
                           ? 0
-                          : OUTQ_BLOCK_SIZE - q->tail->len;
-        size_t take = room > 0 ? room : OUTQ_BLOCK_SIZE;
+                          : LIMIT_REPLY_BLOCK - q->tail->len;
+        size_t take = room > 0 ? room : LIMIT_REPLY_BLOCK;
         if (take > n) {
             take = n;
         }
@@ -251,7 +252,7 @@ copy_ref(struct outq_pool *pool, const struct outq_block *b,
             }
             return false;
         }
-        size_t take = left < OUTQ_BLOCK_SIZE ? left : OUTQ_BLOCK_SIZE;
+        size_t take = left < LIMIT_REPLY_BLOCK ? left : LIMIT_REPLY_BLOCK;
         memcpy(c->data, from, take);
         c->len = (uint32_t)take;
         if (*first == NULL) {

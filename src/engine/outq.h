@@ -22,11 +22,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/limits.h"
+
 enum {
-    OUTQ_BLOCK_SIZE = 16 * 1024,
     /* Values this large are referenced, not copied: a reference takes a
      * block too, so it never costs more memory than the copy would. */
-    OUTQ_REF_MIN = OUTQ_BLOCK_SIZE,
+    OUTQ_REF_MIN = LIMIT_REPLY_BLOCK,
 };
 
 struct outq_pool {
@@ -64,7 +65,7 @@ void outq_init(struct outq *q, struct outq_pool *pool);
 /* Frees every block (pending bytes are dropped). */
 void outq_deinit(struct outq *q);
 
-/* Contiguous room for up to n bytes (n <= OUTQ_BLOCK_SIZE) at the tail, or
+/* Contiguous room for up to n bytes (n <= LIMIT_REPLY_BLOCK) at the tail, or
  * NULL when memory runs out. Commit what was written with outq_commit. */
 uint8_t *outq_reserve(struct outq *q, size_t n);
 void outq_commit(struct outq *q, size_t n);

@@ -2,6 +2,7 @@
 #include "reply.h"
 
 #include "../common/check.h"
+#include "../common/limits.h"
 
 void
 reply_emit(struct reply *r, const struct response *resp)
@@ -12,11 +13,11 @@ reply_emit(struct reply *r, const struct response *resp)
         r->failed = true;
         return;
     }
-    uint8_t head[PROTO_HEAD_MAX];
+    uint8_t head[LIMIT_REPLY_HEAD_LEN];
     struct proto_out out;
     bool want_trace = r->trace != NULL;
     r->compose(r->req, r->base, resp, head, &out, want_trace);
-    CHECK(out.head_len <= PROTO_HEAD_MAX);
+    CHECK(out.head_len <= LIMIT_REPLY_HEAD_LEN);
     bool ok = out.head_len == 0 || outq_append(r->q, head, out.head_len);
     if (ok && out.value_len > 0) {
         /* Large values go from the item itself ([mem.bounded]). */

@@ -16,9 +16,6 @@
 #include "client_check.h"
 #include "edge.h"
 
-/* Stash growth granularity. */
-enum { STASH_ROUND = 4096 };
-
 void
 session_init(struct session *s, struct engine *e)
 {
@@ -441,7 +438,8 @@ stash_reserve(struct session *s, size_t more)
     if (want > stash_bound(s)) {
         return false;
     }
-    uint64_t cap = (want + STASH_ROUND - 1) / STASH_ROUND * STASH_ROUND;
+    uint64_t cap = (want + LIMIT_STASH_ROUND - 1) / LIMIT_STASH_ROUND *
+                   LIMIT_STASH_ROUND;
     /* [conn.input-budget]: the session that would pass the budget is the
      * one refused; the others keep what they hold. */
     struct engine *e = s->engine;

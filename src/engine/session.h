@@ -89,6 +89,8 @@ struct session {
                               other); the binary protocol's quiet opcodes
                               are to set it too */
     uint64_t quiet_request; /* the first such request's number */
+    /* Faults on the way out, set by edge.c and read by the connection
+     * only through session_fault_delay/_write_cap/_wrote below. */
     uint32_t fault_piece;  /* write at most this many bytes at a time... */
     uint32_t fault_piece_left; /* ...for this many more bytes */
     uint32_t fault_delay_ms;   /* wait this long before the next write */
@@ -160,6 +162,36 @@ bool session_idle(const struct session *s);
 /* [conn.max]: what a connection refused before it was opened is told,
  * whatever protocol it would have spoken (memcached's text line). */
 const uint8_t *session_refusal(size_t *len);
+
+/*
+ * Injected faults (faults.h) for the network layer. Only while the engine
+ * has a fault plan (session_faults_on) does a connection need to ask:
+ *   - session_accept_fault(): [faults.connect] for a connection just
+ *     accepted, numbered conn_id from 1 (refuse it, or hold it *hold_ms);
+ *   - before each write, session_fault_delay(): [faults.delay], how long to
+ *     hold the connection before it writes again (0: none; asking takes
+ *     it); then session_write_cap(): the most bytes that write may take
+ *     ([faults.cut] pieces, [faults.close]: 0 means close now);
+ *   - after each write, session_wrote() with what the socket took.
+ */
+static inline bool
+session_faults_on(const struct session *s)
+{
+    return s->engine->faults != NULL;
+}
+
+bool session_accept_fault(struct engine *e, uint64_t conn_id,
+                          uint32_t *hold_ms);
+uint32_t session_fault_delay(struct session *s);
+size_t session_write_cap(const struct session *s);
+void session_wrote(struct session *s, size_t n);
+
+/* The server's number for this connection (findings and faults name it). */
+static inline void
+session_set_conn_id(struct session *s, uint64_t conn_id)
+{
+    s->conn_id = conn_id;
+}
 
 /* Bytes of input held in the stash (for stats and tests). */
 static inline uint32_t

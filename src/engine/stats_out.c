@@ -257,7 +257,7 @@ static void
 emit_conn(void *arg, const struct host_conn *c)
 {
     struct out *o = ((struct conns_out *)arg)->o;
-    char name[PROTO_STAT_NAME_MAX];
+    char name[LIMIT_STAT_NAME_LEN];
     snprintf(name, sizeof name, "%d:addr", c->fd);
     stat_str(o, name, c->addr);
     if (c->listen_addr != NULL) {
@@ -297,7 +297,7 @@ clientcheck(struct engine *e, struct out *o)
     stat_u64(o, "fault_seed", f != NULL ? f->seed : 0);
     stat_u64(o, "faults", f != NULL ? f->total : 0);
     for (unsigned k = 0; k < FAULT_COUNT; k++) {
-        char name[PROTO_STAT_NAME_MAX];
+        char name[LIMIT_STAT_NAME_LEN];
         snprintf(name, sizeof name, "fault.%s",
                  fault_kind_name((enum fault_kind)k));
         stat_u64(o, name, f != NULL ? f->counts[k] : 0);

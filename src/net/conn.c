@@ -9,13 +9,8 @@
 #include <unistd.h>
 
 #include "../common/check.h"
-#include "../engine/faults.h"
+#include "../common/limits.h"
 #include "loop.h"
-
-/* Segments handed to one writev: 64. A copied block holds at most
- * OUTQ_BLOCK_SIZE (16 KiB) bytes, but a block referencing a large value holds
- * the whole rest of it, so one writev may offer far more than 1 MiB. */
-enum { CONN_IOV_MAX = 64 };
 
 /* -vv and -vvv lines, memcached's style: "<fd line", ">fd line", "fd: ...". */
 static void
@@ -115,56 +110,28 @@ conn_release(struct conn *c)
     c->loop->held--;
 }
 
-/* Injected faults (faults.h) on the way out: the most the next write may
- * take, or SIZE_MAX. A delay holds the connection instead (the caller
- * writes nothing while it is held). */
-static size_t
-fault_write_cap(struct conn *c)
-{
-    struct session *s = &c->session;
-    size_t cap = SIZE_MAX;
-    if (s->fault_delay_ms > 0) {
-        conn_hold(c, s->fault_delay_ms); /* [faults.delay] */
-        s->fault_delay_ms = 0;
-        return cap;
-    }
-    if (s->fault_piece_left > 0) {
-        cap = s->fault_piece; /* [faults.cut] */
-    }
-    if (s->fault_close && s->fault_close_left < cap) {
-        cap = (size_t)s->fault_close_left; /* [faults.close] */
-    }
-    return cap;
-}
-
-static void
-fault_wrote(struct conn *c, size_t wrote)
-{
-    struct session *s = &c->session;
-    if (s->fault_piece_left > 0) {
-        s->fault_piece_left -= wrote < s->fault_piece_left
-                                   ? (uint32_t)wrote
-                                   : s->fault_piece_left;
-    }
-    if (s->fault_close) {
-        s->fault_close_left -= wrote;
-    }
-}
-
 /* Writes queued replies until done or the socket is full. False when the
  * socket failed, or a fault closes the connection (it must close). */
 static bool
 flush(struct conn *c, uint32_t now_s)
 {
-    bool faults = c->loop->engine->faults != NULL;
+    bool faults = session_faults_on(&c->session);
     for (;;) {
-        struct outq_segment seg[CONN_IOV_MAX];
-        size_t n = session_output(&c->session, seg, CONN_IOV_MAX);
+        struct outq_segment seg[LIMIT_WRITE_SEGMENTS];
+        size_t n = session_output(&c->session, seg, LIMIT_WRITE_SEGMENTS);
         if (n == 0) {
             return true;
         }
-        struct iovec iov[CONN_IOV_MAX];
-        size_t cap = faults ? fault_write_cap(c) : SIZE_MAX;
+        struct iovec iov[LIMIT_WRITE_SEGMENTS];
+        size_t cap = SIZE_MAX;
+        if (faults) {
+            uint32_t delay_ms = session_fault_delay(&c->session);
+            if (delay_ms > 0) {
+                conn_hold(c, delay_ms); /* [faults.delay] */
+            } else {
+                cap = session_write_cap(&c->session);
+            }
+        }
         if (c->hold_until_ms != 0) {
             return true; /* written when the hold ends */
         }
@@ -193,7 +160,7 @@ flush(struct conn *c, uint32_t now_s)
         }
         loop_log(c->loop, 3, "%d: wrote %zd bytes", c->fd, wrote);
         if (faults) {
-            fault_wrote(c, (size_t)wrote);
+            session_wrote(&c->session, (size_t)wrote);
         }
         /* May resume paused requests, queueing more to write. */
         session_sent(&c->session, (size_t)wrote, now_s);

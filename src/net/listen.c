@@ -16,15 +16,16 @@
 #include <unistd.h>
 
 #include "../common/check.h"
+#include "../common/limits.h"
 
 static bool
 add_listener(struct listeners *ls, int fd, bool is_unix, const char *name,
              const char *path, char err[LISTEN_ERR_MAX])
 {
-    if (ls->count == LISTEN_MAX) {
+    if (ls->count == LIMIT_LISTENERS) {
         close(fd);
         snprintf(err, LISTEN_ERR_MAX, "too many listening sockets (at most %d)",
-                 LISTEN_MAX);
+                 LIMIT_LISTENERS);
         return false;
     }
     struct listener *l = &ls->l[ls->count++];
@@ -94,7 +95,7 @@ bool
 listen_tcp(struct listeners *ls, const char *item, uint16_t default_port,
            int backlog, char err[LISTEN_ERR_MAX])
 {
-    char host[LISTEN_NAME_MAX] = "";
+    char host[LIMIT_LISTEN_NAME_LEN] = "";
     char port[16];
     if (item != NULL &&
         !split_host_port(item, host, sizeof host, port, sizeof port,
@@ -140,7 +141,7 @@ listen_tcp(struct listeners *ls, const char *item, uint16_t default_port,
         }
         if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
             listen(fd, backlog) != 0) {
-            char name[LISTEN_NAME_MAX];
+            char name[LIMIT_LISTEN_NAME_LEN];
             address_name(ai->ai_addr, name, sizeof name);
             snprintf(err, LISTEN_ERR_MAX, "failed to listen on %s: %s", name,
                      strerror(errno));
@@ -151,7 +152,7 @@ listen_tcp(struct listeners *ls, const char *item, uint16_t default_port,
         struct sockaddr_storage bound;
         socklen_t bound_len = sizeof bound;
         getsockname(fd, (struct sockaddr *)&bound, &bound_len);
-        char name[LISTEN_NAME_MAX];
+        char name[LIMIT_LISTEN_NAME_LEN];
         address_name((struct sockaddr *)&bound, name, sizeof name);
         if (!add_listener(ls, fd, false, name, NULL, err)) {
             freeaddrinfo(res);
@@ -197,7 +198,7 @@ listen_unix(struct listeners *ls, const char *path, unsigned mask,
         close(fd);
         return false;
     }
-    char name[LISTEN_NAME_MAX];
+    char name[LIMIT_LISTEN_NAME_LEN];
     snprintf(name, sizeof name, "unix:%s", path);
     return add_listener(ls, fd, true, name, path, err);
 }

@@ -12,17 +12,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { LISTEN_MAX = 32, LISTEN_NAME_MAX = 128, LISTEN_ERR_MAX = 256 };
+#include "../common/limits.h"
+
+enum { LISTEN_ERR_MAX = 256 };
 
 struct listener {
     int fd;
     bool is_unix;
-    char name[LISTEN_NAME_MAX]; /* "tcp:127.0.0.1:11211", "unix:/path" */
-    char path[LISTEN_NAME_MAX]; /* the unix socket's path, to unlink */
+    char name[LIMIT_LISTEN_NAME_LEN]; /* "tcp:127.0.0.1:11211", "unix:/path" */
+    char path[LIMIT_LISTEN_NAME_LEN]; /* the unix socket's path, to unlink */
 };
 
 struct listeners {
-    struct listener l[LISTEN_MAX];
+    struct listener l[LIMIT_LISTENERS];
     size_t count;
 };
 

@@ -16,21 +16,9 @@
 #include <unistd.h>
 
 #include "../common/check.h"
-#include "../engine/faults.h"
+#include "../common/limits.h"
 #include "conn.h"
 #include "loop.h"
-
-enum {
-    EVENTS_PER_WAIT = 256,
-    ACCEPTS_PER_EVENT = 64,   /* new connections taken per readiness */
-    STOP_GRACE_MS = 1000,     /* [conn.signal]: pending writes get this long */
-    TICK_MS = 1000,           /* idle checks and accept retries */
-    /* [mem.elastic]: the store's turns, LIMIT_TICK_RECORDS each: as many
-     * records a second as 4096 a second (and every 10 ms while busy) were,
-     * in pauses an eighth as long. */
-    STORE_TICK_MS = 125,
-    STORE_TICK_BUSY_MS = 1,   /* while the store reclaims */
-};
 
 struct server_listener {
     struct watch watch;
@@ -42,7 +30,7 @@ struct server {
     struct server_config cfg;
     struct loop loop;
     struct listeners *ls;
-    struct server_listener listeners[LISTEN_MAX];
+    struct server_listener listeners[LIMIT_LISTENERS];
     struct watch signal_watch;
     int sigfd;
     /* Connections by last activity: newest at the head. */
@@ -149,32 +137,10 @@ reject(struct server *s, int fd)
              (unsigned long long)s->curr_conns, s->cfg.maxconns);
 }
 
-/* [faults.connect]: the fault drawn for a new connection. True when it is
- * to be refused; a slow accept's wait goes to *hold_ms (the connection is
- * held that long before it is read, see conn_hold). */
-static bool
-accept_fault(struct server *s, uint64_t conn_id, uint32_t *hold_ms)
-{
-    struct faults *f = s->loop.engine->faults;
-    uint32_t param;
-    enum fault_kind k =
-        faults_decide(&f->plan, f->seed, conn_id, 0, false, &param);
-    if (k == FAULT_NONE) {
-        return false;
-    }
-    struct fault_event ev = {.kind = k, .conn = conn_id, .param = param};
-    faults_record(f, &ev);
-    if (k == FAULT_SLOW_ACCEPT) {
-        *hold_ms = param;
-        return false;
-    }
-    return k == FAULT_REJECT_CONN;
-}
-
 static void
 accept_on(struct server *s, struct listener *l, uint32_t now_s)
 {
-    for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
+    for (int i = 0; i < LIMIT_ACCEPTS_PER_EVENT; i++) {
         int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EMFILE || errno == ENFILE) {
@@ -196,8 +162,7 @@ accept_on(struct server *s, struct listener *l, uint32_t now_s)
             continue;
         }
         uint32_t hold_ms = 0;
-        if (s->loop.engine->faults != NULL &&
-            accept_fault(s, conn_id, &hold_ms)) {
+        if (session_accept_fault(s->loop.engine, conn_id, &hold_ms)) {
             reject(s, fd); /* [faults.connect] */
             continue;
         }
@@ -212,7 +177,7 @@ accept_on(struct server *s, struct listener *l, uint32_t now_s)
             close(fd);
             continue;
         }
-        c->session.conn_id = conn_id;
+        session_set_conn_id(&c->session, conn_id);
         push_newest(s, c);
         s->curr_conns++;
         if (hold_ms > 0) {
@@ -232,7 +197,8 @@ begin_stop(struct server *s, const char *why)
     }
     loop_log(&s->loop, 1, "%s: stopping", why);
     s->stopping = true;
-    s->stop_deadline_ms = s->cfg.clock.now_ms(s->cfg.clock.ctx) + STOP_GRACE_MS;
+    s->stop_deadline_ms =
+        s->cfg.clock.now_ms(s->cfg.clock.ctx) + LIMIT_STOP_GRACE_MS;
     set_accepting(s, false);
     uint32_t now_s = s->cfg.clock.now_s(s->cfg.clock.ctx);
     struct conn *c = s->oldest;
@@ -308,7 +274,7 @@ tick(struct server *s, uint64_t now_ms, uint32_t now_s)
     if (now_ms < s->next_tick_ms) {
         return;
     }
-    s->next_tick_ms = now_ms + TICK_MS;
+    s->next_tick_ms = now_ms + LIMIT_TICK_MS;
     kick_idle(s, now_s);
     if (!s->accepting && !s->stopping) {
         set_accepting(s, true);
@@ -316,7 +282,8 @@ tick(struct server *s, uint64_t now_ms, uint32_t now_s)
 }
 
 /* [mem.elastic]: the store gives memory back between requests: every
- * STORE_TICK_MS, and every STORE_TICK_BUSY_MS while it has more to do. */
+ * LIMIT_STORE_TICK_MS, and every LIMIT_STORE_TICK_BUSY_MS while it has more
+ * to do. */
 static void
 reclaim_tick(struct server *s, uint64_t now_ms, uint32_t now_s)
 {
@@ -325,7 +292,7 @@ reclaim_tick(struct server *s, uint64_t now_ms, uint32_t now_s)
     }
     bool more = engine_tick(s->loop.engine, now_s);
     s->next_store_tick_ms =
-        now_ms + (more ? STORE_TICK_BUSY_MS : STORE_TICK_MS);
+        now_ms + (more ? LIMIT_STORE_TICK_BUSY_MS : LIMIT_STORE_TICK_MS);
 }
 
 /* Connections whose injected delay is over get their turn again. A scan of
@@ -371,7 +338,7 @@ wait_ms(const struct server *s, uint64_t now_ms)
 int
 server_run(struct server *s)
 {
-    struct epoll_event events[EVENTS_PER_WAIT];
+    struct epoll_event events[LIMIT_EVENTS_PER_WAIT];
     set_accepting(s, true);
     for (size_t i = 0; i < s->ls->count; i++) {
         loop_log(&s->loop, 2, "<%d server listening (ascii) on %s",
@@ -383,7 +350,7 @@ server_run(struct server *s)
             (s->curr_conns == 0 || now_ms >= s->stop_deadline_ms)) {
             break;
         }
-        int n = epoll_wait(s->loop.epfd, events, EVENTS_PER_WAIT,
+        int n = epoll_wait(s->loop.epfd, events, LIMIT_EVENTS_PER_WAIT,
                            wait_ms(s, now_ms));
         if (n < 0) {
             if (errno == EINTR) {
@@ -495,7 +462,7 @@ host_each_conn(void *ctx, uint32_t now_s,
         }
     }
     for (const struct conn *c = s->oldest; c != NULL; c = c->newer) {
-        char addr[LISTEN_NAME_MAX];
+        char addr[LIMIT_LISTEN_NAME_LEN];
         peer_name(c->fd, c->listener, addr, sizeof addr);
         struct host_conn hc = {
             .fd = c->fd,
@@ -561,8 +528,9 @@ server_create(const struct server_config *cfg, struct engine *engine,
         s->listeners[i].l = &ls->l[i];
     }
     s->started_s = cfg->clock.now_s(cfg->clock.ctx);
-    s->next_tick_ms = cfg->clock.now_ms(cfg->clock.ctx) + TICK_MS;
-    s->next_store_tick_ms = cfg->clock.now_ms(cfg->clock.ctx) + STORE_TICK_MS;
+    s->next_tick_ms = cfg->clock.now_ms(cfg->clock.ctx) + LIMIT_TICK_MS;
+    s->next_store_tick_ms =
+        cfg->clock.now_ms(cfg->clock.ctx) + LIMIT_STORE_TICK_MS;
     struct engine_host host = {
         .ctx = s,
         .info = host_info,

@@ -5,6 +5,7 @@
 
 #include "../common/check.h"
 #include "../common/decimal.h"
+#include "../common/limits.h"
 
 struct status_row {
     uint16_t code;
@@ -207,13 +208,13 @@ proto_binary_compose(const struct request *req, const uint8_t *base,
         }
     } else if (resp->status == RESP_STAT) {
         size_t name_len = strlen(resp->name);
-        CHECK(name_len <= PROTO_STAT_NAME_MAX);
+        CHECK(name_len <= LIMIT_STAT_NAME_LEN);
         key_len = (uint32_t)name_len;
         memcpy(p, resp->name, name_len);
         p += name_len;
         if (resp->text != NULL) {
             size_t n = strlen(resp->text);
-            CHECK(n <= PROTO_STAT_VALUE_MAX);
+            CHECK(n <= LIMIT_STAT_VALUE_LEN);
             memcpy(p, resp->text, n);
             p += n;
         } else {
@@ -221,7 +222,7 @@ proto_binary_compose(const struct request *req, const uint8_t *base,
         }
     } else if (resp->status == RESP_VERSION) {
         size_t n = strlen(resp->text);
-        CHECK(n <= PROTO_VERSION_MAX);
+        CHECK(n <= LIMIT_VERSION_LEN);
         memcpy(p, resp->text, n);
         p += n;
     } else if (resp->status == RESP_NUMBER) {

@@ -7,9 +7,6 @@
 #include "../common/check.h"
 #include "../common/limits.h"
 
-/* The most SASL data (after the mechanism name) a packet may carry. */
-enum { BIN_SASL_DATA_MAX = 1024 };
-
 /* The lengths an opcode's packets must have ([bin.lengths]). */
 enum shape {
     SHAPE_NONE = 0, /* not an opcode 1.6.18 knows */
@@ -147,7 +144,7 @@ lengths_fit(enum shape shape, uint32_t key, uint32_t ext, uint32_t body)
     case SHAPE_TOUCH:
         return ext == 4 && key > 0 && body == key + ext;
     case SHAPE_SASL:
-        return ext == 0 && key > 0 && body - key <= BIN_SASL_DATA_MAX;
+        return ext == 0 && key > 0 && body - key <= LIMIT_SASL_DATA_LEN;
     case SHAPE_NONE:
         break;
     }

@@ -17,14 +17,6 @@
 #include "request.h"
 #include "response.h"
 
-/* [meta.token-limit]: tokens a meta line may have, counted as memcached
- * counts them (command, key, datalen, flags, and one for the line's end). */
-#define META_TOKENS_MAX 20u
-
-/* [meta.opaque]: bytes of an opaque after its `O` (memcached's documented
- * 32; 1.6.18 refuses one byte less, [meta.opaque] says why we do not). */
-#define META_OPAQUE_MAX 32u
-
 /* What the text parser does after a meta line. */
 enum meta_framing {
     META_FRAME_LINE,    /* the line is the whole request */

@@ -146,7 +146,7 @@ parse_flags(const uint8_t *data, const struct slice *tok, uint32_t first,
             return META_ERR_DUPLICATE_FLAG;
         }
         m->seen |= META_BIT(c);
-        CHECK(m->count < META_FLAGS_MAX);
+        CHECK(m->count < LIMIT_META_FLAGS);
         m->order[m->count++] = c;
         struct slice a = flag_arg(t);
         enum meta_error e = META_ERR_NONE;
@@ -222,9 +222,10 @@ parse_flags(const uint8_t *data, const struct slice *tok, uint32_t first,
 static enum meta_error
 check_opaque(const struct meta_request *m)
 {
-    BOUNDARY(m->opaque.len == META_OPAQUE_MAX);
-    BOUNDARY(m->opaque.len == META_OPAQUE_MAX + 1);
-    bool too_long = (m->seen & META_BIT('O')) && m->opaque.len > META_OPAQUE_MAX;
+    BOUNDARY(m->opaque.len == LIMIT_META_OPAQUE_LEN);
+    BOUNDARY(m->opaque.len == LIMIT_META_OPAQUE_LEN + 1);
+    bool too_long = (m->seen & META_BIT('O')) &&
+                    m->opaque.len > LIMIT_META_OPAQUE_LEN;
     return too_long ? META_ERR_OPAQUE_TOO_LONG : META_ERR_NONE;
 }
 
@@ -262,9 +263,9 @@ key_and_count_ok(struct request *req, uint32_t count, enum meta_error many)
         fail(req, META_ERR_FORMAT);
         return false;
     }
-    BOUNDARY(count + 1 == META_TOKENS_MAX);
-    BOUNDARY(count + 1 == META_TOKENS_MAX + 1);
-    if (count + 1 > META_TOKENS_MAX) {
+    BOUNDARY(count + 1 == LIMIT_META_TOKENS);
+    BOUNDARY(count + 1 == LIMIT_META_TOKENS + 1);
+    if (count + 1 > LIMIT_META_TOKENS) {
         fail(req, many);
         return false;
     }

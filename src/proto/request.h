@@ -104,9 +104,6 @@ enum meta_error {
     META_ERR_BAD_DELTA,       /* invalid numeric delta value (mg ms D) */
 };
 
-/* Most flag tokens a meta line may carry (memcached: 20 tokens in all). */
-#define META_FLAGS_MAX 24u
-
 /* A meta flag letter's bit in meta_request.seen ('A'..'Z', 'a'..'z'). */
 #define META_BIT(letter)                                              \
     ((letter) >= 'a' ? (uint64_t)1 << (26 + (letter) - 'a')           \
@@ -120,7 +117,7 @@ enum meta_error {
  */
 struct meta_request {
     uint64_t seen;                    /* META_BIT of each flag present */
-    uint8_t order[META_FLAGS_MAX];    /* flag letters as sent */
+    uint8_t order[LIMIT_META_FLAGS];    /* flag letters as sent */
     uint8_t count;
     enum meta_error error;            /* with REQERR_META */
     struct slice opaque;              /* O: the token after the letter */

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/limits.h"
 #include "request.h"
 
 enum response_status {
@@ -100,16 +101,6 @@ struct response {
  * below space, nor DEL ([admin.mgdump]: others go base64). */
 bool proto_key_is_text(const uint8_t *key, size_t len);
 
-/* The most bytes a composer writes into its caller's buffer at once. */
-#define PROTO_HEAD_MAX 1024u
-
-/* The longest statistic name and string value a RESP_STAT may carry. */
-#define PROTO_STAT_NAME_MAX 64
-#define PROTO_STAT_VALUE_MAX 128
-
-/* The most bytes of a version string a VERSION reply carries. */
-#define PROTO_VERSION_MAX 128u
-
 /* Trace text of one reply, for -vv: the reply line, or a summary. */
 #define PROTO_TRACE_MAX (16u + 2u * 250u)
 
@@ -131,7 +122,7 @@ struct proto_out {
 
 /*
  * A protocol's composer: writes the response to req (whose slices are
- * offsets from base) into dst (PROTO_HEAD_MAX bytes) and *out; fills
+ * offsets from base) into dst (LIMIT_REPLY_HEAD_LEN bytes) and *out; fills
  * out->trace when want_trace.
  */
 typedef void (*proto_compose_fn)(const struct request *req,

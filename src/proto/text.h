@@ -130,7 +130,7 @@ const char *proto_text_reply_name(enum proto_reply reply);
 /* Upper bounds of what the composers below write. */
 #define PROTO_VALUE_HEADER_MAX (6 + 250 + 1 + 10 + 1 + 10 + 1 + 20 + 2)
 #define PROTO_NUMBER_MAX (20 + 2)
-#define PROTO_STAT_MAX (5 + PROTO_STAT_NAME_MAX + 1 + PROTO_STAT_VALUE_MAX + 2)
+#define PROTO_STAT_MAX (5 + LIMIT_STAT_NAME_LEN + 1 + LIMIT_STAT_VALUE_LEN + 2)
 
 /* "VALUE <key> <flags> <bytes>[ <cas>]\r\n" into dst; returns its length. */
 size_t proto_text_value_header(uint8_t *dst, const uint8_t *key,

@@ -5,6 +5,7 @@
 
 #include "../common/check.h"
 #include "../common/decimal.h"
+#include "../common/limits.h"
 #include "put.h"
 #include "meta.h"
 
@@ -95,7 +96,7 @@ put_stat_name(uint8_t *dst, const char *name)
 {
     size_t n = strlen(name);
     CHECK(n > 0);
-    CHECK(n <= PROTO_STAT_NAME_MAX);
+    CHECK(n <= LIMIT_STAT_NAME_LEN);
     uint8_t *p = put_bytes(dst, "STAT ", 5);
     p = put_bytes(p, name, n);
     *p++ = ' ';
@@ -115,7 +116,7 @@ size_t
 proto_text_stat_str(uint8_t *dst, const char *name, const char *value)
 {
     size_t n = strlen(value);
-    CHECK(n <= PROTO_STAT_VALUE_MAX);
+    CHECK(n <= LIMIT_STAT_VALUE_LEN);
     uint8_t *p = put_stat_name(dst, name);
     p = put_bytes(p, value, n);
     p = put_bytes(p, "\r\n", 2);
@@ -245,7 +246,7 @@ compose_dump_item(const struct request *req, const struct response *resp,
     } else {
         p = put_metadump_item(dst, resp);
     }
-    CHECK((size_t)(p - dst) <= PROTO_HEAD_MAX);
+    CHECK((size_t)(p - dst) <= LIMIT_REPLY_HEAD_LEN);
     return (size_t)(p - dst);
 }
 
@@ -306,7 +307,7 @@ proto_text_compose(const struct request *req, const uint8_t *base,
         break;
     case RESP_VERSION: {
         size_t n = strlen(resp->text);
-        CHECK(n <= PROTO_VERSION_MAX);
+        CHECK(n <= LIMIT_VERSION_LEN);
         uint8_t *p = put_bytes(dst, "VERSION ", 8);
         p = put_bytes(p, resp->text, n);
         p = put_bytes(p, "\r\n", 2);

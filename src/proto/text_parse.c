@@ -426,9 +426,6 @@ tok_u32_truncated(const uint8_t *data, struct slice t, uint32_t *out)
     return true;
 }
 
-/* Slab class ids memcached accepts (mcref has one class, 1). */
-#define CLASS_ID_LIMIT 64u
-
 /* [stats.cachedump]: `stats cachedump <class> <limit>`; other groups are
  * the engine's to name. */
 static void
@@ -449,7 +446,7 @@ parse_stats(const struct line *l, const struct tokens *t, struct request *req)
     } else if (!tok_u32_truncated(l->data, t->tok[2], &id) ||
                !tok_u32_truncated(l->data, t->tok[3], &req->dump_limit)) {
         fail(req, REQERR_FORMAT);
-    } else if (id >= CLASS_ID_LIMIT) {
+    } else if (id >= LIMIT_CLASS_ID) {
         fail(req, REQERR_SLAB_ID);
     } else {
         req->classes = (uint64_t)1 << id;
@@ -480,7 +477,7 @@ parse_class_list(const uint8_t *data, struct slice t, uint64_t *classes)
         }
         uint32_t id;
         if (!tok_u32_truncated(data, piece, &id) || id < 1 ||
-            id >= CLASS_ID_LIMIT) {
+            id >= LIMIT_CLASS_ID) {
             return false;
         }
         *classes |= (uint64_t)1 << id;

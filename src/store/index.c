@@ -5,13 +5,10 @@
 #include <string.h>
 
 #include "../common/check.h"
+#include "../common/limits.h"
 #include "hash.h"
 #include "log.h"
 #include "record.h"
-
-/* Old buckets moved per operation: one suffices to finish a doubling before
- * the next is due (the count must double first); more keeps the move short. */
-enum { INDEX_MOVES_PER_STEP = 8 };
 
 static uint8_t *
 slot_in(uint8_t *table, uint64_t bucket)
@@ -154,7 +151,8 @@ void
 index_step(struct index *x)
 {
     if (x->old != NULL) {
-        for (int i = 0; i < INDEX_MOVES_PER_STEP && x->old_next < x->old_size;
+        for (int i = 0;
+             i < LIMIT_INDEX_MOVES_PER_STEP && x->old_next < x->old_size;
              i++) {
             move_old_bucket(x, x->old_next);
             x->old_next++;

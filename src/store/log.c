@@ -8,8 +8,6 @@
 #include "record.h"
 #include "store.h"
 
-enum { LOG_LIMIT_MIN = 64 };
-
 uint32_t
 log_align_for(uint64_t cap)
 {
@@ -66,7 +64,7 @@ log_init(struct log *l, const struct store_memory *mem, uint64_t limit,
         return false;
     }
     limit = limit / align * align;
-    if (limit < LOG_LIMIT_MIN) {
+    if (limit < LIMIT_LOG_MIN) {
         return false;
     }
     l->mem = mem != NULL ? mem : &default_memory;
@@ -78,7 +76,7 @@ log_init(struct log *l, const struct store_memory *mem, uint64_t limit,
     l->reserved = limit;
     l->align = align;
     cap = cap / align * align;
-    l->cap = cap < LOG_LIMIT_MIN ? LOG_LIMIT_MIN : cap > limit ? limit : cap;
+    l->cap = cap < LIMIT_LOG_MIN ? LIMIT_LOG_MIN : cap > limit ? limit : cap;
     l->held = 0;
     l->head = 0;
     l->tail = 0;

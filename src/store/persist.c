@@ -300,7 +300,7 @@ store_restore(const struct store_config *cfg, const struct store_image *img,
     s->flush_abs = img->flush_abs;
     s->flush_pending_s = img->flush_pending_s;
     s->last_now_s = img->last_now_s;
-    uint64_t chunks = (l->limit + STORE_STAMP_CHUNK - 1) / STORE_STAMP_CHUNK;
+    uint64_t chunks = (l->limit + LIMIT_STAMP_CHUNK - 1) / LIMIT_STAMP_CHUNK;
     for (uint64_t c = 0; c < chunks; c++) {
         s->stamps[c] = img->last_now_s;
     }

@@ -163,7 +163,7 @@ fill_view(const struct store *s, uint32_t ref, const struct record *r,
     out->key_binary = (r->bits & REC_KEY_BINARY) != 0;
     out->size = (uint32_t)r->size;
     out->stamp_s = s->stamps[(uint64_t)(ref - 1) * s->log.align /
-                             STORE_STAMP_CHUNK];
+                             LIMIT_STAMP_CHUNK];
 }
 
 /* [meta.mg-access]: n bytes at ref were written now. */
@@ -171,8 +171,8 @@ static void
 stamp(struct store *s, uint32_t ref, uint64_t n)
 {
     uint64_t phys = (uint64_t)(ref - 1) * s->log.align;
-    for (uint64_t c = phys / STORE_STAMP_CHUNK;
-         c <= (phys + n - 1) / STORE_STAMP_CHUNK; c++) {
+    for (uint64_t c = phys / LIMIT_STAMP_CHUNK;
+         c <= (phys + n - 1) / LIMIT_STAMP_CHUNK; c++) {
         s->stamps[c] = s->last_now_s;
     }
 }
@@ -442,8 +442,8 @@ store_create(const struct store_config *cfg)
     uint64_t biggest = record_size(cfg->cas_enabled, s->log.align,
                                    LIMIT_KEY_LEN, cfg->value_len_max, true,
                                    true);
-    s->stamps = calloc((size_t)((s->log.limit + STORE_STAMP_CHUNK - 1) /
-                                STORE_STAMP_CHUNK),
+    s->stamps = calloc((size_t)((s->log.limit + LIMIT_STAMP_CHUNK - 1) /
+                                LIMIT_STAMP_CHUNK),
                        sizeof *s->stamps);
     if (biggest > s->log.limit || s->stamps == NULL ||
         !index_init(&s->index, &s->log, cfg->cas_enabled, cfg->hash_seed,
@@ -1076,7 +1076,7 @@ store_fetch(struct store *s, uint32_t now_s, const uint8_t *key,
     }
     out->deadline_before_s = r.deadline_s;
     out->stamp_before_s =
-        s->stamps[(uint64_t)(ref - 1) * s->log.align / STORE_STAMP_CHUNK];
+        s->stamps[(uint64_t)(ref - 1) * s->log.align / LIMIT_STAMP_CHUNK];
     out->fetched_before = (r.bits & REC_FETCHED) != 0;
     out->win_sent_before = (r.bits & REC_WIN_SENT) != 0;
     out->stale = (r.bits & REC_STALE) != 0;

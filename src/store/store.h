@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/limits.h"
+
 /* Where the log's memory comes from. reserve returns len zeroed bytes (NULL
  * on failure) whose untouched pages should cost nothing; release says that
  * the store needs [p, p + len) no more until it writes there again (the
@@ -35,10 +37,6 @@ struct store_memory {
     void (*release)(void *ctx, void *p, uint64_t len);
     void (*unreserve)(void *ctx, void *p, uint64_t len);
 };
-
-/* [meta.mg-access]: the log keeps one write time per this many bytes, not
- * one per item (item headers stay as small as they are). */
-#define STORE_STAMP_CHUNK 4096u
 
 struct store_config {
     uint64_t mem_limit;      /* -m, bytes of item memory */
@@ -88,7 +86,7 @@ struct store_item {
     bool win_sent;       /* a win token went out ([meta.win]) */
     bool key_binary;     /* stored by a request with a base64 key */
     /* [meta.mg-access]: when its record was last written or moved, as the
-     * latest write into its STORE_STAMP_CHUNK bytes of the log. */
+     * latest write into its LIMIT_STAMP_CHUNK bytes of the log. */
     uint32_t stamp_s;
     uint32_t size;       /* bytes of its record ([mem.item-size]) */
 };

@@ -26,7 +26,7 @@ struct store {
     struct store_stats st;
     void (*write_hook)(void *ctx); /* see store_set_write_hook */
     void *write_hook_ctx;
-    uint32_t *stamps; /* last write time of each STORE_STAMP_CHUNK bytes */
+    uint32_t *stamps; /* last write time of each LIMIT_STAMP_CHUNK bytes */
 };
 
 #endif

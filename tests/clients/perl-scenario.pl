@@ -3,15 +3,36 @@
 # cache-memcached.pl and cache-memcached-fast.pl with the client's
 # constructor in $main::make_client; both clients report failures as
 # undef/false (no exceptions), so a CRASH is a die.
+#
+# A client script may report a defect of its own client with finding()
+# (exit 3 unless something worse happened), and, while that defect has left
+# the client's connection out of step, say so with out_of_step(1) .. (0):
+# the wrong values read meanwhile are its consequences, reported as
+# AFTER-FINDING, not as WRONG (tests/clients/README.md).
 use strict;
 use warnings;
 
 my $strict = ($ENV{MCREF_PROFILE} // 'strict') eq 'strict';
-my (%possible, @bad);
-my ($ok, $clean) = (0, 0);
+my (%possible, @bad, @findings);
+my ($ok, $clean, $after, $out_of_step) = (0, 0, 0, 0);
 my $large = 'L' x (512 * 1024);
 
-sub note_bad { push @bad, "@_"; print STDERR "@_\n"; }
+sub note_bad {
+    if ($out_of_step && $_[0] =~ /^(WRONG|FAIL) /) {
+        $after++;
+        print STDERR "AFTER-FINDING @_\n";
+        return;
+    }
+    push @bad, "@_"; print STDERR "@_\n";
+}
+
+sub finding {
+    my $what = shift;
+    push @findings, $what unless grep { $_ eq $what } @findings;
+    print STDERR "FINDING $what\n";
+}
+
+sub out_of_step { $out_of_step = shift; }
 
 sub show { my $v = shift; return 'undef' unless defined $v;
     return length($v) > 40 ? substr($v, 0, 20) . '...' : $v; }
@@ -130,10 +151,12 @@ sub run_scenario {
             select(undef, undef, undef, 0.05);
         }
     }
-    printf STDERR "%s: %d ok, %d clean failures, %d problems%s\n", $name, $ok,
-        $clean, scalar @bad, $recovered ? '' : ', NO RECOVERY';
+    printf STDERR "%s: %d ok, %d clean failures, %d problems, %d findings, "
+        . "%d results after a finding%s\n", $name, $ok, $clean, scalar @bad,
+        scalar @findings, $after, $recovered ? '' : ', NO RECOVERY';
     exit 1 if @bad;
-    exit($recovered ? 0 : 2);
+    exit 2 unless $recovered;
+    exit(@findings ? 3 : 0);
 }
 
 1;

@@ -270,7 +270,8 @@ test_binary_fault_closes_and_cut(void **state)
     h = open_harness("cut:100");
     packet(h, BIN_OP_GET, "k", 0, "");
     session_input(&h->s, h->in, h->in_len, NOW);
-    assert_true(h->s.fault_piece >= 1 && h->s.fault_piece <= FAULT_CUT_MAX);
+    assert_true(h->s.fault_piece >= 1 &&
+                h->s.fault_piece <= LIMIT_FAULT_CUT_MAX);
     assert_int_equal(h->s.fault_piece_left, 24 + 9); /* "Not found" */
     close_harness(h);
 }

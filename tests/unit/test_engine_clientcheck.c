@@ -350,7 +350,7 @@ static void
 test_excerpt_escaped_and_bounded(void **state)
 {
     (void)state;
-    char out[CLIENT_EXCERPT_MAX];
+    char out[LIMIT_CLIENT_EXCERPT];
     client_check_escape(out, sizeof out, (const uint8_t *)"a\"\\\x01\r\n", 6);
     assert_string_equal(out, "a\\\"\\\\\\u0001\\r\\n");
     uint8_t big[1000];
@@ -467,18 +467,18 @@ test_fault_profiles(void **state)
     }
 }
 
-/* faults.h: a profile or list text is at most FAULT_LIST_MAX bytes. */
+/* faults.h: a profile or list text is at most LIMIT_FAULT_LIST_LEN bytes. */
 static void
 test_fault_list_length(void **state)
 {
     (void)state;
     /* 37 "cut:1" and 5 "cut:10", joined by '+': 6 * 37 + 7 * 5 - 1 bytes. */
-    char list[FAULT_LIST_MAX + 8] = "";
+    char list[LIMIT_FAULT_LIST_LEN + 8] = "";
     for (int i = 0; i < 42; i++) {
         strcat(list, i == 0 ? "" : "+");
         strcat(list, i < 37 ? "cut:1" : "cut:10");
     }
-    assert_int_equal(strlen(list), FAULT_LIST_MAX);
+    assert_int_equal(strlen(list), LIMIT_FAULT_LIST_LEN);
     struct fault_plan p;
     char err[512];
     assert_true(faults_parse(list, &p, err, sizeof err));
@@ -502,16 +502,16 @@ test_fault_parameters(void **state)
         uint32_t max;
         bool at_accept;
     } cases[] = {
-        {"cut:100", FAULT_CUT, FAULT_CUT_MAX, false},
-        {"delay:100", FAULT_DELAY, FAULT_DELAY_MAX_MS, false},
-        {"slow_accept:100", FAULT_SLOW_ACCEPT, FAULT_ACCEPT_MAX_MS, true},
+        {"cut:100", FAULT_CUT, LIMIT_FAULT_CUT_MAX, false},
+        {"delay:100", FAULT_DELAY, LIMIT_FAULT_DELAY_MAX_MS, false},
+        {"slow_accept:100", FAULT_SLOW_ACCEPT, LIMIT_FAULT_ACCEPT_MAX_MS, true},
     };
-    assert_int_equal(FAULT_CUT_MAX, 8);
-    assert_int_equal(FAULT_DELAY_MAX_MS, 100);
-    assert_int_equal(FAULT_ACCEPT_MAX_MS, 300);
+    assert_int_equal(LIMIT_FAULT_CUT_MAX, 8);
+    assert_int_equal(LIMIT_FAULT_DELAY_MAX_MS, 100);
+    assert_int_equal(LIMIT_FAULT_ACCEPT_MAX_MS, 300);
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         assert_true(faults_parse(cases[c].plan, &p, err, sizeof err));
-        bool seen[FAULT_ACCEPT_MAX_MS + 2] = {false};
+        bool seen[LIMIT_FAULT_ACCEPT_MAX_MS + 2] = {false};
         for (uint64_t conn = 1; conn <= 20000; conn++) {
             uint32_t param = 12345;
             enum fault_kind k = faults_decide(&p, 3, conn,
@@ -553,7 +553,7 @@ test_faults_pure_and_at_rate(void **state)
             cut += k == FAULT_CUT;
             oom += k == FAULT_OOM;
             if (k == FAULT_CUT) {
-                assert_true(a >= 1 && a <= FAULT_CUT_MAX);
+                assert_true(a >= 1 && a <= LIMIT_FAULT_CUT_MAX);
             }
             /* Storage-only kinds never hit other requests. */
             assert_true(faults_decide(&p, 9, c, r, false, &a) != FAULT_OOM);
@@ -647,13 +647,89 @@ test_fault_cut_and_delay_marks(void **state)
     (void)state;
     struct harness *h = open_harness(false, "cut:100");
     session_input(&h->s, (const uint8_t *)"get k\r\n", 7, NOW);
-    assert_true(h->s.fault_piece >= 1 && h->s.fault_piece <= FAULT_CUT_MAX);
+    assert_true(h->s.fault_piece >= 1 &&
+                h->s.fault_piece <= LIMIT_FAULT_CUT_MAX);
     assert_int_equal(h->s.fault_piece_left, 5);
     close_harness(h);
     h = open_harness(false, "delay:100");
     session_input(&h->s, (const uint8_t *)"get k\r\n", 7, NOW);
     assert_true(h->s.fault_delay_ms >= 1 &&
-                h->s.fault_delay_ms <= FAULT_DELAY_MAX_MS);
+                h->s.fault_delay_ms <= LIMIT_FAULT_DELAY_MAX_MS);
+    close_harness(h);
+}
+
+/* What the connection asks before and after each write (session.h): the
+ * cut's pieces until its span is sent, the close point, the delay once. */
+static void
+test_fault_write_api(void **state)
+{
+    (void)state;
+    struct harness *h = open_harness(false, "cut:100");
+    assert_true(session_faults_on(&h->s));
+    session_input(&h->s, (const uint8_t *)"get k\r\n", 7, NOW);
+    assert_int_equal(session_fault_delay(&h->s), 0);
+    size_t piece = session_write_cap(&h->s);
+    assert_true(piece >= 1 && piece <= LIMIT_FAULT_CUT_MAX);
+    size_t sent = 0;
+    while (sent < 5) { /* "END\r\n", cut throughout */
+        assert_int_equal(session_write_cap(&h->s), piece);
+        size_t n = 5 - sent < piece ? 5 - sent : piece;
+        session_wrote(&h->s, n);
+        sent += n;
+    }
+    assert_int_equal(session_write_cap(&h->s), SIZE_MAX);
+    close_harness(h);
+
+    h = open_harness(false, "close_inside:100");
+    session_input(&h->s, (const uint8_t *)"get k\r\n", 7, NOW);
+    assert_int_equal(session_write_cap(&h->s), 2); /* half of "END\r\n" */
+    session_wrote(&h->s, 1);
+    assert_int_equal(session_write_cap(&h->s), 1);
+    session_wrote(&h->s, 1);
+    assert_int_equal(session_write_cap(&h->s), 0); /* close now */
+    close_harness(h);
+
+    h = open_harness(false, "delay:100");
+    session_input(&h->s, (const uint8_t *)"get k\r\n", 7, NOW);
+    uint32_t ms = session_fault_delay(&h->s);
+    assert_true(ms >= 1 && ms <= LIMIT_FAULT_DELAY_MAX_MS);
+    assert_int_equal(session_fault_delay(&h->s), 0); /* taken */
+    assert_int_equal(session_write_cap(&h->s), SIZE_MAX);
+    close_harness(h);
+
+    h = open_harness(false, NULL);
+    assert_false(session_faults_on(&h->s));
+    session_input(&h->s, (const uint8_t *)"get k\r\n", 7, NOW);
+    assert_int_equal(session_fault_delay(&h->s), 0);
+    assert_int_equal(session_write_cap(&h->s), SIZE_MAX);
+    close_harness(h);
+}
+
+/* [faults.connect] as the server asks it for each accepted connection. */
+static void
+test_fault_accept_api(void **state)
+{
+    (void)state;
+    uint32_t hold = 99;
+    struct harness *h = open_harness(false, NULL);
+    assert_false(session_accept_fault(h->e, 1, &hold));
+    assert_int_equal(hold, 0);
+    close_harness(h);
+    h = open_harness(false, "reject_conn:100");
+    assert_true(session_accept_fault(h->e, 1, &hold));
+    assert_int_equal(hold, 0);
+    assert_int_equal(h->faults.counts[FAULT_REJECT_CONN], 1);
+    assert_int_equal(h->last_fault.conn, 1);
+    close_harness(h);
+    h = open_harness(false, "slow_accept:100");
+    assert_false(session_accept_fault(h->e, 3, &hold));
+    assert_true(hold >= 1 && hold <= LIMIT_FAULT_ACCEPT_MAX_MS);
+    assert_int_equal(h->faults.counts[FAULT_SLOW_ACCEPT], 1);
+    close_harness(h);
+    h = open_harness(false, "cut:100"); /* no connect kind: nothing */
+    assert_false(session_accept_fault(h->e, 1, &hold));
+    assert_int_equal(hold, 0);
+    assert_int_equal(h->faults.total, 0);
     close_harness(h);
 }
 
@@ -692,6 +768,8 @@ main(void)
         cmocka_unit_test(test_fault_oom_and_evict),
         cmocka_unit_test(test_fault_closes),
         cmocka_unit_test(test_fault_cut_and_delay_marks),
+        cmocka_unit_test(test_fault_write_api),
+        cmocka_unit_test(test_fault_accept_api),
     };
     return cmocka_run_group_tests_name("engine_clientcheck", tests, NULL,
                                        NULL);

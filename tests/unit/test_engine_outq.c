@@ -174,7 +174,7 @@ segment_lengths(const struct outq *q, size_t *len, size_t max)
     return n;
 }
 
-/* Copied bytes fill each block to OUTQ_BLOCK_SIZE before the next is taken,
+/* Copied bytes fill each block to LIMIT_REPLY_BLOCK before the next is taken,
  * however they arrive, so a queue holds as few blocks as its bytes need. */
 static void
 test_blocks_are_filled(void **state)
@@ -184,7 +184,7 @@ test_blocks_are_filled(void **state)
     outq_pool_init(&pool, 4);
     struct outq q;
     outq_init(&q, &pool);
-    static uint8_t bytes[3 * OUTQ_BLOCK_SIZE + 5];
+    static uint8_t bytes[3 * LIMIT_REPLY_BLOCK + 5];
     for (size_t i = 0; i < sizeof bytes; i++) {
         bytes[i] = (uint8_t)(i * 7);
     }
@@ -195,9 +195,9 @@ test_blocks_are_filled(void **state)
     }
     size_t len[16];
     assert_int_equal(segment_lengths(&q, len, 16), 4);
-    assert_int_equal(len[0], OUTQ_BLOCK_SIZE);
-    assert_int_equal(len[1], OUTQ_BLOCK_SIZE);
-    assert_int_equal(len[2], OUTQ_BLOCK_SIZE);
+    assert_int_equal(len[0], LIMIT_REPLY_BLOCK);
+    assert_int_equal(len[1], LIMIT_REPLY_BLOCK);
+    assert_int_equal(len[2], LIMIT_REPLY_BLOCK);
     assert_int_equal(len[3], 5);
     assert_int_equal(pool.blocks_out, 4);
     expect_pending(&q, bytes, sizeof bytes);
@@ -207,28 +207,28 @@ test_blocks_are_filled(void **state)
     outq_init(&q, &pool);
     assert_true(outq_append(&q, bytes, sizeof bytes));
     assert_int_equal(segment_lengths(&q, len, 16), 4);
-    assert_int_equal(len[0], OUTQ_BLOCK_SIZE);
+    assert_int_equal(len[0], LIMIT_REPLY_BLOCK);
     assert_int_equal(len[3], 5);
     outq_deinit(&q);
 
     /* A block with one byte of room left is filled by the next append. */
     outq_init(&q, &pool);
-    assert_true(outq_append(&q, bytes, OUTQ_BLOCK_SIZE - 1));
-    assert_true(outq_append(&q, bytes + OUTQ_BLOCK_SIZE - 1, 2));
+    assert_true(outq_append(&q, bytes, LIMIT_REPLY_BLOCK - 1));
+    assert_true(outq_append(&q, bytes + LIMIT_REPLY_BLOCK - 1, 2));
     assert_int_equal(segment_lengths(&q, len, 16), 2);
-    assert_int_equal(len[0], OUTQ_BLOCK_SIZE);
+    assert_int_equal(len[0], LIMIT_REPLY_BLOCK);
     assert_int_equal(len[1], 1);
     outq_deinit(&q);
 
     /* A reservation that fits the room left exactly takes no new block. */
     outq_init(&q, &pool);
-    assert_true(outq_append(&q, bytes, OUTQ_BLOCK_SIZE - 10));
+    assert_true(outq_append(&q, bytes, LIMIT_REPLY_BLOCK - 10));
     uint8_t *dst = outq_reserve(&q, 10);
     assert_non_null(dst);
-    memcpy(dst, bytes + OUTQ_BLOCK_SIZE - 10, 10);
+    memcpy(dst, bytes + LIMIT_REPLY_BLOCK - 10, 10);
     outq_commit(&q, 10);
     assert_int_equal(segment_lengths(&q, len, 16), 1);
-    assert_int_equal(len[0], OUTQ_BLOCK_SIZE);
+    assert_int_equal(len[0], LIMIT_REPLY_BLOCK);
     assert_int_equal(pool.blocks_out, 1);
     /* One byte more does. */
     dst = outq_reserve(&q, 1);
@@ -248,7 +248,7 @@ test_held_reference_fills_blocks(void **state)
     outq_pool_init(&pool, 4);
     struct outq q;
     outq_init(&q, &pool);
-    static uint8_t item[2 * OUTQ_BLOCK_SIZE + 100];
+    static uint8_t item[2 * LIMIT_REPLY_BLOCK + 100];
     for (size_t i = 0; i < sizeof item; i++) {
         item[i] = (uint8_t)(i * 13);
     }
@@ -257,20 +257,21 @@ test_held_reference_fills_blocks(void **state)
     outq_pool_hold_all(&pool);
     size_t len[16];
     assert_int_equal(segment_lengths(&q, len, 16), 3);
-    assert_int_equal(len[0], OUTQ_BLOCK_SIZE);
-    assert_int_equal(len[1], OUTQ_BLOCK_SIZE);
+    assert_int_equal(len[0], LIMIT_REPLY_BLOCK);
+    assert_int_equal(len[1], LIMIT_REPLY_BLOCK);
     assert_int_equal(len[2], 50);
     expect_pending(&q, item + 50, sizeof item - 50);
     outq_deinit(&q);
     /* Left over one byte short of a block, and exactly a block. */
-    for (size_t left = OUTQ_BLOCK_SIZE - 1; left <= OUTQ_BLOCK_SIZE; left++) {
+    for (size_t left = LIMIT_REPLY_BLOCK - 1; left <= LIMIT_REPLY_BLOCK;
+         left++) {
         outq_init(&q, &pool);
-        assert_true(outq_append_ref(&q, item, OUTQ_BLOCK_SIZE + left));
+        assert_true(outq_append_ref(&q, item, LIMIT_REPLY_BLOCK + left));
         outq_pool_hold_all(&pool);
         assert_int_equal(segment_lengths(&q, len, 16), 2);
-        assert_int_equal(len[0], OUTQ_BLOCK_SIZE);
+        assert_int_equal(len[0], LIMIT_REPLY_BLOCK);
         assert_int_equal(len[1], left);
-        expect_pending(&q, item, OUTQ_BLOCK_SIZE + left);
+        expect_pending(&q, item, LIMIT_REPLY_BLOCK + left);
         outq_deinit(&q);
     }
     outq_pool_deinit(&pool);

@@ -130,12 +130,12 @@ test_too_many_listeners(void **state)
     memset(&ls, 0, sizeof ls);
     char err[LISTEN_ERR_MAX];
     bool ok = true;
-    for (int i = 0; i <= LISTEN_MAX && ok; i++) {
+    for (int i = 0; i <= LIMIT_LISTENERS && ok; i++) {
         ok = listen_tcp(&ls, "127.0.0.1:0", 0, 4, err);
     }
     assert_false(ok);
     assert_non_null(strstr(err, "too many listening sockets"));
-    assert_int_equal(ls.count, LISTEN_MAX);
+    assert_int_equal(ls.count, LIMIT_LISTENERS);
     listen_close_all(&ls, false);
 }
 

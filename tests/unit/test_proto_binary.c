@@ -451,7 +451,7 @@ test_split_every_byte(void **state)
 /* ---- responses ----------------------------------------------------------- */
 
 struct composed {
-    uint8_t bytes[PROTO_HEAD_MAX + 2048];
+    uint8_t bytes[LIMIT_REPLY_HEAD_LEN + 2048];
     size_t len;
 };
 

@@ -38,7 +38,7 @@ compose_with(proto_compose_fn fn, const char *line,
              const struct response *resp)
 {
     struct request req = parse(line);
-    uint8_t head[PROTO_HEAD_MAX];
+    uint8_t head[LIMIT_REPLY_HEAD_LEN];
     struct proto_out out;
     fn(&req, (const uint8_t *)line, resp, head, &out, true);
     struct composed c = {.len = 0};

@@ -1433,7 +1433,7 @@ test_write_hook_only_on_writes(void **state)
     store_destroy(&s);
 }
 
-/* [meta.mg-access]: the log's write stamps, per STORE_STAMP_CHUNK. */
+/* [meta.mg-access]: the log's write stamps, per LIMIT_STAMP_CHUNK. */
 static void
 test_write_stamps(void **state)
 {
