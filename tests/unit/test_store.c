@@ -1890,6 +1890,45 @@ test_elastic_no_eviction_below_half_limit(void **state)
     }
 }
 
+/* [mem.elastic] at -m too: once the cap has reached -m, a store whose live
+ * bytes fall to 40% of it compacts rather than evicts (the old log evicted
+ * the unread items at its tail: 5,062 here, until the cap could shrink). */
+static void
+test_elastic_no_eviction_at_limit_below_half(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 16u << 20, 0);
+    for (int i = 0; i < 20000; i++) {
+        put_sized(s, NOW, i, 1000, 0);
+    }
+    assert_int_equal(info_of(s).log_cap, 16u << 20);
+    uint64_t rng = 3;
+    for (int i = 0; i < 20000; i++) {
+        if (rng_below(&rng, 10) < 6) {
+            char k[16];
+            int n = snprintf(k, sizeof k, "k%d", i);
+            (void)store_delete(s, NOW, (const uint8_t *)k, (size_t)n);
+        }
+    }
+    store_check(s);
+    uint64_t evicted = stats_of(s).evictions;
+    uint64_t live = stats_of(s).bytes;
+    assert_true(live < (8u << 20));
+    for (int i = 0; i < 100000; i++) {
+        put_sized(s, NOW, 100000 + (int)rng_below(&rng, 1000), 1000, 0);
+    }
+    store_check(s);
+    assert_int_equal(stats_of(s).evictions, evicted);
+    /* Every survivor is still there, beside the 1000 hot keys (all drawn). */
+    struct store_item it;
+    assert_int_equal(store_get(s, NOW, (const uint8_t *)"k100000", 7, &it),
+                     STORE_OK);
+    assert_int_equal(stats_of(s).bytes, live + 1000 * (uint64_t)it.size);
+    store_destroy(&s);
+}
+
 /* Large items far below -m are compacted, not evicted (found by the
  * sigterm_under_load integration test with 64 KiB of compaction per write). */
 static void
@@ -2466,6 +2505,7 @@ main(void)
         CLAUSE_TEST("mem.elastic", test_elastic_release_is_bounded),
         CLAUSE_TEST("mem.elastic", test_elastic_compaction_is_bounded),
         CLAUSE_TEST("mem.elastic", test_elastic_no_eviction_below_half_limit),
+        CLAUSE_TEST("mem.elastic", test_elastic_no_eviction_at_limit_below_half),
         CLAUSE_TEST("mem.elastic", test_elastic_large_items_not_evicted_below_limit),
         CLAUSE_TEST("mem.elastic", test_elastic_default_memory_and_tiny_cap),
         CLAUSE_TEST("mem.elastic", test_elastic_crawl_finds_expired_behind_live),
