@@ -6,8 +6,9 @@
  * resize. Writes go through make_room(), which with store_tick() is the only
  * place records are dropped, reclaimed, moved or evicted ([mem.make-room]);
  * every append goes through append(). The log's cap follows the live bytes
- * ([mem.elastic]): grown when a lap ends densely filled, shrunk when a lap
- * ends mostly empty.
+ * ([mem.elastic]): grown when a lap ends densely filled or on a live run,
+ * shrunk when a lap ends mostly empty; writes compact ahead of need to keep
+ * a reserve, so that no live run at the tail is evicted below -m.
  */
 #include "store.h"
 
@@ -352,8 +353,8 @@ compacting(const struct store *s, uint64_t n)
 /*
  * [mem.elastic]: whether a write that has its room goes on cleaning the tail
  * ahead of need, so that the head keeps its reserve() before the tail: not
- * while the lap will grow anyway (dense, not wrapped), nor
- * while records lie past the cap (store_tick compacts those).
+ * while the lap will grow anyway (dense, not wrapped), nor while records lie
+ * past the cap (store_tick compacts those).
  */
 static bool
 clean_ahead(const struct store *s, uint64_t n)
@@ -477,9 +478,10 @@ make_room(struct store *s, uint32_t now_s, uint64_t n, uint32_t *protect)
             continue;
         }
         if (compacting(s, n)) {
-            /* [mem.elastic]: below the limit, live records are compacted
-             * to the head while the credit writes earn lasts (the first
-             * one of a write whatever its size). */
+            /* [mem.elastic]: below the limit (or at it, at most half
+             * live), live records are compacted to the head while the
+             * credit writes earn lasts (the first one of a write whatever
+             * its size). */
             if (compacted == 0 || s->credit >= r.size) {
                 s->credit = s->credit > r.size ? s->credit - r.size : 0;
                 compacted += r.size;
