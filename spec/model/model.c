@@ -221,15 +221,29 @@ cap_for(const struct model *m, uint64_t n)
     return c > m->limit ? m->limit : c;
 }
 
+/* Live bytes (n more to come) above two thirds of the cap. */
+static bool
+dense(const struct model *m, uint64_t n)
+{
+    return 3 * (m->st.bytes + n) > 2 * m->cap;
+}
+
+/* The cap grows by an eighth (at least n) from the head or the cap. */
+static void
+grow_cap(struct model *m, uint64_t n)
+{
+    uint64_t from = m->head_phys > m->cap ? m->head_phys : m->cap;
+    m->cap = cap_for(m, from + (m->cap / 8 > n ? m->cap / 8 : n));
+}
+
 /* [mem.elastic]: a lap that would end with live bytes above two thirds of
  * the cap makes the cap grow instead. */
 static void
 grow(struct model *m, uint64_t n)
 {
     if (lap_end(m) == NULL && m->head_phys + n > m->cap &&
-        m->cap < m->limit && 3 * (m->st.bytes + n) > 2 * m->cap) {
-        uint64_t from = m->head_phys > m->cap ? m->head_phys : m->cap;
-        m->cap = cap_for(m, from + (m->cap / 8 > n ? m->cap / 8 : n));
+        m->cap < m->limit && dense(m, n)) {
+        grow_cap(m, n);
     }
 }
 
@@ -375,6 +389,85 @@ move_front_to_head(struct model *m, size_t *keep)
     return (size_t)(e - m->log);
 }
 
+/* [mem.elastic]: a lap that ends below the limit with less than the write
+ * and half the reserve (live bytes / CREDIT_PER_BYTE) left at offset 0 and a live record (not the kept
+ * one) at the tail grows. */
+static bool
+lap_end_grows(const struct model *m, uint32_t now, uint64_t n, size_t keep)
+{
+    if (lap_end(m) != NULL || m->head_phys + n <= m->cap ||
+        m->cap >= m->limit || m->count == 0 ||
+        tail_phys(m) >= n + m->st.bytes / CREDIT_PER_BYTE / 2) {
+        return false;
+    }
+    const struct entry *e = &m->log[0];
+    return e->live && !flushed(m, e) && !expired(e, now) && keep != 0;
+}
+
+/* [mem.elastic]: live records are compacted, not evicted, below the limit,
+ * or at it while the live bytes and the write are at most half of it. */
+static bool
+compacting(const struct model *m, uint64_t n)
+{
+    return m->cap < m->limit ||
+           (m->cap_min < m->limit && 2 * (m->st.bytes + n) <= m->limit);
+}
+
+/* [mem.elastic]: a write that has its room cleans on while the free bytes
+ * before the head (its own n aside) are under the reserve (twice it in one
+ * lap, counting the room before the cap); not
+ * in a dense unwrapped lap, nor with records past the cap. */
+static bool
+wants_clean_ahead(const struct model *m, uint64_t n)
+{
+    if (m->count == 0 || !compacting(m, n)) {
+        return false;
+    }
+    const struct entry *g = lap_end(m);
+    uint64_t extent = g != NULL ? g->phys : m->head_phys;
+    if (extent > m->cap || (g == NULL && dense(m, n))) {
+        return false;
+    }
+    uint64_t reserve = m->st.bytes / CREDIT_PER_BYTE;
+    if (g != NULL) {
+        return tail_phys(m) - m->head_phys < n + reserve;
+    }
+    /* One lap: twice the reserve, with the room before the cap. */
+    uint64_t room = (m->cap > m->head_phys ? m->cap - m->head_phys : 0) +
+                    tail_phys(m);
+    return room < n + 2 * reserve;
+}
+
+/* Cleans the oldest record ahead of need if the credit covers its size and
+ * it is not the kept one; a live record moves only when n still fits
+ * after it. Returns false when it stopped. */
+static bool
+clean_ahead(struct model *m, uint32_t now, uint64_t n, size_t *keep)
+{
+    struct entry *e = &m->log[0];
+    uint64_t size = e->size;
+    if (m->credit < size || *keep == 0) {
+        return false;
+    }
+    if (e->live && !flushed(m, e) && !expired(e, now)) {
+        if (lap_end(m) == NULL && m->head_phys + size + n > m->cap) {
+            return false;
+        }
+        move_front_to_head(m, keep);
+    } else {
+        if (e->live) {
+            m->st.reclaimed++;
+            if (!e->fetched) {
+                m->st.expired_unfetched++;
+            }
+            remove_item(m, e);
+        }
+        forget(keep, pop_front(m));
+    }
+    m->credit -= size;
+    return true;
+}
+
 /*
  * [mem.make-room]: examine the tail until n bytes fit. *keep is the array
  * index of a record the caller still needs (or SIZE_MAX): it is moved, not
@@ -395,7 +488,13 @@ make_room(struct model *m, uint32_t now, uint64_t n, size_t *keep)
     for (;;) {
         restart_if_empty(m);
         grow(m, n);
+        if (lap_end_grows(m, now, n, *keep)) {
+            grow_cap(m, n);
+        }
         if (fits(m, n)) {
+            if (wants_clean_ahead(m, n) && clean_ahead(m, now, n, keep)) {
+                continue;
+            }
             return true;
         }
         struct entry *e = &m->log[0];
@@ -416,9 +515,13 @@ make_room(struct model *m, uint32_t now, uint64_t n, size_t *keep)
             if (!e->fetched) {
                 m->st.expired_unfetched++;
             }
+        } else if (lap_end(m) == NULL && m->cap < m->limit) {
+            /* [mem.elastic]: a lap ending on a live record grows. */
+            grow_cap(m, n);
+            continue;
         } else {
             bool move;
-            if (m->cap < m->limit) {
+            if (compacting(m, n)) {
                 move = compacted == 0 || m->credit >= e->size;
                 if (move) {
                     m->credit = m->credit > e->size ? m->credit - e->size : 0;

@@ -6,8 +6,9 @@
  * resize. Writes go through make_room(), which with store_tick() is the only
  * place records are dropped, reclaimed, moved or evicted ([mem.make-room]);
  * every append goes through append(). The log's cap follows the live bytes
- * ([mem.elastic]): grown when a lap ends densely filled, shrunk when a lap
- * ends mostly empty.
+ * ([mem.elastic]): grown when a lap ends densely filled or on a live run,
+ * shrunk when a lap ends mostly empty; writes compact ahead of need to keep
+ * a reserve, so that no live run at the tail is evicted below -m.
  */
 #include "store.h"
 
@@ -95,19 +96,34 @@ cap_round(const struct store *s, uint64_t n)
     return c > s->log.limit ? s->log.limit : c / s->log.align * s->log.align;
 }
 
+/* Whether live bytes (n more to come) are above two thirds of the cap. */
+static bool
+dense(const struct store *s, uint64_t n)
+{
+    return 3 * (s->st.bytes + n) > 2 * s->log.cap;
+}
+
+/* The cap grows by an eighth (or n) from the head or the cap. */
+static void
+grow(struct store *s, uint64_t n)
+{
+    struct log *l = &s->log;
+    uint64_t step = l->cap / 8 > n ? l->cap / 8 : n;
+    uint64_t from = l->head > l->cap ? l->head : l->cap;
+    log_set_cap(l, cap_round(s, from + step));
+}
+
 /* A lap that ends with live bytes (n more to come) above two thirds of cap
- * grows the cap by an eighth (or n) instead of wrapping. */
+ * grows the cap instead of wrapping. */
 static void
 maybe_grow(struct store *s, uint64_t n)
 {
     struct log *l = &s->log;
     if (l->wrapped || l->head + n <= l->cap || l->cap >= l->limit ||
-        3 * (s->st.bytes + n) <= 2 * l->cap) {
+        !dense(s, n)) {
         return;
     }
-    uint64_t step = l->cap / 8 > n ? l->cap / 8 : n;
-    uint64_t from = l->head > l->cap ? l->head : l->cap;
-    log_set_cap(l, cap_round(s, from + step));
+    grow(s, n);
 }
 
 /* A lap that ends with live bytes (n more to come) at most a quarter of cap
@@ -315,6 +331,101 @@ reclaim_tail(struct store *s, uint32_t now_s, uint32_t ref,
     return true;
 }
 
+/* [mem.elastic]: the room the head keeps before the tail when it can: the
+ * live bytes the tail may have to move in one lap, over the credit a written
+ * byte earns, so the tail ends its lap before the head meets it. */
+static uint64_t
+reserve(const struct store *s)
+{
+    return s->st.bytes / LIMIT_COMPACT_CREDIT_PER_BYTE;
+}
+
+/* [mem.elastic]: whether live records met at the tail are compacted rather
+ * than evicted: while the cap is below the limit, or at it while live bytes
+ * and the write are at most half of it. */
+static bool
+compacting(const struct store *s, uint64_t n)
+{
+    return s->log.cap < s->log.limit ||
+           (elastic(s) && 2 * (s->st.bytes + n) <= s->log.limit);
+}
+
+/*
+ * [mem.elastic]: whether a write that has its room goes on cleaning the tail
+ * ahead of need, so that the head keeps its reserve() before the tail: not
+ * while the lap will grow anyway (dense, not wrapped), nor while records lie
+ * past the cap (store_tick compacts those).
+ */
+static bool
+clean_ahead(const struct store *s, uint64_t n)
+{
+    const struct log *l = &s->log;
+    if (log_empty(l) || log_extent(l) > l->cap || !compacting(s, n) ||
+        (!l->wrapped && dense(s, n))) {
+        return false;
+    }
+    if (l->wrapped) {
+        return l->tail - l->head < n + reserve(s);
+    }
+    /* Not wrapped: twice the reserve, counting the room before the cap, so
+     * that the tail has left about one reserve at offset 0 when the moves
+     * have used the room before the cap. */
+    uint64_t room = (l->cap > l->head ? l->cap - l->head : 0) + l->tail;
+    return room < n + 2 * reserve(s);
+}
+
+/*
+ * [mem.elastic]: cleans the tail record ahead of need, when the credit
+ * covers it (every byte passed costs one) and it is not the protected one;
+ * a live record moves only where the write keeps its room. Returns false
+ * when it stopped.
+ */
+static bool
+clean_tail_ahead(struct store *s, uint32_t now_s, uint64_t n,
+                 const uint32_t *protect)
+{
+    struct log *l = &s->log;
+    uint32_t ref = log_tail_ref(l);
+    struct record r;
+    decode(s, ref, &r);
+    if (s->credit < r.size || (protect != NULL && *protect == ref)) {
+        return false;
+    }
+    if ((r.bits & REC_LIVE) == 0) {
+        log_pop(l, r.size);
+    } else if (!reclaim_tail(s, now_s, ref, &r)) {
+        if (!l->wrapped && l->head + r.size + n > l->cap) {
+            return false;
+        }
+        move_tail_record(s, ref, &r);
+    }
+    s->credit -= r.size;
+    return true;
+}
+
+/*
+ * [mem.elastic]: whether a lap that ends below the limit grows rather than
+ * wrap: when the tail has not left the write and half the reserve() at
+ * offset 0 and a live record lies there, whose run the head would otherwise
+ * have to move in one write or lap.
+ */
+static bool
+lap_end_grows(const struct store *s, uint32_t now_s, uint64_t n,
+              const uint32_t *protect)
+{
+    const struct log *l = &s->log;
+    if (l->wrapped || l->head + n <= l->cap || l->cap >= l->limit ||
+        log_empty(l) || l->tail >= n + reserve(s) / 2) {
+        return false;
+    }
+    uint32_t ref = log_tail_ref(l);
+    struct record r;
+    decode(s, ref, &r);
+    return (r.bits & REC_LIVE) != 0 && !is_flushed(s, ref) &&
+           exptime_alive(r.deadline_s, now_s) &&
+           (protect == NULL || *protect != ref);
+}
+
 /*
  * [mem.make-room]: frees the tail until n bytes can be appended. *protect,
  * when not 0, is a record the caller still reads: it is moved, never dropped,
@@ -335,7 +446,13 @@ make_room(struct store *s, uint32_t now_s, uint64_t n, uint32_t *protect)
     for (;;) {
         restart_if_empty(s);
         maybe_grow(s, n);
+        if (lap_end_grows(s, now_s, n, protect)) {
+            grow(s, n);
+        }
         if (log_fits(&s->log, n)) {
+            if (clean_ahead(s, n) && clean_tail_ahead(s, now_s, n, protect)) {
+                continue;
+            }
             return true;
         }
         uint32_t ref = log_tail_ref(&s->log);
@@ -356,10 +473,15 @@ make_room(struct store *s, uint32_t now_s, uint64_t n, uint32_t *protect)
         if (reclaim_tail(s, now_s, ref, &r)) {
             continue;
         }
-        if (s->log.cap < s->log.limit) {
-            /* [mem.elastic]: below the limit, live records are compacted
-             * to the head while the credit writes earn lasts (the first
-             * one of a write whatever its size). */
+        if (!s->log.wrapped && s->log.cap < s->log.limit) {
+            grow(s, n); /* [mem.elastic]: see lap_end_grows */
+            continue;
+        }
+        if (compacting(s, n)) {
+            /* [mem.elastic]: below the limit (or at it, at most half
+             * live), live records are compacted to the head while the
+             * credit writes earn lasts (the first one of a write whatever
+             * its size). */
             if (compacted == 0 || s->credit >= r.size) {
                 s->credit = s->credit > r.size ? s->credit - r.size : 0;
                 compacted += r.size;
