@@ -219,12 +219,13 @@ proto_binary_parse(struct proto_bin_parser *p, const uint8_t *data,
     b->quiet = info->quiet;
     b->with_key = info->with_key;
     *consumed = BIN_HEADER_LEN;
-    if (key_len > LIMIT_KEY_LEN) {
-        b->error = BIN_ERR_INVALID; /* [bin.key-length] */
-        return PROTO_REQUEST;
-    }
+    /* [bin.lengths] before [bin.key-length], as memcached decides. */
     if ((uint64_t)key_len + ext_len > body_len) {
         b->error = BIN_ERR_LENGTHS; /* [bin.lengths] */
+        return PROTO_REQUEST;
+    }
+    if (key_len > LIMIT_KEY_LEN) {
+        b->error = BIN_ERR_INVALID; /* [bin.key-length] */
         return PROTO_REQUEST;
     }
     if (info->shape == SHAPE_NONE) {

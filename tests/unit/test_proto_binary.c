@@ -349,6 +349,14 @@ test_key_length(void **state)
     assert_int_equal(r.req[0].bin.error, BIN_ERR_NONE);
     assert_int_equal(r.req[0].key.len, 250);
     done(&r);
+    /* [bin.lengths] comes first: a 251-byte key in an empty body. */
+    key[250] = 'k';
+    memset(&p, 0, sizeof p);
+    add(&p, BIN_OP_GET, NULL, 0, key, NULL, 0, 0, 0, 0);
+    r = parse_split(p.b, 24, 24);
+    assert_int_equal(r.count, 1);
+    assert_int_equal(r.req[0].bin.error, BIN_ERR_LENGTHS);
+    done(&r);
 }
 
 /* [bin.unknown]: the body is dropped whole; the next packet is read. */
