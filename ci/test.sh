@@ -36,6 +36,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 lane_pids=()
 lane_names=()
+main_pid=
 
 # Kills a process and everything it started (by PID, children first).
 kill_tree() {
@@ -90,7 +91,7 @@ check_lanes() {
         [ -e "$f" ] || continue
         name=$(basename "$f" .rc)
         read -r rc _ <"$f"
-        if [ "$rc" -ne 0 ] && [ -e "$logs/$name.log" ]; then
+        if [ "${rc:-0}" != 0 ] && [ -e "$logs/$name.log" ]; then
             echo "==== $name FAILED (in a background lane); its whole log:" >&2
             cat "$logs/$name.log" >&2
             echo "==== the background stages that had finished (logs in $logs):" >&2
@@ -102,7 +103,6 @@ check_lanes() {
 
 # stage NAME CMD...: a stage of the main lane. While it runs, a failure in
 # a background lane stops the run.
-main_pid=
 stage() {
     wanted "$1" || return 0
     check_lanes
@@ -282,4 +282,10 @@ stage valgrind sh -c "make -s -j$jobs PROFILE=debug build/debug/mcref &&
     MCREF_IT_JOBS=2 MCREF_IT_PORTS=22750-22999 ci/valgrind-integration.sh build/debug/mcref"
 collect
 
+echo "==== stage times (wall s, CPU s; the lanes overlap):"
+for s in $stages; do
+    [ -e "$logs/$s.rc" ] || continue
+    read -r _ secs cpu <"$logs/$s.rc"
+    printf '     %-22s %5s %7s\n' "$s" "$secs" "$cpu"
+done
 echo "==== all stages passed in $(($(date +%s) - started)) s"
