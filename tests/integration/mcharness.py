@@ -117,6 +117,8 @@ def pick_port():
     for _ in range(500):
         p = random.randint(PORT_LO, PORT_HI)
         if p in _used_ports:
+            if len(_used_ports) > (PORT_HI - PORT_LO) // 2:
+                _used_ports.clear()  # a small range (MCREF_IT_PORTS): reuse
             continue
         if port_free(p):
             _used_ports.add(p)

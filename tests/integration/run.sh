@@ -13,7 +13,10 @@
 # MCREF_IT_JOBS=N      run up to N test files at once (default 1); each file
 #             starts its own servers on free ports, so files are independent.
 #             The slowest files start first; each file's output is printed
-#             whole, in file order, when it is done.
+#             whole, in file order, at the end. The port range is split
+#             into N slices, one per file running at a time, so that two
+#             files never race for one port (a server that cannot say who
+#             it is, e.g. behind SASL, could answer for another's).
 #
 # Prints `PASS name` / `FAIL name: reason` (and `SKIP name: why`) per test and
 # ends with `N passed, N failed` alone on the last line; exits non-zero if any
@@ -122,11 +125,25 @@ if [ "$JOBS" -eq 1 ]; then
     done
 else
     trap 'kill $(jobs -rp) 2>/dev/null; rm -rf "$TMP"' EXIT
+    IFS=- read -r lo hi <<<"${MCREF_IT_PORTS:-22000-22999}"
+    width=$(( (hi - lo + 1) / JOBS ))
+    declare -A slot_of=()   # pid -> slot
+    free_slots=()
+    for ((i = 0; i < JOBS; i++)); do free_slots+=("$i"); done
     for f in "${files[@]}"; do
-        while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
-            wait -n
+        while [ ${#free_slots[@]} -eq 0 ]; do
+            done_pid=
+            wait -n -p done_pid || true
+            if [ -n "$done_pid" ] && [ -n "${slot_of[$done_pid]:-}" ]; then
+                free_slots+=("${slot_of[$done_pid]}")
+                unset "slot_of[$done_pid]"
+            fi
         done
-        run_file "$(basename "$f" .py)" "$f" &
+        slot=${free_slots[0]}
+        free_slots=("${free_slots[@]:1}")
+        MCREF_IT_PORTS="$((lo + slot * width))-$((lo + (slot + 1) * width - 1))" \
+            run_file "$(basename "$f" .py)" "$f" &
+        slot_of[$!]=$slot
     done
     wait
     for f in "$HERE"/test_*.py; do
