@@ -217,7 +217,7 @@ mutation:
 	nice -n 10 ci/mutate.py $(MUTATION_ARGS)
 
 mutation-smoke:
-	nice -n 10 ci/mutate.py --smoke --timeout 120 --work build/mutation-smoke
+	nice -n 10 ci/mutate.py --smoke --timeout 120 --jobs 2 --work build/mutation-smoke
 
 check-purity: $(B)/libstore.a $(B)/libproto.a $(B)/libcommon.a
 	@ci/check-purity.sh $(B)

@@ -29,6 +29,9 @@
 #
 # Environment: CONFORM_BIN (the tool, default build/release/mcref-conform,
 # built if missing), CONFORM_PORT_BASE (first port tried, default 23400),
+# CONFORM_JOBS (profiles run at once, default 1: each profile is its own
+# server, mostly waiting, so several overlap well; profile i then takes
+# its ports from CONFORM_PORT_BASE + 20*i, and its output is printed whole),
 # CONFORM_PROFILES (names to run, default all), CONFORM_ARGS (extra options
 # for the tool, e.g. "-v" or "--fail-fast"), CONFORM_TIMEOUT (seconds per
 # profile, default 300).
@@ -77,6 +80,8 @@ fi
 tmp=$(mktemp -d /tmp/mcref-conform.XXXXXX)
 server_pid=""
 cleanup() {
+    local j
+    for j in $(jobs -rp); do kill "$j" 2>/dev/null; done
     if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
         kill -KILL "$server_pid" 2>/dev/null
         wait "$server_pid" 2>/dev/null
@@ -201,9 +206,11 @@ run_profile() {
     line=$(grep -E '^[0-9]+ skipped$' "$out" | tail -1)
     [ -n "$line" ] && skipped=${line%% skipped}
 
-    # Stop the server: it may already be gone (shutdown); else SIGTERM.
-    local how="shutdown command"
-    if ! wait_exit "$server_pid" 30; then
+    # Stop the server: it may already be gone (shutdown, which only -A
+    # allows: give it 3 s); else SIGTERM.
+    local how="shutdown command" grace=1
+    case " $flags " in *" -A "*) grace=30 ;; esac
+    if ! wait_exit "$server_pid" "$grace"; then
         how="SIGTERM"
         kill -TERM "$server_pid" 2>/dev/null
         if ! wait_exit "$server_pid" 50; then
@@ -233,17 +240,72 @@ run_profile() {
 slow=()
 [ $is_mcref -eq 1 ] || slow=(--skip-slow)
 
-run_profile default "" ""
-run_profile shutdown "-A" "" "${slow[@]}"
-run_profile noevict "-M -m 2m" "" "${slow[@]}"
-run_profile nocas "-C" "" "${slow[@]}"
-run_profile noflush "-F -X" "" "${slow[@]}"
-run_profile conns "-c 32" "idle_timeout=2" --clause conn.max --clause conn.idle-timeout
+# profile NAME ...: run_profile now, or (CONFORM_JOBS > 1) in the
+# background on its own ports, its output and counts kept in $tmp.
+jobs_max=${CONFORM_JOBS:-1}
+case "$jobs_max" in ''|*[!0-9]*|0) jobs_max=1 ;; esac
+port_base=$port
+bg_profiles=()
+profile() {
+    if [ "$jobs_max" -eq 1 ]; then
+        run_profile "$@"
+        return
+    fi
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+        wait -n
+    done
+    local i=${#bg_profiles[@]}
+    bg_profiles+=("$1")
+    (
+        port=$((port_base + 20 * i))
+        trap cleanup_server EXIT
+        trap 'exit 130' INT TERM
+        run_profile "$@"
+        echo "$total_passed $total_failed $total_skipped $problems" >"$tmp/bg$i.counts"
+        printf '%s\n' "${summary[@]}" >"$tmp/bg$i.summary"
+    ) >"$tmp/bg$i.log" 2>&1 &
+}
+cleanup_server() {
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill -KILL "$server_pid" 2>/dev/null
+        wait "$server_pid" 2>/dev/null
+    fi
+}
+# Waits for the background profiles and adds them up, in order.
+collect_profiles() {
+    [ ${#bg_profiles[@]} -gt 0 ] || return 0
+    wait
+    local i p f s k
+    for i in "${!bg_profiles[@]}"; do
+        cat "$tmp/bg$i.log"
+        if [ ! -f "$tmp/bg$i.counts" ]; then
+            echo "FAIL profile ${bg_profiles[$i]}: it did not finish"
+            problems=$((problems + 1))
+            summary+=("${bg_profiles[$i]}: did not finish")
+            continue
+        fi
+        read -r p f s k <"$tmp/bg$i.counts"
+        total_passed=$((total_passed + p))
+        total_failed=$((total_failed + f))
+        total_skipped=$((total_skipped + s))
+        problems=$((problems + k))
+        while IFS= read -r line; do
+            [ -n "$line" ] && summary+=("$line")
+        done <"$tmp/bg$i.summary"
+    done
+}
+
+profile default "" ""
+profile shutdown "-A" "" "${slow[@]}"
+profile noevict "-M -m 2m" "" "${slow[@]}"
+profile nocas "-C" "" "${slow[@]}"
+profile noflush "-F -X" "" "${slow[@]}"
+profile conns "-c 32" "idle_timeout=2" --clause conn.max --clause conn.idle-timeout
 printf 'alice:secret\n' >"$tmp/passwords"
 export MEMCACHED_SASL_PWDB="$tmp/passwords"
-run_profile asciiauth "-Y $tmp/passwords" "" --auth ascii --clause auth
+profile asciiauth "-Y $tmp/passwords" "" --auth ascii --clause auth
 if [ $is_mcref -eq 1 ]; then
-    run_profile sasl "-S" "" --auth sasl --clause auth
+    profile sasl "-S" "" --auth sasl --clause auth
 elif command -v saslpasswd2 >/dev/null 2>&1; then
     # memcached reads SASL users through Cyrus SASL: a sasldb with the same
     # user (Debian sasl2-bin), named by SASL_CONF_PATH's memcached.conf.
@@ -253,10 +315,11 @@ elif command -v saslpasswd2 >/dev/null 2>&1; then
     if printf 'secret' | saslpasswd2 -p -a memcached -f "$tmp/sasl/sasldb" \
         -c -u "$(hostname)" alice; then
         export SASL_CONF_PATH="$tmp/sasl"
-        run_profile sasl "-S" "" --auth sasl --clause auth
+        profile sasl "-S" "" --auth sasl --clause auth
         unset SASL_CONF_PATH
     fi
 fi
+collect_profiles
 
 echo "=== summary ($(basename "$server_bin"))"
 for s in "${summary[@]}"; do

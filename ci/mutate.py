@@ -235,9 +235,13 @@ def targets():
         [b + "tests/prop/prop_store", b + "tests/prop/prop_session"]
 
 
+MAKE_JOBS = 1  # --jobs
+
+
 def build(work, timeout):
     try:
-        r = subprocess.run(["make", "-s", "PROFILE=" + PROFILE] + targets(),
+        r = subprocess.run(["make", "-s", "-j%d" % MAKE_JOBS, "PROFILE=" + PROFILE] +
+                           targets(),
                            cwd=work, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -297,9 +301,13 @@ def main():
     ap.add_argument("--list", action="store_true", help="list, run nothing")
     ap.add_argument("--smoke", action="store_true",
                     help="a few mutants: the script works, known mutants die")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="parallel jobs of each build (1)")
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "mutation"))
     ap.add_argument("--report", default=None)
     args = ap.parse_args()
+    global MAKE_JOBS
+    MAKE_JOBS = max(1, args.jobs)
 
     muts = all_mutants()
     if args.files:

@@ -5,7 +5,8 @@ Debian's /usr/bin/python3 next to the Debian-packaged memcached clients.
 
 * server_bin() / is_memcached(): which server is under test.  MCREF_BIN picks
   the binary (default build/release/mcref relative to the repository root).
-* Server: starts the binary on a free 127.0.0.1 port in 22000-22999, waits
+* Server: starts the binary on a free 127.0.0.1 port in 22000-22999 (or
+  MCREF_IT_PORTS=LO-HI, e.g. a helper's own range), waits
   until it answers `version` (and, when possible, checks that `stats pid` is
   the process we started), stops it by PID.  Every child is started with
   PR_SET_PDEATHSIG=SIGKILL so nothing outlives a killed test process.
@@ -30,7 +31,8 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-PORT_LO, PORT_HI = 22000, 22999
+PORT_LO, PORT_HI = (int(p) for p in os.environ.get(
+    "MCREF_IT_PORTS", "22000-22999").split("-"))
 HOST = "127.0.0.1"
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -115,6 +117,8 @@ def pick_port():
     for _ in range(500):
         p = random.randint(PORT_LO, PORT_HI)
         if p in _used_ports:
+            if len(_used_ports) > (PORT_HI - PORT_LO) // 2:
+                _used_ports.clear()  # a small range (MCREF_IT_PORTS): reuse
             continue
         if port_free(p):
             _used_ports.add(p)
