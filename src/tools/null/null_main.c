@@ -8,7 +8,8 @@
  * is short (then the connection waits for EPOLLOUT and reads nothing until
  * it is flushed). It stores nothing and reads no clock. Takes memcached's
  * -p and -l; -U -m -c -t -u take a value and are ignored, so ci/bench.sh
- * starts it with memcached's command line.
+ * starts it with memcached's command line, plus -o value_size=N (the
+ * workload's value size) so that its gets hit as mcref's do.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -45,6 +46,8 @@ struct nconn {
 
 struct nloop {
     int epfd;
+    bool hits;          /* -o value_size=N: every get hits with N bytes */
+    uint64_t hit_size;
     uint8_t rbuf[NULL_LINE_MAX + READ_CHUNK];
     uint8_t obuf[OUT_CAP];
 };
@@ -172,8 +175,10 @@ on_writable(struct nloop *l, struct nconn *c)
     size_t in_len = c->in_len;
     c->in = NULL;
     c->in_len = 0;
-    if (in != NULL) {
-        bool ok = consume(l, c, in, in_len);
+    if (in != NULL || null_frame_owes(&c->fr)) {
+        /* A hit's value may still be owed with no input left. */
+        static const uint8_t none[1];
+        bool ok = consume(l, c, in != NULL ? in : none, in_len);
         free(in);
         if (!ok || c->out != NULL) {
             return ok;
@@ -200,7 +205,11 @@ accept_on(struct nloop *l, int lfd)
             continue;
         }
         c->fd = fd;
-        null_frame_init(&c->fr);
+        if (l->hits) {
+            null_frame_init_hits(&c->fr, l->hit_size);
+        } else {
+            null_frame_init(&c->fr);
+        }
     }
 }
 
@@ -232,10 +241,33 @@ listen_on(const char *addr, int port)
 static void
 usage(FILE *to)
 {
-    fprintf(to, "usage: mcref-null [-p PORT] [-l IPV4]\n"
+    fprintf(to, "usage: mcref-null [-p PORT] [-l IPV4] [-o value_size=N]\n"
                 "A do-nothing memcached server (text, meta, binary): every "
-                "set is stored\nnowhere, every get misses. A benchmark "
-                "baseline; -U -m -c -t -u N are ignored.\n");
+                "set is stored\nnowhere, every get misses, or with -o "
+                "value_size=N hits with a value of\nN bytes (the "
+                "benchmark's value size). A benchmark baseline;\n"
+                "-U -m -c -t -u N are ignored.\n");
+}
+
+/* -o value_size=N (below NULL_DATA_MAX). False on anything else. */
+static bool
+parse_o(const char *v, bool *hits, uint64_t *hit_size)
+{
+    static const char key[] = "value_size=";
+    if (strncmp(v, key, sizeof key - 1) != 0) {
+        return false;
+    }
+    const char *d = v + sizeof key - 1;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(d, &end, 10);
+    if (*d < '0' || *d > '9' || errno != 0 || *end != '\0' ||
+        n >= NULL_DATA_MAX) {
+        return false;
+    }
+    *hits = true;
+    *hit_size = n;
+    return true;
 }
 
 int
@@ -243,6 +275,8 @@ main(int argc, char **argv)
 {
     int port = 11211;
     const char *addr = "127.0.0.1";
+    bool hits = false;
+    uint64_t hit_size = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -252,7 +286,7 @@ main(int argc, char **argv)
         bool known = strcmp(a, "-p") == 0 || strcmp(a, "-l") == 0 ||
                      strcmp(a, "-U") == 0 || strcmp(a, "-m") == 0 ||
                      strcmp(a, "-c") == 0 || strcmp(a, "-t") == 0 ||
-                     strcmp(a, "-u") == 0;
+                     strcmp(a, "-u") == 0 || strcmp(a, "-o") == 0;
         if (!known || i + 1 >= argc) {
             usage(stderr);
             return 1;
@@ -262,6 +296,9 @@ main(int argc, char **argv)
             port = atoi(v);
         } else if (strcmp(a, "-l") == 0) {
             addr = v;
+        } else if (strcmp(a, "-o") == 0 && !parse_o(v, &hits, &hit_size)) {
+            fprintf(stderr, "mcref-null: -o takes value_size=N: %s\n", v);
+            return 1;
         }
     }
     signal(SIGPIPE, SIG_IGN);
@@ -273,6 +310,8 @@ main(int argc, char **argv)
     if (l == NULL) {
         return 1;
     }
+    l->hits = hits;
+    l->hit_size = hit_size;
     l->epfd = epoll_create1(EPOLL_CLOEXEC);
     struct epoll_event lev = {.events = EPOLLIN, .data.ptr = NULL};
     if (l->epfd < 0 || epoll_ctl(l->epfd, EPOLL_CTL_ADD, lfd, &lev) != 0) {
