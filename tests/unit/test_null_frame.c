@@ -267,10 +267,10 @@ test_multi_get_many_keys(void **state)
     char want[OUT_MAX];
     size_t n = (size_t)snprintf(in, sizeof in, "get");
     size_t w = 0;
-    for (int i = 0; i < NULL_TOKENS_MAX + 6; i++) {
-        n += (size_t)snprintf(in + n, sizeof in - n, " k%d", i);
+    for (unsigned i = 0; i < NULL_TOKENS_MAX + 6; i++) {
+        n += (size_t)snprintf(in + n, sizeof in - n, " k%u", i);
         w += (size_t)snprintf(want + w, sizeof want - w,
-                              "VALUE k%d 0 2\r\nvv\r\n", i);
+                              "VALUE k%u 0 2\r\nvv\r\n", i);
     }
     n += (size_t)snprintf(in + n, sizeof in - n, "\r\n");
     w += (size_t)snprintf(want + w, sizeof want - w, "END\r\n");

@@ -23,16 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The longest request line ("\r\n" included; longer is closed) and the
- * longest reply one request gets. */
-enum {
-    NULL_LINE_MAX = 2048,
-    NULL_REPLY_MAX = 512, /* a reply, or a hit's header (key and flags) */
-    NULL_TOKENS_MAX = 24, /* tokens of a line looked at (meta flags) */
-    NULL_KEY_MAX = 250,   /* longer keys in a get are a bad line */
-    NULL_OPAQUE_MAX = 32, /* an `mg` O flag echoed (longer is not) */
-    NULL_DATA_MAX = 1 << 30, /* a data block or hit value (bigger: bad) */
-};
+#include "null_limits.h"
+
 
 enum null_mode {
     NULL_MODE_UNKNOWN, /* decided by the connection's first byte */

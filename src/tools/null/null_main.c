@@ -24,14 +24,7 @@
 #include <unistd.h>
 
 #include "null_frame.h"
-
-enum {
-    READ_CHUNK = 64 << 10,  /* as mcref's LIMIT_READ_CHUNK */
-    OUT_CAP = 64 << 10,     /* replies of one batch before a write */
-    EVENTS_PER_WAIT = 256,  /* as mcref's loop */
-    ACCEPTS_PER_EVENT = 64,
-    LISTEN_BACKLOG = 1024,
-};
+#include "null_limits.h"
 
 struct nconn {
     int fd;
@@ -48,8 +41,8 @@ struct nloop {
     int epfd;
     bool hits;          /* -o value_size=N: every get hits with N bytes */
     uint64_t hit_size;
-    uint8_t rbuf[NULL_LINE_MAX + READ_CHUNK];
-    uint8_t obuf[OUT_CAP];
+    uint8_t rbuf[NULL_LINE_MAX + NULL_READ_CHUNK];
+    uint8_t obuf[NULL_OUT_CAP];
 };
 
 static bool
@@ -141,7 +134,7 @@ static bool
 on_readable(struct nloop *l, struct nconn *c)
 {
     memcpy(l->rbuf, c->stash, c->stash_len);
-    ssize_t n = read(c->fd, l->rbuf + c->stash_len, READ_CHUNK);
+    ssize_t n = read(c->fd, l->rbuf + c->stash_len, NULL_READ_CHUNK);
     if (n < 0) {
         return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK;
     }
@@ -190,7 +183,7 @@ on_writable(struct nloop *l, struct nconn *c)
 static void
 accept_on(struct nloop *l, int lfd)
 {
-    for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
+    for (int i = 0; i < NULL_ACCEPTS_PER_EVENT; i++) {
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             return;
@@ -227,7 +220,7 @@ listen_on(const char *addr, int port)
     if (fd < 0 ||
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
         bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
-        listen(fd, LISTEN_BACKLOG) != 0) {
+        listen(fd, NULL_LISTEN_BACKLOG) != 0) {
         fprintf(stderr, "mcref-null: %s:%d: %s\n", addr, port,
                 strerror(errno));
         if (fd >= 0) {
@@ -318,9 +311,9 @@ main(int argc, char **argv)
         fprintf(stderr, "mcref-null: epoll: %s\n", strerror(errno));
         return 1;
     }
-    struct epoll_event events[EVENTS_PER_WAIT];
+    struct epoll_event events[NULL_EVENTS_PER_WAIT];
     for (;;) {
-        int n = epoll_wait(l->epfd, events, EVENTS_PER_WAIT, -1);
+        int n = epoll_wait(l->epfd, events, NULL_EVENTS_PER_WAIT, -1);
         if (n < 0 && errno != EINTR) {
             fprintf(stderr, "mcref-null: epoll_wait: %s\n", strerror(errno));
             return 1;
