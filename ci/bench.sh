@@ -92,7 +92,9 @@ declare -A server_label=(
 user_flag=()
 [ "$(id -u)" = 0 ] && user_flag=(-u root)
 
-# server_cmd NAME CONNS_MAX: the command line of a server, one word a line.
+# server_cmd NAME CONNS_MAX MEM_MB [VALUE_SIZE]: the command line of a
+# server, one word a line. The do-nothing server's gets hit with values of
+# VALUE_SIZE bytes (the workload's), as mcref's do after --warmup.
 server_cmd() {
     local bin=$MEMCACHED_BIN
     [ "$1" = mcref ] && bin=$MCREF_BIN
@@ -100,21 +102,24 @@ server_cmd() {
     printf '%s\n' "$bin" -p "$port" -U 0 -l 127.0.0.1 -m "$3" -c "$2" \
         "${user_flag[@]}"
     [ "$1" = mc1 ] && printf '%s\n' -t 1
+    if [ "$1" = null ] && [ -n "${4:-}" ]; then
+        printf '%s\n' -o "value_size=$4"
+    fi
     if [ "$1" = mcref ] && [ -n "${MCREF_EXTRA:-}" ]; then
         printf '%s\n' $MCREF_EXTRA
     fi
     return 0
 }
 
-# start_server NAME CONNS_MAX NOFILE MEM_MB: on a free port; sets
-# server_pid/port.
+# start_server NAME CONNS_MAX NOFILE MEM_MB [VALUE_SIZE]: on a free port;
+# sets server_pid/port.
 start_server() {
     local attempt poll
     for attempt in $(seq 1 "$start_attempts"); do
         port=$((port_lo + RANDOM % (port_hi - port_lo + 1)))
         ss -Htln "sport = :$port" 2>/dev/null | grep -q . && continue
         local cmd
-        mapfile -t cmd < <(server_cmd "$1" "$2" "$4")
+        mapfile -t cmd < <(server_cmd "$1" "$2" "$4" "${5:-}")
         (ulimit -n "$3" && exec "${cmd[@]}") >/dev/null 2>&1 &
         server_pid=$!
         for poll in $(seq 1 "$ready_polls"); do
@@ -190,8 +195,9 @@ for m in $OW_MEMS; do
     done
 done
 wl_servers[aside]="mcref mc1"
-# The do-nothing server answers every load workload (sets vanish, gets
-# miss); it never evicts (fill) and is no store (idle, aside, overwrite).
+# The do-nothing server answers every load workload (sets vanish, gets hit
+# with a canned value of the workload's --value-size); it never evicts
+# (fill) and is no store (idle, aside, overwrite).
 for w in get90 pipe16 mget10 set1k conns1000 mget90 mpipe16 bget90 bpipe16; do
     wl_servers[$w]="mcref null mc1 mcN"
 done
@@ -282,7 +288,10 @@ run_one() {
         conns=$idle_conns_max
         nofile=$idle_nofile
     fi
-    if ! start_server "$s" "$conns" "$nofile" "${wl_mem[$w]:-$mem_mb}"; then
+    local value_size
+    value_size=$(sed -n 's/.*--value-size \([0-9][0-9]*\).*/\1/p' <<<"${wl_args[$w]}")
+    if ! start_server "$s" "$conns" "$nofile" "${wl_mem[$w]:-$mem_mb}" \
+         "$value_size"; then
         failed["$w|$s"]=1
         failures=$((failures + 1))
         return

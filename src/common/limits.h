@@ -70,8 +70,10 @@
 /* Bytes read from a socket at once, into the loop's shared buffer. */
 #define LIMIT_READ_CHUNK (64u << 10)
 
-/* Digits of the largest u64, 18446744073709551615. */
+/* Digits of the largest u64, 18446744073709551615, and of the largest u32,
+ * 4294967295 (a flags or a length field). */
 #define LIMIT_U64_DIGITS 20u
+#define LIMIT_U32_DIGITS 10u
 
 /* ---- Lines and replies (src/proto) ---- */
 

@@ -114,8 +114,8 @@ void proto_binary_init(struct proto_bin_parser *p, uint32_t value_len_max);
  * (text.h): PROTO_REQUEST with *consumed bytes, PROTO_INCOMPLETE (drop
  * *consumed bytes, or with 0 wait for *needed bytes in all), or PROTO_CLOSE
  * (a bad magic byte, [bin.magic]). A request with req->bin.error other than
- * BIN_ERR_NONE is answered with that error; for BIN_ERR_INVALID and
- * BIN_ERR_LENGTHS the connection then closes. Slices are offsets from data:
+ * BIN_ERR_NONE is answered with that error; for BIN_ERR_INVALID,
+ * BIN_ERR_LENGTHS and BIN_ERR_SASL_TOO_LONG the connection then closes. Slices are offsets from data:
  * req->key, req->value (set, append, SASL data), req->arg (stat's key).
  */
 enum proto_status proto_binary_parse(struct proto_bin_parser *p,

@@ -64,6 +64,7 @@ status_of(const struct request *req, const struct response *resp)
     case RESP_REQUEST_ERROR:
         switch (req->bin.error) {
         case BIN_ERR_INVALID:
+        case BIN_ERR_SASL_TOO_LONG:
         case BIN_ERR_REJECTED:
             return BIN_STATUS_INVALID;
         case BIN_ERR_LENGTHS:

@@ -87,6 +87,8 @@ proto_binary_client_lint(const struct request *req)
     case BIN_ERR_UNKNOWN:
         rules |= 1u << CLIENT_UNKNOWN_COMMAND;
         return rules;
+    case BIN_ERR_SASL_TOO_LONG:
+        return rules; /* mcref's own bound ([auth.sasl]): no client rule */
     case BIN_ERR_TOO_LARGE:
         rules |= 1u << CLIENT_VALUE_SIZE;
         break;

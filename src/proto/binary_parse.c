@@ -94,7 +94,8 @@ proto_binary_idle(const struct proto_bin_parser *p)
 bool
 proto_binary_error_closes(enum binary_error error)
 {
-    return error == BIN_ERR_INVALID || error == BIN_ERR_LENGTHS;
+    return error == BIN_ERR_INVALID || error == BIN_ERR_LENGTHS ||
+           error == BIN_ERR_SASL_TOO_LONG;
 }
 
 int32_t
@@ -144,7 +145,7 @@ lengths_fit(enum shape shape, uint32_t key, uint32_t ext, uint32_t body)
     case SHAPE_TOUCH:
         return ext == 4 && key > 0 && body == key + ext;
     case SHAPE_SASL:
-        return ext == 0 && key > 0 && body - key <= LIMIT_SASL_DATA_LEN;
+        return ext == 0 && key > 0; /* the data's bound: see below */
     case SHAPE_NONE:
         break;
     }
@@ -237,6 +238,12 @@ proto_binary_parse(struct proto_bin_parser *p, const uint8_t *data,
     }
     if (!lengths_fit(info->shape, key_len, ext_len, body_len)) {
         b->error = BIN_ERR_INVALID;
+        return PROTO_REQUEST;
+    }
+    if (info->shape == SHAPE_SASL &&
+        body_len - key_len > LIMIT_SASL_DATA_LEN) {
+        /* [auth.sasl]: mcref's bound, not a shape fault of the client's. */
+        b->error = BIN_ERR_SASL_TOO_LONG;
         return PROTO_REQUEST;
     }
     uint32_t value_len = body_len - key_len - ext_len;

@@ -175,6 +175,8 @@ enum binary_error {
     BIN_ERR_LENGTHS,   /* key + extras longer than the body: 0x81, close */
     BIN_ERR_UNKNOWN,   /* unknown opcode: 0x81, body dropped, stays open */
     BIN_ERR_TOO_LARGE, /* value above -I: 0x03, value dropped */
+    BIN_ERR_SASL_TOO_LONG, /* SASL data over LIMIT_SASL_DATA_LEN (mcref's
+                              own bound, no client rule): 0x04, close */
     BIN_ERR_REJECTED,  /* strict mode's =reject ([client.*]): 0x04, stays
                           open; never set by the parser */
 };

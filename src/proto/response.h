@@ -102,7 +102,7 @@ struct response {
 bool proto_key_is_text(const uint8_t *key, size_t len);
 
 /* Trace text of one reply, for -vv: the reply line, or a summary. */
-#define PROTO_TRACE_MAX (16u + 2u * 250u)
+#define PROTO_TRACE_MAX (16u + 2u * LIMIT_KEY_LEN)
 
 /*
  * One response as bytes: `head_len` bytes the composer wrote into the

@@ -127,9 +127,12 @@ const uint8_t *proto_text_reply(enum proto_reply reply, size_t *len);
 /* The reply's name, for logs and test messages. */
 const char *proto_text_reply_name(enum proto_reply reply);
 
-/* Upper bounds of what the composers below write. */
-#define PROTO_VALUE_HEADER_MAX (6 + 250 + 1 + 10 + 1 + 10 + 1 + 20 + 2)
-#define PROTO_NUMBER_MAX (20 + 2)
+/* Upper bounds of what the composers below write: "VALUE <key> <flags>
+ * <bytes> <cas>\r\n", and a number line. */
+#define PROTO_VALUE_HEADER_MAX                                             \
+    (6u + LIMIT_KEY_LEN + 1u + LIMIT_U32_DIGITS + 1u + LIMIT_U32_DIGITS + \
+     1u + LIMIT_U64_DIGITS + 2u)
+#define PROTO_NUMBER_MAX (LIMIT_U64_DIGITS + 2u)
 #define PROTO_STAT_MAX (5 + LIMIT_STAT_NAME_LEN + 1 + LIMIT_STAT_VALUE_LEN + 2)
 
 /* "VALUE <key> <flags> <bytes>[ <cas>]\r\n" into dst; returns its length. */

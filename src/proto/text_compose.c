@@ -67,7 +67,7 @@ proto_text_value_header(uint8_t *dst, const uint8_t *key, size_t key_len,
                         uint32_t flags, uint64_t value_len, bool with_cas,
                         uint64_t cas)
 {
-    CHECK(key_len <= 250);
+    CHECK(key_len <= LIMIT_KEY_LEN);
     uint8_t *p = put_bytes(dst, "VALUE ", 6);
     p = put_bytes(p, key, key_len);
     *p++ = ' ';

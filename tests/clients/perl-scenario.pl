@@ -5,20 +5,23 @@
 # undef/false (no exceptions), so a CRASH is a die.
 #
 # A client script may report a defect of its own client with finding()
-# (exit 3 unless something worse happened), and, while that defect has left
-# the client's connection out of step, say so with out_of_step(1) .. (0):
-# the wrong values read meanwhile are its consequences, reported as
-# AFTER-FINDING, not as WRONG (tests/clients/README.md).
+# (exit 3 unless something worse happened). When the defect hit the
+# operation under way (and the script has put the connection back in step),
+# excuse_this_operation() turns that one operation's WRONG/FAIL into a
+# single AFTER-FINDING (tests/clients/README.md). The excuse lasts until the
+# next operation starts (start_operation, called by call and read_key), so a
+# wrong value read later is a WRONG.
 use strict;
 use warnings;
 
 my $strict = ($ENV{MCREF_PROFILE} // 'strict') eq 'strict';
 my (%possible, @bad, @findings);
-my ($ok, $clean, $after, $out_of_step) = (0, 0, 0, 0);
+my ($ok, $clean, $after, $excused) = (0, 0, 0, 0);
 my $large = 'L' x (512 * 1024);
 
 sub note_bad {
-    if ($out_of_step && $_[0] =~ /^(WRONG|FAIL) /) {
+    if ($excused && $_[0] =~ /^(WRONG|FAIL) /) {
+        $excused = 0; # one operation, one excuse
         $after++;
         print STDERR "AFTER-FINDING @_\n";
         return;
@@ -32,7 +35,9 @@ sub finding {
     print STDERR "FINDING $what\n";
 }
 
-sub out_of_step { $out_of_step = shift; }
+sub excuse_this_operation { $excused = 1; }
+
+sub start_operation { $excused = 0; }
 
 sub show { my $v = shift; return 'undef' unless defined $v;
     return length($v) > 40 ? substr($v, 0, 20) . '...' : $v; }
@@ -51,6 +56,7 @@ sub expect {
 
 sub read_key {
     my ($c, $name, $key, $want) = @_;
+    start_operation();
     my $got = eval { $c->get($key) };
     if ($@) { note_bad("CRASH $name: $@"); return; }
     if (!$strict && defined $got) {
@@ -68,6 +74,7 @@ sub stores { my ($k, $v) = @_; push @{ $possible{$k} }, $v; }
 
 sub call {
     my ($name, $fn) = @_;
+    start_operation();
     my $r = eval { $fn->() };
     if ($@) { note_bad("CRASH $name: $@"); return undef; }
     return $r;

@@ -9,7 +9,7 @@ BUILD_DIR holds mcref and mcref-clientcheck. Each line of expected.txt is
 (exit status N; the scenarios use 1 for a wrong value or crash, 2 for no
 recovery, 3 for a finding: a defect of the client's own API) or timeout;
 alternatives "a|b" are allowed only for timing-dependent clean results,
-never failed:1; clauses is a comma list of the client rules broken,
+never failed:1 (a wrong value) nor failed:3 (a finding); clauses is a comma list of the client rules broken,
 or "-". --update rewrites expected.txt from this run. Exit status 0 when
 every result matches, 1 otherwise. A scenario whose client is not
 installed is reported and skipped (ci/deps.sh installs them all).
@@ -157,11 +157,15 @@ def main():
                 continue
             f = line.split()
             alts = f[2].split("|")
-            if len(alts) > 1 and "failed:1" in alts:
+            refused = [a for a in ("failed:1", "failed:3") if a in alts]
+            if len(alts) > 1 and refused:
                 # An alternative may be a timing-dependent clean result,
-                # never a wrong value or a crash (status 1).
-                print("FAIL expected.txt: %s %s accepts failed:1 (a wrong "
-                      "value) as an alternative" % (f[0], f[1]))
+                # never a wrong value or a crash (status 1) nor a finding
+                # (status 3), which must show every time or never.
+                print("FAIL expected.txt: %s %s accepts %s (%s) as an "
+                      "alternative" % (f[0], f[1], refused[0],
+                                       "a wrong value" if refused[0] == "failed:1"
+                                       else "a finding"))
                 return 1
             expected[(f[0], f[1])] = "%s %s" % (f[2], f[3])
     if update:

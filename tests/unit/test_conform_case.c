@@ -710,6 +710,21 @@ test_binary_steps(void **state)
                 "quoted");
     parse_fails("case b\nclauses: x\nsend-bin op=get key=\"${zz}\"\nend\n",
                 3, "zz");
+    /* cas=${var}: kept as text, a number once expanded. */
+    struct conform_set cs = {0};
+    parse_ok(&cs, "case b\nclauses: x\nsend-bin op=add key=\"a\" cas=${c}\n"
+                  "end\n");
+    struct conform_bin copy = *cs.cases[0].steps[0].bin;
+    assert_string_equal(copy.cas_text, "${c}");
+    assert_int_equal(copy.cas_mode, CONFORM_BIN_CAS_VALUE);
+    assert_true(conform_bin_set_cas(&copy, "123", 3, why));
+    assert_int_equal(copy.cas, 123);
+    assert_false(conform_bin_set_cas(&copy, "12x", 3, why));
+    assert_non_null(strstr(why, "bad number"));
+    conform_set_free(&cs);
+    parse_fails("case b\nclauses: x\nsend-bin op=get cas=${c}"
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                "\nend\n", 3, "too long");
 }
 
 /* --auth: auth cases run only in their mode, the others only without. */

@@ -2,12 +2,15 @@
  * test_null_frame.c - mcref-null's framing: data blocks skipped by their
  * length wherever the reads cut them, the replies of a do-nothing server in
  * order, quiet requests silent, binary packets by their body length, and a
- * line that cannot end closing the connection.
+ * line that cannot end closing the connection; with a hit size, every get
+ * answered as a hit of that many value bytes (text, meta, binary), however
+ * the input and the output room are cut.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -220,6 +223,155 @@ test_binary_bad_magic_closes(void **state)
     assert_true(r.f.close);
 }
 
+/* ---- hits (null_frame_init_hits) ---------------------------------------- */
+
+static const char hit_stream[] =
+    "set k 0 0 3\r\nabc\r\n"
+    "get a bb\r\n"
+    "gets x\r\n"
+    "gat 0 y\r\n"
+    "mg k v k Oab\r\n"
+    "mg k\r\n"
+    "mg k v q\r\n"
+    "mn\r\n";
+static const char hit_replies[] =
+    "STORED\r\n"
+    "VALUE a 0 4\r\nvvvv\r\nVALUE bb 0 4\r\nvvvv\r\nEND\r\n"
+    "VALUE x 0 4 1\r\nvvvv\r\nEND\r\n"
+    "VALUE y 0 4\r\nvvvv\r\nEND\r\n"
+    "VA 4 kk Oab\r\nvvvv\r\n"
+    "HD\r\n"
+    "VA 4\r\nvvvv\r\n" /* q hides a miss, not a hit */
+    "MN\r\n";
+
+static void
+test_text_hits_any_cut(void **state)
+{
+    (void)state;
+    for (size_t piece = 1; piece <= sizeof hit_stream; piece++) {
+        struct run r = {.out_len = 0};
+        null_frame_init_hits(&r.f, 4);
+        feed(&r, hit_stream, sizeof hit_stream - 1, piece);
+        assert_out(&r, hit_replies);
+        assert_false(r.f.close);
+        assert_false(null_frame_owes(&r.f));
+    }
+}
+
+/* One VALUE per key, past the tokens a line's flags are looked at in. */
+static void
+test_multi_get_many_keys(void **state)
+{
+    (void)state;
+    char in[NULL_LINE_MAX];
+    char want[OUT_MAX];
+    size_t n = (size_t)snprintf(in, sizeof in, "get");
+    size_t w = 0;
+    for (unsigned i = 0; i < NULL_TOKENS_MAX + 6; i++) {
+        n += (size_t)snprintf(in + n, sizeof in - n, " k%u", i);
+        w += (size_t)snprintf(want + w, sizeof want - w,
+                              "VALUE k%u 0 2\r\nvv\r\n", i);
+    }
+    n += (size_t)snprintf(in + n, sizeof in - n, "\r\n");
+    w += (size_t)snprintf(want + w, sizeof want - w, "END\r\n");
+    struct run r = {.out_len = 0};
+    null_frame_init_hits(&r.f, 2);
+    feed(&r, in, n, n);
+    assert_out(&r, want);
+}
+
+/* A value bigger than the output room comes out over several calls, the
+ * rest first, with no input needed. */
+static void
+test_hit_spans_out(void **state)
+{
+    (void)state;
+    enum { SIZE = 3000, CAP = NULL_REPLY_MAX + 100 };
+    struct null_frame f;
+    null_frame_init_hits(&f, SIZE);
+    const char in[] = "get a\r\nmn\r\n";
+    uint8_t all[2 * SIZE];
+    size_t all_len = 0;
+    size_t pos = 0;
+    int calls = 0;
+    do {
+        uint8_t out[CAP];
+        size_t out_len = 0;
+        pos += null_frame_input(&f, (const uint8_t *)in + pos,
+                                sizeof in - 1 - pos, out, sizeof out, &out_len);
+        assert_true(out_len <= CAP);
+        memcpy(all + all_len, out, out_len);
+        all_len += out_len;
+        calls++;
+    } while (pos < sizeof in - 1 || null_frame_owes(&f));
+    assert_true(calls > SIZE / CAP);
+    const char head[] = "VALUE a 0 3000\r\n";
+    const char tail[] = "\r\nEND\r\nMN\r\n";
+    assert_int_equal(all_len, strlen(head) + SIZE + strlen(tail));
+    assert_memory_equal(all, head, strlen(head));
+    for (size_t i = 0; i < SIZE; i++) {
+        assert_int_equal(all[strlen(head) + i], 'v');
+    }
+    assert_memory_equal(all + strlen(head) + SIZE, tail, strlen(tail));
+}
+
+/* A key longer than a key can be is a bad line, hit or not. */
+static void
+test_hit_long_key_refused(void **state)
+{
+    (void)state;
+    char in[NULL_KEY_MAX + 32];
+    memcpy(in, "get ", 4);
+    memset(in + 4, 'k', NULL_KEY_MAX + 1);
+    memcpy(in + 4 + NULL_KEY_MAX + 1, "\r\n", 2);
+    struct run r = {.out_len = 0};
+    null_frame_init_hits(&r.f, 2);
+    feed(&r, in, NULL_KEY_MAX + 7, sizeof in);
+    assert_out(&r, "CLIENT_ERROR bad command line format\r\n");
+}
+
+/* Binary GET, GETK, GETQ, GETKQ all hit: status 0, 4 bytes of flags, the
+ * key for the K ones, the value; a SET stays silent when quiet. */
+static void
+test_binary_hits(void **state)
+{
+    (void)state;
+    uint8_t in[1024];
+    size_t len = 0;
+    len += bin_packet(in + len, 0x00, 1, "key", 0); /* GET */
+    len += bin_packet(in + len, 0x0c, 2, "key", 0); /* GETK */
+    len += bin_packet(in + len, 0x09, 3, "key", 0); /* GETQ: a hit speaks */
+    len += bin_packet(in + len, 0x0d, 4, "key", 0); /* GETKQ */
+    len += bin_packet(in + len, 0x11, 5, "key", 7); /* SETQ: silent */
+    len += bin_packet(in + len, 0x0a, 6, "", 0);    /* NOOP */
+    for (size_t piece = 1; piece <= len; piece++) {
+        struct run r = {.out_len = 0};
+        null_frame_init_hits(&r.f, 5);
+        feed(&r, in, len, piece);
+        assert_false(r.f.close);
+        assert_int_equal(r.out_len, 4 * (24 + 4 + 5) + 2 * 3 + 24);
+        const uint8_t *o = r.out;
+        static const uint8_t ops[4] = {0x00, 0x0c, 0x09, 0x0d};
+        for (int i = 0; i < 4; i++) {
+            size_t klen = (ops[i] == 0x0c || ops[i] == 0x0d) ? 3 : 0;
+            assert_int_equal(o[0], 0x81);
+            assert_int_equal(o[1], ops[i]);
+            assert_int_equal(o[3], klen);
+            assert_int_equal(o[4], 4);    /* extras: the flags */
+            assert_int_equal(o[7], 0);    /* success */
+            assert_int_equal(o[11], 4 + klen + 5);
+            assert_int_equal(o[15], i + 1);
+            assert_int_equal(o[23], 1);   /* a CAS */
+            assert_memory_equal(o + 24, "\0\0\0\0", 4);
+            assert_memory_equal(o + 28, "key", klen);
+            assert_memory_equal(o + 28 + klen, "vvvvv", 5);
+            o += 24 + 4 + klen + 5;
+        }
+        assert_int_equal(o[1], 0x0a);
+        assert_int_equal(o[15], 6);
+    }
+}
+
 int
 main(void)
 {
@@ -231,6 +383,11 @@ main(void)
         cmocka_unit_test(test_out_room),
         cmocka_unit_test(test_binary),
         cmocka_unit_test(test_binary_bad_magic_closes),
+        cmocka_unit_test(test_text_hits_any_cut),
+        cmocka_unit_test(test_multi_get_many_keys),
+        cmocka_unit_test(test_hit_spans_out),
+        cmocka_unit_test(test_hit_long_key_refused),
+        cmocka_unit_test(test_binary_hits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -296,7 +296,8 @@ test_lengths(void **state)
             UINT64_MAX);
         struct parsed r = parse(&p);
         assert_int_equal(r.count, 1);
-        assert_int_equal(r.req[0].bin.error, BIN_ERR_INVALID);
+        assert_int_equal(r.req[0].bin.error, BIN_ERR_SASL_TOO_LONG);
+        assert_true(proto_binary_error_closes(BIN_ERR_SASL_TOO_LONG));
         done(&r);
     }
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -62,6 +62,18 @@ number(const char *s, size_t len, uint64_t max, uint64_t *out)
     return true;
 }
 
+bool
+conform_bin_set_cas(struct conform_bin *b, const char *text, size_t len,
+                    char err[CONFORM_ERR_LEN])
+{
+    if (!number(text, len, UINT64_MAX, &b->cas)) {
+        snprintf(err, CONFORM_ERR_LEN, "cas: bad number '%.*s'", (int)len,
+                 text);
+        return false;
+    }
+    return true;
+}
+
 void
 conform_bin_free(struct conform_bin *b)
 {
@@ -161,6 +173,17 @@ field(struct conform_bin *b, const char *name, size_t nlen, const char *v,
             return true;
         }
         b->cas_mode = CONFORM_BIN_CAS_VALUE;
+        if (vlen >= 2 && v[0] == '$' && v[1] == '{') {
+            /* A captured CAS: expanded when the step runs. */
+            if (vlen >= sizeof b->cas_text) {
+                snprintf(err, CONFORM_ERR_LEN, "cas: '%.*s' too long",
+                         (int)vlen, v);
+                return false;
+            }
+            memcpy(b->cas_text, v, vlen);
+            b->cas_text[vlen] = '\0';
+            return true;
+        }
     }
     if (!(IS("magic") || IS("opaque") || IS("cas") || IS("flags") ||
           IS("exptime") || IS("delta") || IS("initial") || IS("number") ||

@@ -33,6 +33,7 @@ struct conform_bin {
     uint32_t opaque;
     uint64_t cas;
     enum conform_bin_cas cas_mode;
+    char cas_text[CONFORM_BIN_CAS_TEXT_MAX]; /* cas=${var}, or "" */
     struct conform_bytes key, extras, value;
     bool has_key, has_extras, has_value;
     bool has_flags, has_exptime, has_delta, has_initial, has_number;
@@ -46,6 +47,11 @@ struct conform_bin {
 bool conform_bin_parse(const char *text, bool expect, struct conform_bin *out,
                        char err[CONFORM_ERR_LEN]);
 void conform_bin_free(struct conform_bin *b);
+
+/* Sets b->cas from the expanded text of its cas=${var} (a decimal or 0x
+ * number); false with err set. */
+bool conform_bin_set_cas(struct conform_bin *b, const char *text, size_t len,
+                         char err[CONFORM_ERR_LEN]);
 
 /* The extras the shorthand fields give (0 to 20 bytes), into out[20]. */
 size_t conform_bin_shorthand_extras(const struct conform_bin *b,

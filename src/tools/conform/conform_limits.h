@@ -26,6 +26,9 @@
 #define CONFORM_REPEAT_DEPTH_MAX 4u      /* nested repeat blocks */
 #define CONFORM_REPEAT_COUNT_MAX 1000000u
 
+/* A send-bin / expect-bin `cas=${var}` (expanded when the step runs). */
+#define CONFORM_BIN_CAS_TEXT_MAX 64u
+
 /* Byte strings and variables. */
 #define CONFORM_BYTES_MAX (64u * 1024u * 1024u) /* one send or expect */
 #define CONFORM_VAR_NAME_LEN_MAX 32u

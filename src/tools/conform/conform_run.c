@@ -873,15 +873,38 @@ bin_parts(struct runner *rn, const struct conform_bin *b, struct bin_parts *bp)
     return true;
 }
 
+/* The step's fields, with a cas=${var} expanded (a shallow copy: its
+ * byte strings stay the step's). */
+static bool
+bin_fields(struct runner *rn, const struct conform_bin *in,
+           struct conform_bin *out)
+{
+    *out = *in;
+    if (in->cas_text[0] == '\0') {
+        return true;
+    }
+    char why[CONFORM_ERR_LEN];
+    if (!expand_text(rn, in->cas_text, CONFORM_BIN_CAS_TEXT_MAX)) {
+        return false;
+    }
+    if (!conform_bin_set_cas(out, (const char *)rn->scratch.data,
+                             rn->scratch.len, why)) {
+        return fail(rn, "%s", why);
+    }
+    return true;
+}
+
 static bool
 step_send_bin(struct runner *rn, const struct conform_step *st)
 {
     struct run_conn *rc = need_conn(rn);
     struct bin_parts bp = {0};
-    bool ok = rc != NULL && bin_parts(rn, st->bin, &bp);
+    struct conform_bin fields;
+    bool ok = rc != NULL && bin_fields(rn, st->bin, &fields) &&
+              bin_parts(rn, st->bin, &bp);
     if (ok) {
         conform_buf_reset(&rn->scratch);
-        ok = conform_bin_build(st->bin, bp.ext.data, bp.ext.len, bp.key.data,
+        ok = conform_bin_build(&fields, bp.ext.data, bp.ext.len, bp.key.data,
                                bp.key.len, bp.val.data, bp.val.len,
                                &rn->scratch) ||
              fail(rn, "packet too large");
@@ -919,11 +942,13 @@ step_expect_bin(struct runner *rn, const struct conform_step *st)
         return fail(rn, "binary reply body too large (%zu bytes)", len);
     }
     struct bin_parts bp = {0};
-    bool ok = await_bytes(rn, rc, len) && bin_parts(rn, st->bin, &bp);
+    struct conform_bin fields;
+    bool ok = await_bytes(rn, rc, len) && bin_fields(rn, st->bin, &fields) &&
+              bin_parts(rn, st->bin, &bp);
     if (ok) {
         char why[CONFORM_ERR_LEN];
         const uint8_t *pkt = conform_conn_data(&rc->conn);
-        ok = conform_bin_match(st->bin, pkt, len, bp.ext.data, bp.ext.len,
+        ok = conform_bin_match(&fields, pkt, len, bp.ext.data, bp.ext.len,
                                bp.key.data, bp.key.len, bp.val.data,
                                bp.val.len, why);
         if (ok) {

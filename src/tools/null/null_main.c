@@ -8,7 +8,8 @@
  * is short (then the connection waits for EPOLLOUT and reads nothing until
  * it is flushed). It stores nothing and reads no clock. Takes memcached's
  * -p and -l; -U -m -c -t -u take a value and are ignored, so ci/bench.sh
- * starts it with memcached's command line.
+ * starts it with memcached's command line, plus -o value_size=N (the
+ * workload's value size) so that its gets hit as mcref's do.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -23,14 +24,7 @@
 #include <unistd.h>
 
 #include "null_frame.h"
-
-enum {
-    READ_CHUNK = 64 << 10,  /* as mcref's LIMIT_READ_CHUNK */
-    OUT_CAP = 64 << 10,     /* replies of one batch before a write */
-    EVENTS_PER_WAIT = 256,  /* as mcref's loop */
-    ACCEPTS_PER_EVENT = 64,
-    LISTEN_BACKLOG = 1024,
-};
+#include "null_limits.h"
 
 struct nconn {
     int fd;
@@ -45,8 +39,10 @@ struct nconn {
 
 struct nloop {
     int epfd;
-    uint8_t rbuf[NULL_LINE_MAX + READ_CHUNK];
-    uint8_t obuf[OUT_CAP];
+    bool hits;          /* -o value_size=N: every get hits with N bytes */
+    uint64_t hit_size;
+    uint8_t rbuf[NULL_LINE_MAX + NULL_READ_CHUNK];
+    uint8_t obuf[NULL_OUT_CAP];
 };
 
 static bool
@@ -138,7 +134,7 @@ static bool
 on_readable(struct nloop *l, struct nconn *c)
 {
     memcpy(l->rbuf, c->stash, c->stash_len);
-    ssize_t n = read(c->fd, l->rbuf + c->stash_len, READ_CHUNK);
+    ssize_t n = read(c->fd, l->rbuf + c->stash_len, NULL_READ_CHUNK);
     if (n < 0) {
         return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK;
     }
@@ -172,8 +168,10 @@ on_writable(struct nloop *l, struct nconn *c)
     size_t in_len = c->in_len;
     c->in = NULL;
     c->in_len = 0;
-    if (in != NULL) {
-        bool ok = consume(l, c, in, in_len);
+    if (in != NULL || null_frame_owes(&c->fr)) {
+        /* A hit's value may still be owed with no input left. */
+        static const uint8_t none[1];
+        bool ok = consume(l, c, in != NULL ? in : none, in_len);
         free(in);
         if (!ok || c->out != NULL) {
             return ok;
@@ -185,7 +183,7 @@ on_writable(struct nloop *l, struct nconn *c)
 static void
 accept_on(struct nloop *l, int lfd)
 {
-    for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
+    for (int i = 0; i < NULL_ACCEPTS_PER_EVENT; i++) {
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             return;
@@ -200,7 +198,11 @@ accept_on(struct nloop *l, int lfd)
             continue;
         }
         c->fd = fd;
-        null_frame_init(&c->fr);
+        if (l->hits) {
+            null_frame_init_hits(&c->fr, l->hit_size);
+        } else {
+            null_frame_init(&c->fr);
+        }
     }
 }
 
@@ -218,7 +220,7 @@ listen_on(const char *addr, int port)
     if (fd < 0 ||
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
         bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
-        listen(fd, LISTEN_BACKLOG) != 0) {
+        listen(fd, NULL_LISTEN_BACKLOG) != 0) {
         fprintf(stderr, "mcref-null: %s:%d: %s\n", addr, port,
                 strerror(errno));
         if (fd >= 0) {
@@ -232,10 +234,33 @@ listen_on(const char *addr, int port)
 static void
 usage(FILE *to)
 {
-    fprintf(to, "usage: mcref-null [-p PORT] [-l IPV4]\n"
+    fprintf(to, "usage: mcref-null [-p PORT] [-l IPV4] [-o value_size=N]\n"
                 "A do-nothing memcached server (text, meta, binary): every "
-                "set is stored\nnowhere, every get misses. A benchmark "
-                "baseline; -U -m -c -t -u N are ignored.\n");
+                "set is stored\nnowhere, every get misses, or with -o "
+                "value_size=N hits with a value of\nN bytes (the "
+                "benchmark's value size). A benchmark baseline;\n"
+                "-U -m -c -t -u N are ignored.\n");
+}
+
+/* -o value_size=N (below NULL_DATA_MAX). False on anything else. */
+static bool
+parse_o(const char *v, bool *hits, uint64_t *hit_size)
+{
+    static const char key[] = "value_size=";
+    if (strncmp(v, key, sizeof key - 1) != 0) {
+        return false;
+    }
+    const char *d = v + sizeof key - 1;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(d, &end, 10);
+    if (*d < '0' || *d > '9' || errno != 0 || *end != '\0' ||
+        n >= NULL_DATA_MAX) {
+        return false;
+    }
+    *hits = true;
+    *hit_size = n;
+    return true;
 }
 
 int
@@ -243,6 +268,8 @@ main(int argc, char **argv)
 {
     int port = 11211;
     const char *addr = "127.0.0.1";
+    bool hits = false;
+    uint64_t hit_size = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -252,7 +279,7 @@ main(int argc, char **argv)
         bool known = strcmp(a, "-p") == 0 || strcmp(a, "-l") == 0 ||
                      strcmp(a, "-U") == 0 || strcmp(a, "-m") == 0 ||
                      strcmp(a, "-c") == 0 || strcmp(a, "-t") == 0 ||
-                     strcmp(a, "-u") == 0;
+                     strcmp(a, "-u") == 0 || strcmp(a, "-o") == 0;
         if (!known || i + 1 >= argc) {
             usage(stderr);
             return 1;
@@ -262,6 +289,9 @@ main(int argc, char **argv)
             port = atoi(v);
         } else if (strcmp(a, "-l") == 0) {
             addr = v;
+        } else if (strcmp(a, "-o") == 0 && !parse_o(v, &hits, &hit_size)) {
+            fprintf(stderr, "mcref-null: -o takes value_size=N: %s\n", v);
+            return 1;
         }
     }
     signal(SIGPIPE, SIG_IGN);
@@ -273,15 +303,17 @@ main(int argc, char **argv)
     if (l == NULL) {
         return 1;
     }
+    l->hits = hits;
+    l->hit_size = hit_size;
     l->epfd = epoll_create1(EPOLL_CLOEXEC);
     struct epoll_event lev = {.events = EPOLLIN, .data.ptr = NULL};
     if (l->epfd < 0 || epoll_ctl(l->epfd, EPOLL_CTL_ADD, lfd, &lev) != 0) {
         fprintf(stderr, "mcref-null: epoll: %s\n", strerror(errno));
         return 1;
     }
-    struct epoll_event events[EVENTS_PER_WAIT];
+    struct epoll_event events[NULL_EVENTS_PER_WAIT];
     for (;;) {
-        int n = epoll_wait(l->epfd, events, EVENTS_PER_WAIT, -1);
+        int n = epoll_wait(l->epfd, events, NULL_EVENTS_PER_WAIT, -1);
         if (n < 0 && errno != EINTR) {
             fprintf(stderr, "mcref-null: epoll_wait: %s\n", strerror(errno));
             return 1;
