@@ -403,6 +403,15 @@ clean_tail_ahead(struct store *s, uint32_t now_s, uint64_t n,
     return true;
 }
 
+/* [mem.elastic]: whether live bytes (n more to come) are at most a quarter
+ * of the cap (maybe_shrink's test): such a lap compacts its live tail record
+ * rather than grow, so the cap stays within about four times the live bytes. */
+static bool
+sparse(const struct store *s, uint64_t n)
+{
+    return 4 * (s->st.bytes + n) <= s->log.cap;
+}
+
 /*
  * [mem.elastic]: whether a lap that ends below the limit grows rather than
  * wrap: when the tail has not left the write and half the reserve() at
@@ -415,7 +424,7 @@ lap_end_grows(const struct store *s, uint32_t now_s, uint64_t n,
 {
     const struct log *l = &s->log;
     if (l->wrapped || l->head + n <= l->cap || l->cap >= l->limit ||
-        log_empty(l) || l->tail >= n + reserve(s) / 2) {
+        log_empty(l) || l->tail >= n + reserve(s) / 2 || sparse(s, n)) {
         return false;
     }
     uint32_t ref = log_tail_ref(l);
@@ -473,7 +482,7 @@ make_room(struct store *s, uint32_t now_s, uint64_t n, uint32_t *protect)
         if (reclaim_tail(s, now_s, ref, &r)) {
             continue;
         }
-        if (!s->log.wrapped && s->log.cap < s->log.limit) {
+        if (!s->log.wrapped && s->log.cap < s->log.limit && !sparse(s, n)) {
             grow(s, n); /* [mem.elastic]: see lap_end_grows */
             continue;
         }

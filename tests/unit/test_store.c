@@ -1981,6 +1981,57 @@ test_elastic_large_items_not_evicted_below_limit(void **state)
     store_destroy(&s);
 }
 
+/* [mem.elastic] a lap that is already sparse does not grow: one large live
+ * item written first (500 KB) and 1 KB sets on one key, with no store_tick.
+ * The item at the tail is never moved by the writes' cleaning ahead (it is
+ * over a quarter of the live bytes); a lap ending on it must not grow the
+ * cap every lap (up to -m) but compact it, so the cap stays within about
+ * four times the live bytes (plus the cap step's rounding). */
+static void
+test_elastic_sparse_lap_does_not_grow(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store_config cfg = {
+        .mem_limit = 64u << 20,
+        .value_len_max = 1u << 20,
+        .evict = true,
+        .cas_enabled = true,
+        .memory = &mem,
+    };
+    mem = (struct store_memory){.ctx = &tm, .reserve = tm_reserve,
+                                .release = tm_release,
+                                .unreserve = tm_unreserve};
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    static uint8_t big[500000];
+    memset(big, 'B', sizeof big);
+    assert_int_equal(store_put(s, NOW, STORE_SET, (const uint8_t *)"big", 3, 0,
+                               0, big, sizeof big, 0, NULL),
+                     STORE_OK);
+    uint64_t most = 0;
+    for (int i = 0; i < 100000; i++) {
+        put_sized(s, NOW, 1, 1000, 0);
+        uint64_t cap = info_of(s).log_cap;
+        most = cap > most ? cap : most;
+        if (i % 10000 == 0) {
+            store_check(s);
+        }
+    }
+    store_check(s);
+    struct store_stats st = stats_of(s);
+    assert_int_equal(st.evictions, 0);
+    assert_int_equal(st.curr_items, 2);
+    if (most > 4 * st.bytes + LIMIT_LOG_CAP_STEP) {
+        print_message("cap %llu with %llu live bytes\n",
+                      (unsigned long long)most,
+                      (unsigned long long)st.bytes);
+        fail();
+    }
+    store_destroy(&s);
+}
+
 static void
 count_hook(void *ctx)
 {
@@ -2507,6 +2558,7 @@ main(void)
         CLAUSE_TEST("mem.elastic", test_elastic_no_eviction_below_half_limit),
         CLAUSE_TEST("mem.elastic", test_elastic_no_eviction_at_limit_below_half),
         CLAUSE_TEST("mem.elastic", test_elastic_large_items_not_evicted_below_limit),
+        CLAUSE_TEST("mem.elastic", test_elastic_sparse_lap_does_not_grow),
         CLAUSE_TEST("mem.elastic", test_elastic_default_memory_and_tiny_cap),
         CLAUSE_TEST("mem.elastic", test_elastic_crawl_finds_expired_behind_live),
         CLAUSE_TEST("mem.no-evict", test_elastic_fixed_without_eviction),
