@@ -1350,26 +1350,32 @@ tick(struct store *s, uint32_t now_s)
     /* A sparse log need not wait for its lap to end to shrink. */
     maybe_shrink(s, 0);
     unsigned used = 0;
+    /* The hook (which copies queued views) is called only before the first
+     * record is dropped or moved: most ticks find a live tail and stop. */
+    bool hooked = false;
     for (; used < LIMIT_TICK_RECORDS; used++) {
         restart_if_empty(s);
         if (log_empty(&s->log)) {
             break;
         }
-        if (used == 0) {
-            before_write(s); /* records may be dropped or moved */
-        }
         uint32_t ref = log_tail_ref(&s->log);
         struct record r;
         decode(s, ref, &r);
+        bool reclaim = (r.bits & REC_LIVE) == 0 || is_flushed(s, ref) ||
+                       !exptime_alive(r.deadline_s, now_s);
+        if (!reclaim && !tick_wants(s)) {
+            break;
+        }
+        if (!hooked) {
+            before_write(s);
+            hooked = true;
+        }
         if ((r.bits & REC_LIVE) == 0) {
             log_pop(&s->log, r.size);
             continue;
         }
         if (reclaim_tail(s, now_s, ref, &r)) {
             continue;
-        }
-        if (!tick_wants(s)) {
-            break;
         }
         move_tail_record(s, ref, &r);
     }

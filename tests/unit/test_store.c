@@ -2058,6 +2058,30 @@ test_elastic_tick_calls_write_hook(void **state)
     store_destroy(&s);
 }
 
+/* [mem.elastic] a tick that drops and moves nothing (a live tail, no shrink
+ * due, nothing expired) leaves the views alone: the write hook, which
+ * copies every queued value, is not called. */
+static void
+test_elastic_idle_tick_skips_write_hook(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 16u << 20, 64u << 10);
+    for (int i = 0; i < 40; i++) {
+        put_sized(s, NOW, i, 1000, 0);
+    }
+    unsigned calls = 0;
+    store_set_write_hook(s, count_hook, &calls);
+    uint64_t moves = stats_of(s).moves;
+    for (int i = 0; i < 10; i++) {
+        store_tick(s, NOW);
+    }
+    assert_int_equal(stats_of(s).moves, moves); /* nothing was due */
+    assert_int_equal(calls, 0);
+    store_destroy(&s);
+}
+
 static void
 test_elastic_default_memory_and_tiny_cap(void **state)
 {
@@ -2553,6 +2577,7 @@ main(void)
         CLAUSE_TEST("mem.elastic", test_elastic_flush_and_expiry_give_memory_back),
         CLAUSE_TEST("mem.elastic", test_elastic_tick_is_bounded),
         CLAUSE_TEST("mem.elastic", test_elastic_tick_calls_write_hook),
+        CLAUSE_TEST("mem.elastic", test_elastic_idle_tick_skips_write_hook),
         CLAUSE_TEST("mem.elastic", test_elastic_release_is_bounded),
         CLAUSE_TEST("mem.elastic", test_elastic_compaction_is_bounded),
         CLAUSE_TEST("mem.elastic", test_elastic_no_eviction_below_half_limit),
