@@ -110,7 +110,9 @@ grow(struct store *s, uint64_t n)
     struct log *l = &s->log;
     uint64_t step = l->cap / 8 > n ? l->cap / 8 : n;
     uint64_t from = l->head > l->cap ? l->head : l->cap;
+    uint64_t old = l->cap;
     log_set_cap(l, cap_round(s, from + step));
+    CHECK(l->cap > old || l->cap == l->limit); /* callers loop on growth */
 }
 
 /* A lap that ends with live bytes (n more to come) above two thirds of cap
@@ -570,6 +572,13 @@ store_create(const struct store_config *cfg)
     s->cap_min = s->log.cap;
     s->cap_step = s->cap_min < LIMIT_LOG_CAP_STEP ? s->cap_min
                                                   : LIMIT_LOG_CAP_STEP;
+    if (s->cap_step % s->log.align != 0) {
+        /* A smallest cap below the alignment (LIMIT_LOG_MIN under a huge
+         * limit): cap_round could not grow the cap. */
+        log_deinit(&s->log);
+        free(s);
+        return NULL;
+    }
     uint64_t biggest = record_size(cfg->cas_enabled, s->log.align,
                                    LIMIT_KEY_LEN, cfg->value_len_max, true,
                                    true);

@@ -2109,6 +2109,47 @@ test_elastic_default_memory_and_tiny_cap(void **state)
     store_destroy(&s);
 }
 
+static uint8_t untouched_memory;
+
+static void *
+untouched_reserve(void *ctx, uint64_t len)
+{
+    (void)ctx;
+    (void)len;
+    return &untouched_memory; /* never written: the store is refused */
+}
+
+static void
+untouched_unreserve(void *ctx, void *p, uint64_t len)
+{
+    (void)len;
+    (*(unsigned *)ctx)++;
+    assert_ptr_equal(p, &untouched_memory);
+}
+
+/* [mem.elastic] a smallest cap below the log's alignment (64 bytes under a
+ * 512 GiB limit, aligned to 256) could not be grown by a cap step: such a
+ * store is refused rather than loop forever in its first lap's growth. */
+static void
+test_elastic_cap_min_below_alignment_refused(void **state)
+{
+    (void)state;
+    unsigned unreserved = 0;
+    struct store_memory mem = {.ctx = &unreserved,
+                               .reserve = untouched_reserve,
+                               .unreserve = untouched_unreserve};
+    struct store_config cfg = {
+        .mem_limit = (uint64_t)512 << 30,
+        .value_len_max = 1024,
+        .evict = true,
+        .cas_enabled = true,
+        .log_cap_min = 1,
+        .memory = &mem,
+    };
+    assert_null(store_create(&cfg));
+    assert_int_equal(unreserved, 1);
+}
+
 static void
 tm_release_bounded(void *ctx, void *p, uint64_t len)
 {
@@ -2585,6 +2626,7 @@ main(void)
         CLAUSE_TEST("mem.elastic", test_elastic_large_items_not_evicted_below_limit),
         CLAUSE_TEST("mem.elastic", test_elastic_sparse_lap_does_not_grow),
         CLAUSE_TEST("mem.elastic", test_elastic_default_memory_and_tiny_cap),
+        CLAUSE_TEST("mem.elastic", test_elastic_cap_min_below_alignment_refused),
         CLAUSE_TEST("mem.elastic", test_elastic_crawl_finds_expired_behind_live),
         CLAUSE_TEST("mem.no-evict", test_elastic_fixed_without_eviction),
         CLAUSE_TEST("mem.elastic", test_elastic_large_item_grows_cap),
