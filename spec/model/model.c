@@ -397,8 +397,9 @@ lap_end_grows(const struct model *m, uint32_t now, uint64_t n, size_t keep)
 {
     if (lap_end(m) != NULL || m->head_phys + n <= m->cap ||
         m->cap >= m->limit || m->count == 0 ||
-        tail_phys(m) >= n + m->st.bytes / CREDIT_PER_BYTE / 2) {
-        return false;
+        tail_phys(m) >= n + m->st.bytes / CREDIT_PER_BYTE / 2 ||
+        4 * (m->st.bytes + n) <= m->cap) {
+        return false; /* [mem.elastic]: a sparse lap compacts instead */
     }
     const struct entry *e = &m->log[0];
     return e->live && !flushed(m, e) && !expired(e, now) && keep != 0;
@@ -515,8 +516,10 @@ make_room(struct model *m, uint32_t now, uint64_t n, size_t *keep)
             if (!e->fetched) {
                 m->st.expired_unfetched++;
             }
-        } else if (lap_end(m) == NULL && m->cap < m->limit) {
-            /* [mem.elastic]: a lap ending on a live record grows. */
+        } else if (lap_end(m) == NULL && m->cap < m->limit &&
+                   4 * (m->st.bytes + n) > m->cap) {
+            /* [mem.elastic]: a lap ending on a live record grows (unless
+             * sparse: then it is compacted). */
             grow_cap(m, n);
             continue;
         } else {

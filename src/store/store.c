@@ -110,7 +110,9 @@ grow(struct store *s, uint64_t n)
     struct log *l = &s->log;
     uint64_t step = l->cap / 8 > n ? l->cap / 8 : n;
     uint64_t from = l->head > l->cap ? l->head : l->cap;
+    uint64_t old = l->cap;
     log_set_cap(l, cap_round(s, from + step));
+    CHECK(l->cap > old || l->cap == l->limit); /* callers loop on growth */
 }
 
 /* A lap that ends with live bytes (n more to come) above two thirds of cap
@@ -403,6 +405,15 @@ clean_tail_ahead(struct store *s, uint32_t now_s, uint64_t n,
     return true;
 }
 
+/* [mem.elastic]: whether live bytes (n more to come) are at most a quarter
+ * of the cap (maybe_shrink's test): such a lap compacts its live tail record
+ * rather than grow, so the cap stays within about four times the live bytes. */
+static bool
+sparse(const struct store *s, uint64_t n)
+{
+    return 4 * (s->st.bytes + n) <= s->log.cap;
+}
+
 /*
  * [mem.elastic]: whether a lap that ends below the limit grows rather than
  * wrap: when the tail has not left the write and half the reserve() at
@@ -415,7 +426,7 @@ lap_end_grows(const struct store *s, uint32_t now_s, uint64_t n,
 {
     const struct log *l = &s->log;
     if (l->wrapped || l->head + n <= l->cap || l->cap >= l->limit ||
-        log_empty(l) || l->tail >= n + reserve(s) / 2) {
+        log_empty(l) || l->tail >= n + reserve(s) / 2 || sparse(s, n)) {
         return false;
     }
     uint32_t ref = log_tail_ref(l);
@@ -473,7 +484,7 @@ make_room(struct store *s, uint32_t now_s, uint64_t n, uint32_t *protect)
         if (reclaim_tail(s, now_s, ref, &r)) {
             continue;
         }
-        if (!s->log.wrapped && s->log.cap < s->log.limit) {
+        if (!s->log.wrapped && s->log.cap < s->log.limit && !sparse(s, n)) {
             grow(s, n); /* [mem.elastic]: see lap_end_grows */
             continue;
         }
@@ -561,6 +572,13 @@ store_create(const struct store_config *cfg)
     s->cap_min = s->log.cap;
     s->cap_step = s->cap_min < LIMIT_LOG_CAP_STEP ? s->cap_min
                                                   : LIMIT_LOG_CAP_STEP;
+    if (s->cap_step % s->log.align != 0) {
+        /* A smallest cap below the alignment (LIMIT_LOG_MIN under a huge
+         * limit): cap_round could not grow the cap. */
+        log_deinit(&s->log);
+        free(s);
+        return NULL;
+    }
     uint64_t biggest = record_size(cfg->cas_enabled, s->log.align,
                                    LIMIT_KEY_LEN, cfg->value_len_max, true,
                                    true);
@@ -1341,26 +1359,32 @@ tick(struct store *s, uint32_t now_s)
     /* A sparse log need not wait for its lap to end to shrink. */
     maybe_shrink(s, 0);
     unsigned used = 0;
+    /* The hook (which copies queued views) is called only before the first
+     * record is dropped or moved: most ticks find a live tail and stop. */
+    bool hooked = false;
     for (; used < LIMIT_TICK_RECORDS; used++) {
         restart_if_empty(s);
         if (log_empty(&s->log)) {
             break;
         }
-        if (used == 0) {
-            before_write(s); /* records may be dropped or moved */
-        }
         uint32_t ref = log_tail_ref(&s->log);
         struct record r;
         decode(s, ref, &r);
+        bool reclaim = (r.bits & REC_LIVE) == 0 || is_flushed(s, ref) ||
+                       !exptime_alive(r.deadline_s, now_s);
+        if (!reclaim && !tick_wants(s)) {
+            break;
+        }
+        if (!hooked) {
+            before_write(s);
+            hooked = true;
+        }
         if ((r.bits & REC_LIVE) == 0) {
             log_pop(&s->log, r.size);
             continue;
         }
         if (reclaim_tail(s, now_s, ref, &r)) {
             continue;
-        }
-        if (!tick_wants(s)) {
-            break;
         }
         move_tail_record(s, ref, &r);
     }

@@ -142,7 +142,9 @@ struct store_info {
 
 /* Creates a store, or returns NULL when the configuration is impossible
  * (memory limit below 64 bytes, or a value limit that cannot fit twice in it,
- * [mem.item-fits]) or memory cannot be allocated. */
+ * [mem.item-fits], or a log_cap_min below the log's alignment, which is over
+ * 64 bytes only for limits of 256 GiB and more) or memory cannot be
+ * allocated. */
 struct store *store_create(const struct store_config *cfg);
 
 /*

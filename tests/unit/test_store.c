@@ -1800,8 +1800,18 @@ test_elastic_compaction_is_bounded(void **state)
     store_check(s);
     struct store_stats st = stats_of(s);
     assert_int_equal(st.evictions, 0);
-    /* Records here are 1,000 value bytes and about 1,025 in all. */
-    assert_true(most * 1000 <= LIMIT_COMPACT_CREDIT_MAX + 8 * 1100);
+    /* The credit: at most CREDIT_MAX saved plus 8 bytes per byte of the
+     * write's record, and the first move of a write is free. Moved records
+     * are at least k0's size; the written ones k39999's. */
+    struct store_item small;
+    struct store_item written;
+    assert_int_equal(store_get(s, NOW, (const uint8_t *)"k0", 2, &small),
+                     STORE_OK);
+    assert_int_equal(store_get(s, NOW, (const uint8_t *)"k39999", 6, &written),
+                     STORE_OK);
+    assert_true((most - 1) * small.size <=
+                LIMIT_COMPACT_CREDIT_MAX +
+                    LIMIT_COMPACT_CREDIT_PER_BYTE * (uint64_t)written.size);
     assert_true(st.moves >= 9000); /* the old half was compacted */
     for (int i = 0; i < 9000; i += 97) {
         char k[16];
@@ -1981,6 +1991,57 @@ test_elastic_large_items_not_evicted_below_limit(void **state)
     store_destroy(&s);
 }
 
+/* [mem.elastic] a lap that is already sparse does not grow: one large live
+ * item written first (500 KB) and 1 KB sets on one key, with no store_tick.
+ * The item at the tail is never moved by the writes' cleaning ahead (it is
+ * over a quarter of the live bytes); a lap ending on it must not grow the
+ * cap every lap (up to -m) but compact it, so the cap stays within about
+ * four times the live bytes (plus the cap step's rounding). */
+static void
+test_elastic_sparse_lap_does_not_grow(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store_config cfg = {
+        .mem_limit = 64u << 20,
+        .value_len_max = 1u << 20,
+        .evict = true,
+        .cas_enabled = true,
+        .memory = &mem,
+    };
+    mem = (struct store_memory){.ctx = &tm, .reserve = tm_reserve,
+                                .release = tm_release,
+                                .unreserve = tm_unreserve};
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    static uint8_t big[500000];
+    memset(big, 'B', sizeof big);
+    assert_int_equal(store_put(s, NOW, STORE_SET, (const uint8_t *)"big", 3, 0,
+                               0, big, sizeof big, 0, NULL),
+                     STORE_OK);
+    uint64_t most = 0;
+    for (int i = 0; i < 100000; i++) {
+        put_sized(s, NOW, 1, 1000, 0);
+        uint64_t cap = info_of(s).log_cap;
+        most = cap > most ? cap : most;
+        if (i % 10000 == 0) {
+            store_check(s);
+        }
+    }
+    store_check(s);
+    struct store_stats st = stats_of(s);
+    assert_int_equal(st.evictions, 0);
+    assert_int_equal(st.curr_items, 2);
+    if (most > 4 * st.bytes + LIMIT_LOG_CAP_STEP) {
+        print_message("cap %llu with %llu live bytes\n",
+                      (unsigned long long)most,
+                      (unsigned long long)st.bytes);
+        fail();
+    }
+    store_destroy(&s);
+}
+
 static void
 count_hook(void *ctx)
 {
@@ -2004,6 +2065,30 @@ test_elastic_tick_calls_write_hook(void **state)
     store_tick(s, NOW);
     /* Views must be copied before the dead record's bytes can go. */
     assert_true(calls >= 1);
+    store_destroy(&s);
+}
+
+/* [mem.elastic] a tick that drops and moves nothing (a live tail, no shrink
+ * due, nothing expired) leaves the views alone: the write hook, which
+ * copies every queued value, is not called. */
+static void
+test_elastic_idle_tick_skips_write_hook(void **state)
+{
+    (void)state;
+    struct test_memory tm = {0};
+    struct store_memory mem;
+    struct store *s = make_elastic(&tm, &mem, 16u << 20, 64u << 10);
+    for (int i = 0; i < 40; i++) {
+        put_sized(s, NOW, i, 1000, 0);
+    }
+    unsigned calls = 0;
+    store_set_write_hook(s, count_hook, &calls);
+    uint64_t moves = stats_of(s).moves;
+    for (int i = 0; i < 10; i++) {
+        store_tick(s, NOW);
+    }
+    assert_int_equal(stats_of(s).moves, moves); /* nothing was due */
+    assert_int_equal(calls, 0);
     store_destroy(&s);
 }
 
@@ -2032,6 +2117,47 @@ test_elastic_default_memory_and_tiny_cap(void **state)
     assert_int_equal(info_of(s).log_cap, 64);
     assert_int_equal(info_of(s).log_held, 64);
     store_destroy(&s);
+}
+
+static uint8_t untouched_memory;
+
+static void *
+untouched_reserve(void *ctx, uint64_t len)
+{
+    (void)ctx;
+    (void)len;
+    return &untouched_memory; /* never written: the store is refused */
+}
+
+static void
+untouched_unreserve(void *ctx, void *p, uint64_t len)
+{
+    (void)len;
+    (*(unsigned *)ctx)++;
+    assert_ptr_equal(p, &untouched_memory);
+}
+
+/* [mem.elastic] a smallest cap below the log's alignment (64 bytes under a
+ * 512 GiB limit, aligned to 256) could not be grown by a cap step: such a
+ * store is refused rather than loop forever in its first lap's growth. */
+static void
+test_elastic_cap_min_below_alignment_refused(void **state)
+{
+    (void)state;
+    unsigned unreserved = 0;
+    struct store_memory mem = {.ctx = &unreserved,
+                               .reserve = untouched_reserve,
+                               .unreserve = untouched_unreserve};
+    struct store_config cfg = {
+        .mem_limit = (uint64_t)512 << 30,
+        .value_len_max = 1024,
+        .evict = true,
+        .cas_enabled = true,
+        .log_cap_min = 1,
+        .memory = &mem,
+    };
+    assert_null(store_create(&cfg));
+    assert_int_equal(unreserved, 1);
 }
 
 static void
@@ -2502,12 +2628,15 @@ main(void)
         CLAUSE_TEST("mem.elastic", test_elastic_flush_and_expiry_give_memory_back),
         CLAUSE_TEST("mem.elastic", test_elastic_tick_is_bounded),
         CLAUSE_TEST("mem.elastic", test_elastic_tick_calls_write_hook),
+        CLAUSE_TEST("mem.elastic", test_elastic_idle_tick_skips_write_hook),
         CLAUSE_TEST("mem.elastic", test_elastic_release_is_bounded),
         CLAUSE_TEST("mem.elastic", test_elastic_compaction_is_bounded),
         CLAUSE_TEST("mem.elastic", test_elastic_no_eviction_below_half_limit),
         CLAUSE_TEST("mem.elastic", test_elastic_no_eviction_at_limit_below_half),
         CLAUSE_TEST("mem.elastic", test_elastic_large_items_not_evicted_below_limit),
+        CLAUSE_TEST("mem.elastic", test_elastic_sparse_lap_does_not_grow),
         CLAUSE_TEST("mem.elastic", test_elastic_default_memory_and_tiny_cap),
+        CLAUSE_TEST("mem.elastic", test_elastic_cap_min_below_alignment_refused),
         CLAUSE_TEST("mem.elastic", test_elastic_crawl_finds_expired_behind_live),
         CLAUSE_TEST("mem.no-evict", test_elastic_fixed_without_eviction),
         CLAUSE_TEST("mem.elastic", test_elastic_large_item_grows_cap),
