@@ -248,14 +248,16 @@ unlink_record(struct store *s, uint64_t hash, uint32_t ref,
     s->st.bytes -= r->size;
 }
 
-/* The indexed record with the key of the one at ref (for checks). */
-static inline uint32_t
+#ifdef MCREF_SLOW_CHECKS
+/* The indexed record with the key of the one at ref (for CHECK_SLOW). */
+static uint32_t
 indexed_same_key(const struct store *s, uint64_t hash, uint32_t ref)
 {
     struct record r;
     decode(s, ref, &r);
     return index_find(&s->index, hash, rec_at(s, ref) + r.key_off, r.key_len);
 }
+#endif
 
 /* Indexes a freshly written record of n bytes in place of old, the live
  * record its key had (0: none). */
