@@ -221,11 +221,11 @@ cap_for(const struct model *m, uint64_t n)
     return c > m->limit ? m->limit : c;
 }
 
-/* Live bytes (n more to come) above two thirds of the cap. */
+/* Live bytes (n more to come) above three fifths of the cap. */
 static bool
 dense(const struct model *m, uint64_t n)
 {
-    return 3 * (m->st.bytes + n) > 2 * m->cap;
+    return 5 * (m->st.bytes + n) > 3 * m->cap;
 }
 
 /* The cap grows by an eighth (at least n) from the head or the cap. */
@@ -236,7 +236,7 @@ grow_cap(struct model *m, uint64_t n)
     m->cap = cap_for(m, from + (m->cap / 8 > n ? m->cap / 8 : n));
 }
 
-/* [mem.elastic]: a lap that would end with live bytes above two thirds of
+/* [mem.elastic]: a lap that would end with live bytes above three fifths of
  * the cap makes the cap grow instead. */
 static void
 grow(struct model *m, uint64_t n)

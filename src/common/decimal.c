@@ -58,11 +58,37 @@ scan_digits(const uint8_t *s, size_t len, uint64_t *magnitude, bool *negative,
     return true;
 }
 
+/*
+ * The common case, decided first: 1 to 18 bytes, all digits. Such a value is
+ * below 10^18, so it is what scan_digits would give, with no sign, overflow
+ * or range question. False means "not this case", not "malformed".
+ */
+static bool
+short_digits(const uint8_t *s, size_t len, uint64_t *value)
+{
+    if (len == 0 || len > 18) {
+        return false;
+    }
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned d = (unsigned)s[i] - '0';
+        if (d > 9) {
+            return false;
+        }
+        v = v * 10 + d;
+    }
+    *value = v;
+    return true;
+}
+
 bool
 decimal_parse_u64(const uint8_t *s, size_t len, uint64_t *out)
 {
     CHECK(s != NULL);
     CHECK(out != NULL);
+    if (short_digits(s, len, out)) {
+        return true;
+    }
     uint64_t magnitude;
     bool negative;
     bool overflow;
@@ -83,6 +109,11 @@ decimal_parse_i64(const uint8_t *s, size_t len, int64_t *out)
 {
     CHECK(s != NULL);
     CHECK(out != NULL);
+    uint64_t v;
+    if (short_digits(s, len, &v)) {
+        *out = (int64_t)v;
+        return true;
+    }
     uint64_t magnitude;
     bool negative;
     bool overflow;

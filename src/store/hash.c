@@ -29,6 +29,21 @@ load_le64(const uint8_t *p, size_t n)
     return w;
 }
 
+/* The last n (1..7) bytes as load_le64 gives them, from at most two
+ * overlapping loads instead of a byte-count copy. */
+static uint64_t
+load_le_tail(const uint8_t *p, size_t n)
+{
+    if (n >= 4) {
+        uint64_t lo = load_le64(p, 4);
+        uint64_t hi = load_le64(p + n - 4, 4);
+        return lo | hi << (8 * (n - 4));
+    }
+    /* 1..3 bytes: first, middle, last (they coincide when n < 3). */
+    return (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) |
+           (uint64_t)p[n - 1] << (8 * (n - 1));
+}
+
 uint64_t
 hash_key(const uint8_t *key, size_t len, uint64_t seed)
 {
@@ -40,7 +55,7 @@ hash_key(const uint8_t *key, size_t len, uint64_t seed)
         len -= 8;
     }
     if (len > 0) {
-        h = mix64(h ^ load_le64(key, len) ^ (uint64_t)len << 56);
+        h = mix64(h ^ load_le_tail(key, len) ^ (uint64_t)len << 56);
     }
     return mix64(h);
 }

@@ -63,6 +63,7 @@ log_init(struct log *l, const struct store_memory *mem, uint64_t limit,
     if (align == 0) {
         return false;
     }
+    CHECK((align & (align - 1)) == 0); /* record.h rounds with a mask */
     limit = limit / align * align;
     if (limit < LIMIT_LOG_MIN) {
         return false;

@@ -96,11 +96,13 @@ cap_round(const struct store *s, uint64_t n)
     return c > s->log.limit ? s->log.limit : c / s->log.align * s->log.align;
 }
 
-/* Whether live bytes (n more to come) are above two thirds of the cap. */
+/* Whether live bytes (n more to come) are above three fifths of the cap.
+ * (Below two thirds so that fewer live records meet the tail: [mem.elastic]
+ * compaction cost against the cap's size.) */
 static bool
 dense(const struct store *s, uint64_t n)
 {
-    return 3 * (s->st.bytes + n) > 2 * s->log.cap;
+    return 5 * (s->st.bytes + n) > 3 * s->log.cap;
 }
 
 /* The cap grows by an eighth (or n) from the head or the cap. */
@@ -115,7 +117,7 @@ grow(struct store *s, uint64_t n)
     CHECK(l->cap > old || l->cap == l->limit); /* callers loop on growth */
 }
 
-/* A lap that ends with live bytes (n more to come) above two thirds of cap
+/* A lap that ends with live bytes (n more to come) above three fifths of cap
  * grows the cap instead of wrapping. */
 static void
 maybe_grow(struct store *s, uint64_t n)
@@ -237,6 +239,9 @@ unlink_record(struct store *s, uint64_t hash, uint32_t ref,
     uint8_t *p = rec_at(s, ref);
     CHECK(p[REC_OFF_BITS] & REC_LIVE);
     index_remove(&s->index, hash, ref);
+    if (ref == s->replaced) {
+        s->replaced = 0;
+    }
     /* A dead record keeps no base64 mark: it must not read as a gap. */
     p[REC_OFF_BITS] &= (uint8_t)~(REC_LIVE | REC_KEY_BINARY);
     CHECK(s->st.curr_items > 0);
@@ -245,14 +250,24 @@ unlink_record(struct store *s, uint64_t hash, uint32_t ref,
     s->st.bytes -= r->size;
 }
 
-/* Indexes a freshly written record, replacing any record under its key. */
-static void
-link_record(struct store *s, uint64_t hash, uint32_t ref)
+#ifdef MCREF_SLOW_CHECKS
+/* The indexed record with the key of the one at ref (for CHECK_SLOW). */
+static uint32_t
+indexed_same_key(const struct store *s, uint64_t hash, uint32_t ref)
 {
     struct record r;
     decode(s, ref, &r);
-    const uint8_t *key = rec_at(s, ref) + r.key_off;
-    uint32_t old = index_find(&s->index, hash, key, r.key_len);
+    return index_find(&s->index, hash, rec_at(s, ref) + r.key_off, r.key_len);
+}
+#endif
+
+/* Indexes a freshly written record of n bytes in place of old, the live
+ * record its key had (0: none). */
+static void
+link_record(struct store *s, uint64_t hash, uint32_t ref, uint64_t n,
+            uint32_t old)
+{
+    CHECK_SLOW(old == indexed_same_key(s, hash, ref));
     if (old != 0) {
         struct record old_r;
         decode(s, old, &old_r);
@@ -260,7 +275,7 @@ link_record(struct store *s, uint64_t hash, uint32_t ref)
     }
     index_insert(&s->index, hash, ref);
     s->st.curr_items++;
-    s->st.bytes += r.size;
+    s->st.bytes += n;
 }
 
 /*
@@ -312,6 +327,9 @@ move_tail_record(struct store *s, uint32_t ref, const struct record *r)
     memmove(to, from, (size_t)r->size);
     to[REC_OFF_BITS] &= (uint8_t)~REC_ACTIVE;
     index_relink(&s->index, hash, ref, to_ref);
+    if (ref == s->replaced) {
+        s->replaced = to_ref;
+    }
     s->st.moves++;
     return to_ref;
 }
@@ -669,8 +687,8 @@ before_write(struct store *s)
 
 static uint32_t
 write_record(struct store *s, uint32_t now_s, uint64_t hash,
-             const uint8_t *key, size_t key_len, uint32_t *source,
-             const struct rewrite *w)
+             const uint8_t *key, size_t key_len, uint32_t replaced,
+             uint32_t *source, const struct rewrite *w)
 {
     before_write(s);
     struct record old;
@@ -687,7 +705,11 @@ write_record(struct store *s, uint32_t now_s, uint64_t hash,
     bool has_flags = w->flags != 0;
     uint64_t n = record_size(s->cfg.cas_enabled, s->log.align, key_len,
                              value_len, w->has_deadline, has_flags);
-    if (!make_room(s, now_s, n, source)) {
+    s->replaced = replaced;
+    bool room = make_room(s, now_s, n, source);
+    replaced = s->replaced;
+    s->replaced = 0;
+    if (!room) {
         return 0;
     }
     uint32_t ref = append(s, n);
@@ -721,7 +743,7 @@ write_record(struct store *s, uint32_t now_s, uint64_t hash,
         memcpy(p + at, key, key_len);
         memcpy(p + at + key_len, w->replace, w->replace_len);
     }
-    link_record(s, hash, ref);
+    link_record(s, hash, ref, n, replaced);
     return ref;
 }
 
@@ -746,7 +768,8 @@ set_deadline(struct store *s, uint32_t now_s, uint64_t hash,
             .flags = r->flags,
             .keep_bits = (uint8_t)(rec_at(s, *ref)[REC_OFF_BITS] & KEEP_MARKS),
         };
-        uint32_t moved = write_record(s, now_s, hash, key, key_len, ref, &w);
+        uint32_t moved =
+            write_record(s, now_s, hash, key, key_len, *ref, ref, &w);
         if (moved == 0) {
             return false;
         }
@@ -916,7 +939,8 @@ store_put_opts(struct store *s, uint32_t now_s, enum store_mode mode,
         source = &old_ref;
     }
     w.cas = upcoming_cas(s, o->new_cas);
-    uint32_t ref = write_record(s, now_s, hash, key, key_len, source, &w);
+    uint32_t ref = write_record(s, now_s, hash, key, key_len, old_ref,
+                                source, &w);
     if (ref == 0) {
         s->st.no_memory++;
         if (mode == STORE_SET) {
@@ -980,7 +1004,7 @@ store_delete_opts(struct store *s, uint32_t now_s, const uint8_t *key,
             .replace = (const uint8_t *)"",
             .replace_len = 0,
         };
-        ref = write_record(s, now_s, hash, key, key_len, &ref, &w);
+        ref = write_record(s, now_s, hash, key, key_len, ref, &ref, &w);
         if (ref == 0) {
             s->st.no_memory++;
             return STORE_NO_MEMORY;
@@ -1035,7 +1059,7 @@ arith_create(struct store *s, uint32_t now_s, uint64_t hash,
         .replace_len = decimal_format_u64(o->initial, digits),
     };
     w.has_deadline = w.deadline_s != 0;
-    uint32_t ref = write_record(s, now_s, hash, key, key_len, NULL, &w);
+    uint32_t ref = write_record(s, now_s, hash, key, key_len, 0, NULL, &w);
     if (ref == 0) {
         s->st.no_memory++;
         return 0;
@@ -1140,7 +1164,7 @@ store_arith_opts(struct store *s, uint32_t now_s, const uint8_t *key,
             .replace = digits,
             .replace_len = digits_len,
         };
-        ref = write_record(s, now_s, hash, key, key_len, &ref, &w);
+        ref = write_record(s, now_s, hash, key, key_len, ref, &ref, &w);
         if (ref == 0) {
             s->st.no_memory++;
             return STORE_NO_MEMORY; /* [incr.no-memory] */
@@ -1193,7 +1217,7 @@ store_fetch(struct store *s, uint32_t now_s, const uint8_t *key,
             .replace_len = 0,
         };
         w.has_deadline = w.deadline_s != 0;
-        ref = write_record(s, now_s, hash, key, key_len, NULL, &w);
+        ref = write_record(s, now_s, hash, key, key_len, 0, NULL, &w);
         if (ref == 0) {
             s->st.no_memory++;
             return STORE_NO_MEMORY;

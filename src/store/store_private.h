@@ -18,6 +18,9 @@ struct store {
     uint64_t cap_step;        /* the unit the cap changes by */
     uint64_t crawl_abs;       /* where store_tick's crawl goes on */
     uint64_t credit;          /* bytes writes may still compact */
+    /* While a write makes room: the live record its key had, followed
+     * through moves, 0 once gone (so linking needs no second lookup). */
+    uint32_t replaced;
     uint64_t cas_last;        /* the last CAS unique given ([cas.counter]) */
     uint64_t cas_given_max;   /* the largest caller-given CAS (meta E) */
     uint32_t last_now_s;
