@@ -1939,6 +1939,26 @@ test_elastic_no_eviction_at_limit_below_half(void **state)
     store_destroy(&s);
 }
 
+/* An elastic store of -m 64 MiB, -I 1 MiB on test memory; tm and mem must
+ * outlive it. */
+static struct store *
+elastic_64m_store(struct test_memory *tm, struct store_memory *mem)
+{
+    *mem = (struct store_memory){.ctx = tm, .reserve = tm_reserve,
+                                 .release = tm_release,
+                                 .unreserve = tm_unreserve};
+    struct store_config cfg = {
+        .mem_limit = 64u << 20,
+        .value_len_max = 1u << 20,
+        .evict = true,
+        .cas_enabled = true,
+        .memory = mem,
+    };
+    struct store *s = store_create(&cfg);
+    assert_non_null(s);
+    return s;
+}
+
 /* Large items far below -m are compacted, not evicted (found by the
  * sigterm_under_load integration test with 64 KiB of compaction per write). */
 static void
@@ -1947,18 +1967,7 @@ test_elastic_large_items_not_evicted_below_limit(void **state)
     (void)state;
     struct test_memory tm = {0};
     struct store_memory mem;
-    struct store_config cfg = {
-        .mem_limit = 64u << 20,
-        .value_len_max = 1u << 20,
-        .evict = true,
-        .cas_enabled = true,
-        .memory = &mem,
-    };
-    mem = (struct store_memory){.ctx = &tm, .reserve = tm_reserve,
-                                .release = tm_release,
-                                .unreserve = tm_unreserve};
-    struct store *s = store_create(&cfg);
-    assert_non_null(s);
+    struct store *s = elastic_64m_store(&tm, &mem);
     static uint8_t big[1u << 20];
     memset(big, 'B', sizeof big);
     assert_int_equal(store_put(s, NOW, STORE_SET, (const uint8_t *)"big0", 4, 0,
@@ -2003,18 +2012,7 @@ test_elastic_sparse_lap_does_not_grow(void **state)
     (void)state;
     struct test_memory tm = {0};
     struct store_memory mem;
-    struct store_config cfg = {
-        .mem_limit = 64u << 20,
-        .value_len_max = 1u << 20,
-        .evict = true,
-        .cas_enabled = true,
-        .memory = &mem,
-    };
-    mem = (struct store_memory){.ctx = &tm, .reserve = tm_reserve,
-                                .release = tm_release,
-                                .unreserve = tm_unreserve};
-    struct store *s = store_create(&cfg);
-    assert_non_null(s);
+    struct store *s = elastic_64m_store(&tm, &mem);
     static uint8_t big[500000];
     memset(big, 'B', sizeof big);
     assert_int_equal(store_put(s, NOW, STORE_SET, (const uint8_t *)"big", 3, 0,
