@@ -23,8 +23,6 @@ session_init(struct session *s, struct engine *e)
     CHECK(e != NULL);
     memset(s, 0, sizeof *s);
     s->engine = e;
-    proto_text_init(&s->parser, e->cfg.store.value_len_max);
-    proto_binary_init(&s->bin_parser, e->cfg.store.value_len_max);
     outq_init(&s->out, &e->pool);
     s->state = SESSION_OPEN;
 }
@@ -54,13 +52,27 @@ session_set_turn_limit(struct session *s, uint32_t limit)
     s->turn_limit = limit;
 }
 
+/* Whether the connection's parser holds nothing (none chosen yet: none). */
+static bool
+parser_idle(const struct session *s)
+{
+    switch (s->protocol) {
+    case SESSION_PROTO_LINE:
+        return proto_text_idle(&s->parser.text);
+    case SESSION_PROTO_BINARY:
+        return proto_binary_idle(&s->parser.bin);
+    case SESSION_PROTO_UNKNOWN:
+        break;
+    }
+    return true;
+}
+
 bool
 session_idle(const struct session *s)
 {
     return s->stash_len == 0 && s->out.pending == 0 && !s->paused &&
            !s->yielded &&
-           !s->get.active && proto_text_idle(&s->parser) &&
-           proto_binary_idle(&s->bin_parser);
+           !s->get.active && parser_idle(s);
 }
 
 /* [conn.output-bound]: the most a session may ever hold, in or out. */
@@ -128,9 +140,11 @@ choose_protocol(struct session *s, uint8_t first_byte)
     if (b == ENGINE_BIND_BINARY ||
         (b == ENGINE_BIND_AUTO && first_byte == BIN_MAGIC_REQUEST)) {
         s->protocol = SESSION_PROTO_BINARY;
+        proto_binary_init(&s->parser.bin, s->engine->cfg.store.value_len_max);
         trace_event(s, "protocol: binary");
     } else {
         s->protocol = SESSION_PROTO_LINE;
+        proto_text_init(&s->parser.text, s->engine->cfg.store.value_len_max);
         trace_event(s, "protocol: text and meta lines");
     }
 }
@@ -146,7 +160,7 @@ process_binary(struct session *s, const uint8_t *buf, size_t n,
         size_t consumed;
         size_t needed;
         enum proto_status st = proto_binary_parse(
-            &s->bin_parser, buf + pos, n - pos, &req, &consumed, &needed);
+            &s->parser.bin, buf + pos, n - pos, &req, &consumed, &needed);
         if (st == PROTO_CLOSE) {
             trace_event(s, "closing: not a binary request (bad magic)");
             size_t head = n - pos < BIN_HEADER_LEN ? n - pos : BIN_HEADER_LEN;
@@ -278,7 +292,7 @@ parse_next(struct session *s, const uint8_t *data, size_t len,
            struct request *req, size_t *consumed, size_t *needed)
 {
     CHECK(s->protocol == SESSION_PROTO_LINE);
-    return proto_text_parse(&s->parser, data, len, req, consumed, needed);
+    return proto_text_parse(&s->parser.text, data, len, req, consumed, needed);
 }
 
 /* The composer of the connection's protocol. */

@@ -58,44 +58,48 @@ enum session_protocol {
     SESSION_PROTO_BINARY,  /* binary packets ([bin.*]) */
 };
 
+/* Each connection holds one (idle ones too: README "6b. idle conns"), so
+ * fields go widest first within each group, leaving no holes. */
 struct session {
     struct engine *engine;
-    enum session_protocol protocol;
-    struct proto_text_parser parser;
-    struct proto_bin_parser bin_parser;
-    bool authenticated;    /* -S: SASL done ([auth.sasl]) */
+    union {                /* the protocol's, set up once it is chosen */
+        struct proto_text_parser text;  /* SESSION_PROTO_LINE */
+        struct proto_bin_parser bin;    /* SESSION_PROTO_BINARY */
+    } parser;
     struct outq out;
     uint8_t *stash;       /* input kept between calls, or NULL */
+    struct get_cursor get; /* a retrieval paused between keys */
+    session_trace_fn trace;
+    void *trace_ctx;
+    enum session_protocol protocol;
     uint32_t stash_len;
     uint32_t stash_cap;
-    bool over_budget;     /* refused by the input budget of all sessions */
-    struct get_cursor get; /* a retrieval paused between keys */
     enum session_state state;
+    uint32_t turn_limit;   /* requests per turn; 0 = no limit */
+    uint32_t turn_done;    /* requests executed in this turn */
+    bool authenticated;    /* -S: SASL done ([auth.sasl]) */
+    bool over_budget;     /* refused by the input budget of all sessions */
     bool paused;           /* over the output bound: not executing */
     bool yielded;          /* its turn is over with input left (-R) */
     bool dump_turn;        /* yielded between steps of a key dump, not by
                               -R ([admin.dump-walk]) */
-    uint32_t turn_limit;   /* requests per turn; 0 = no limit */
-    uint32_t turn_done;    /* requests executed in this turn */
-    session_trace_fn trace;
-    void *trace_ctx;
     /* Client conformance testing (edge.h); untouched while the engine has
      * neither strict mode nor faults. */
     uint64_t conn_id;      /* the server's connection number, from 1 */
     uint64_t requests;     /* requests parsed so far */
+    uint64_t quiet_request; /* the first open quiet request's number */
+    /* Faults on the way out, set by edge.c and read by the connection
+     * only through session_fault_delay/_write_cap/_wrote below. */
+    uint64_t fault_close_left; /* close once this many more bytes are sent */
+    uint32_t fault_piece;  /* write at most this many bytes at a time... */
+    uint32_t fault_piece_left; /* ...for this many more bytes */
+    uint32_t fault_delay_ms;   /* wait this long before the next write */
+    bool fault_close;      /* close once fault_close_left bytes are sent */
     bool quit_seen;        /* [client.after-quit] */
     bool quiet_open;       /* [client.quiet-noop]: a quiet request not yet
                               followed by one that answers (mn, or any
                               other); the binary protocol's quiet opcodes
                               are to set it too */
-    uint64_t quiet_request; /* the first such request's number */
-    /* Faults on the way out, set by edge.c and read by the connection
-     * only through session_fault_delay/_write_cap/_wrote below. */
-    uint32_t fault_piece;  /* write at most this many bytes at a time... */
-    uint32_t fault_piece_left; /* ...for this many more bytes */
-    uint32_t fault_delay_ms;   /* wait this long before the next write */
-    bool fault_close;      /* close once fault_close_left bytes are sent */
-    uint64_t fault_close_left;
 };
 
 void session_init(struct session *s, struct engine *e);

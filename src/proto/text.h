@@ -21,9 +21,9 @@
 #include "request.h"
 #include "response.h"
 
-struct proto_text_parser {
-    uint32_t value_len_max; /* -I: longer data blocks are refused */
+struct proto_text_parser { /* widest field first: 16 bytes, not 24 */
     uint64_t swallow_left;  /* bytes of a refused data block still to drop */
+    uint32_t value_len_max; /* -I: longer data blocks are refused */
     uint32_t scanned;       /* bytes of the pending line known to have no \n */
 };
 
