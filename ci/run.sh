@@ -36,6 +36,11 @@ if [ -f "$ports" ]; then
 elif ! kill -0 "$pid" 2>/dev/null; then
     wait "$pid"
     rc=$?
+    # tee copies stderr on its own schedule: give it up to 2 s to catch up.
+    for _ in $(seq 20); do
+        grep -q "Address already in use" "$tmp/stderr" 2>/dev/null && break
+        sleep 0.1
+    done
     if grep -q "Address already in use" "$tmp/stderr" 2>/dev/null; then
         echo "make run: port $port on $listen is taken (is memcached or another" \
              "mcref running? \`ss -ltnp 'sport = :$port'\` shows who);" \
