@@ -37,14 +37,52 @@ reply_emit(struct reply *r, const struct response *resp)
     }
 }
 
+/* Every status as a response with nothing else set. Zeroing a whole
+ * struct response on each STORED cost more than composing it (a `rep stos`
+ * of 136 bytes per reply); these are built once, at compile time. */
+#define STATUS_ONLY(s) [s] = {.status = s}
+static const struct response status_only[RESP_STATUS_COUNT] = {
+    STATUS_ONLY(RESP_STORED),
+    STATUS_ONLY(RESP_NOT_STORED),
+    STATUS_ONLY(RESP_EXISTS),
+    STATUS_ONLY(RESP_NOT_FOUND),
+    STATUS_ONLY(RESP_DELETED),
+    STATUS_ONLY(RESP_TOUCHED),
+    STATUS_ONLY(RESP_VALUE),
+    STATUS_ONLY(RESP_MISS),
+    STATUS_ONLY(RESP_END),
+    STATUS_ONLY(RESP_NUMBER),
+    STATUS_ONLY(RESP_OK),
+    STATUS_ONLY(RESP_RESET),
+    STATUS_ONLY(RESP_VERSION),
+    STATUS_ONLY(RESP_STAT),
+    STATUS_ONLY(RESP_NOOP),
+    STATUS_ONLY(RESP_DEBUG),
+    STATUS_ONLY(RESP_DUMP_ITEM),
+    STATUS_ONLY(RESP_CRAWLER_DISABLED),
+    STATUS_ONLY(RESP_MEMLIMIT_FAILED),
+    STATUS_ONLY(RESP_DUMP_DISABLED),
+    STATUS_ONLY(RESP_REQUEST_ERROR),
+    STATUS_ONLY(RESP_NON_NUMERIC),
+    STATUS_ONLY(RESP_TOO_LARGE),
+    STATUS_ONLY(RESP_NO_MEMORY_STORE),
+    STATUS_ONLY(RESP_NO_MEMORY),
+    STATUS_ONLY(RESP_FLUSH_DISABLED),
+    STATUS_ONLY(RESP_SHUTDOWN_DISABLED),
+    STATUS_ONLY(RESP_SHUTDOWN_MODE),
+};
+#undef STATUS_ONLY
+
 void
 reply_status(struct reply *r, enum response_status status, bool silent)
 {
     if (silent) {
         return;
     }
-    struct response resp = {.status = status};
-    reply_emit(r, &resp);
+    CHECK(status < RESP_STATUS_COUNT);
+    const struct response *resp = &status_only[status];
+    CHECK(resp->status == status); /* no status left out of the table */
+    reply_emit(r, resp);
 }
 
 void
