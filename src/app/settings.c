@@ -626,7 +626,8 @@ slab_flag(struct parse_ctx *p, int c, const char *arg)
         note(p->s, "-n: mcref has no slab classes; ignored");
         return STEP_NEXT;
     case 'L':
-        note(p->s, "-L: mcref does not preallocate large pages; ignored");
+        note(p->s, "-L: mcref preallocates nothing; its item memory uses "
+                    "transparent huge pages whenever the system allows");
         return STEP_NEXT;
     case 'X':
         p->s->dump_disabled = true; /* [admin.dump-disabled] */

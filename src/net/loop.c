@@ -5,9 +5,9 @@
 #include <stdio.h>
 
 void
-loop_log(const struct loop *l, unsigned level, const char *fmt, ...)
+loop_log_line(const struct loop *l, unsigned level, const char *fmt, ...)
 {
-    if (l->log.write == NULL || l->engine->verbosity < level) {
+    if (!loop_logs(l, level)) {
         return;
     }
     char line[1024];

@@ -6,6 +6,7 @@
 #define MCREF_LOOP_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,10 +28,27 @@ struct loop {
     uint8_t rbuf[LIMIT_READ_CHUNK]; /* every read lands here first */
 };
 
-/* Logs a line when the engine's verbosity is at least `level` (1: errors
- * and warnings, 2: commands and replies, 3: internal state). */
-void loop_log(const struct loop *l, unsigned level, const char *fmt, ...)
+/* Whether lines of `level` are logged: the engine's verbosity is at least
+ * `level` (1: errors and warnings, 2: commands and replies, 3: internal
+ * state) and there is a log. */
+static inline bool
+loop_logs(const struct loop *l, unsigned level)
+{
+    return l->log.write != NULL && l->engine->verbosity >= level;
+}
+
+/* Logs a line when loop_logs(l, level). */
+void loop_log_line(const struct loop *l, unsigned level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* loop_log_line, with the test inline: most calls sit on the request path
+ * (one after every write) and log nothing. */
+#define loop_log(l, level, ...)                                               \
+    do {                                                                      \
+        if (loop_logs((l), (level))) {                                        \
+            loop_log_line((l), (level), __VA_ARGS__);                         \
+        }                                                                     \
+    } while (0)
 
 /* Appends bytes to dst (of cap bytes, at *len) with every byte that is not
  * printable ASCII, and the backslash, written as \xNN; stops at the cap. */
