@@ -131,3 +131,9 @@ app_memory(void)
 {
     return &kernel_memory;
 }
+
+uint64_t
+app_memory_unit(void)
+{
+    return kernel_state.mapping != NULL ? kernel_state.unit : 0;
+}

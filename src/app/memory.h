@@ -9,9 +9,18 @@
 #ifndef MCREF_APP_MEMORY_H
 #define MCREF_APP_MEMORY_H
 
+#include <stdint.h>
+
 #include "../store/store.h"
 
-/* The interface to put in store_config.memory; valid for the whole run. */
+/* The interface to put in store_config.memory; valid for the whole run.
+ * The reservation is aligned to, and released in whole, units: huge pages
+ * where transparent huge pages are allowed (`always` or `madvise`), else
+ * base pages. */
 const struct store_memory *app_memory(void);
+
+/* The unit of the last reservation (0 before any): what the system takes
+ * back at a time. */
+uint64_t app_memory_unit(void);
 
 #endif
