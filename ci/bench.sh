@@ -395,6 +395,26 @@ print_table() {
     fi
 }
 
+# print_rounds: each load workload's CPU per op and p99, round by round, so
+# that a median can be read with its spread (one noisy round moves a median
+# of three).
+print_rounds() {
+    local w s m line
+    echo
+    echo "per round (in run order; CPU µs/op, then p99 µs):"
+    echo
+    for w in "${selected[@]}"; do
+        [ -n "${wl_metrics[$w]:-}" ] && continue # not a load workload
+        for m in server_cpu_us_per_op p99_us; do
+            line="- ${wl_label[$w]%%:*}, ${metric_label[$m]# *}:"
+            for s in $(servers_of "$w"); do
+                line="$line ${server_label[$s]}${values[$w|$s|$m]:- –};"
+            done
+            echo "${line%;}"
+        done
+    done
+}
+
 # print_hists: per load workload, round 1's latency buckets of every
 # server side by side (count and cumulative %), from raw.jsonl.
 print_hists() {
@@ -481,5 +501,6 @@ for w in "${selected[@]}"; do
 done
 
 print_table
+print_rounds
 [ -n "${BENCH_HIST:-}" ] && print_hists
 [ "$failures" = 0 ]
