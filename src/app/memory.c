@@ -9,12 +9,15 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../common/check.h"
+#include "../common/limits.h"
+
 /* What the reservation is made of. `unit` is what release() rounds to: a
  * base page, or a huge page when the log is backed by transparent huge
  * pages (a partly released huge page would stay whole in memory). */
 struct kernel_memory {
     uint64_t unit;
-    uint8_t *mapping; /* what mmap returned, alignment slack included */
+    uint8_t *mapping; /* the reservation, NULL when there is none */
     uint64_t mapping_len;
 };
 
@@ -51,41 +54,68 @@ huge_page_size(void)
         size = 0;
     }
     fclose(f);
-    /* A power of two larger than a base page, or not used at all. */
-    if (size <= page_size() || (size & (size - 1)) != 0) {
+    /* A power of two larger than a base page, or not used at all; nor when
+     * one huge page is more than a release gives back at a time (arm64's
+     * 32 MiB and 512 MiB ones): resident memory could then stay that far
+     * above what the store holds ([mem.elastic]). */
+    if (size <= page_size() || (size & (size - 1)) != 0 ||
+        size > LIMIT_RELEASE_BYTES) {
         return 0;
     }
     return size;
+}
+
+static uint64_t
+round_up(uint64_t n, uint64_t unit)
+{
+    return (n + unit - 1) & ~(unit - 1);
 }
 
 /*
  * The log is reached at random (every lookup lands on a record), so with
  * base pages a log of tens of MiB misses the TLB on most lookups. It is
  * reserved aligned to the huge page size and marked MADV_HUGEPAGE, so that
- * the kernel backs it with huge pages as it is touched.
+ * the kernel backs it with huge pages as it is touched. The slack mapped
+ * for the alignment is unmapped again (so -k does not lock it), and when
+ * the slack itself cannot be had, the log takes base pages.
  */
 static void *
 reserve(void *ctx, uint64_t len)
 {
     struct kernel_memory *k = ctx;
+    CHECK(k->mapping == NULL); /* one reservation at a time */
+    uint64_t page = page_size();
     uint64_t huge = huge_page_size();
-    uint64_t slack = huge > 0 ? huge : 0;
-    void *p = mmap(NULL, (size_t)(len + slack), PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint64_t mapped = round_up(len, page);
+    uint64_t slack = huge;
+    uint8_t *p = mmap(NULL, (size_t)(mapped + slack), PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED && slack > 0) {
+        slack = 0; /* address space tight (overcommit, RLIMIT_AS) */
+        p = mmap(NULL, (size_t)mapped, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    }
     if (p == MAP_FAILED) {
         return NULL;
     }
-    k->mapping = p;
-    k->mapping_len = len + slack;
-    k->unit = page_size();
-    if (huge == 0) {
-        return p;
+    uint8_t *start = p;
+    if (slack > 0) {
+        start = (uint8_t *)round_up((uintptr_t)p, huge);
+        if (start > p) {
+            munmap(p, (size_t)(start - p));
+        }
+        uint8_t *end = p + mapped + slack;
+        if (end > start + mapped) {
+            munmap(start + mapped, (size_t)(end - (start + mapped)));
+        }
     }
-    uintptr_t aligned = ((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1);
-    if (madvise((void *)aligned, (size_t)len, MADV_HUGEPAGE) == 0) {
+    k->mapping = start;
+    k->mapping_len = mapped;
+    k->unit = page;
+    if (slack > 0 && madvise(start, (size_t)mapped, MADV_HUGEPAGE) == 0) {
         k->unit = huge;
     }
-    return (void *)aligned;
+    return start;
 }
 
 /* Whole units inside [p, p + len): the unit holding p's first bytes may
@@ -96,10 +126,12 @@ static void
 release(void *ctx, void *p, uint64_t len)
 {
     const struct kernel_memory *k = ctx;
+    CHECK((uint8_t *)p >= k->mapping &&
+          (uint8_t *)p + len <= k->mapping + k->mapping_len);
     uint64_t unit = k->unit;
     uintptr_t from = ((uintptr_t)p + unit - 1) & ~(uintptr_t)(unit - 1);
     uintptr_t to = ((uintptr_t)p + len + unit - 1) & ~(uintptr_t)(unit - 1);
-    uintptr_t end = (uintptr_t)k->mapping + k->mapping_len;
+    uintptr_t end = (uintptr_t)(k->mapping + k->mapping_len);
     if (to > end) {
         to = end; /* past the reservation's end: never touched */
     }
@@ -113,8 +145,8 @@ static void
 unreserve(void *ctx, void *p, uint64_t len)
 {
     struct kernel_memory *k = ctx;
-    (void)p;
-    (void)len;
+    CHECK(p == k->mapping);
+    CHECK(round_up(len, page_size()) == k->mapping_len);
     munmap(k->mapping, (size_t)k->mapping_len);
     k->mapping = NULL;
 }

@@ -627,7 +627,8 @@ slab_flag(struct parse_ctx *p, int c, const char *arg)
         return STEP_NEXT;
     case 'L':
         note(p->s, "-L: mcref preallocates nothing; its item memory uses "
-                    "transparent huge pages whenever the system allows");
+                    "transparent huge pages where the system allows "
+                    "(not with -e)");
         return STEP_NEXT;
     case 'X':
         p->s->dump_disabled = true; /* [admin.dump-disabled] */

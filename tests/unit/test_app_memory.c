@@ -7,12 +7,15 @@
 #define _DEFAULT_SOURCE
 #include "clause.h"
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "../../src/app/memory.h"
+#include "../../src/common/limits.h"
 
 enum { UNITS = 8, FILL = 0xab };
 
@@ -61,6 +64,34 @@ reserve_filled(const struct store_memory *m, uint64_t *unit)
     return p;
 }
 
+/* The unit the system allows: the huge page size unless transparent huge
+ * pages are off (or larger than a release), else the base page. */
+static uint64_t
+expected_unit(void)
+{
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    char mode[128] = "";
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (f == NULL) {
+        return page;
+    }
+    bool got = fgets(mode, sizeof mode, f) != NULL;
+    fclose(f);
+    unsigned long long huge = 0;
+    f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
+    if (f != NULL) {
+        if (fscanf(f, "%llu", &huge) != 1) {
+            huge = 0;
+        }
+        fclose(f);
+    }
+    if (!got || strstr(mode, "[never]") != NULL || huge <= page ||
+        huge > LIMIT_RELEASE_BYTES) {
+        return page;
+    }
+    return huge;
+}
+
 static void
 test_reservation_is_aligned_and_zeroed(void **state)
 {
@@ -69,6 +100,7 @@ test_reservation_is_aligned_and_zeroed(void **state)
     void *p = m->reserve(m->ctx, 3u << 20);
     assert_non_null(p);
     uint64_t unit = app_memory_unit();
+    assert_int_equal(unit, expected_unit()); /* huge pages where allowed */
     assert_true(unit >= (uint64_t)sysconf(_SC_PAGESIZE));
     assert_int_equal(unit & (unit - 1), 0); /* a power of two */
     assert_int_equal((uintptr_t)p % unit, 0);
