@@ -129,8 +129,8 @@ release(void *ctx, void *p, uint64_t len)
     CHECK((uint8_t *)p >= k->mapping &&
           (uint8_t *)p + len <= k->mapping + k->mapping_len);
     uint64_t unit = k->unit;
-    uintptr_t from = ((uintptr_t)p + unit - 1) & ~(uintptr_t)(unit - 1);
-    uintptr_t to = ((uintptr_t)p + len + unit - 1) & ~(uintptr_t)(unit - 1);
+    uintptr_t from = (uintptr_t)round_up((uintptr_t)p, unit);
+    uintptr_t to = (uintptr_t)round_up((uintptr_t)p + len, unit);
     uintptr_t end = (uintptr_t)(k->mapping + k->mapping_len);
     if (to > end) {
         to = end; /* past the reservation's end: never touched */
